@@ -1,0 +1,140 @@
+"""Outlier treatment: COINr's default winsorisation rule with a log-transform fallback.
+
+An indicator fails when |skewness| > ``skew_thresh`` **and** kurtosis > ``kurt_thresh`` (sample statistics of
+type 2, as ``e1071``/COINr). A failing indicator is winsorised one point at a time, always in the tail given by
+the sign of the skew (positive skew → the largest value(s) are set to the next largest; ties move together),
+until it passes or ``winmax`` points have been winsorised. If it still fails, the winsorisation is undone and
+the original values are log-transformed instead (``log_CT``, see :func:`log_ct`).
+
+References
+----------
+Becker, W. et al. (2022). COINr 1.x, ``Treat()``, ``winsorise()``, ``check_SkewKurt()``, ``log_CT()``.
+OECD/JRC (2008) Handbook on Constructing Composite Indicators, §3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+Array = npt.NDArray[np.float64]
+
+
+def skewness(x: Array) -> float:
+    """Sample skewness of type 2 (G1, bias-corrected), NaNs ignored; NaN for fewer than 3 values."""
+    v = x[~np.isnan(x)]
+    n = v.size
+    if n < 3:
+        return float("nan")
+    d = v - v.mean()
+    m2 = np.mean(d**2)
+    if m2 == 0:
+        return 0.0
+    g1 = np.mean(d**3) / m2**1.5
+    return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
+
+
+def kurtosis(x: Array) -> float:
+    """Sample excess kurtosis of type 2 (G2, bias-corrected), NaNs ignored; NaN for fewer than 4 values."""
+    v = x[~np.isnan(x)]
+    n = v.size
+    if n < 4:
+        return float("nan")
+    d = v - v.mean()
+    m2 = np.mean(d**2)
+    if m2 == 0:
+        return 0.0
+    g2 = np.mean(d**4) / m2**2 - 3.0
+    return float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+
+
+def fails(x: Array, skew_thresh: float, kurt_thresh: float) -> bool:
+    """COINr's outlier rule: |skew| > threshold and kurtosis > threshold."""
+    s, k = skewness(x), kurtosis(x)
+    return bool(abs(s) > skew_thresh and k > kurt_thresh)
+
+
+def log_ct(x: Array) -> Array:
+    """COINr's ``log_CT``: log(x − min + 0.01·(max − min)) when min ≤ 0, else log(x)... see module docs."""
+    v = x[~np.isnan(x)]
+    if v.size == 0:
+        return x.copy()
+    lo, hi = float(v.min()), float(v.max())
+    if lo <= 0:
+        return np.asarray(np.log(x - lo + 0.01 * (hi - lo)), dtype=np.float64)
+    return np.asarray(np.log(x), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class TreatLog:
+    """What happened to one indicator."""
+
+    indicator: str
+    skew_before: float
+    kurt_before: float
+    winsorised_high: int
+    winsorised_low: int
+    log_transformed: bool
+    skew_after: float
+    kurt_after: float
+
+    @property
+    def treated(self) -> bool:
+        return self.log_transformed or (self.winsorised_high + self.winsorised_low) > 0
+
+
+def winsorise(
+    x: Array, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
+) -> tuple[Array, npt.NDArray[np.bool_], int, int, bool]:
+    """Treat one column. Returns (values, changed mask, n high, n low, log-transformed)."""
+    y = x.astype(np.float64, copy=True)
+    changed = np.zeros(y.shape, dtype=bool)
+    n_hi = n_lo = 0
+    present = ~np.isnan(y)
+    for _ in range(winmax):
+        if not fails(y, skew_thresh, kurt_thresh):
+            break
+        v = y[present]
+        if skewness(y) >= 0:
+            top = v.max()
+            rest = v[v < top]
+            if rest.size == 0:
+                break
+            idx = present & (y == top)
+            y[idx] = rest.max()
+            n_hi += int(idx.sum())
+        else:
+            bottom = v.min()
+            rest = v[v > bottom]
+            if rest.size == 0:
+                break
+            idx = present & (y == bottom)
+            y[idx] = rest.min()
+            n_lo += int(idx.sum())
+        changed |= idx
+    if fails(y, skew_thresh, kurt_thresh):
+        return log_ct(x), present.copy(), 0, 0, True
+    return y, changed, n_hi, n_lo, False
+
+
+def treat(
+    frame: pd.DataFrame, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
+) -> tuple[pd.DataFrame, pd.DataFrame, list[TreatLog]]:
+    """Treat every column of a units × indicators frame. Returns (treated, changed flags, logs)."""
+    out = {}
+    flags = {}
+    logs = []
+    for col in frame.columns:
+        x = frame[col].to_numpy(dtype=np.float64)
+        y, changed, hi, lo, logged = winsorise(x, winmax, skew_thresh, kurt_thresh)
+        out[col] = y
+        flags[col] = changed
+        logs.append(TreatLog(str(col), skewness(x), kurtosis(x), hi, lo, logged, skewness(y), kurtosis(y)))
+    return (
+        pd.DataFrame(out, index=frame.index, columns=frame.columns),
+        pd.DataFrame(flags, index=frame.index, columns=frame.columns),
+        logs,
+    )
