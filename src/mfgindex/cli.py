@@ -1,11 +1,169 @@
-"""Command-line interface (thin layer over the library)."""
+"""Command-line interface: a thin layer over the library. User errors → messages and exit code 2."""
 
 from __future__ import annotations
 
-import typer
+import sys
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-app = typer.Typer(help="mfgindex: 城市制造业高质量发展评价", no_args_is_help=True, add_completion=False)
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mfgindex import outputs, pipeline
+from mfgindex.errors import UserError
+from mfgindex.framework import AggregateMethod, ImputeMethod, NormaliseMethod, TreatMethod
+from mfgindex.rank import ARROWS
+from mfgindex.result import Result
+from mfgindex.runner import Options, default_year, load
+
+app = typer.Typer(help="mfgindex：城市制造业高质量发展评价 (evaluation of manufacturing high-quality development)",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+# Areas that add commands; each module exposes register(app). Missing ones are skipped.
+PLUGINS = ("mfgindex.weights.cli", "mfgindex.analysis.cli", "mfgindex.report.cli", "mfgindex.robust.cli",
+           "mfgindex.web.cli", "mfgindex.workspace.cli", "mfgindex.toolbox.cli")
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run ``fn``; print user errors (all problems, with locations) and exit 2 — never a traceback."""
+    try:
+        return fn()
+    except UserError as exc:
+        for p in exc.problems:
+            err.print(f"[red]error[/red] {p}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")]
+DataOpt = Annotated[list[Path] | None, typer.Option("--data", "-d", help="CSV/XLSX file or folder (long or wide layout); repeatable. Default: embedded data.")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Year to evaluate (default 2022 for the embedded data, else the latest).")]
+PrevOpt = Annotated[int | None, typer.Option("--previous-year", help="Year to compare ranks with (default year − 1).")]
+TopOpt = Annotated[int | None, typer.Option("--top", "-n", help="Size of the published list (default from the framework, 50).")]
+
+
+def method_options(
+    denominate: Annotated[bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their iMeta Denominator.")] = None,
+    impute: Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")] = None,
+    impute_group: Annotated[str | None, typer.Option(help="Grouping column for group_mean/group_median (e.g. province, region, EurAsia_group).")] = None,
+    min_coverage: Annotated[float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")] = None,
+    treat: Annotated[TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")] = None,
+    normalise: Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")] = None,
+    range_: Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")] = None,
+    aggregate: Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")] = None,
+    panel: Annotated[bool | None, typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time).")] = None,
+) -> dict[str, Any]:
+    methods: dict[str, Any] = {
+        "denominate": denominate, "impute": impute, "impute_group": impute_group, "min_coverage": min_coverage,
+        "treat": treat, "normalise": normalise, "aggregate": aggregate, "panel": panel,
+    }
+    if range_ is not None:
+        try:
+            lo, hi = (float(v) for v in range_.split(","))
+        except ValueError:
+            raise UserError(f"--range must be LO,HI such as 1,100, not {range_!r}") from None
+        methods["range"] = (lo, hi)
+    return {k: v for k, v in methods.items() if v is not None}
+
+
+def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
+    ds, framework, warnings = load(options)
+    year = default_year(ds, options)
+    result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
+    return result, warnings
+
+
+def print_top(result: Result, n: int = 10) -> None:
+    t = result.table.head(n)
+    table = Table(title=f"{result.framework.name_zh or result.framework.id} · {result.year} · 前{n}名")
+    for col in ("排名", "地市", "省份", "地区排名", "变化", "指数", "阶段"):
+        table.add_column(col)
+    root = result.framework.root.id
+    for _, row in t.iterrows():
+        table.add_row(
+            str(row["rank"]), str(row["name"]), str(row.get("province", "")), str(row.get("province_rank", "")),
+            ARROWS.get(str(row.get("change", "")), ""), f"{row[root]:.2f}", str(row.get("stage", "")),
+        )
+    out.print(table)
+
+
+@app.command()
+def run(
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    previous_year: PrevOpt = None,
+    top: TopOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    seed: Annotated[int, typer.Option(help="Random seed recorded in run.json (0 is valid).")] = 0,
+    denominate: Annotated[bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their iMeta Denominator.")] = None,
+    impute: Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")] = None,
+    impute_group: Annotated[str | None, typer.Option(help="Grouping column for group imputation (province, region, or a data group such as EurAsia_group).")] = None,
+    min_coverage: Annotated[float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")] = None,
+    treat: Annotated[TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")] = None,
+    normalise: Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")] = None,
+    range_: Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")] = None,
+    aggregate: Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")] = None,
+    panel: Annotated[bool | None, typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
+) -> None:
+    """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
+
+    def go() -> None:
+        methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel)
+        options = Options(framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods)
+        with err.status("评价计算中 (evaluating)…"):
+            result, warnings = evaluate_options(options)
+            written = outputs.write_run(result, out_dir, options.record())
+        for w in warnings:
+            err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+        if not quiet:
+            print_top(result)
+        out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
+
+    guarded(go)
+
+
+@app.command(name="validate")
+def validate_cmd(
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+) -> None:
+    """Check data and framework; print every problem with file, sheet, row and column; exit 2 on errors."""
+
+    def go() -> None:
+        options = Options(framework, tuple(str(d) for d in data or ()), year)
+        _, fw, warnings = load(options)
+        for w in warnings:
+            err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+        out.print(f"OK: {fw.id} — {len(fw.indicators())} indicators, no errors")
+
+    guarded(go)
+
+
+def _register_plugins() -> None:
+    for name in PLUGINS:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(app)
+
+
+_register_plugins()
 
 
 def main() -> None:
-    app()
+    app(prog_name="mfgindex")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
