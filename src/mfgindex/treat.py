@@ -52,20 +52,19 @@ def kurtosis(x: Array) -> float:
 
 
 def fails(x: Array, skew_thresh: float, kurt_thresh: float) -> bool:
-    """COINr's outlier rule: |skew| > threshold and kurtosis > threshold."""
+    """COINr's outlier rule (``check_SkewKurt``): fails iff |skew| ≥ threshold and kurtosis ≥ threshold."""
     s, k = skewness(x), kurtosis(x)
-    return bool(abs(s) > skew_thresh and k > kurt_thresh)
+    return bool(abs(s) >= skew_thresh and k >= kurt_thresh)
 
 
 def log_ct(x: Array) -> Array:
-    """COINr's ``log_CT``: log(x − min + 0.01·(max − min)) when min ≤ 0, else log(x)... see module docs."""
+    """COINr's ``log_CT``: ln(x − min + 0.01·(max − min)), min and max over the present values."""
     v = x[~np.isnan(x)]
     if v.size == 0:
         return x.copy()
     lo, hi = float(v.min()), float(v.max())
-    if lo <= 0:
+    with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.log(x - lo + 0.01 * (hi - lo)), dtype=np.float64)
-    return np.asarray(np.log(x), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -89,35 +88,39 @@ class TreatLog:
 def winsorise(
     x: Array, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
 ) -> tuple[Array, npt.NDArray[np.bool_], int, int, bool]:
-    """Treat one column. Returns (values, changed mask, n high, n low, log-transformed)."""
+    """Treat one column. Returns (values, changed mask, n high, n low, log-transformed).
+
+    While the column fails and fewer than ``winmax`` points are winsorised, all points tied at the
+    extreme of the tail given by the skew's sign (≥ 0 → high) take the next distinct value. Points
+    already winsorised stay tied with the extreme, so the count is cumulative and may pass ``winmax``
+    when ties move together (COINr counts them the same way). If the column still fails, the log
+    transform of the *original* column replaces it.
+    """
     y = x.astype(np.float64, copy=True)
-    changed = np.zeros(y.shape, dtype=bool)
-    n_hi = n_lo = 0
     present = ~np.isnan(y)
-    for _ in range(winmax):
-        if not fails(y, skew_thresh, kurt_thresh):
-            break
+    hi_set = np.zeros(y.shape, dtype=bool)
+    lo_set = np.zeros(y.shape, dtype=bool)
+    if not fails(y, skew_thresh, kurt_thresh):
+        return y, hi_set, 0, 0, False
+    while fails(y, skew_thresh, kurt_thresh) and int(hi_set.sum() + lo_set.sum()) < winmax:
         v = y[present]
         if skewness(y) >= 0:
-            top = v.max()
-            rest = v[v < top]
+            idx = present & (y == v.max())
+            rest = y[present & ~idx]
             if rest.size == 0:
                 break
-            idx = present & (y == top)
             y[idx] = rest.max()
-            n_hi += int(idx.sum())
+            hi_set = idx
         else:
-            bottom = v.min()
-            rest = v[v > bottom]
+            idx = present & (y == v.min())
+            rest = y[present & ~idx]
             if rest.size == 0:
                 break
-            idx = present & (y == bottom)
             y[idx] = rest.min()
-            n_lo += int(idx.sum())
-        changed |= idx
+            lo_set = idx
     if fails(y, skew_thresh, kurt_thresh):
         return log_ct(x), present.copy(), 0, 0, True
-    return y, changed, n_hi, n_lo, False
+    return y, hi_set | lo_set, int(hi_set.sum()), int(lo_set.sum()), False
 
 
 def treat(
