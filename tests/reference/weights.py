@@ -20,7 +20,7 @@ ZAVADSKAS_PODVEZKO_2016_ENTROPY = {
     "decimals": 4,
 }
 PAPATHANASIOU_PLOSKAS_2018_AHP = {
-    "source": "Papathanasiou, J., & Ploskas, N. (2018). Multiple Criteria Decision Aid, Springer, ch. 1 (AHP)",
+    "source": "Papathanasiou, J., & Ploskas, N. (2018). MCDA, Springer, ch. 1 (AHP)",
     "matrix": [[1, 1, 5, 3], [1, 1, 5, 3], [1 / 5, 1 / 5, 1, 1 / 3], [1 / 3, 1 / 3, 3, 1]],
     "weights": [0.3899, 0.3899, 0.0679, 0.1524],
     "lambda_max": 4.0435,
@@ -32,7 +32,7 @@ SAATY_RI = {
     "ri": [0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59],
 }
 TZENG_HUANG_2011_TOPSIS = {
-    "source": "Tzeng, G.-H., & Huang, J.-J. (2011). Multiple Attribute Decision Making, CRC (via scikit-criteria)",
+    "source": "Tzeng, G.-H., & Huang, J.-J. (2011). MADM, CRC Press (via scikit-criteria)",
     "x": [[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]],
     "weights": [0.3, 0.4, 0.3],
     "directions": [1, 1, 1],
@@ -83,7 +83,7 @@ SHUAI_2012_CV = {
     "decimals": 4,
 }
 SALABUN_2020_STD = {
-    "source": "Sałabun, W., Wątróbski, J., & Shekhovtsov, A. (2020). Symmetry 12(9), 1549 (via crispyn tests)",
+    "source": "Sałabun, W. et al. (2020). Symmetry 12(9), 1549 (via crispyn tests)",
     "x": [
         [0.619, 0.449, 0.447],
         [0.862, 0.466, 0.006],
