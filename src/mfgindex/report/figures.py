@@ -1,0 +1,507 @@
+"""Report figures (matplotlib, PNG + SVG) with Chinese labels in an installed CJK font.
+
+Figures follow the seed report's 图1-4: the ranking by region, a map of the top N by 城市群, the
+distribution by region and by province (two years when previous ranks exist), the rank change by
+province, plus a radar chart per city. Every function builds a :class:`matplotlib.figure.Figure` without
+pyplot state (safe in threads and servers); :func:`save` writes it.
+
+Fonts: :func:`setup_cjk_font` registers installed Noto Sans CJK / WenQuanYi files with
+``font_manager.addfont`` (works even with a stale font cache) and sets a fallback list (TOOLCHAIN.md §1).
+Install them with ``make setup-system`` (Debian ``fonts-noto-cjk fonts-wqy-microhei``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager, patheffects
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from mfgindex import geo
+from mfgindex.analysis.table import top
+
+# Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.
+REGION_COLOURS: dict[str, str] = {"东部": "#0072B2", "中部": "#E69F00", "西部": "#009E73", "东北": "#CC79A7"}
+CHANGE_COLOURS: dict[str, str] = {"up": "#D55E00", "same": "#999999", "down": "#0072B2", "new": "#009E73"}
+CHANGE_ZH: dict[str, str] = {"up": "上升", "same": "持平", "down": "下降", "new": "新增"}
+CLUSTER_PALETTE: tuple[str, ...] = (
+    "#D55E00",
+    "#0072B2",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#8C564B",
+    "#F0E442",
+    "#7F7F7F",
+    "#17BECF",
+    "#BCBD22",
+    "#1F77B4",
+)
+OTHER_COLOUR = "#555555"
+MAP_CAPTION = "示意图，非标准地图"
+
+# Font files tried in order (Debian paths of fonts-noto-cjk and fonts-wqy-microhei, then common others).
+FONT_FILES: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+FONT_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Source Han Sans SC",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+)
+
+
+class FontMissingError(RuntimeError):
+    """No CJK font is installed: run ``make setup-system`` (Debian: fonts-noto-cjk fonts-wqy-microhei)."""
+
+
+@cache
+def setup_cjk_font() -> str:
+    """Register an installed CJK font and make it the default sans-serif family.
+
+    Returns
+    -------
+    str
+        The family name that will render Han characters.
+
+    Raises
+    ------
+    FontMissingError
+        When none of :data:`FONT_FILES` exists and no CJK family is known to matplotlib.
+    """
+    for path in FONT_FILES:
+        if Path(path).is_file():
+            font_manager.fontManager.addfont(path)
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    available = [f for f in FONT_FAMILIES if f in known]
+    if not available:
+        raise FontMissingError(
+            "没有可用的中文字体：请运行 make setup-system"
+            "（apt-get install fonts-noto-cjk fonts-wqy-microhei）"
+        )
+    mpl.rcParams["font.family"] = "sans-serif"
+    mpl.rcParams["font.sans-serif"] = [*available, "DejaVu Sans"]
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["svg.fonttype"] = "path"  # glyphs as paths: the SVG needs no font on the reader's machine
+    return available[0]
+
+
+def _figure(width: float, height: float) -> Figure:
+    setup_cjk_font()
+    return Figure(figsize=(width, height), dpi=150, layout="constrained")
+
+
+def save(fig: Figure, out_dir: str | Path, stem: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write ``fig`` as ``out_dir/stem.<fmt>`` for each format; returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        p = out / f"{stem}.{fmt}"
+        fig.savefig(p, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
+        paths.append(p)
+    return paths
+
+
+def _source(fig: Figure, text: str) -> None:
+    # Reserve a strip at the bottom so that the source line never overlaps the axis labels.
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0.0, 0.035, 1.0, 0.965))
+    if text:
+        fig.text(0.01, 0.005, f"来源：{text}", fontsize=7, color="#555555", ha="left", va="bottom")
+
+
+# ---------------------------------------------------------------- ranking bar chart
+
+
+def ranking_bar(
+    table: pd.DataFrame, n: int = 50, value: str | None = None, title: str | None = None, source: str = ""
+) -> Figure:
+    """Horizontal bars of the top ``n``, coloured by region.
+
+    With a score column ``value`` (e.g. ``index``) the bars show the score; without one (a published list)
+    they show the rank as a dot plot, so no number that was not published is drawn.
+    """
+    t = top(table, n).sort_values("rank")
+    fig = _figure(8.0, max(4.0, 0.19 * len(t) + 1.2))
+    ax = fig.add_subplot()
+    y = np.arange(len(t))[::-1]
+    colours = [REGION_COLOURS.get(str(r), OTHER_COLOUR) for r in t["region"]]
+    labels = [f"{int(r)}  {name}" for r, name in zip(t["rank"], t["name"], strict=True)]
+    if value is not None and value in t.columns:
+        vals = t[value].astype(float).to_numpy()
+        ax.barh(y, vals, color=colours, height=0.72)
+        for yi, v in zip(y, vals, strict=True):
+            ax.text(float(v), float(yi), f" {v:.1f}", va="center", fontsize=6)
+        ax.set_xlabel("指数得分")
+    else:
+        ax.hlines(y, 0, t["rank"].to_numpy(), color="#DDDDDD", linewidth=0.8)
+        ax.scatter(t["rank"].to_numpy(), y, c=colours, s=22, zorder=3)
+        ax.set_xlabel("全国排名")
+        ax.set_xlim(0, max(n, int(t["rank"].max())) + 2)
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_ylim(-0.8, len(t) - 0.2)
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [Patch(color=c, label=r) for r, c in REGION_COLOURS.items() if r in set(t["region"])]
+    # the empty corner: lower right under score bars, upper right in the rank dot plot
+    corner: Literal["lower right", "upper right"] = (
+        "lower right" if value is not None and value in t.columns else "upper right"
+    )
+    ax.legend(handles=handles, loc=corner, fontsize=8, frameon=False, title="区域", title_fontsize=8)
+    ax.set_title(title or f"制造业高质量发展{n}强城市榜单", fontsize=11)
+    _source(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------- distributions
+
+
+def region_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Figure:
+    """Cities of the top ``n`` by region in rank bands 1-10 / 11-20 / 21-n (stacked); with a full previous
+    ranking (``prev_rank`` for more than ``n`` cities) the previous year is drawn beside each bar (图1)."""
+    bands = [(1, 10, "前10名"), (11, 20, "第11-20名"), (21, n, f"第21-{n}名")]
+    shades = ["#08306B", "#4292C6", "#C6DBEF"]
+    regions = list(geo.REGION_ORDER)
+    has_prev = "prev_rank" in table.columns and table["prev_rank"].notna().sum() > n
+
+    def counts(rank: pd.Series) -> np.ndarray:
+        reg = table.loc[rank.index, "region"]
+        return np.array(
+            [[int(((rank >= a) & (rank <= b) & (reg == r)).sum()) for r in regions] for a, b, _ in bands]
+        )
+
+    fig = _figure(6.4, 4.0)
+    ax = fig.add_subplot()
+    x = np.arange(len(regions), dtype=float)
+    series: list[tuple[str, np.ndarray, float, float]] = []
+    if has_prev:
+        series.append(("上年", counts(table["prev_rank"].dropna()), -0.2, 0.5))
+        series.append(("本年", counts(table["rank"]), 0.2, 1.0))
+        width = 0.38
+    else:
+        series.append(("", counts(table["rank"]), 0.0, 1.0))
+        width = 0.6
+    for label, c, dx, alpha in series:
+        bottom = np.zeros(len(regions))
+        for (_, _, name), shade, row in zip(bands, shades, c, strict=True):
+            ax.bar(
+                x + dx,
+                row,
+                width,
+                bottom=bottom,
+                color=shade,
+                alpha=alpha,
+                edgecolor="white",
+                label=name if alpha == 1.0 else None,
+            )
+            bottom += row
+        for xi, total in zip(x + dx, bottom, strict=True):
+            ax.text(
+                xi,
+                total,
+                f"{int(total)}" + (f"\n{label}" if label else ""),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    ax.set_xticks(x, regions)
+    ax.set_ylabel("入围城市数（个）")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(f"四大区域{n}强城市排名分布" + ("（两年对比）" if has_prev else ""), fontsize=11)
+    _source(fig, source)
+    return fig
+
+
+def province_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Figure:
+    """Number of top-``n`` cities per province (图3); previous year beside it when a full previous
+    ranking is known. Provinces without a city are listed in a note."""
+    t = top(table, n)
+    has_prev = "prev_rank" in table.columns and table["prev_rank"].notna().sum() > n
+    cur = t.groupby("province").size()
+    prev = table[table["prev_rank"] <= n].groupby("province").size() if has_prev else pd.Series(dtype=int)
+    provs = sorted(set(cur.index) | set(prev.index), key=lambda p: (-cur.get(p, 0), -prev.get(p, 0), p))
+    fig = _figure(max(6.0, 0.42 * len(provs) + 1.5), 3.8)
+    ax = fig.add_subplot()
+    x = np.arange(len(provs), dtype=float)
+    colours = [REGION_COLOURS.get(str(geo.provinces().loc[p, "region"]), OTHER_COLOUR) for p in provs]
+    c = np.array([cur.get(p, 0) for p in provs])
+    if has_prev:
+        pv = np.array([prev.get(p, 0) for p in provs])
+        ax.bar(x - 0.2, pv, 0.38, color=colours, alpha=0.35, label="上年")
+        ax.bar(x + 0.2, c, 0.38, color=colours, label="本年")
+    else:
+        ax.bar(x, c, 0.65, color=colours)
+    for xi, v in zip(x + (0.2 if has_prev else 0.0), c, strict=True):
+        ax.text(xi, v, str(int(v)), ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(x, provs, fontsize=8)
+    ax.set_ylabel("入围城市数（个）")
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items()]
+    if has_prev:
+        handles += [Patch(color="#888888", alpha=0.35, label="上年"), Patch(color="#888888", label="本年")]
+    ax.legend(handles=handles, fontsize=7, frameon=False, ncols=2)
+    ax.set_title(f"{n}强城市省份分布", fontsize=11)
+    _source(fig, source)
+    return fig
+
+
+def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Figure:
+    """Movement of the top ``n`` by province: stacked counts of 上升 / 持平 / 下降 / 新增 (图4).
+
+    With previous ranks the right panel shows each city's move (previous → current rank).
+    """
+    t = top(table, n)
+    if "change" not in t.columns:
+        raise ValueError("rank_change_chart needs a change column (up/down/same/new)")
+    has_prev = "prev_rank" in t.columns and t["prev_rank"].notna().any()
+    fig = _figure(10.0 if has_prev else 6.4, max(3.6, 0.26 * t["province"].nunique() + 1.2))
+    axes = fig.subplots(1, 2, width_ratios=[1, 1.3]) if has_prev else [fig.add_subplot()]
+    ax = axes[0]
+    tab = pd.crosstab(t["province"], t["change"]).reindex(columns=list(CHANGE_ZH), fill_value=0)
+    tab = tab.loc[tab.sum(axis=1).sort_values(ascending=True, kind="stable").index]
+    left = np.zeros(len(tab))
+    y = np.arange(len(tab))
+    for ch, zh in CHANGE_ZH.items():
+        vals = tab[ch].to_numpy()
+        ax.barh(y, vals, left=left, color=CHANGE_COLOURS[ch], label=zh, height=0.7)
+        left += vals
+    ax.set_yticks(y, list(tab.index), fontsize=8)
+    ax.set_xlabel("城市数（个）")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.set_title("各省入围城市排名变化", fontsize=10)
+    if has_prev:
+        ax2 = axes[1]
+        d = t.sort_values("rank")
+        yy = np.arange(len(d))[::-1]
+        for yi, (_, r) in zip(yy, d.iterrows(), strict=True):
+            col = CHANGE_COLOURS.get(str(r.get("change", "")), OTHER_COLOUR)
+            if pd.notna(r["prev_rank"]):
+                ax2.annotate(
+                    "",
+                    xy=(r["rank"], yi),
+                    xytext=(r["prev_rank"], yi),
+                    arrowprops={"arrowstyle": "->", "color": col, "lw": 1},
+                )
+            ax2.plot(r["rank"], yi, "o", color=col, ms=3)
+        ax2.set_yticks(yy, list(d["name"]), fontsize=6)
+        ax2.set_xlabel("全国排名（上年 → 本年）")
+        ax2.invert_xaxis()
+        ax2.spines[["top", "right"]].set_visible(False)
+        ax2.set_title("城市位次变化", fontsize=10)
+    _source(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------- radar
+
+
+def radar_chart(
+    table: pd.DataFrame,
+    code: str,
+    dims: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    compare: str = "top10",
+    source: str = "",
+) -> Figure:
+    """Radar chart of one city's dimension scores, against the mean of the top 10 (``compare="top10"``)
+    or of all cities (``"all"``)."""
+    labels = labels or {}
+    if len(dims) < 3:
+        raise ValueError("a radar chart needs at least 3 dimensions")
+    me = table.loc[code].to_dict()
+    ref_rows = top(table, 10) if compare == "top10" else table
+    ref_name = "前10强平均" if compare == "top10" else "全部城市平均"
+    angles = np.linspace(0, 2 * math.pi, len(dims), endpoint=False)
+    fig = _figure(5.0, 5.0)
+    ax = fig.add_subplot(projection="polar")
+    for vals, lab, col, fill in (
+        (np.array([float(ref_rows[d].mean()) for d in dims]), ref_name, "#999999", 0.10),
+        (np.array([float(me[d]) for d in dims]), str(me["name"]), "#D55E00", 0.25),
+    ):
+        closed = np.append(vals, vals[0])
+        ang = np.append(angles, angles[0])
+        ax.plot(ang, closed, color=col, linewidth=1.5, label=lab)
+        ax.fill(ang, closed, color=col, alpha=fill)
+    ax.set_xticks(angles, [labels.get(d, d) for d in dims], fontsize=9)
+    ax.set_ylim(0, max(100.0, float(np.nanmax(table[list(dims)].to_numpy(dtype=float)))))
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.15, 1.12), fontsize=8, frameon=False)
+    ax.set_title(f"{me['name']}（全国第{int(me['rank'])}位）分项指数", fontsize=11, pad=18)
+    _source(fig, source)
+    return fig
+
+
+# ---------------------------------------------------------------- map
+
+
+def _load(kind: str) -> dict[str, Any]:
+    with open(geo.geojson_path(kind), encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+@cache
+def _province_rings() -> tuple[np.ndarray, ...]:
+    rings: list[np.ndarray] = []
+    for f in _load("provinces")["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        rings.extend(np.asarray(p[0], dtype=float) for p in polys)
+    return tuple(rings)
+
+
+@cache
+def _dash_lines() -> tuple[np.ndarray, ...]:
+    lines: list[np.ndarray] = []
+    for f in _load("nine_dash")["features"]:
+        g = f["geometry"]
+        parts = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
+        lines.extend(np.asarray(p, dtype=float) for p in parts)
+    return tuple(lines)
+
+
+def _draw_base(ax: Any, extent: tuple[float, float, float, float]) -> None:
+    ax.add_collection(
+        PolyCollection(list(_province_rings()), facecolor="#F2F2F2", edgecolor="#9A9A9A", linewidth=0.3)
+    )
+    ax.add_collection(LineCollection(list(_dash_lines()), colors="#555555", linewidths=0.8))
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect(1 / math.cos(math.radians((extent[2] + extent[3]) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def cluster_map(
+    table: pd.DataFrame,
+    n: int = 50,
+    definition: str = geo.DEFAULT_CLUSTER_DEFINITION,
+    label_top: int = 10,
+    source: str = "",
+) -> Figure:
+    """Map of China with the top ``n`` cities marked by 城市群 (图2), with the South China Sea inset.
+
+    A city in two 城市群 takes the one with more listed cities. Cities outside every 城市群 of the
+    definition are grey. Captioned :data:`MAP_CAPTION` (the boundaries are simplified, see
+    ``data/geo/README.md``).
+    """
+    t = top(table, n)
+    membership = geo.cluster_membership(definition)
+    listed = membership[membership["code"].isin(set(t.index))]
+    sizes = listed.groupby("cluster_zh").size().sort_values(ascending=False, kind="stable")
+    order = list(sizes.index)
+    cluster_of: dict[str, str] = {}
+    for name in order:
+        for c in listed.loc[listed["cluster_zh"] == name, "code"]:
+            cluster_of.setdefault(str(c), name)
+    colour = {name: CLUSTER_PALETTE[i % len(CLUSTER_PALETTE)] for i, name in enumerate(order)}
+    cent = geo.centroids()
+    fig = _figure(8.0, 6.6)
+    ax = fig.add_subplot()
+    _draw_base(ax, (73.0, 135.5, 17.5, 54.0))
+    handles = []
+    for name in [*order, "其他"]:
+        codes = [c for c in t.index if cluster_of.get(str(c), "其他") == name]
+        if not codes:
+            continue
+        lon = cent.loc[codes, "seat_lon"].to_numpy(dtype=float)
+        lat = cent.loc[codes, "seat_lat"].to_numpy(dtype=float)
+        col = colour.get(name, OTHER_COLOUR)
+        ax.scatter(lon, lat, s=26, color=col, edgecolor="white", linewidth=0.5, zorder=3)
+        handles.append(Line2D([], [], marker="o", linestyle="", color=col, label=f"{name}（{len(codes)}）"))
+    # Greedy label placement: try right, left, below-right, below-left of the point and take the first
+    # spot whose anchor is not near an anchor already used (the Yangtze delta is crowded).
+    offsets = (
+        (3, 2, "left", 0.0, 0.25),
+        (-3, 2, "right", -0.9, 0.25),
+        (3, -8, "left", 0.0, -0.45),
+        (-3, -8, "right", -0.9, -0.45),
+        (3, 9, "left", 0.0, 0.7),
+        (-3, 9, "right", -0.9, 0.7),
+    )
+    used: list[tuple[float, float]] = []
+    seat_lon, seat_lat = cent["seat_lon"].to_dict(), cent["seat_lat"].to_dict()
+    for code, r in top(t, label_top).iterrows():
+        lon, lat = float(seat_lon[code]), float(seat_lat[code])
+        choice = offsets[0]
+        for off in offsets:
+            ax_, ay_ = lon + off[3], lat + off[4]
+            if all(abs(ax_ - ux) > 0.9 or abs(ay_ - uy) > 0.45 for ux, uy in used):
+                choice = off
+                break
+        used.append((lon + choice[3], lat + choice[4]))
+        ax.annotate(
+            str(r["name"]).removesuffix("市"),
+            (lon, lat),
+            xytext=(choice[0], choice[1]),
+            textcoords="offset points",
+            ha=choice[2],
+            fontsize=6.5,
+            zorder=4,
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+        )
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        fontsize=7,
+        frameon=True,
+        framealpha=0.9,
+        title="城市群（入围数）",
+        title_fontsize=7,
+    )
+    inset = ax.inset_axes((0.80, 0.02, 0.18, 0.30))
+    _draw_base(inset, (105.0, 123.0, 2.5, 24.5))
+    for s in inset.spines.values():
+        s.set_edgecolor("#555555")
+        s.set_linewidth(0.6)
+    inset.text(0.5, 0.02, "南海诸岛", transform=inset.transAxes, ha="center", va="bottom", fontsize=6)
+    ax.set_title(f"{n}强城市城市群分布图", fontsize=12)
+    fig.text(0.99, 0.005, MAP_CAPTION, fontsize=8, ha="right", va="bottom")
+    _source(fig, source)
+    return fig
+
+
+def render_published(
+    table: pd.DataFrame,
+    out_dir: str | Path,
+    n: int = 50,
+    source: str = "",
+    definition: str = geo.DEFAULT_CLUSTER_DEFINITION,
+) -> list[Path]:
+    """All figures that a published ranking supports (no scores): ranking, map, region, province, change."""
+    paths: list[Path] = []
+    paths += save(ranking_bar(table, n, source=source), out_dir, "fig_ranking")
+    paths += save(cluster_map(table, n, definition, source=source), out_dir, "fig_cluster_map")
+    paths += save(region_distribution_chart(table, n, source=source), out_dir, "fig_regions")
+    paths += save(province_distribution_chart(table, n, source=source), out_dir, "fig_provinces")
+    if "change" in table.columns:
+        paths += save(rank_change_chart(table, n, source=source), out_dir, "fig_rank_change")
+    return paths

@@ -1,0 +1,111 @@
+"""Figures: files produced, non-empty, Chinese rendered without missing-glyph warnings."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mfgindex.report import figures
+
+
+def _no_glyph_warnings(record: list[warnings.WarningMessage]) -> None:
+    bad = [
+        str(w.message)
+        for w in record
+        if "glyph" in str(w.message).lower() or "missing from" in str(w.message)
+    ]
+    assert bad == []
+
+
+def test_cjk_font_is_found() -> None:
+    family = figures.setup_cjk_font()
+    assert family in figures.FONT_FAMILIES
+
+
+def test_render_published_top50(top50: pd.DataFrame, tmp_path: Path) -> None:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        paths = figures.render_published(top50, tmp_path, 50, source="中国信息通信研究院")
+    _no_glyph_warnings(rec)
+    names = {p.name for p in paths}
+    for stem in ("fig_ranking", "fig_cluster_map", "fig_regions", "fig_provinces", "fig_rank_change"):
+        assert f"{stem}.png" in names and f"{stem}.svg" in names
+    for p in paths:
+        assert p.stat().st_size > 10_000
+        if p.suffix == ".png":
+            assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_map_has_caption_and_sea_inset(top50: pd.DataFrame) -> None:
+    fig = figures.cluster_map(top50, 50)
+    texts = [t.get_text() for t in fig.texts]
+    assert figures.MAP_CAPTION in texts
+    ax = fig.axes[0]
+    assert any("南海诸岛" in t.get_text() for a in ax.child_axes for t in a.texts)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # seed 二(一): 长三角 19 cities (caict2023 definition)
+    assert "长江三角洲城市群（19）" in legend
+
+
+@pytest.fixture
+def run_like() -> pd.DataFrame:
+    codes = [
+        "320500",
+        "440300",
+        "320200",
+        "330200",
+        "440100",
+        "330100",
+        "430100",
+        "320400",
+        "370200",
+        "420100",
+        "320100",
+        "320600",
+    ]
+    t = pd.DataFrame(index=pd.Index(codes, name="code"))
+    from mfgindex import geo
+
+    u = geo.units().loc[codes]
+    t["name"] = u["name"]
+    t["province"] = u["province"]
+    t["region"] = u["region"]
+    t["rank"] = range(1, len(codes) + 1)
+    t["prev_rank"] = [1, 2, 5, 3, 5, 4, 9, 11, 7, 12, 8, 20]
+    t["change"] = ["same", "same", "up", "down", "same", "down", "up", "up", "down", "up", "down", "up"]
+    for i, d in enumerate(["scale", "quality", "innovation"]):
+        t[d] = [90 - 5 * k + 7 * ((k + i) % 3) for k in range(len(codes))]
+        t[f"{d}_rank"] = t[d].rank(ascending=False, method="min").astype(int)
+    t["index"] = [95 - 3 * k for k in range(len(codes))]
+    return t
+
+
+def test_run_figures_with_scores_and_previous_ranks(run_like: pd.DataFrame, tmp_path: Path) -> None:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        paths = []
+        paths += figures.save(figures.ranking_bar(run_like, 10, value="index"), tmp_path, "bar")
+        paths += figures.save(figures.rank_change_chart(run_like, 10), tmp_path, "change")
+        paths += figures.save(figures.region_distribution_chart(run_like, 10), tmp_path, "regions")
+        paths += figures.save(figures.province_distribution_chart(run_like, 10), tmp_path, "provinces")
+        paths += figures.save(
+            figures.radar_chart(
+                run_like,
+                "320200",
+                ["scale", "quality", "innovation"],
+                {"scale": "规模速度", "quality": "发展质效", "innovation": "创新发展"},
+            ),
+            tmp_path,
+            "radar",
+        )
+    _no_glyph_warnings(rec)
+    assert len(paths) == 10
+    assert all(p.stat().st_size > 5_000 for p in paths)
+
+
+def test_radar_needs_three_dimensions(run_like: pd.DataFrame) -> None:
+    with pytest.raises(ValueError):
+        figures.radar_chart(run_like, "320200", ["scale", "quality"])
