@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from mfgindex.errors import UserError
+from mfgindex.weights.cli import register
+from mfgindex.weights.io import parse_number, read_pairwise, read_survey, write_template
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def app() -> typer.Typer:
+    local = typer.Typer()
+    register(local)
+    return local
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+PP = ",a,b,c,d\na,1,1,5,3\nb,1,1,5,3\nc,1/5,1/5,1,1/3\nd,1/3,1/3,3,1\n"
+
+
+def test_parse_number_accepts_fractions() -> None:
+    assert parse_number("1/4") == 0.25
+    assert parse_number(" 1／3 ") == pytest.approx(1 / 3)
+    assert parse_number(5) == 5.0
+    for bad in ("abc", "", None, "1/0"):
+        with pytest.raises(ValueError):
+            parse_number(bad)
+
+
+def test_cli_ahp_json_Papathanasiou_Ploskas_2018(app: typer.Typer, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["weights", "ahp", "--matrix", str(write(tmp_path, "m.csv", PP)), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["method"] == "ahp"
+    assert payload["weights"]["a"] == pytest.approx(0.3899, abs=5e-5)
+    assert payload["weights"]["c"] == pytest.approx(0.0679, abs=5e-5)
+    assert payload["lambda_max"] == pytest.approx(4.0435, abs=5e-5)
+    assert payload["ri"] == 0.90
+    assert payload["cr"] == pytest.approx(0.016, abs=5e-4)
+    assert payload["consistent"] is True
+    assert set(payload) == {"method", "weights", "lambda_max", "ci", "ri", "cr", "consistent"}
+
+
+def test_cli_ahp_xlsx_and_table(app: typer.Typer, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    for line in PP.strip().split("\n"):
+        ws.append([None if not c else (c if "/" in c or c.isalpha() else float(c)) for c in line.split(",")])
+    path = tmp_path / "m.xlsx"
+    wb.save(path)
+    result = runner.invoke(app, ["weights", "ahp", "--matrix", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "0.3899" in result.stdout and "CR" in result.stdout
+
+
+def test_cli_inconsistent_ahp_warns_and_strict_fails(app: typer.Typer, tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", ",a,b,c\na,1,9,1/9\nb,1/9,1,9\nc,9,1/9,1\n")
+    result = runner.invoke(app, ["weights", "ahp", "-m", str(path), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["consistent"] is False
+    assert runner.invoke(app, ["weights", "ahp", "-m", str(path), "--strict"]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (",a,b,c\na,1,3,5\nb,1/3,1,abc\nc,1/5,1/2,1\n", "row 3:column D"),  # text in a numeric cell
+        (",a,b,c\na,1,3,5\nb,1/3,1,2\nc,1/5,0.4,1\n", "row 4:column C"),  # reciprocal off by 20 %
+        (",a,b,c\na,1,0,5\nb,1/3,1,2\nc,1/5,1/2,1\n", "row 2:column C"),  # zero comparison
+        (",a,b,c\na,1,3,5\nb,1/3,1,2\n", "not square"),
+    ],
+    ids=["text", "reciprocal", "zero", "non-square"],
+)
+def test_cli_bad_ahp_input_exits_2_naming_the_cell(
+    app: typer.Typer, tmp_path: Path, text: str, fragment: str
+) -> None:
+    path = write(tmp_path, "bad.csv", text)
+    result = runner.invoke(app, ["weights", "ahp", "--matrix", str(path), "--json"])
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_cli_entropy_Xu2004_and_directions(app: typer.Typer, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "x.csv", "city,x1,x2,x3,x4\nA,30,30,38,29\nB,19,54,86,29\nC,19,15,85,28.9\nD,68,70,60,29\n"
+    )
+    result = runner.invoke(app, ["weights", "entropy", "--matrix", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    w = json.loads(result.stdout)["weights"]
+    assert [round(w[k], 4) for k in ("x1", "x2", "x3", "x4")] == [0.4630, 0.3992, 0.1378, 0.0]
+    bad = runner.invoke(app, ["weights", "critic", "--matrix", str(path), "--directions", "+1,-1"])
+    assert bad.exit_code == 2 and "directions" in bad.stderr
+    ok = runner.invoke(
+        app, ["weights", "critic", "--matrix", str(path), "--directions", "+1,-1,1,1", "--json"]
+    )
+    assert ok.exit_code == 0 and sum(json.loads(ok.stdout)["weights"].values()) == pytest.approx(1)
+    for method in ("std", "cv", "pca", "equal", "merec"):
+        res = runner.invoke(app, ["weights", method, "--matrix", str(path), "--json"])
+        assert res.exit_code == 0, (method, res.output)
+        assert json.loads(res.stdout)["method"] == method
+
+
+def test_cli_missing_file_exits_2(app: typer.Typer, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["weights", "entropy", "--matrix", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2 and "not found" in result.stderr
+
+
+def test_template_round_trip_and_delphi(app: typer.Typer, tmp_path: Path) -> None:
+    out = tmp_path / "experts.xlsx"
+    assert runner.invoke(app, ["template", "experts", "--out", str(out), "--items", "a,b,c,d"]).exit_code == 0
+    wb = load_workbook(out)
+    ws = wb["round1"]
+    assert [c.value for c in ws[1]] == ["expert", "Ca", "Cs", "a", "b", "c", "d"]
+    assert len(ws.data_validations.dataValidation) == 2
+    assert len(wb["ahp_round1"].data_validations.dataValidation) == 1
+    # three experts of the Kendall hand calculation in test_delphi.py
+    for r, vals in enumerate(
+        [[0.8, 0.7, 5, 4, 4, 3], [0.9, 0.6, 5, 5, 4, 2], [0.5, 0.6, 4, 5, 3, 3]], start=2
+    ):
+        for c, v in enumerate(vals, start=2):
+            ws.cell(row=r, column=c, value=v)
+    ah = wb["ahp_round1"]
+    ah["E2"] = "1/3"
+    wb.save(out)
+    survey = read_survey(out)
+    assert list(survey.rounds["round1"].scores.index) == ["E01", "E02", "E03"]
+    assert survey.ahp["ahp_round1"]["E01"]["index"].loc["b", "a"] == pytest.approx(3.0)
+    result = runner.invoke(app, ["weights", "delphi", "--matrix", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["kendall_w"] == pytest.approx(402 / 486)
+    assert payload["authority"]["E03"] == {"cr": pytest.approx(0.55), "accepted": False}
+    assert payload["weights"]["a"] == pytest.approx(14 / (14 + 14 + 11 + 8))
+
+
+def test_template_to_stdout_is_xlsx_bytes(app: typer.Typer) -> None:
+    result = runner.invoke(app, ["template", "experts"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes[:2] == b"PK"
+    load_workbook(io.BytesIO(result.stdout_bytes))
+
+
+def test_write_template_to_binary_stream() -> None:
+    buffer = io.BytesIO()
+    write_template(buffer, items=["x", "y"])
+    assert load_workbook(io.BytesIO(buffer.getvalue()))["round1"]["E1"].value == "y"
+
+
+def test_survey_text_in_score_cell_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    write_template(path, items=["a", "b"])
+    wb = load_workbook(path)
+    wb["round1"]["B2"], wb["round1"]["C2"], wb["round1"]["D2"], wb["round1"]["E2"] = 0.8, 0.8, "high", 3
+    wb.save(path)
+    with pytest.raises(UserError) as info:
+        read_survey(path)
+    p = info.value.problems[0]
+    assert (p.sheet, p.row, p.column, p.value) == ("round1", 2, "D", "high")
+
+
+def test_pairwise_label_mismatch(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", ",a,b\nb,1,2\na,1/2,1\n")
+    with pytest.raises(UserError, match="row label"):
+        read_pairwise(path)
