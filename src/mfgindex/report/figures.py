@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from mfgindex import geo
 from mfgindex.analysis.table import top
@@ -294,6 +295,7 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Fig
         left += vals
     ax.set_yticks(y, list(tab.index), fontsize=8)
     ax.set_xlabel("城市数（个）")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.set_title("各省入围城市排名变化", fontsize=10)
@@ -313,7 +315,8 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Fig
             ax2.plot(r["rank"], yi, "o", color=col, ms=3)
         ax2.set_yticks(yy, list(d["name"]), fontsize=6)
         ax2.set_xlabel("全国排名（上年 → 本年）")
-        ax2.invert_xaxis()
+        xmax = float(np.nanmax(d[["rank", "prev_rank"]].to_numpy(dtype=float))) + 1
+        ax2.set_xlim(xmax, 0)  # rank 1 on the right: moving right = rising
         ax2.spines[["top", "right"]].set_visible(False)
         ax2.set_title("城市位次变化", fontsize=10)
     _source(fig, source)
