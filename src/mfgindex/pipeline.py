@@ -29,9 +29,9 @@ from mfgindex.weights.stages import stage_mix, stage_weights
 
 
 def universe(ds: Dataset, framework: Framework) -> pd.Index:
-    """Codes of the units to evaluate (cities: the shipped table minus excluded types and codes)."""
+    """Codes of the units to evaluate: units with data, minus excluded unit types and codes."""
     units = ds.units
-    keep = ~units.index.isin(framework.universe.exclude_codes)
+    keep = ~units.index.isin(framework.universe.exclude_codes) & units.index.isin(ds.values["code"].unique())
     if "unit_type" in units.columns and framework.universe.exclude_unit_types:
         keep &= ~units["unit_type"].isin(framework.universe.exclude_unit_types)
     return pd.Index(units.index[keep], name="code")
