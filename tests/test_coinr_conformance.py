@@ -62,10 +62,14 @@ CONFIGS = {
         {"denominate": True, "impute": "group_mean"},
     ),
     "zscore": ({"normalise": "zscore"}, {"normalise": "zscore", "para": (0.0, 1.0)}),
-    "minmax_1_100_geometric": ({"range": (1.0, 100.0), "aggregate": "geometric"},
-                               {"para": (1.0, 100.0), "aggregate": "geometric"}),
-    "minmax_1_100_harmonic": ({"range": (1.0, 100.0), "aggregate": "harmonic"},
-                              {"para": (1.0, 100.0), "aggregate": "harmonic"}),
+    "minmax_1_100_geometric": (
+        {"range": (1.0, 100.0), "aggregate": "geometric"},
+        {"para": (1.0, 100.0), "aggregate": "geometric"},
+    ),
+    "minmax_1_100_harmonic": (
+        {"range": (1.0, 100.0), "aggregate": "harmonic"},
+        {"para": (1.0, 100.0), "aggregate": "harmonic"},
+    ),
     "no_treatment": ({"treat": "none"}, {"treat": False}),
     "mean_imputation": ({"impute": "mean"}, {"impute": "mean"}),
     "median_imputation": ({"impute": "median"}, {"impute": "median"}),

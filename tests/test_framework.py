@@ -117,8 +117,20 @@ def test_stage_weights_are_continuous(x, eps):
 
 @given(st.lists(st.sampled_from(["主", "次"]), min_size=1, max_size=8), st.floats(0.1, 10))
 def test_class_weights_sum_to_one(classes, dim_weight):
-    tree = {"id": "t", "weighting": "class", "root": {"id": "index", "children": [
-        {"id": "d", "weight": dim_weight, "children": [{"id": f"x{i}", "class": c} for i, c in enumerate(classes)]}]}}
+    tree = {
+        "id": "t",
+        "weighting": "class",
+        "root": {
+            "id": "index",
+            "children": [
+                {
+                    "id": "d",
+                    "weight": dim_weight,
+                    "children": [{"id": f"x{i}", "class": c} for i, c in enumerate(classes)],
+                }
+            ],
+        },
+    }
     fw: Framework = from_dict(tree)
     g = global_weights(fw)
     assert g.sum() == pytest.approx(1.0) and (g > 0).all()

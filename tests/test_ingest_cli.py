@@ -19,15 +19,26 @@ FRAMEWORK = {
     "id": "small",
     "top_n": 2,
     "methods": {"treat": "none", "normalise": "minmax", "aggregate": "arithmetic"},
-    "variables": {"output": {"kind": "amount"}, "firms": {"kind": "count"}, "energy": {"kind": "amount"},
-                  "gdp": {"kind": "amount"}},
+    "variables": {
+        "output": {"kind": "amount"},
+        "firms": {"kind": "count"},
+        "energy": {"kind": "amount"},
+        "gdp": {"kind": "amount"},
+    },
     "root": {
         "id": "index",
         "children": [
             {"id": "scale", "children": [{"id": "output"}, {"id": "firms"}]},
-            {"id": "green", "children": [
-                {"id": "energy_per_gdp", "direction": -1,
-                 "formula": {"op": "intensity", "num": "energy", "den": "gdp"}}]},
+            {
+                "id": "green",
+                "children": [
+                    {
+                        "id": "energy_per_gdp",
+                        "direction": -1,
+                        "formula": {"op": "intensity", "num": "energy", "den": "gdp"},
+                    }
+                ],
+            },
         ],
     },
 }
@@ -87,7 +98,9 @@ def _check_run(out: Path) -> pd.DataFrame:
 
 def test_wide_xlsx_end_to_end(tmp_path, framework_file):
     data = _wide_xlsx(tmp_path / "data.xlsx", {"2021": DATA_2021, "2022": DATA_2022})
-    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "--out", str(tmp_path / "out")])
+    res = runner.invoke(
+        app, ["run", "-f", str(framework_file), "-d", str(data), "--out", str(tmp_path / "out")]
+    )
     assert res.exit_code == 0, res.output
     _check_run(tmp_path / "out")
 

@@ -65,7 +65,9 @@ def test_weighted_means_by_hand_with_missing():
     # row 0: weights renormalised over present (1, 2): (50 + 40)/3 = 30
     np.testing.assert_allclose(aggregate(x, w, AggregateMethod.arithmetic), [30, 32.5])
     # geometric row 1: 10^.25 · 40^.25 · 40^.5 = exp(.25 ln10 + .75 ln40)
-    assert aggregate(x, w, AggregateMethod.geometric)[1] == pytest.approx(np.exp(0.25 * np.log(10) + 0.75 * np.log(40)))
+    assert aggregate(x, w, AggregateMethod.geometric)[1] == pytest.approx(
+        np.exp(0.25 * np.log(10) + 0.75 * np.log(40))
+    )
     # harmonic row 1: 1 / (.25/10 + .25/40 + .5/40) = 1/0.04375
     assert aggregate(x, w, AggregateMethod.harmonic)[1] == pytest.approx(1 / 0.04375)
 
@@ -106,7 +108,10 @@ def test_flipping_direction_reverses_ranks(x):
     np.testing.assert_array_equal(np.argsort(up), np.argsort(down)[::-1])
 
 
-@given(arrays(np.float64, (8, 4), elements=st.floats(1, 100)), arrays(np.float64, 4, elements=st.floats(0.01, 10)))
+@given(
+    arrays(np.float64, (8, 4), elements=st.floats(1, 100)),
+    arrays(np.float64, 4, elements=st.floats(0.01, 10)),
+)
 def test_means_lie_between_min_and_max(x, w):
     for method in AggregateMethod:
         out = aggregate(x, w, method)

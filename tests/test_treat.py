@@ -82,7 +82,7 @@ def test_log_ct_formula_by_hand():
 def test_treat_does_not_mutate_and_keeps_order(values):
     frame = pd.DataFrame({"a": values})
     before = frame.copy()
-    treated, flags, _ = treat(frame)
+    treated, _flags, _ = treat(frame)
     pd.testing.assert_frame_equal(frame, before)
     a = frame["a"].to_numpy()
     b = treated["a"].to_numpy()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -19,15 +18,25 @@ from mfgindex.rank import ARROWS
 from mfgindex.result import Result
 from mfgindex.runner import Options, default_year, load
 
-app = typer.Typer(help="mfgindex：城市制造业高质量发展评价 (evaluation of manufacturing high-quality development)",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="mfgindex：城市制造业高质量发展评价 (evaluation of manufacturing high-quality development)",
+    no_args_is_help=True,
+    add_completion=False,
+)
 err = Console(stderr=True)
 out = Console()
 T = TypeVar("T")
 
 # Areas that add commands; each module exposes register(app). Missing ones are skipped.
-PLUGINS = ("mfgindex.weights.cli", "mfgindex.analysis.cli", "mfgindex.report.cli", "mfgindex.robust.cli",
-           "mfgindex.web.cli", "mfgindex.workspace.cli", "mfgindex.toolbox.cli")
+PLUGINS = (
+    "mfgindex.weights.cli",
+    "mfgindex.analysis.cli",
+    "mfgindex.report.cli",
+    "mfgindex.robust.cli",
+    "mfgindex.web.cli",
+    "mfgindex.workspace.cli",
+    "mfgindex.toolbox.cli",
+)
 
 
 def guarded(fn: Callable[[], T]) -> T:
@@ -40,27 +49,78 @@ def guarded(fn: Callable[[], T]) -> T:
         raise typer.Exit(2) from None
 
 
-FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")]
-DataOpt = Annotated[list[Path] | None, typer.Option("--data", "-d", help="CSV/XLSX file or folder (long or wide layout); repeatable. Default: embedded data.")]
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Year to evaluate (default 2022 for the embedded data, else the latest).")]
-PrevOpt = Annotated[int | None, typer.Option("--previous-year", help="Year to compare ranks with (default year − 1).")]
-TopOpt = Annotated[int | None, typer.Option("--top", "-n", help="Size of the published list (default from the framework, 50).")]
+FrameworkOpt = Annotated[
+    str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")
+]
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="CSV/XLSX file or folder (long or wide layout); repeatable. Default: embedded data.",
+    ),
+]
+YearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--year", "-y", help="Year to evaluate (default 2022 for the embedded data, else the latest)."
+    ),
+]
+PrevOpt = Annotated[
+    int | None, typer.Option("--previous-year", help="Year to compare ranks with (default year − 1).")
+]
+TopOpt = Annotated[
+    int | None,
+    typer.Option("--top", "-n", help="Size of the published list (default from the framework, 50)."),
+]
+
+
+DenominateOpt = Annotated[
+    bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their Denominator.")
+]
+ImputeOpt = Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")]
+ImputeGroupOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Grouping column for group imputation (province, region, or a data group such as EurAsia_group)."
+    ),
+]
+CoverageOpt = Annotated[
+    float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")
+]
+TreatOpt = Annotated[
+    TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")
+]
+NormaliseOpt = Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")]
+RangeOpt = Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")]
+AggregateOpt = Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")]
+PanelOpt = Annotated[
+    bool | None,
+    typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time)."),
+]
 
 
 def method_options(
-    denominate: Annotated[bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their iMeta Denominator.")] = None,
-    impute: Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")] = None,
-    impute_group: Annotated[str | None, typer.Option(help="Grouping column for group_mean/group_median (e.g. province, region, EurAsia_group).")] = None,
-    min_coverage: Annotated[float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")] = None,
-    treat: Annotated[TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")] = None,
-    normalise: Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")] = None,
-    range_: Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")] = None,
-    aggregate: Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")] = None,
-    panel: Annotated[bool | None, typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time).")] = None,
+    denominate: bool | None = None,
+    impute: ImputeMethod | None = None,
+    impute_group: str | None = None,
+    min_coverage: float | None = None,
+    treat: TreatMethod | None = None,
+    normalise: NormaliseMethod | None = None,
+    range_: str | None = None,
+    aggregate: AggregateMethod | None = None,
+    panel: bool | None = None,
 ) -> dict[str, Any]:
+    """The method overrides given on the command line, as keyword changes for ``Methods``."""
     methods: dict[str, Any] = {
-        "denominate": denominate, "impute": impute, "impute_group": impute_group, "min_coverage": min_coverage,
-        "treat": treat, "normalise": normalise, "aggregate": aggregate, "panel": panel,
+        "denominate": denominate,
+        "impute": impute,
+        "impute_group": impute_group,
+        "min_coverage": min_coverage,
+        "treat": treat,
+        "normalise": normalise,
+        "aggregate": aggregate,
+        "panel": panel,
     }
     if range_ is not None:
         try:
@@ -86,8 +146,13 @@ def print_top(result: Result, n: int = 10) -> None:
     root = result.framework.root.id
     for _, row in t.iterrows():
         table.add_row(
-            str(row["rank"]), str(row["name"]), str(row.get("province", "")), str(row.get("province_rank", "")),
-            ARROWS.get(str(row.get("change", "")), ""), f"{row[root]:.2f}", str(row.get("stage", "")),
+            str(row["rank"]),
+            str(row["name"]),
+            str(row.get("province", "")),
+            str(row.get("province_rank", "")),
+            ARROWS.get(str(row.get("change", "")), ""),
+            f"{row[root]:.2f}",
+            str(row.get("stage", "")),
         )
     out.print(table)
 
@@ -101,22 +166,26 @@ def run(
     top: TopOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     seed: Annotated[int, typer.Option(help="Random seed recorded in run.json (0 is valid).")] = 0,
-    denominate: Annotated[bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their iMeta Denominator.")] = None,
-    impute: Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")] = None,
-    impute_group: Annotated[str | None, typer.Option(help="Grouping column for group imputation (province, region, or a data group such as EurAsia_group).")] = None,
-    min_coverage: Annotated[float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")] = None,
-    treat: Annotated[TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")] = None,
-    normalise: Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")] = None,
-    range_: Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")] = None,
-    aggregate: Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")] = None,
-    panel: Annotated[bool | None, typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time).")] = None,
+    denominate: DenominateOpt = None,
+    impute: ImputeOpt = None,
+    impute_group: ImputeGroupOpt = None,
+    min_coverage: CoverageOpt = None,
+    treat: TreatOpt = None,
+    normalise: NormaliseOpt = None,
+    range_: RangeOpt = None,
+    aggregate: AggregateOpt = None,
+    panel: PanelOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
 ) -> None:
     """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
 
     def go() -> None:
-        methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel)
-        options = Options(framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods)
+        methods = method_options(
+            denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
+        )
+        options = Options(
+            framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods
+        )
         with err.status("评价计算中 (evaluating)…"):
             result, warnings = evaluate_options(options)
             written = outputs.write_run(result, out_dir, options.record())
@@ -166,4 +235,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -66,7 +66,9 @@ _PANELS: dict[int, Mapping[str, pd.DataFrame]] = {}
 def _panel(ds: Dataset) -> Mapping[str, pd.DataFrame]:
     key = id(ds.values)
     if key not in _PANELS:
-        wide = ds.values.pivot_table(index="code", columns=["variable", "year"], values="value", aggfunc="first")
+        wide = ds.values.pivot_table(
+            index="code", columns=["variable", "year"], values="value", aggfunc="first"
+        )
         out = {}
         for var in wide.columns.get_level_values(0).unique():
             frame = wide[var]
@@ -104,7 +106,9 @@ def _long(df: pd.DataFrame, column: str, variable: str, source: str, scale: floa
 
 def _batch_year(batch: str) -> int:
     # MIIT green-manufacturing batches (README: batches 1-5 announced 2017-2020, then the "2021" batch).
-    return {"1": 2017, "2": 2018, "3": 2018, "4": 2019, "5": 2020}.get(batch, int(batch) if batch.isdigit() else 0)
+    return {"1": 2017, "2": 2018, "3": 2018, "4": 2019, "5": 2020}.get(
+        batch, int(batch) if batch.isdigit() else 0
+    )
 
 
 @cache

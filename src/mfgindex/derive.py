@@ -21,17 +21,19 @@ def _var(ds: Dataset, name: str, year: int, index: pd.Index, framework: Framewor
             if ind.id == name and ind.resolved_formula().var != name:
                 return compute(ds, ind.resolved_formula(), year, index, framework)
     if frame is None:
-        raise UserError(Problem(f"the data has no variable {name!r}", expected="a column or variable of that name"))
+        raise UserError(
+            Problem(f"the data has no variable {name!r}", expected="a column or variable of that name")
+        )
     if year not in frame.columns:
         return pd.Series(np.nan, index=index, dtype=np.float64)
     return frame[year].reindex(index).astype(np.float64)
 
 
 def _count(ds: Dataset, f: Formula, year: int, index: pd.Index) -> pd.Series:
-    assert f.list is not None  # guaranteed by Formula validation
-    if f.list not in ds.lists:
-        raise UserError(Problem(f"the data has no list {f.list!r}", expected=", ".join(sorted(ds.lists))))
-    entries = ds.lists[f.list]
+    assert f.entries is not None  # guaranteed by Formula validation
+    if f.entries not in ds.lists:
+        raise UserError(Problem(f"the data has no list {f.entries!r}", expected=", ".join(sorted(ds.lists))))
+    entries = ds.lists[f.entries]
     # entries without a known year (0) are counted in every year
     keep = (entries["year"] <= year) if f.cumulative else entries["year"].isin([year, 0])
     sub = entries[keep]
@@ -53,7 +55,7 @@ def compute(
     Operands are raw variables of the data or, when ``framework`` is given, other derived indicators.
     """
     op = f.op
-    if op is FormulaOp.count:
+    if op is FormulaOp.list_count:
         return _count(ds, f, year, index)
     if op in (FormulaOp.value, FormulaOp.growth, FormulaOp.index_growth):
         assert f.var is not None
@@ -74,11 +76,15 @@ def compute(
 
 def raw_matrix(ds: Dataset, framework: Framework, year: int, codes: pd.Index) -> pd.DataFrame:
     """Units × indicators of raw (derived) values for one year, in the framework's indicator order."""
-    cols = {ind.id: compute(ds, ind.resolved_formula(), year, codes, framework) for ind in framework.indicators()}
+    cols = {
+        ind.id: compute(ds, ind.resolved_formula(), year, codes, framework) for ind in framework.indicators()
+    }
     return pd.DataFrame(cols, index=codes)
 
 
-def auxiliary(ds: Dataset, name: str | Indicator, year: int, codes: pd.Index, framework: Framework) -> pd.Series:
+def auxiliary(
+    ds: Dataset, name: str | Indicator, year: int, codes: pd.Index, framework: Framework
+) -> pd.Series:
     """A raw variable or an indicator's derived value (e.g. the stage variable) for one year."""
     if isinstance(name, Indicator):
         return compute(ds, name.resolved_formula(), year, codes, framework)

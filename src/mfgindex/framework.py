@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,7 +30,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-class ImputeMethod(str, Enum):
+class ImputeMethod(StrEnum):
     none = "none"
     mean = "mean"
     median = "median"
@@ -39,12 +39,12 @@ class ImputeMethod(str, Enum):
     last_year = "last_year"
 
 
-class TreatMethod(str, Enum):
+class TreatMethod(StrEnum):
     none = "none"
     winsorise = "winsorise"
 
 
-class NormaliseMethod(str, Enum):
+class NormaliseMethod(StrEnum):
     minmax = "minmax"
     zscore = "zscore"
     rank = "rank"
@@ -54,13 +54,13 @@ class NormaliseMethod(str, Enum):
     frontier = "frontier"  # distance to frontier: 100 · (1 − |frontier − x| / range)
 
 
-class AggregateMethod(str, Enum):
+class AggregateMethod(StrEnum):
     arithmetic = "arithmetic"
     geometric = "geometric"
     harmonic = "harmonic"
 
 
-class FormulaOp(str, Enum):
+class FormulaOp(StrEnum):
     value = "value"  # the raw variable itself
     ratio = "ratio"  # scale · num / den
     share = "share"  # scale · num / den, must lie in [0, scale]
@@ -68,7 +68,7 @@ class FormulaOp(str, Enum):
     intensity = "intensity"  # scale · num / den (e.g. CO2 per GDP)
     growth = "growth"  # 100 · (x_t / x_{t-lag} − 1)
     index_growth = "index_growth"  # x − 100 for an index with previous year = 100
-    count = "count"  # number of entries of a list in the unit (cumulative to the year by default)
+    list_count = "count"  # number of entries of a list in the unit (cumulative to the year by default)
     density = "density"  # scale · num / area
 
 
@@ -81,7 +81,7 @@ class Formula(_Model):
     den: str | None = None
     scale: float = 1.0
     lag: int = Field(1, ge=1)
-    list: str | None = None
+    entries: str | None = Field(None, alias="list")
     cumulative: bool = True
     weight_column: str | None = None
 
@@ -96,11 +96,12 @@ class Formula(_Model):
             FormulaOp.intensity: ("num", "den"),
             FormulaOp.per_capita: ("num", "den"),
             FormulaOp.density: ("num", "den"),
-            FormulaOp.count: ("list",),
+            FormulaOp.list_count: ("entries",),
         }
         missing = [k for k in needs[self.op] if getattr(self, k) is None]
         if missing:
-            raise ValueError(f"formula op {self.op.value!r} needs {', '.join(missing)}")
+            names = ["list" if k == "entries" else k for k in missing]
+            raise ValueError(f"formula op {self.op.value!r} needs {', '.join(names)}")
         return self
 
     def variables(self) -> list[str]:
@@ -264,7 +265,11 @@ class Framework(_Model):
             if node.id in seen:
                 raise ValueError(f"duplicate node id {node.id!r}")
             seen.add(node.id)
-            if isinstance(node, Indicator) and self.weighting == "class" and node.class_ not in self.class_scores:
+            if (
+                isinstance(node, Indicator)
+                and self.weighting == "class"
+                and node.class_ not in self.class_scores
+            ):
                 raise ValueError(
                     f"indicator {node.id!r} has class {node.class_!r}, not one of {list(self.class_scores)}"
                 )
@@ -329,7 +334,9 @@ class Framework(_Model):
         return list(dict.fromkeys(out))
 
     def lists(self) -> list[str]:
-        return list(dict.fromkeys(f.list for i in self.indicators() if (f := i.resolved_formula()).list))
+        return list(
+            dict.fromkeys(f.entries for i in self.indicators() if (f := i.resolved_formula()).entries)
+        )
 
     def to_tree(self) -> dict[str, Any]:
         """Nested ``{id, name_zh, name_en, weight, children}`` (weights as configured)."""
@@ -339,7 +346,9 @@ class Framework(_Model):
             if isinstance(n, Aggregate):
                 out["children"] = [node(c) for c in n.children]
             else:
-                out.update(unit=n.unit, direction=n.direction, **{"class": n.class_}, proxy=n.proxy, source=n.source)
+                out.update(
+                    unit=n.unit, direction=n.direction, **{"class": n.class_}, proxy=n.proxy, source=n.source
+                )
             return out
 
         return node(self.root)
@@ -391,13 +400,26 @@ def load(spec: str | Path) -> Framework:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise UserError(Problem(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=text, row=row)) from None
+        raise UserError(
+            Problem(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=text, row=row)
+        ) from None
     if not isinstance(data, dict):
         raise UserError(Problem("a framework file must be a YAML mapping", file=text))
     return from_dict(data, file=text)
 
 
-_IMETA_COLUMNS = ("Level", "iCode", "iName", "Direction", "Weight", "Unit", "Target", "Denominator", "Parent", "Type")
+_IMETA_COLUMNS = (
+    "Level",
+    "iCode",
+    "iName",
+    "Direction",
+    "Weight",
+    "Unit",
+    "Target",
+    "Denominator",
+    "Parent",
+    "Type",
+)
 
 
 def from_imeta(path: Path) -> Framework:
@@ -411,7 +433,9 @@ def from_imeta(path: Path) -> Framework:
     df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else pd.read_csv(path)
     missing = [c for c in ("iCode", "Parent", "Type") if c not in df.columns]
     if missing:
-        raise UserError(Problem(f"iMeta needs columns {missing}", file=file, expected=", ".join(_IMETA_COLUMNS)))
+        raise UserError(
+            Problem(f"iMeta needs columns {missing}", file=file, expected=", ".join(_IMETA_COLUMNS))
+        )
     rows: dict[str, dict[str, Any]] = {}
     children: dict[str, list[str]] = {}
     groups: list[str] = []
@@ -435,7 +459,9 @@ def from_imeta(path: Path) -> Framework:
     roots = [c for c, v in rows.items() if not isinstance(v["row"]["Parent"], str)]
     for parent in children:
         if parent not in rows:
-            problems.append(Problem("Parent is not an aggregate code", file=file, column="Parent", value=parent))
+            problems.append(
+                Problem("Parent is not an aggregate code", file=file, column="Parent", value=parent)
+            )
     if len(roots) != 1:
         problems.append(Problem(f"iMeta needs exactly one row without Parent, found {roots}", file=file))
     if problems:

@@ -135,7 +135,9 @@ def merged_units() -> dict[str, str]:
     out: dict[str, str] = {}
     for _, row in merged.iterrows():
         for key in _keys(str(row["former_name"])):
-            out[key] = f"{row['former_name']}已于{row['year_changed']}年并入{row['current_name']}，请先合并数据"
+            out[key] = (
+                f"{row['former_name']}已于{row['year_changed']}年并入{row['current_name']}，请先合并数据"
+            )
     return out
 
 
@@ -145,7 +147,8 @@ _CODE = re.compile(r"^\d{6}$")
 def resolve(name: str, province: str | None = None) -> Match:
     """Resolve a city name (苏州, 苏州市, 320500, 襄樊) to its 6-digit adcode.
 
-    ``province`` (any form: 江苏, 江苏省, 苏) disambiguates names such as 海南 (海南藏族自治州 vs the province).
+    ``province`` (any form: 江苏, 江苏省, 苏) disambiguates names such as 海南
+    (海南藏族自治州 vs the province).
     """
     text = re.sub(r"\s+", "", str(name))
     if text.endswith(".0") and _CODE.match(text[:-2]):

@@ -31,8 +31,8 @@ def impute(
     elif method in (ImputeMethod.group_mean, ImputeMethod.group_median):
         if groups is None:
             raise ValueError("group imputation needs a grouping column")
-        how = "mean" if method is ImputeMethod.group_mean else "median"
-        fill = frame.groupby(groups.reindex(frame.index)).transform(how)
+        grouped = frame.groupby(groups.reindex(frame.index))
+        fill = grouped.transform("mean") if method is ImputeMethod.group_mean else grouped.transform("median")
         out = frame.fillna(fill)
     elif method is ImputeMethod.last_year:
         out = frame.copy()

@@ -3,7 +3,8 @@
 Layouts
 -------
 long
-    columns ``city`` or ``adcode`` (or ``code``/``uCode``), ``year``, ``variable``, ``value``, optional ``source``
+    columns ``city`` or ``adcode`` (or ``code``/``uCode``), ``year``, ``variable``, ``value``,
+    optional ``source``
     and ``province`` (to disambiguate names).
 wide
     one row per unit, one column per variable, and a ``year`` column — or one sheet per year named by
@@ -54,7 +55,11 @@ class Ingested:
 
 
 def _tables(path: Path) -> list[Table]:
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".csv", ".xlsx"}) if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix.lower() in {".csv", ".xlsx"})
+        if path.is_dir()
+        else [path]
+    )
     if not files:
         raise UserError(Problem("no CSV or XLSX files", file=str(path)))
     out: list[Table] = []
@@ -66,7 +71,9 @@ def _tables(path: Path) -> list[Table]:
                 sheets = pd.read_excel(f, sheet_name=None, dtype=str, keep_default_na=False)
                 out.extend(Table(df, str(f), str(name)) for name, df in sheets.items() if not df.empty)
             elif f.suffix.lower() == ".csv":
-                out.append(Table(pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig"), str(f), ""))
+                out.append(
+                    Table(pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig"), str(f), "")
+                )
             else:
                 raise UserError(Problem("unsupported file type", file=str(f), expected=".csv or .xlsx"))
         except UserError:
@@ -104,15 +111,15 @@ def read(paths: list[Path], groups: tuple[str, ...] = (), year: int | None = Non
     generic_units: dict[str, dict[str, str]] = {}
     kind = "cities"
     for table in tables:
-        recs, probs, units, is_generic = _read_table(table, groups, year)
+        recs, probs, table_units, is_generic = _read_table(table, groups, year)
         problems.extend(probs)
         if recs is not None:
             records.append(recs)
-        generic_units.update(units)
+        generic_units.update(table_units)
         kind = "generic" if is_generic else kind
     inputs = {}
-    for p in paths:
-        for f in sorted(p.iterdir()) if p.is_dir() else [p]:
+    for path in paths:
+        for f in sorted(path.iterdir()) if path.is_dir() else [path]:
             if f.suffix.lower() in {".csv", ".xlsx"}:
                 inputs[str(f)] = sha256(f)
     if not records:
@@ -122,11 +129,22 @@ def read(paths: list[Path], groups: tuple[str, ...] = (), year: int | None = Non
     dup = values.duplicated(["code", "year", "variable"], keep=False)
     if dup.any():
         for _, grp in values[dup].groupby(["code", "year", "variable"], sort=True):
-            first, *rest = [Problem("", file=r.file, sheet=r.sheet, row=int(r.row), column=r.column)
-                            for r in grp.itertuples()]
+            located = [
+                Problem("", file=str(f), sheet=str(s), row=int(r), column=str(c))
+                for f, s, r, c in zip(grp["file"], grp["sheet"], grp["row"], grp["column"], strict=True)
+            ]
+            first, rest = located[0], located[1:]
             for p in rest:
-                problems.append(Problem(f"duplicate city-year-variable, first at {first.location()}",
-                                        file=p.file, sheet=p.sheet, row=p.row, column=p.column))
+                problems.append(
+                    Problem(
+                        f"duplicate city-year-variable, first at {first.location()}",
+                        file=p.file,
+                        sheet=p.sheet,
+                        row=p.row,
+                        column=p.column,
+                    )
+                )
+    units: pd.DataFrame
     if kind == "generic":
         units = pd.DataFrame.from_dict(generic_units, orient="index")
         units.index.name = "code"
@@ -153,7 +171,7 @@ def _read_table(
     df = table.frame
     df.columns = [str(c).strip() for c in df.columns]
     cols = list(df.columns)
-    loc = {"file": table.file, "sheet": table.sheet}
+    file, sheet = table.file, table.sheet
     problems: list[Problem] = []
     code_col = _first(cols, CODE_COLUMNS)
     generic_col = _first(cols, GENERIC_CODE_COLUMNS)
@@ -164,7 +182,12 @@ def _read_table(
     uname_col = _first(cols, UNIT_NAME_COLUMNS)
     unit_col = generic_col or code_col or name_col
     if unit_col is None:
-        return None, [Problem("no unit column", **loc, expected="adcode, city, 城市 or uCode")], {}, False
+        return (
+            None,
+            [Problem("no unit column", file=file, sheet=sheet, expected="adcode, city, 城市 or uCode")],
+            {},
+            False,
+        )
     is_generic = generic_col is not None
     rows = np.arange(len(df)) + 2  # spreadsheet row numbers (row 1 is the header)
     # -- units ---------------------------------------------------------------------------------------------
@@ -175,7 +198,9 @@ def _read_table(
         text = str(raw).strip()
         if is_generic:
             if not text:
-                problems.append(Problem("empty unit code", **loc, row=int(rows[i]), column=unit_col))
+                problems.append(
+                    Problem("empty unit code", file=file, sheet=sheet, row=int(rows[i]), column=unit_col)
+                )
                 ok[i] = False
             codes.append(text)
             attrs = {"name": str(df.at[df.index[i], uname_col]) if uname_col else text}
@@ -186,8 +211,17 @@ def _read_table(
             continue
         match = geo.resolve(text, str(df.at[df.index[i], prov_col]) if prov_col else None)
         if match.code is None:
-            problems.append(Problem(match.reason, **loc, row=int(rows[i]), column=unit_col, value=text,
-                                    expected="a prefecture-level city name or 6-digit adcode"))
+            problems.append(
+                Problem(
+                    match.reason,
+                    file=file,
+                    sheet=sheet,
+                    row=int(rows[i]),
+                    column=unit_col,
+                    value=text,
+                    expected="a prefecture-level city name or 6-digit adcode",
+                )
+            )
             ok[i] = False
         codes.append(match.code or "")
     # -- years ---------------------------------------------------------------------------------------------
@@ -196,8 +230,17 @@ def _read_table(
         for i, raw in enumerate(df[year_col].tolist()):
             y = parse_number(str(raw))
             if y is None or np.isnan(y) or y != int(y):
-                problems.append(Problem("year is not an integer", **loc, row=int(rows[i]), column=year_col,
-                                        value=str(raw), expected="a year such as 2022"))
+                problems.append(
+                    Problem(
+                        "year is not an integer",
+                        file=file,
+                        sheet=sheet,
+                        row=int(rows[i]),
+                        column=year_col,
+                        value=str(raw),
+                        expected="a year such as 2022",
+                    )
+                )
                 ok[i] = False
                 years.append(0)
             else:
@@ -208,30 +251,66 @@ def _read_table(
     elif year is not None:
         year_arr = np.full(len(df), year)
     else:
-        return None, [Problem("no year: add a year column or name each sheet by its year", **loc,
-                              expected="column year/年份 or sheet 2022")], {}, is_generic
+        return (
+            None,
+            [
+                Problem(
+                    "no year: add a year column or name each sheet by its year",
+                    file=file,
+                    sheet=sheet,
+                    expected="column year/年份 or sheet 2022",
+                )
+            ],
+            {},
+            is_generic,
+        )
     # -- values --------------------------------------------------------------------------------------------
     long = _first(cols, ("variable", "指标")) is not None and _first(cols, ("value", "数值")) is not None
     if long:
         var_col = _first(cols, ("variable", "指标"))
         val_col = _first(cols, ("value", "数值"))
         assert var_col is not None and val_col is not None
-        cells = pd.DataFrame({"row": rows, "column": val_col, "variable": df[var_col].str.strip(),
-                              "text": df[val_col], "i": np.arange(len(df))})
+        cells = pd.DataFrame(
+            {
+                "row": rows,
+                "column": val_col,
+                "variable": df[var_col].str.strip(),
+                "text": df[val_col],
+                "i": np.arange(len(df)),
+            }
+        )
     else:
         skip = {c for c in (unit_col, code_col, name_col, year_col, prov_col, src_col, uname_col) if c}
         skip |= set(groups)
         var_cols = [c for c in cols if c not in skip and not c.startswith("Unnamed")]
-        cells = pd.concat(
-            [pd.DataFrame({"row": rows, "column": c, "variable": c, "text": df[c], "i": np.arange(len(df))})
-             for c in var_cols],
-            ignore_index=True,
-        ) if var_cols else pd.DataFrame(columns=["row", "column", "variable", "text", "i"])
+        cells = (
+            pd.concat(
+                [
+                    pd.DataFrame(
+                        {"row": rows, "column": c, "variable": c, "text": df[c], "i": np.arange(len(df))}
+                    )
+                    for c in var_cols
+                ],
+                ignore_index=True,
+            )
+            if var_cols
+            else pd.DataFrame(columns=["row", "column", "variable", "text", "i"])
+        )
     parsed = [parse_number(str(t)) for t in cells["text"].tolist()]
     values = np.array([np.nan if v is None else v for v in parsed], dtype=np.float64)
     bad = np.array([v is None for v in parsed], dtype=bool)
     for r, c, t in zip(cells["row"][bad], cells["column"][bad], cells["text"][bad], strict=True):
-        problems.append(Problem("non-numeric cell", **loc, row=int(r), column=str(c), value=str(t), expected="a number"))
+        problems.append(
+            Problem(
+                "non-numeric cell",
+                file=file,
+                sheet=sheet,
+                row=int(r),
+                column=str(c),
+                value=str(t),
+                expected="a number",
+            )
+        )
     idx = cells["i"].to_numpy(dtype=int)
     keep = ok[idx] & ~bad & ~np.isnan(values)
     sources = df[src_col].to_numpy()[idx] if src_col else np.full(len(idx), Path(table.file).name)

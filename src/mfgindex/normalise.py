@@ -93,9 +93,7 @@ def frontier(x: Array, best: Array | None = None, worst: Array | None = None) ->
     return np.asarray(out, dtype=np.float64)
 
 
-def normalise(
-    x: Array, directions: Array, methods: Methods, targets: Array | None = None
-) -> Array:
+def normalise(x: Array, directions: Array, methods: Methods, targets: Array | None = None) -> Array:
     """Apply the directions, then the method chosen in ``methods``.
 
     ``targets`` (one per indicator, NaN where none) serve as benchmarks for ``ratio``; they are given

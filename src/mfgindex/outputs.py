@@ -93,9 +93,16 @@ def framework_frame(fw: Framework) -> pd.DataFrame:
         f = ind.resolved_formula()
         rows.append(
             {
-                "id": ind.id, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit,
-                "direction": ind.direction, "class": ind.class_, "proxy": ind.proxy or "",
-                "source": ind.source, "formula": f.op.value, "note": ind.note,
+                "id": ind.id,
+                "name_zh": ind.name_zh,
+                "name_en": ind.name_en,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "class": ind.class_,
+                "proxy": ind.proxy or "",
+                "source": ind.source,
+                "formula": f.op.value,
+                "note": ind.note,
             }
         )
     return pd.DataFrame(rows)
@@ -116,7 +123,9 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
         "weights": {
             "method": "class weights (主次分类)" if fw.weighting == "class" else "explicit",
             "class_scores": fw.class_scores if fw.weighting == "class" else None,
-            "nominal_local": {k: {c: round(float(w), 12) for c, w in v.items()} for k, v in result.nominal_weights.items()},
+            "nominal_local": {
+                k: {c: round(float(w), 12) for c, w in v.items()} for k, v in result.nominal_weights.items()
+            },
             "nominal_global": {k: round(float(v), 12) for k, v in result.global_weights.items()},
             "effective_global": {k: round(float(v), 12) for k, v in result.effective_weights.items()},
             "stages": None if fw.stages is None else fw.stages.model_dump(mode="json"),
@@ -125,11 +134,16 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
         "coverage": {str(k): round(float(v), 6) for k, v in cur.coverage["coverage"].items()},
         "excluded_units": dict(cur.excluded),
         "treatment": [
-            {"indicator": t.indicator, "winsorised_high": t.winsorised_high, "winsorised_low": t.winsorised_low,
-             "log_transformed": t.log_transformed}
-            for t in cur.treat_log if t.treated
+            {
+                "indicator": t.indicator,
+                "winsorised_high": t.winsorised_high,
+                "winsorised_low": t.winsorised_low,
+                "log_transformed": t.log_transformed,
+            }
+            for t in cur.treat_log
+            if t.treated
         ],
-        "units": int(len(result.table)),
+        "units": len(result.table),
     }
 
 
@@ -180,13 +194,32 @@ def write_xlsx(result: Result, path: Path) -> None:
     _write_sheet(wb, "数据覆盖", cov)
     _write_sheet(wb, "框架", framework_frame(result.framework), 16)
     flags = pd.DataFrame(
-        [{"indicator": t.indicator, "skew_before": t.skew_before, "kurt_before": t.kurt_before,
-          "winsorised_high": t.winsorised_high, "winsorised_low": t.winsorised_low,
-          "log_transformed": t.log_transformed, "skew_after": t.skew_after, "kurt_after": t.kurt_after}
-         for t in result.current.treat_log]
-        + [{"indicator": f"excluded unit {k}", "skew_before": np.nan, "kurt_before": np.nan,
-            "winsorised_high": 0, "winsorised_low": 0, "log_transformed": False,
-            "skew_after": np.nan, "kurt_after": np.nan, } for k in result.current.excluded]
+        [
+            {
+                "indicator": t.indicator,
+                "skew_before": t.skew_before,
+                "kurt_before": t.kurt_before,
+                "winsorised_high": t.winsorised_high,
+                "winsorised_low": t.winsorised_low,
+                "log_transformed": t.log_transformed,
+                "skew_after": t.skew_after,
+                "kurt_after": t.kurt_after,
+            }
+            for t in result.current.treat_log
+        ]
+        + [
+            {
+                "indicator": f"excluded unit {k}",
+                "skew_before": np.nan,
+                "kurt_before": np.nan,
+                "winsorised_high": 0,
+                "winsorised_low": 0,
+                "log_transformed": False,
+                "skew_after": np.nan,
+                "kurt_after": np.nan,
+            }
+            for k in result.current.excluded
+        ]
     )
     _write_sheet(wb, "标记", flags)
     wb.properties.creator = "mfgindex"
@@ -203,8 +236,11 @@ def _fix_zip(path: Path) -> None:
             if item.filename == "docProps/core.xml":
                 import re
 
-                data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>",
-                              rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", data)
+                data = re.sub(
+                    rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>",
+                    rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>",
+                    data,
+                )
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, data)
@@ -216,12 +252,17 @@ def write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".mfgindex-", dir=out.parent))
     try:
-        scores_frame(result).to_csv(staging / "scores.csv", index=False, encoding="utf-8-sig", float_format="%.10g")
-        indicators_frame(result).to_csv(staging / "indicators.csv", index=False, encoding="utf-8", float_format="%.10g")
+        scores_frame(result).to_csv(
+            staging / "scores.csv", index=False, encoding="utf-8-sig", float_format="%.10g"
+        )
+        indicators_frame(result).to_csv(
+            staging / "indicators.csv", index=False, encoding="utf-8", float_format="%.10g"
+        )
         write_xlsx(result, staging / "results.xlsx")
         record = run_record(result, config)
-        (staging / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-                                          encoding="utf-8")
+        (staging / "run.json").write_text(
+            json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for f in sorted(staging.iterdir()):

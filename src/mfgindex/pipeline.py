@@ -34,7 +34,8 @@ def universe(ds: Dataset, framework: Framework) -> pd.Index:
     keep = ~units.index.isin(framework.universe.exclude_codes) & units.index.isin(ds.values["code"].unique())
     if "unit_type" in units.columns and framework.universe.exclude_unit_types:
         keep &= ~units["unit_type"].isin(framework.universe.exclude_unit_types)
-    return pd.Index(units.index[keep], name="code")
+    codes: pd.Index = pd.Index([str(c) for c in units.index[keep]], name="code", dtype=object)
+    return codes
 
 
 def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int) -> pd.Series | None:
@@ -105,7 +106,10 @@ def evaluate_year(
                 raw[ind.id] = raw[ind.id] / den.where(den != 0)
     # screen units by data coverage of the raw indicators
     coverage = raw.notna().mean(axis=1)
-    excluded = {str(c): f"data coverage {coverage[c]:.0%} < {m.min_coverage:.0%}" for c in codes[coverage < m.min_coverage]}
+    excluded = {
+        str(c): f"data coverage {coverage[c]:.0%} < {m.min_coverage:.0%}"
+        for c in codes[coverage < m.min_coverage]
+    }
     raw = raw.loc[coverage >= m.min_coverage]
     kept = raw.index
     history: list[pd.DataFrame] = []
@@ -161,8 +165,14 @@ def _coverage(framework: Framework, raw: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for agg in framework.aggregates():
         leaves = [n.id for n in _leaves(agg)]
-        rows.append({"id": agg.id, "name_zh": agg.name_zh, "indicators": len(leaves),
-                     "coverage": float(raw[leaves].notna().to_numpy().mean())})
+        rows.append(
+            {
+                "id": agg.id,
+                "name_zh": agg.name_zh,
+                "indicators": len(leaves),
+                "coverage": float(raw[leaves].notna().to_numpy().mean()),
+            }
+        )
     return pd.DataFrame(rows).set_index("id")
 
 
@@ -221,12 +231,20 @@ def evaluate(
         nominal_weights=MappingProxyType(local),
         global_weights=global_weights(framework, local),
         effective_weights=_effective_weights(framework, cur),
-        provenance=MappingProxyType({"seed": seed, "inputs": dict(ds.inputs), "year": year,
-                                     "previous_year": prev_year if has_prev else None}),
+        provenance=MappingProxyType(
+            {
+                "seed": seed,
+                "inputs": dict(ds.inputs),
+                "year": year,
+                "previous_year": prev_year if has_prev else None,
+            }
+        ),
     )
 
 
-def ranking_table(ds: Dataset, framework: Framework, cur: YearResult, prev: YearResult | None) -> pd.DataFrame:
+def ranking_table(
+    ds: Dataset, framework: Framework, cur: YearResult, prev: YearResult | None
+) -> pd.DataFrame:
     """The scores table of CONTRACTS.md: identity, ranks, change, then each aggregate's score and rank."""
     root = framework.root.id
     scores = cur.scores

@@ -27,15 +27,18 @@ def province_rank(scores: pd.Series, province: pd.Series, abbr: pd.Series) -> pd
 
 
 def rank_change(rank: pd.Series, prev_rank: pd.Series, top_n: int) -> tuple[pd.Series, pd.Series]:
-    """Δrank = previous − current (positive = up) and a label: up / down / same / new (outside the top N before)."""
+    """Δrank = previous − current (positive = up) and a label: up / down / same / new.
+
+    ``new`` marks a unit that was outside the top N (or unranked) in the previous year.
+    """
     prev = prev_rank.reindex(rank.index)
     delta = (prev - rank).astype("Int64")
-    label = pd.Series("same", index=rank.index, dtype="object")
-    label[delta > 0] = "up"
-    label[delta < 0] = "down"
-    label[prev.isna() | (prev > top_n)] = "new"
-    label[rank.isna()] = pd.NA
-    return delta, label
+    up = (delta > 0).fillna(False).to_numpy(dtype=bool)
+    down = (delta < 0).fillna(False).to_numpy(dtype=bool)
+    new = (prev.isna() | (prev > top_n)).fillna(True).to_numpy(dtype=bool)
+    values = np.select([new, up, down], ["new", "up", "down"], "same").astype(object)
+    values[rank.isna().to_numpy(dtype=bool)] = None
+    return delta, pd.Series(values, index=rank.index, dtype="object")
 
 
 ARROWS = {"up": "↑", "down": "↓", "same": "—", "new": "新增"}

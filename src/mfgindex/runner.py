@@ -37,7 +37,9 @@ class Options:
             "previous_year": self.previous_year,
             "top": self.top,
             "seed": self.seed,
-            "method_overrides": {k: (v.value if hasattr(v, "value") else v) for k, v in sorted(self.methods.items())},
+            "method_overrides": {
+                k: (v.value if hasattr(v, "value") else v) for k, v in sorted(self.methods.items())
+            },
         }
 
 

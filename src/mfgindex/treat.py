@@ -1,7 +1,8 @@
 """Outlier treatment: COINr's default winsorisation rule with a log-transform fallback.
 
 An indicator fails when |skewness| > ``skew_thresh`` **and** kurtosis > ``kurt_thresh`` (sample statistics of
-type 2, as ``e1071``/COINr). A failing indicator is winsorised one point at a time, always in the tail given by
+type 2, as ``e1071``/COINr). A failing indicator is winsorised one point at a time, always in the tail
+given by
 the sign of the skew (positive skew → the largest value(s) are set to the next largest; ties move together),
 until it passes or ``winmax`` points have been winsorised. If it still fails, the winsorisation is undone and
 the original values are log-transformed instead (``log_CT``, see :func:`log_ct`).
@@ -31,7 +32,7 @@ def skewness(x: Array) -> float:
         return float("nan")
     d = v - v.mean()
     m2 = np.mean(d**2)
-    if m2 == 0:
+    if m2 * m2 == 0:  # constant (or numerically constant) column
         return 0.0
     g1 = np.mean(d**3) / m2**1.5
     return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
@@ -45,7 +46,7 @@ def kurtosis(x: Array) -> float:
         return float("nan")
     d = v - v.mean()
     m2 = np.mean(d**2)
-    if m2 == 0:
+    if m2 * m2 == 0:  # constant (or numerically constant) column
         return 0.0
     g2 = np.mean(d**4) / m2**2 - 3.0
     return float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))

@@ -22,10 +22,23 @@ SLIP_ORDERS = 4.0
 def _at(row: pd.Series, message: str, value: str, expected: str, severity: str = "error") -> Problem:
     """A problem located at the value's cell (file/sheet/row/column), or at code:year:variable."""
     if isinstance(row.get("file"), str):
-        return Problem(message, file=row["file"], sheet=str(row.get("sheet", "")), row=int(row["row"]),
-                       column=str(row["column"]), value=value, expected=expected, severity=severity)
-    return Problem(message, file=f"{row['code']}:{row['year']}:{row['variable']}", value=value,
-                   expected=expected, severity=severity)
+        return Problem(
+            message,
+            file=row["file"],
+            sheet=str(row.get("sheet", "")),
+            row=int(row["row"]),
+            column=str(row["column"]),
+            value=value,
+            expected=expected,
+            severity=severity,
+        )
+    return Problem(
+        message,
+        file=f"{row['code']}:{row['year']}:{row['variable']}",
+        value=value,
+        expected=expected,
+        severity=severity,
+    )
 
 
 def check(ds: Dataset, framework: Framework) -> list[Problem]:
@@ -34,19 +47,29 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
     derived = {i.id for i in framework.indicators()} | {a.id for a in framework.auxiliary}
     for var in framework.raw_variables():
         if var not in present and var not in derived:
-            problems.append(Problem(f"the framework needs variable {var!r} but the data lacks it",
-                                    column=var, expected="a column or variable of that name"))
+            problems.append(
+                Problem(
+                    f"the framework needs variable {var!r} but the data lacks it",
+                    column=var,
+                    expected="a column or variable of that name",
+                )
+            )
     for name in framework.lists():
         if name not in ds.lists:
-            problems.append(Problem(f"the framework counts list {name!r} but the data has no such list", column=name))
+            problems.append(
+                Problem(f"the framework counts list {name!r} but the data has no such list", column=name)
+            )
     values = ds.values
     kinds = {k: v.kind for k, v in framework.variables.items()}
-    denominators = {f.den for i in [*framework.indicators(), *framework.auxiliary]
-                    if (f := i.resolved_formula()).den is not None}
-    for var, grp in values.groupby("variable", sort=True):
-        name = str(var)
+    denominators = {
+        f.den
+        for i in [*framework.indicators(), *framework.auxiliary]
+        if (f := i.resolved_formula()).den is not None
+    }
+    for var_key, grp in values.groupby("variable", sort=True):
+        name = str(var_key)
         x = grp["value"].to_numpy(dtype=np.float64)
-        kind = kinds.get(name, "other")
+        kind: str = kinds.get(name, "other")
         bad = np.zeros(len(x), dtype=bool)
         expected = ""
         if kind in ("amount", "count"):
@@ -72,6 +95,13 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
             # real data have values near zero (e.g. ASEM's Elec)
             slip = (x != 0) & (orders >= SLIP_ORDERS)
             for (_, row), big in zip(grp[slip].iterrows(), np.abs(x[slip]) > med, strict=True):
-                problems.append(_at(row, f"value is 10⁴ times away from the median of {name} ({med:g}): unit slip?",
-                                    f"{row['value']:g}", "the variable's unit", "error" if big else "warning"))
+                problems.append(
+                    _at(
+                        row,
+                        f"value is 10⁴ times away from the median of {name} ({med:g}): unit slip?",
+                        f"{row['value']:g}",
+                        "the variable's unit",
+                        "error" if big else "warning",
+                    )
+                )
     return problems

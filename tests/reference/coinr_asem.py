@@ -7,7 +7,8 @@ significant digits (treatment tables).
 
 from __future__ import annotations
 
-# articles/overview.md: Denominate → Screen(Denominated, 0.9) → Treat(Screened) → Normalise → Aggregate(a_amean)
+# articles/overview.md: Denominate → Screen(Denominated, 0.9) → Treat(Screened) → Normalise
+# → Aggregate(a_amean)
 OVERVIEW_HEAD = {
     # uCode: (Rank, Index, Conn, Sust, Physical, ConEcFin, Political, Instit, P2P, Environ, Social, SusEcFin)
     "CHE": (1, 68.33, 62.18, 74.48, 64.37, 33.30, 73.03, 83.32, 56.87, 78.13, 87.63, 57.67),
@@ -31,17 +32,42 @@ RESULTS_HEAD = {
 }
 # get_unit_summary(coin, usel = "IND"): code → (score, rank)
 RESULTS_IND = {
-    "Index": (39.79, 45), "Conn": (28.60, 44), "Sust": (50.99, 43), "Physical": (18.78, 48),
-    "ConEcFin": (6.38, 49), "Political": (51.90, 33), "Instit": (59.84, 37), "P2P": (6.07, 47),
-    "Environ": (75.34, 6), "Social": (22.74, 51), "SusEcFin": (54.88, 36),
+    "Index": (39.79, 45),
+    "Conn": (28.60, 44),
+    "Sust": (50.99, 43),
+    "Physical": (18.78, 48),
+    "ConEcFin": (6.38, 49),
+    "Political": (51.90, 33),
+    "Instit": (59.84, 37),
+    "P2P": (6.07, 47),
+    "Environ": (75.34, 6),
+    "Social": (22.74, 51),
+    "SusEcFin": (54.88, 36),
 }
 
 # JOSS paper (Becker et al. 2022, doi:10.21105/joss.04567): raw data, min-max [0,100], a_amean, no treatment
-JOSS_HEAD = {"DEU": (1, 75.23), "GBR": (2, 68.94), "FRA": (3, 65.92), "CHE": (4, 62.61), "NLD": (5, 61.24),
-             "SWE": (6, 60.59)}
+JOSS_HEAD = {
+    "DEU": (1, 75.23),
+    "GBR": (2, 68.94),
+    "FRA": (3, 65.92),
+    "CHE": (4, 62.61),
+    "NLD": (5, 61.24),
+    "SWE": (6, 60.59),
+}
 
-COLUMNS = ("Index", "Conn", "Sust", "Physical", "ConEcFin", "Political", "Instit", "P2P", "Environ", "Social",
-           "SusEcFin")
+COLUMNS = (
+    "Index",
+    "Conn",
+    "Sust",
+    "Physical",
+    "ConEcFin",
+    "Political",
+    "Instit",
+    "P2P",
+    "Environ",
+    "Social",
+    "SusEcFin",
+)
 
 # articles/treat.md: Treat(ASEM_iData[...]) on raw data: iCode → (skew0, kurt0, nwin, skew1, kurt1)
 TREAT_RAW = {
@@ -51,7 +77,11 @@ TREAT_RAW = {
     "Elec": (2.2252736, 5.7910268, 1, 1.717744, 2.586062),
     "Gas": (2.8294486, 10.3346494, 1, 1.602518, 1.525576),
 }
-PASS_RAW = {"LPI": (-0.3042681, -0.6567514), "Ship": (-0.5756680, -0.6814795), "Services": (1.7010849, 2.3756557)}
+PASS_RAW = {
+    "LPI": (-0.3042681, -0.6567514),
+    "Ship": (-0.5756680, -0.6814795),
+    "Services": (1.7010849, 2.3756557),
+}
 # winmax = 1 on Goods → still fails → log_CT of the original column: (skew2, kurt2)
 GOODS_LOG_CT = (0.03104001, -0.8888965)
 # winmax = 0 on Flights → log_CT directly
@@ -59,7 +89,13 @@ FLIGHTS_LOG_CT = (-0.09502644, -0.8305217)
 
 # articles/normalise.md: Flights z-score (m_sd = c(10, 2)) and Ship min-max [0, 100] on raw data
 NORMALISE_RAW = {
-    "AUS": (9.889993, 66.14497), "AUT": (9.588735, 0.0), "BEL": (9.711512, 97.14314), "BGD": (8.529810, 45.80661),
-    "BGR": (8.741971, 37.40495), "BRN": (8.433044, 35.38920), "CHN": (13.235114, 100.0), "CYP": (8.721372, 55.21211),
+    "AUS": (9.889993, 66.14497),
+    "AUT": (9.588735, 0.0),
+    "BEL": (9.711512, 97.14314),
+    "BGD": (8.529810, 45.80661),
+    "BGR": (8.741971, 37.40495),
+    "BRN": (8.433044, 35.38920),
+    "CHN": (13.235114, 100.0),
+    "CYP": (8.721372, 55.21211),
     "CZE": (9.001961, 0.0),
 }

@@ -115,7 +115,10 @@ def pipeline(
     if treat:
         data = pd.DataFrame({c: treat_column(data[c]) for c in data.columns})
     norm = pd.DataFrame(
-        {r["iCode"]: normalise_column(data[r["iCode"]], int(r["Direction"]), normalise, para) for _, r in ind.iterrows()}
+        {
+            r["iCode"]: normalise_column(data[r["iCode"]], int(r["Direction"]), normalise, para)
+            for _, r in ind.iterrows()
+        }
     )
     scores = norm.copy()
     for level in sorted(imeta["Level"].dropna().unique()):
