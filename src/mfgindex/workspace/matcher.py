@@ -1,0 +1,347 @@
+"""Assign a list entry (a firm, park or project with its province) to a prefecture-level unit.
+
+Rules, in order (each assignment records its ``basis``; anything unsure is left unresolved with a reason):
+
+1. The province column names a municipality (北京 …) → that unit; it names a city (the 计划单列市 深圳,
+   宁波 … of MIIT lists) → that city.
+2. An address → the first place in it (prefecture, or a county/district whose prefecture is unique), within
+   the entry's province.
+3. Else the entry's name, with the province's name and 中国 removed: the place names of that province
+   (prefectures with their short and former names, counties and districts with their short names) found in it.
+   Chinese firm names put the place first (南通中天…) or in brackets (德尔福电子（苏州）…); such *strong*
+   mentions are used when present, else mentions anywhere. All mentions must point to one prefecture:
+   two prefectures, or a county name shared by two prefectures (鼓楼区 in 南京 and 徐州), is ambiguous.
+   Short forms of districts that are ordinary words (新华, 城关, 长安 …) are not used.
+
+County-level units administered by the province (济源, 仙桃, Hainan's counties, 兵团 cities) belong to no
+prefecture-level unit: entries there are unresolved with that reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from mfgindex import geo
+
+ETHNIC = ["蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"]
+# Short forms (suffix removed) that are ordinary words or shared by many places: not used on their own.
+GENERIC = frozenset(
+    ["城关", "城中", "城东", "城西", "城南", "城北", "市中", "市南", "市北", "新华", "新城", "新区", "新市", "郊区", "矿区", "东区", "西区", "南区", "北区", "中区", "河东", "河西", "江北", "江南", "江东", "江西", "长安", "朝阳", "和平", "红旗", "向阳", "东风", "前进", "胜利", "新兴", "永安", "东方", "光明", "平安", "太平", "安定", "中原", "华龙", "青山", "白云", "金山", "友好", "团结", "先锋", "海港", "港口", "港南", "港北", "东湖", "西湖", "南湖", "北湖", "开发", "高新", "经开", "工业", "中心", "城区", "铁西", "铁东", "桥西", "桥东", "东城", "西城", "南城", "北城", "中山", "宏伟", "新北", "立山", "解放", "人民", "建华", "兴安", "华安", "山城", "龙华", "金平", "海城", "鼓楼", "河北", "河南", "山东", "山西", "湖北", "湖南", "广西", "海南", "吉林", "黑龙", "内蒙", "西藏", "宁夏", "新疆", "云南", "四川", "贵州", "浙江", "江苏", "广东", "福建", "安徽", "陕西", "甘肃", "青海", "辽宁", "天津", "北京", "上海", "重庆", "大通", "永定", "长城", "东港", "新津", "普陀", "龙湖", "龙岗", "龙泉", "华容", "兴业", "大安", "新华", "宁河", "德清", "安吉", "龙门", "永和", "清河", "长乐", "仁和", "阳光", "联合", "海门", "通用", "三元", "天元", "顺德", "友谊", "和田", "正定", "平山", "凤凰", "高平", "东丰", "南华", "天山", "万年", "祁连", "城厢", "江海", "华侨", "东兴", "新建", "海洋", "金湾", "五洲", "新民", "尖山", "四方", "七星", "龙山", "南山", "北山", "东山", "西山", "泰山"]
+)
+# Common abbreviations of autonomous prefectures not derivable from the name (克孜勒苏 → 克州).
+ABBREVIATIONS = {"克州": "653000", "巴州": "652800", "博州": "652700"}
+_PARENS = re.compile(r"[（(]([^）)]*)[）)]")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place name of a province: the prefectures it may belong to."""
+
+    key: str
+    label: str  # the unit's full name
+    level: str  # prefecture / county / province_county (no prefecture)
+    prefectures: frozenset[str]
+    short: bool  # a short form (suffix removed)
+    common: bool = False  # an ordinary word too (德清, 新兴): used only where firm names put places
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where an entry goes: ``code`` (adcode) or None with ``reason``; ``basis`` says how."""
+
+    code: str | None
+    basis: str
+    reason: str = ""
+
+
+def _short_forms(name: str) -> set[str]:
+    out: set[str] = set()
+    stem = name
+    for suffix in ("自治县", "自治旗"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            changed = True
+            while changed:
+                changed = False
+                for e in ETHNIC:
+                    if stem.endswith(e) and len(stem) > len(e) + 1:
+                        stem = stem[: -len(e)]
+                        changed = True
+            out.add(stem)
+            return {s for s in out if len(s) >= 2}
+    for suffix in ("林区", "特区", "新区", "县", "区", "市", "旗"):
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
+            out.add(stem[: -len(suffix)])
+            break
+    return out
+
+
+@cache
+def province_of_code() -> dict[str, str]:
+    """2-digit province code → short province name."""
+    p = geo.provinces()
+    return {str(code): str(short) for short, code in zip(p.index, p["code"], strict=True)}
+
+
+def parse_province(text: str) -> str | None:
+    """Short province name from 江苏 / 江苏省 / 苏 / 32 / 内蒙 (a prefix of the short name)."""
+    t = _SPACES.sub("", str(text))
+    if re.fullmatch(r"\d{2}", t):
+        return province_of_code().get(t)
+    if re.fullmatch(r"\d{6}", t):
+        return province_of_code().get(t[:2])
+    found = geo.normalise_province(t)
+    if found is not None:
+        return found
+    if len(t) >= 2:
+        hits = [str(s) for s in geo.provinces().index if str(s).startswith(t)]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+@cache
+def places(province: str) -> tuple[Place, ...]:
+    """Every place name of a province, longest first."""
+    units = geo.units()
+    prov = geo.provinces().loc[province]
+    in_prov = units[units["province"] == province]
+    entries: dict[str, list[Place]] = {}
+
+    def add(p: Place) -> None:
+        entries.setdefault(p.key, []).append(p)
+
+    for code, row in in_prov.iterrows():
+        full = str(row["name"])
+        pref = frozenset({str(code)})
+        add(Place(full, full, "prefecture", pref, False))
+        for key in {str(row["short_name"]), *_short_forms(full)} - {full}:
+            if len(key) >= 2 and key != province:
+                add(Place(key, full, "prefecture", pref, True))
+        if str(row["unit_type"]) == "autonomous_prefecture":
+            add(Place(str(row["short_name"]) + "州", full, "prefecture", pref, True))  # 恩施州, 延边州
+    for key, code in ABBREVIATIONS.items():
+        if code in in_prov.index:
+            add(Place(key, str(in_prov.at[code, "name"]), "prefecture", frozenset({code}), True))
+    former = pd.read_csv(
+        geo.data_path("admin_divisions", "former_names.csv"), dtype=str, keep_default_na=False
+    )
+    for _, row in former[(former["province_short"] == province) & (former["kind"] != "merged")].iterrows():
+        add(
+            Place(
+                str(row["former_name"]),
+                str(row["current_name"]),
+                "prefecture",
+                frozenset({str(row["adcode"])}),
+                False,
+            )
+        )
+    counties = pd.read_csv(
+        geo.data_path("admin_divisions", "county_level_units.csv"), dtype=str, keep_default_na=False
+    )
+    counties = counties[counties["province_code"] == str(prov["code"])]
+    for _, row in counties.iterrows():
+        full = str(row["name"])
+        parent = str(row["prefecture_adcode"])
+        if full.startswith(("市辖区",)) or full in ("城区", "郊区", "矿区"):
+            continue
+        level = "county" if parent else "province_county"
+        pref = frozenset({parent}) if parent else frozenset()
+        add(Place(full, full, level, pref, False))
+        for key in _short_forms(full):
+            if key == province or (key in GENERIC and full.endswith("区")):
+                continue  # a district's short form that is an ordinary word (新华, 长安) is never used
+            add(Place(key, full, level, pref, True, key in GENERIC))
+    merged: list[Place] = []
+    for key, group in entries.items():
+        # a prefecture's own name wins over a county sharing it (吉林市 vs 吉林 as county short form)
+        best = [g for g in group if g.level == "prefecture"] or group
+        labels = "、".join(sorted({g.label for g in best}))
+        prefs = frozenset().union(*(g.prefectures for g in best))
+        level = (
+            "prefecture"
+            if best[0].level == "prefecture"
+            else ("county" if any(g.level == "county" for g in best) else "province_county")
+        )
+        merged.append(
+            Place(key, labels, level, prefs, all(g.short for g in best), all(g.common for g in best))
+        )
+    return tuple(sorted(merged, key=lambda p: (-len(p.key), p.key)))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place name found in a text; ``tier`` 1 = a bracket holding only the place (…（日照）有限公司),
+    2 = the start of the name or inside other brackets, 3 = elsewhere."""
+
+    start: int
+    end: int
+    place: Place
+    tier: int
+
+
+def mentions(text: str, province: str) -> list[Mention]:
+    """Place names of ``province`` in ``text``; mentions inside a longer mention are dropped."""
+    spans = [(m.start(1), m.end(1)) for m in _PARENS.finditer(text)]
+    found: list[Mention] = []
+    for p in places(province):
+        start = text.find(p.key)
+        while start != -1:
+            end = start + len(p.key)
+            tier = 3
+            for a, b in spans:
+                if a <= start and end <= b:
+                    tier = 1 if (start, end) == (a, b) else 2
+            if start == 0:
+                tier = min(tier, 2)
+            if tier < 3 or not p.common:
+                found.append(Mention(start, end, p, tier))
+            start = text.find(p.key, start + 1)
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in found:
+        if any(k.start <= m.start and m.end <= k.end for k in kept):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _strip_province(text: str, province: str) -> str:
+    prov = geo.provinces().loc[province]
+    t = _SPACES.sub("", text)
+    for prefix in ("中华人民共和国", "中国"):
+        if t.startswith(prefix):
+            t = t[len(prefix) :]
+    for name in (str(prov["name"]), province):
+        # 吉林市… is the city, not the province
+        t = re.sub(re.escape(name) + r"(?![市州盟])", "", t)
+    return t
+
+
+def _describe(ms: list[Mention]) -> str:
+    return "、".join(dict.fromkeys(m.place.key for m in ms))
+
+
+def _label(code: str) -> str:
+    return str(geo.units().at[code, "name"])
+
+
+def _resolve(ms: list[Mention]) -> Assignment:
+    prefs = [m for m in ms if m.place.level == "prefecture"]
+    counties = [m for m in ms if m.place.level == "county"]
+    outside = [m for m in ms if m.place.level == "province_county"]
+    p_codes = set().union(*(m.place.prefectures for m in prefs)) if prefs else set()
+    if len(p_codes) > 1:
+        names = "、".join(sorted(_label(c) for c in p_codes))
+        return Assignment(None, "ambiguous", f"名称含多个地级单位（{names}）：{_describe(prefs)}")
+    if len(p_codes) == 1:
+        code = next(iter(p_codes))
+        conflict = [m for m in counties if code not in m.place.prefectures]
+        if conflict:
+            return Assignment(
+                None,
+                "ambiguous",
+                f"{_describe(prefs)}（{_label(code)}）与 {_describe(conflict)}（{conflict[0].place.label}）不一致",
+            )
+        return Assignment(code, "prefecture_in_name" if not counties else "prefecture_and_county_in_name")
+    if counties:
+        common = set(counties[0].place.prefectures)
+        for m in counties[1:]:
+            common &= m.place.prefectures
+        if len(common) == 1:
+            return Assignment(next(iter(common)), "county_in_name")
+        union = set().union(*(m.place.prefectures for m in counties))
+        names = "、".join(sorted(_label(c) for c in union))
+        return Assignment(None, "ambiguous", f"县区名 {_describe(counties)} 可属于 {names}")
+    if outside:
+        return Assignment(
+            None, "province_administered", f"{outside[0].place.label} 为省直辖县级单位，不属于任何地级单位"
+        )
+    return Assignment(None, "no_match", "名称中未找到本省的地名")
+
+
+def assign_name(name: str, province: str) -> Assignment:
+    """Assign by the place names in an entry's name (rule 3)."""
+    text = _strip_province(name, province)
+    ms = mentions(text, province)
+    located = [m for m in ms if m.tier == 1]
+    if located:
+        got = _resolve(located)
+        return Assignment(got.code, got.basis + "_in_brackets", got.reason) if got.code else got
+    strong = [m for m in ms if m.tier == 2]
+    if not strong:
+        return _resolve(ms)
+    got = _resolve(strong)
+    if got.code is None:
+        return got
+    # a brand at the start (延长石油 …榆林…) must not hide another prefecture named later
+    # (a prefecture named first outweighs a later county-like word: 成都安居天下 is in 成都, not 遂宁安居区)
+    by_prefecture = any(m.place.level == "prefecture" for m in strong)
+    others = [
+        m
+        for m in ms
+        if m.tier == 3
+        and m.place.prefectures
+        and got.code not in m.place.prefectures
+        and (m.place.level == "prefecture" or not by_prefecture)
+    ]
+    if others:
+        return Assignment(None, "ambiguous", f"{_describe(strong)} 与 {_describe(others)} 指向不同地级单位")
+    return Assignment(got.code, got.basis + "_strong")
+
+
+def assign_address(address: str, province: str) -> Assignment:
+    """Assign by the first place of an address (rule 2)."""
+    text = _strip_province(address, province)
+    candidates: set[str] | None = None
+    for m in mentions(text, province):
+        if m.place.level == "province_county" and candidates is None:
+            return Assignment(
+                None, "province_administered", f"{m.place.label} 为省直辖县级单位，不属于任何地级单位"
+            )
+        here = set(m.place.prefectures)
+        if m.place.level == "prefecture":
+            if candidates is None or here <= candidates:
+                return Assignment(next(iter(here)), "address")
+            return Assignment(None, "ambiguous", f"地址中 {m.place.key} 与前面的县区不一致")
+        if not here:
+            continue
+        candidates = here if candidates is None else (candidates & here or candidates)
+        if len(candidates) == 1:
+            return Assignment(next(iter(candidates)), "address")
+    if candidates:
+        names = "、".join(sorted(_label(c) for c in candidates))
+        return Assignment(None, "ambiguous", f"地址中的县区可属于 {names}")
+    return Assignment(None, "no_match", "地址中未找到本省的地名")
+
+
+def assign(name: str, province: str, address: str = "") -> Assignment:
+    """Assign one entry (rules 1-3). ``province`` may be a province (any form) or a city."""
+    ptext = _SPACES.sub("", str(province))
+    if "兵团" in ptext:
+        return Assignment(None, "province_administered", "新疆生产建设兵团的单位不属于任何地级单位")
+    prov = parse_province(ptext)
+    if prov is None and ptext:
+        city = geo.resolve(ptext)
+        if city.code is not None:
+            return Assignment(city.code, "province_column_is_city")
+    if prov is None:
+        return Assignment(None, "no_province", f"无法识别的省份 {province!r}")
+    units = geo.units()
+    muni = units[(units["province"] == prov) & (units["unit_type"] == "municipality")]
+    if len(muni):
+        return Assignment(str(muni.index[0]), "municipality")
+    if address.strip():
+        got = assign_address(address, prov)
+        if got.code is not None:
+            return got
+        by_name = assign_name(name, prov)
+        if by_name.code is not None:
+            return Assignment(by_name.code, by_name.basis, f"地址未能确定：{got.reason}")
+        return Assignment(None, got.basis, got.reason)
+    return assign_name(name, prov)
