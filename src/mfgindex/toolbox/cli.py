@@ -1,0 +1,832 @@
+"""``mfgindex toolbox METHOD``: research methods on a run's results, written to ``--out DIR/results.xlsx``
+(one sheet per output) plus the customary figure(s). Thin layer over :mod:`mfgindex.toolbox`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import pandas as pd
+import typer
+
+from mfgindex.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from mfgindex.dataset import Dataset
+    from mfgindex.framework import Framework
+    from mfgindex.result import Result
+    from mfgindex.toolbox.panel import Panel
+
+toolbox_app = typer.Typer(
+    help="研究工具箱：障碍度、耦合协调度、灰色关联、Dagum基尼、核密度、收敛、空间自相关、马尔可夫链",
+    no_args_is_help=True,
+)
+
+FrameworkOpt = Annotated[
+    str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")
+]
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--data", "-d", help="CSV/XLSX file or folder; repeatable. Default: embedded data."),
+]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", "-y", help="Year to evaluate (default 2022 for the embedded data).")
+]
+PrevOpt = Annotated[
+    int | None, typer.Option("--previous-year", help="Year to compare with (default year − 1).")
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (results.xlsx + figures).")]
+YearsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--years",
+        help="Panel years, e.g. 2018-2022 or 2019,2021,2022 (default: the five years ending with --year).",
+    ),
+]
+ComparableOpt = Annotated[
+    bool,
+    typer.Option(
+        "--comparable/--per-year",
+        help=(
+            "Normalise all panel years together (scores comparable over"
+            " time; default) or each year on its own."
+        ),
+    ),
+]
+GroupsOpt = Annotated[str, typer.Option("--groups", help="Grouping: region (四大区域) or cluster (城市群).")]
+VariableOpt = Annotated[
+    str | None, typer.Option("--variable", help="Aggregate id to analyse (default: the index).")
+]
+
+
+@dataclass
+class Context:
+    ds: Dataset
+    framework: Framework
+    result: Result
+    options: dict[str, Any]
+
+
+def _context(framework: str, data: list[Path] | None, year: int | None, previous_year: int | None) -> Context:
+    from mfgindex import pipeline
+    from mfgindex.runner import Options, default_year, load
+
+    options = Options(framework, tuple(str(d) for d in data or ()), year, previous_year)
+    ds, fw, _ = load(options)
+    y = default_year(ds, options)
+    result = pipeline.evaluate(ds, fw, y, previous_year)
+    return Context(
+        ds,
+        fw,
+        result,
+        {"framework": framework, "data": [str(d) for d in data or ()] or "embedded default", "year": y},
+    )
+
+
+def parse_years(text: str | None, ctx: Context) -> tuple[int, ...]:
+    from mfgindex.toolbox.panel import default_years
+
+    if not text:
+        return default_years(ctx.ds, ctx.result.year)
+    out: set[int] = set()
+    try:
+        for part in text.split(","):
+            if "-" in part:
+                a, b = (int(v) for v in part.split("-"))
+                out.update(range(a, b + 1))
+            elif part.strip():
+                out.add(int(part))
+    except ValueError:
+        raise UserError(
+            Problem("cannot read years", column="--years", value=text, expected="2018-2022 or 2019,2021")
+        ) from None
+    return tuple(sorted(out))
+
+
+def _panel(ctx: Context, years: str | None, comparable: bool) -> Panel:
+    from mfgindex.toolbox.panel import build_panel
+
+    ys = parse_years(years, ctx)
+    ctx.options.update({"years": list(ys), "comparable": comparable})
+    return build_panel(ctx.ds, ctx.framework, ys, comparable)
+
+
+def _groups(kind: str, units: pd.DataFrame, clusters: str = "caict2023") -> pd.Series:
+    from mfgindex import geo
+
+    if kind == "region":
+        return units["region"]
+    if kind == "cluster":
+        m = geo.cluster_membership(clusters)
+        return pd.Series(m["cluster_zh"].to_numpy(), index=m["code"].to_numpy()).groupby(level=0).first()
+    raise UserError(Problem("unknown grouping", column="--groups", value=kind, expected="region or cluster"))
+
+
+def _label(frame: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Add name, province and region after the unit code (index)."""
+    out = frame.copy()
+    for col in ("region", "province", "name"):
+        if col in units.columns and col not in out.columns:
+            out.insert(0, col, units[col].reindex(out.index).to_numpy())
+    out.index.name = "code"
+    return out
+
+
+def _names(fw: Framework) -> dict[str, str]:
+    from mfgindex.framework import walk
+
+    return {n.id: n.name_zh or n.id for n in walk(fw.root)}
+
+
+def write_results(
+    out: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    about: Mapping[str, Any],
+    figures: Mapping[str, Figure] | None = None,
+) -> list[Path]:
+    """Write ``results.xlsx`` (an ``about`` sheet with the parameters, then one sheet per output, formula-like
+    strings escaped) and the figures as PNG."""
+    from openpyxl import Workbook
+
+    from mfgindex.outputs import safe_cell
+    from mfgindex.toolbox import plots
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(Problem(f"cannot create the output folder: {exc}", file=str(out))) from None
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "about"
+    ws.append(["key", "value"])
+    for k, v in about.items():
+        ws.append([safe_cell(str(k)), safe_cell(v if isinstance(v, int | float) else str(v))])
+    for name, frame in sheets.items():
+        sh = wb.create_sheet(name[:31])
+        f = (
+            frame.reset_index()
+            if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex)
+            else frame
+        )
+        sh.append([safe_cell(str(c)) for c in f.columns])
+        for row in f.itertuples(index=False):
+            sh.append([safe_cell(v) for v in row])
+    written = [out / "results.xlsx"]
+    try:
+        wb.save(written[0])
+        for stem, fig in (figures or {}).items():
+            written.append(plots.save(fig, out / f"{stem}.png"))
+    except OSError as exc:
+        raise UserError(Problem(f"cannot write: {exc}", file=str(out))) from None
+    return written
+
+
+def _done(paths: list[Path]) -> None:
+    from mfgindex.cli import out
+
+    out.print("输出 (outputs) → " + ", ".join(str(p) for p in paths))
+
+
+def _run(fn: Callable[[], list[Path]]) -> None:
+    from mfgindex.cli import guarded
+
+    _done(guarded(fn))
+
+
+# ---------------------------------------------------------------- commands
+
+
+@toolbox_app.command("obstacle")
+def obstacle_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Top obstacles listed per city.")] = 5,
+) -> None:
+    """障碍度模型: obstacle degree per city and indicator (global weight × deviation), top obstacles and
+    their frequency, by dimension."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.obstacle import obstacle_from_result
+
+        ctx = _context(framework, data, year, None)
+        res = obstacle_from_result(ctx.result, k=top_k)
+        names = _names(ctx.framework)
+        units = ctx.result.units
+        order = ctx.result.table.index
+        top = res.top.copy()
+        top.insert(3, "name_zh", top["indicator"].map(names))
+        top.insert(1, "name", top["code"].map(units["name"]))
+        freq = res.frequency.copy()
+        freq.insert(0, "name_zh", [names.get(str(i), str(i)) for i in freq.index])
+        dims = _label(res.by_dimension.reindex(order), units)
+        dim_mean = res.by_dimension.mean().rename("mean_degree").to_frame()
+        dim_mean.insert(0, "name_zh", [names.get(str(i), str(i)) for i in dim_mean.index])
+        dim_mean.index.name = "dimension"
+        fig = plots.bar_h(
+            freq["share"].head(10),
+            [str(v) for v in freq["name_zh"].head(10)],
+            f"主要障碍因子出现频率（前{top_k}位，{ctx.result.year}年）",
+            "城市占比",
+        )
+        fig2 = plots.bar_h(
+            dim_mean["mean_degree"].sort_values(ascending=False),
+            [names.get(str(i), str(i)) for i in dim_mean["mean_degree"].sort_values(ascending=False).index],
+            f"各维度平均障碍度（{ctx.result.year}年）",
+            "平均障碍度",
+            colour="#D55E00",
+        )
+        about = {
+            **ctx.options,
+            "method": (
+                "障碍度模型 O_ij = F_j·I_ij / Σ_j F_j·I_ij; F = global weight per"
+                " city (stage weights), I = 1 − normalised/range"
+            ),
+            "top_k": top_k,
+        }
+        return write_results(
+            out,
+            {
+                "degrees": _label(res.degrees.reindex(order), units),
+                "by_dimension": dims,
+                "dimension_mean": dim_mean,
+                "top": top,
+                "frequency": freq,
+                "deviation": _label(res.deviation.reindex(order), units),
+            },
+            about,
+            {"obstacle_frequency": fig, "obstacle_dimensions": fig2},
+        )
+
+    _run(go)
+
+
+def _read_external(path: Path, column: str | None) -> pd.Series:
+    from mfgindex import geo
+
+    try:
+        df = (
+            pd.read_excel(path, dtype=str)
+            if path.suffix.lower() in (".xlsx", ".xls")
+            else pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        )
+    except (OSError, ValueError) as exc:
+        raise UserError(Problem(f"cannot read: {exc}", file=str(path))) from None
+    key = next((c for c in ("code", "adcode", "city", "城市", "name") if c in df.columns), None)
+    value = column or next((c for c in df.columns if c != key and c not in ("province", "省份")), None)
+    if key is None or value is None or value not in df.columns:
+        raise UserError(
+            Problem(
+                "need a city column (code/city) and a value column",
+                file=str(path),
+                expected="columns code or city, and --external-column",
+            )
+        )
+    values: dict[str, float] = {}
+    problems = []
+    for i, rec in enumerate(df.to_dict("records")):
+        m = geo.resolve(str(rec[key]), str(rec.get("province", "")) or None)
+        if m.code is None:
+            problems.append(Problem(m.reason, file=str(path), row=i + 2, column=key, value=str(rec[key])))
+            continue
+        try:
+            values[m.code] = float(str(rec[value]).strip())
+        except ValueError:
+            problems.append(
+                Problem("not a number", file=str(path), row=i + 2, column=value, value=str(rec[value]))
+            )
+    if problems:
+        raise UserError(problems)
+    return pd.Series(values, name=value, dtype=float)
+
+
+@toolbox_app.command("coupling")
+def coupling_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    systems: Annotated[
+        str,
+        typer.Option("--systems", help="Comma-separated aggregate ids (dimensions or index) as subsystems."),
+    ] = "quality,green",
+    alpha: Annotated[
+        str | None,
+        typer.Option("--alpha", help="Coefficients α of T, comma-separated, summing to 1 (default equal)."),
+    ] = None,
+    variant: Annotated[
+        str, typer.Option("--variant", help="standard (n·GM/Σ, Wang et al. 2021) or pairwise (older form).")
+    ] = "standard",
+    external: Annotated[
+        Path | None,
+        typer.Option(
+            "--external",
+            help=(
+                "CSV/XLSX of an external series by city (code or city"
+                " column) added as a subsystem, min-max scaled."
+            ),
+        ),
+    ] = None,
+    external_column: Annotated[
+        str | None, typer.Option("--external-column", help="Value column of --external.")
+    ] = None,
+    years: YearsOpt = None,
+    over_years: Annotated[
+        bool, typer.Option("--over-years", help="Also compute for each panel year (--years).")
+    ] = False,
+    comparable: ComparableOpt = True,
+) -> None:
+    """耦合协调度: coupling C, comprehensive T = Σ αᵢUᵢ, coordination D = √(C·T) and the ten-grade class."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.coupling import (
+            coupling_coordination,
+            coupling_over_years,
+            grade_counts,
+            min_max_unit,
+        )
+        from mfgindex.toolbox.panel import to_unit_interval
+
+        ctx = _context(framework, data, year, None)
+        ids = [s.strip() for s in systems.split(",") if s.strip()]
+        known = set(ctx.result.aggregate_ids())
+        bad = [s for s in ids if s not in known]
+        if bad:
+            raise UserError(
+                Problem(
+                    "unknown subsystem",
+                    column="--systems",
+                    value=",".join(bad),
+                    expected=", ".join(sorted(known)),
+                )
+            )
+        if variant not in ("standard", "pairwise"):
+            raise UserError(
+                Problem("unknown variant", column="--variant", value=variant, expected="standard or pairwise")
+            )
+        u = to_unit_interval(ctx.result.current.scores[ids], ctx.framework)
+        ext: pd.Series | None = None
+        if external is not None:
+            ext = min_max_unit(_read_external(external, external_column))
+            u = u.join(ext.rename(f"external:{ext.name}"), how="inner")
+        n = u.shape[1]
+        a = None
+        if alpha:
+            try:
+                a = [float(v) for v in alpha.split(",")]
+            except ValueError:
+                raise UserError(Problem("cannot read α", column="--alpha", value=alpha)) from None
+        res = coupling_coordination(u.dropna(), a, variant)  # type: ignore[arg-type]
+        order = [c for c in ctx.result.table.index if c in res.index]
+        sheets: dict[str, pd.DataFrame] = {
+            "coupling": _label(res.reindex(order), ctx.result.units),
+            "grades": grade_counts(res),
+        }
+        figs = {
+            "coupling_grades": plots.grade_bars(
+                grade_counts(res),
+                f"耦合协调度等级分布（{'、'.join(map(str, u.columns))}，{ctx.result.year}年）",
+            )
+        }
+        if over_years:
+            if ext is not None:
+                raise UserError(
+                    Problem(
+                        "--over-years needs subsystems from the framework (an external series has one year)",
+                        column="--over-years",
+                    )
+                )
+            p = _panel(ctx, years, comparable)
+            per = {y: to_unit_interval(p.scores[y][ids], ctx.framework).dropna() for y in p.years}
+            long = coupling_over_years(per, a, variant)  # type: ignore[arg-type]
+            sheets["coupling_years"] = _label(long, ctx.result.units)
+            counts = grade_counts(long)
+            sheets["grades_years"] = counts
+            sheets["mean_D_years"] = long.groupby("year")[["C", "T", "D"]].mean()
+            figs["coupling_grades_years"] = plots.grade_bars(counts, "耦合协调度等级分布（按年份）")
+        about = {
+            **ctx.options,
+            "systems": ",".join(map(str, u.columns)),
+            "n_systems": n,
+            "alpha": ",".join(f"{v:g}" for v in (a or [1.0 / n] * n)),
+            "variant": variant,
+            "C": "n·(ΠUᵢ)^(1/n)/ΣUᵢ" if variant == "standard" else "n·[ΠUᵢ/Π(Uᵢ+Uⱼ)]^(1/n)",
+            "U": "aggregate score / range (0-100 → 0-1); external series min-max scaled",
+            "grades": "ten grades of width 0.1: 极度失调 [0,0.1) … 优质协调 [0.9,1]",
+        }
+        return write_results(out, sheets, about, figs)
+
+    _run(go)
+
+
+@toolbox_app.command("gra")
+def gra_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    rho: Annotated[float, typer.Option("--rho", help="Resolution coefficient ρ in (0, 1].")] = 0.5,
+    e: Annotated[
+        float,
+        typer.Option("--e", help="TOPSIS-GRA: weight of the distance part (1 − e for the grey relation)."),
+    ] = 0.5,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--dimensionless", help="Series scaling for the relation analysis: mean, initial, minmax, none."
+        ),
+    ] = "mean",
+) -> None:
+    """灰色关联分析: GRA scores (vs the ideal city), indicator–index relational grades, and TOPSIS-GRA."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.gra import gra_relation, gra_scores, topsis_gra
+        from mfgindex.toolbox.panel import to_unit_interval
+
+        if method not in ("mean", "initial", "minmax", "none"):
+            raise UserError(
+                Problem(
+                    "unknown scaling",
+                    column="--dimensionless",
+                    value=method,
+                    expected="mean, initial, minmax, none",
+                )
+            )
+        ctx = _context(framework, data, year, None)
+        r = ctx.result
+        names = _names(ctx.framework)
+        norm = to_unit_interval(r.current.stages["normalised"], ctx.framework)
+        w = r.effective_weights.reindex(norm.columns)
+        scores = gra_scores(norm, w, rho)
+        tg = topsis_gra(norm, w, rho, e)
+        rel = gra_relation(
+            r.current.scores[ctx.framework.root.id],
+            r.current.stages["normalised"],
+            rho,
+            method,  # type: ignore[arg-type]
+        )
+        rel.insert(0, "name_zh", [names.get(str(i), str(i)) for i in rel.index])
+        dims = [c.id for c in ctx.framework.root.children]
+        rel_dims = gra_relation(r.current.scores[ctx.framework.root.id], r.current.scores[dims], rho, method)  # type: ignore[arg-type]
+        rel_dims.insert(0, "name_zh", [names.get(str(i), str(i)) for i in rel_dims.index])
+        order = r.table.index
+        sc = scores.scores.join(r.table[["rank"]].rename(columns={"rank": "index_rank"}))
+        tgt = tg.table.join(r.table[["rank"]].rename(columns={"rank": "index_rank"}))
+        shown = rel.dropna(subset=["grade"])
+        fig = plots.bar_h(
+            shown["grade"],
+            [str(v) for v in shown["name_zh"]],
+            f"各指标与指数的灰色关联度（ρ={rho:g}）",
+            "灰色关联度",
+        )
+        about = {
+            **ctx.options,
+            "rho": rho,
+            "e": e,
+            "dimensionless": method,
+            "scores": (
+                "reference = ideal city (column maxima of"
+                " normalised/range); grade = Σ w_j ξ_ij (effective weights)"
+            ),
+            "topsis_gra": (
+                "C = S+/(S+ + S−), S+ = e·D−' + (1−e)·R+', S− = e·D+' + (1−e)·R−';"
+                f" {tg.filled} missing values filled with indicator means"
+            ),
+            "relation": "reference = index by city; comparison = each indicator (or dimension) by city",
+        }
+        return write_results(
+            out,
+            {
+                "gra_scores": _label(sc.reindex(order), r.units),
+                "coefficients": _label(scores.coefficients.reindex(order), r.units),
+                "relation_indicators": rel,
+                "relation_dimensions": rel_dims,
+                "topsis_gra": _label(tgt.reindex(order), r.units),
+            },
+            about,
+            {"gra_relation": fig},
+        )
+
+    _run(go)
+
+
+@toolbox_app.command("dagum")
+def dagum_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    groups: GroupsOpt = "region",
+    clusters: Annotated[
+        str, typer.Option("--clusters", help="城市群 definition: caict2023 or plans2016.")
+    ] = "caict2023",
+    variable: VariableOpt = None,
+    years: YearsOpt = None,
+    comparable: ComparableOpt = True,
+) -> None:
+    """Dagum 基尼系数及分解 (G = Gw + Gnb + Gt) and the Theil decomposition, by region or 城市群,
+    over years."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.regional import dagum_gini, dagum_over_years, dagum_pairs, theil_decomposition
+
+        ctx = _context(framework, data, year, None)
+        col = variable or ctx.framework.root.id
+        p = _panel(ctx, years, comparable)
+        g = _groups(groups, p.units, clusters)
+        wide = p.wide(col)
+        cur = wide[max(p.years)]
+        grp = g.reindex(cur.index)
+        ok = cur.notna() & grp.notna()
+        res = dagum_gini(cur[ok].to_numpy(), grp[ok].to_numpy())
+        years_tab = dagum_over_years(wide, g)
+        th = theil_decomposition(cur[ok].to_numpy(), grp[ok].to_numpy())
+        theil_tab = pd.DataFrame(
+            [
+                {
+                    "total": th.total,
+                    "between": th.between,
+                    "within": th.within,
+                    "between_share": th.between_share,
+                }
+            ]
+        )
+        theil_groups = pd.DataFrame(
+            {"T_g": th.by_group, "share": th.group_share, "contribution": th.within_contribution}
+        )
+        theil_groups.index.name = "group"
+        fig = plots.stacked_share(
+            years_tab,
+            ["Gw", "Gnb", "Gt"],
+            ["组内差异 Gw", "组间净差异 Gnb", "超变密度 Gt"],
+            f"Dagum基尼系数分解（{'四大区域' if groups == 'region' else '城市群'}）",
+        )
+        gjj = years_tab[[c for c in years_tab.columns if c.startswith("G_jj:")]]
+        gjj.columns = [c.split(":", 1)[1] for c in gjj.columns]
+        fig2 = plots.lines(gjj, "组内基尼系数", "基尼系数")
+        about = {
+            **ctx.options,
+            "variable": col,
+            "groups": groups,
+            "clusters": clusters if groups == "cluster" else "",
+            "year_of_detail": max(p.years),
+            "units_used": int(ok.sum()),
+            "method": "Dagum (1997): G = Gw + Gnb + Gt; D_jh with the higher-mean group first",
+        }
+        return write_results(
+            out,
+            {
+                "summary": res.summary(),
+                "groups": res.groups,
+                "between": res.between,
+                "pairs": dagum_pairs(res),
+                "years": years_tab,
+                "theil": theil_tab,
+                "theil_groups": theil_groups,
+            },
+            about,
+            {"dagum_decomposition": fig, "dagum_within": fig2},
+        )
+
+    _run(go)
+
+
+@toolbox_app.command("kde")
+def kde_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    variable: VariableOpt = None,
+    years: YearsOpt = None,
+    comparable: ComparableOpt = True,
+    points: Annotated[int, typer.Option("--points", min=16, help="Grid points.")] = 256,
+) -> None:
+    """核密度估计: Gaussian kernel density of the index by year (ridge and 3-D figures)."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.regional import kde_by_year
+
+        ctx = _context(framework, data, year, None)
+        col = variable or ctx.framework.root.id
+        p = _panel(ctx, years, comparable)
+        k = kde_by_year(p.wide(col), points=points)
+        name = _names(ctx.framework).get(col, col)
+        about = {**ctx.options, "variable": col, "kernel": "Gaussian (scipy gaussian_kde), Scott bandwidth"}
+        return write_results(
+            out,
+            {"summary": k.summary, "density": k.density},
+            about,
+            {
+                "kde_ridge": plots.kde_ridge(k.density, f"{name}核密度估计"),
+                "kde_3d": plots.kde_3d(k.density, f"{name}核密度三维图"),
+            },
+        )
+
+    _run(go)
+
+
+@toolbox_app.command("convergence")
+def convergence_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    variable: VariableOpt = None,
+    years: YearsOpt = None,
+    comparable: ComparableOpt = True,
+    groups: GroupsOpt = "region",
+) -> None:
+    """σ-convergence (σ, CV by year and group) and β-convergence (cross-section, absolute and
+    conditional panel; statsmodels OLS)."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.regional import beta_convergence, sigma_convergence
+
+        ctx = _context(framework, data, year, None)
+        col = variable or ctx.framework.root.id
+        p = _panel(ctx, years, comparable)
+        wide = p.wide(col)
+        g = _groups(groups, p.units)
+        sig = sigma_convergence(wide, g)
+        kinds = ["cross_section", "absolute"] + (["conditional"] if len(p.years) >= 3 else [])
+        betas = [beta_convergence(wide, k) for k in kinds]
+        beta_tab = pd.DataFrame([b.row() for b in betas])
+        by_group = []
+        for lab in sorted(g.dropna().unique()):
+            sub = wide[g.reindex(wide.index) == lab]
+            for k in kinds:
+                by_group.append({"group": lab, **beta_convergence(sub, k).row()})
+        cv = sig.pivot(index="year", columns="group", values="cv")
+        about = {
+            **ctx.options,
+            "variable": col,
+            "beta": (
+                "growth ln(y_t+1/y_t) on ln y_t; cross_section: (1/T)ln(y_T/y_0) on ln y_0 (HC1); "
+                "absolute: pooled, SE clustered by city; "
+                "conditional: + city and year fixed effects, SE clustered by city"
+            ),
+            "speed": "θ = −ln(1+β)/τ; half-life ln2/θ",
+        }
+        return write_results(
+            out,
+            {
+                "sigma": sig,
+                "beta": beta_tab,
+                "beta_groups": pd.DataFrame(by_group),
+                **{f"params_{b.kind}": b.params for b in betas},
+            },
+            about,
+            {"sigma_cv": plots.lines(cv, "σ收敛：变异系数", "变异系数 CV")},
+        )
+
+    _run(go)
+
+
+@toolbox_app.command("moran")
+def moran_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    weights: Annotated[
+        str,
+        typer.Option(
+            "--weights",
+            help="queen, rook (contiguity of the shipped boundaries), knn or distance (government seats).",
+        ),
+    ] = "queen",
+    k: Annotated[int, typer.Option("--k", min=1, help="Neighbours for knn.")] = 6,
+    threshold_km: Annotated[
+        float | None, typer.Option("--threshold-km", help="Distance band (km) for distance weights.")
+    ] = None,
+    islands: Annotated[
+        str,
+        typer.Option(
+            "--islands",
+            help="Contiguity units without neighbours: attach (to the nearest seat), keep or drop.",
+        ),
+    ] = "attach",
+    permutations: Annotated[
+        int, typer.Option("--permutations", min=0, help="Permutations for pseudo p-values.")
+    ] = 999,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the permutations (0 is valid).")] = 0,
+) -> None:
+    """Global Moran's I and LISA (esda) of the index and each dimension, with a LISA cluster map."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.spatial import lisa, moran, spatial_weights
+
+        if weights not in ("queen", "rook", "knn", "distance"):
+            raise UserError(
+                Problem(
+                    "unknown weights",
+                    column="--weights",
+                    value=weights,
+                    expected="queen, rook, knn, distance",
+                )
+            )
+        if islands not in ("attach", "keep", "drop"):
+            raise UserError(
+                Problem(
+                    "unknown island rule", column="--islands", value=islands, expected="attach, keep, drop"
+                )
+            )
+        ctx = _context(framework, data, year, None)
+        r = ctx.result
+        names = _names(ctx.framework)
+        cols = r.aggregate_ids()[:1] + [c.id for c in ctx.framework.root.children]
+        scores = r.current.scores[cols].dropna()
+        sw = spatial_weights(list(scores.index), weights, islands, k, threshold_km)  # type: ignore[arg-type]
+        rows = []
+        lisas: dict[str, pd.DataFrame] = {}
+        for c in cols:
+            m = moran(scores[c].rename(c), sw, permutations, seed)
+            rows.append({"name_zh": names.get(c, c), **m.row()})
+            lisas[c] = lisa(scores[c], sw, max(permutations, 99), seed)
+        root = cols[0]
+        counts = pd.DataFrame({c: lisas[c]["cluster"].value_counts() for c in cols}).fillna(0).astype(int)
+        counts.index.name = "cluster"
+        fig = plots.lisa_map(lisas[root]["cluster"], f"{names.get(root, root)} LISA 集聚图（{r.year}年）")
+        about = {
+            **ctx.options,
+            **{f"weights_{k2}": v for k2, v in sw.describe().items()},
+            "permutations": permutations,
+            "seed": seed,
+            "transformation": "row-standardised",
+            "alpha": 0.05,
+        }
+        sheets: dict[str, pd.DataFrame] = {"moran": pd.DataFrame(rows), "lisa_counts": counts}
+        for c in cols:
+            sheets[f"lisa_{c}"] = _label(lisas[c], r.units)
+        return write_results(out, sheets, about, {"lisa_map": fig})
+
+    _run(go)
+
+
+@toolbox_app.command("markov")
+def markov_cmd(
+    out: OutOpt,
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    variable: VariableOpt = None,
+    years: YearsOpt = None,
+    comparable: ComparableOpt = True,
+    classes: Annotated[int, typer.Option("--classes", min=2, help="Rank classes (4 = quartiles).")] = 4,
+) -> None:
+    """Markov transition matrix of rank classes between consecutive years; shares moving up or down
+    a class."""
+
+    def go() -> list[Path]:
+        from mfgindex.toolbox import plots
+        from mfgindex.toolbox.markov import markov_chain
+
+        ctx = _context(framework, data, year, None)
+        col = variable or ctx.framework.root.id
+        p = _panel(ctx, years, comparable)
+        m = markov_chain(p.wide(col), classes)
+        about = {
+            **ctx.options,
+            "variable": col,
+            "classes": f"{classes} rank classes; C1 = lowest, C{classes} = top",
+            "estimator": "pooled one-step transitions, P_ij = n_ij / n_i",
+        }
+        return write_results(
+            out,
+            {
+                "probabilities": m.probabilities,
+                "counts": m.counts,
+                "steady_state": m.steady_state.to_frame(),
+                "moves": m.moves,
+                "classes": _label(m.classes, p.units),
+            },
+            about,
+            {
+                "markov_matrix": plots.heatmap(
+                    m.probabilities,
+                    f"排名等级马尔可夫转移概率（{min(p.years)}-{max(p.years)}）",
+                    xlabel="t+1 年等级",
+                    ylabel="t 年等级",
+                )
+            },
+        )
+
+    _run(go)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``toolbox`` to the main CLI."""
+    app.add_typer(toolbox_app, name="toolbox")
