@@ -32,7 +32,9 @@ def test_readme_top20_matches_the_default_run(default_result):
     """The README's ranking table is the default run's output, not hand-typed numbers."""
     text = README.read_text(encoding="utf-8")
     section = text.split("## The default ranking", 1)[1]
-    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    rows = [
+        line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()
+    ]
     top = [(int(r[0]), r[1].strip(), float(r[5])) for r in rows[:20]]
     table = default_result.table.head(20)
     assert top == [(int(r["rank"]), r["name"], round(float(r["index"]), 2)) for _, r in table.iterrows()]
