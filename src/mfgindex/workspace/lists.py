@@ -1,0 +1,511 @@
+"""Authoritative lists (MIIT batches of firms, parks, projects) → entries assigned to prefecture-level units.
+
+A list import reads a table of entries (name, province, optional address, batch, year), assigns each entry
+with :mod:`mfgindex.workspace.matcher` — or with a manual assignment, which always wins — and stores the
+result as a new version of the list (one transaction). Unresolved entries keep their reason; a CSV of
+``name, adcode`` (optionally ``province``) resolves them, now and on every later import. The current
+version of each list is what ``load_dataset`` hands to the ``count`` formulas of a framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mfgindex import geo
+from mfgindex.dataset import sha256
+from mfgindex.errors import Problem, UserError
+from mfgindex.workspace import matcher
+from mfgindex.workspace.schema import Connection, connect, run
+from mfgindex.workspace.store import _new_import, insert_entries, json_attrs, now, whoami
+
+NAME_COLUMNS = ("name", "名称", "企业名称", "单位名称", "项目名称", "园区名称", "entity")
+PROVINCE_COLUMNS = ("province", "省份", "省", "地区", "region_raw", "province_code")
+ADDRESS_COLUMNS = ("address", "地址", "注册地址", "所在地")
+BATCH_COLUMNS = ("batch", "批次")
+YEAR_COLUMNS = ("year", "年份", "年度")
+CODE_COLUMNS = ("adcode", "code", "行政区划代码")
+CITY_COLUMNS = ("city", "城市", "地市")
+WEIGHT_COLUMNS = ("weight", "权重")
+LIST_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENTRY_COLUMNS = ["seq", "name", "province", "address", "batch", "year", "unit", "basis", "reason", "attrs"]
+
+
+def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lower = {c.strip().lower(): c for c in columns}
+    for n in names:
+        if n.lower() in lower:
+            return lower[n.lower()]
+    return None
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
+    """All cells as strings; the sheet read (XLSX: the first sheet)."""
+    if not path.exists():
+        raise UserError(Problem("file not found", file=str(path)))
+    try:
+        if path.suffix.lower() == ".xlsx":
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+            name, df = next(iter(sheets.items()))
+            return df, str(name)
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), ""
+    except Exception as exc:  # a corrupt or unreadable file is the user's input problem
+        raise UserError(Problem(f"cannot read file: {exc}", file=str(path))) from None
+    raise UserError(Problem("unsupported file type", file=str(path), expected=".csv or .xlsx"))
+
+
+def check_list_name(name: str) -> str:
+    if not LIST_NAME.match(name):
+        raise UserError(
+            Problem(
+                "a list name is a snake_case ASCII id",
+                column="--list",
+                value=name,
+                expected="e.g. green_factories",
+            )
+        )
+    return name
+
+
+def parse_batch_years(text: str | None) -> dict[str, int]:
+    """``"1=2017,2=2018"`` → ``{"1": 2017, "2": 2018}``."""
+    out: dict[str, int] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, _, value = part.partition("=")
+        if not value.strip().isdigit():
+            raise UserError(
+                Problem(
+                    "bad --batch-years",
+                    column="--batch-years",
+                    value=text or "",
+                    expected="BATCH=YEAR,… such as 1=2017,2=2018",
+                )
+            )
+        out[key.strip()] = int(value.strip())
+    return out
+
+
+@dataclass(frozen=True)
+class ListReport:
+    """What a list import did."""
+
+    list: str
+    import_id: int | None  # None: nothing changed
+    entries: int
+    resolved: int
+    by_basis: dict[str, int]
+    unmatched_assignments: tuple[str, ...] = ()
+
+    @property
+    def share(self) -> float:
+        return self.resolved / self.entries if self.entries else 0.0
+
+
+def read_entries(
+    path: Path, year: int | None = None, batch_years: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """Read a list file → seq, name, province, address, batch, year, given (adcode or ''), attrs, row.
+
+    Raises UserError with file, row and column for every bad row.
+    """
+    df, sheet = _read_table(path)
+    df.columns = [str(c).strip() for c in df.columns]
+    cols = list(df.columns)
+    file = str(path)
+    name_col = _first(cols, NAME_COLUMNS)
+    if name_col is None:
+        raise UserError(Problem("no name column", file=file, sheet=sheet, expected=", ".join(NAME_COLUMNS)))
+    prov_col = _first(cols, PROVINCE_COLUMNS)
+    addr_col = _first(cols, ADDRESS_COLUMNS)
+    batch_col = _first(cols, BATCH_COLUMNS)
+    year_col = _first(cols, YEAR_COLUMNS)
+    code_col = _first(cols, CODE_COLUMNS)
+    city_col = _first(cols, CITY_COLUMNS)
+    weight_col = _first(cols, WEIGHT_COLUMNS)
+    problems: list[Problem] = []
+    rows: list[dict[str, object]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for i, rec in enumerate(df.to_dict("records")):
+        row = i + 2
+        name = str(rec[name_col]).strip()
+        if not name:
+            problems.append(Problem("empty name", file=file, sheet=sheet, row=row, column=name_col))
+            continue
+        province = str(rec[prov_col]).strip() if prov_col else ""
+        batch = str(rec[batch_col]).strip() if batch_col else ""
+        if batch.endswith(".0") and batch[:-2].isdigit():
+            batch = batch[:-2]
+        y: int | None = None
+        if year_col and str(rec[year_col]).strip():
+            text = str(rec[year_col]).strip().removesuffix(".0")
+            if not re.fullmatch(r"\d{4}", text):
+                problems.append(
+                    Problem(
+                        "year is not a year",
+                        file=file,
+                        sheet=sheet,
+                        row=row,
+                        column=year_col,
+                        value=text,
+                        expected="a year such as 2022",
+                    )
+                )
+                continue
+            y = int(text)
+        elif batch in (batch_years or {}):
+            y = (batch_years or {})[batch]
+        elif re.fullmatch(r"(19|20)\d\d", batch):
+            y = int(batch)
+        elif year is not None:
+            y = year
+        if y is None:
+            problems.append(
+                Problem(
+                    "no year for this entry",
+                    file=file,
+                    sheet=sheet,
+                    row=row,
+                    column=year_col or batch_col or name_col,
+                    value=batch,
+                    expected="a year column, a batch that is a year, --batch-years or --year",
+                )
+            )
+            continue
+        given = ""
+        if code_col and str(rec[code_col]).strip():
+            m = geo.resolve(str(rec[code_col]).strip())
+            if m.code is None:
+                problems.append(
+                    Problem(
+                        m.reason,
+                        file=file,
+                        sheet=sheet,
+                        row=row,
+                        column=code_col,
+                        value=str(rec[code_col]),
+                        expected="a prefecture-level adcode",
+                    )
+                )
+                continue
+            given = m.code
+        elif city_col and str(rec[city_col]).strip():
+            prov_short = matcher.parse_province(province) if province else None
+            m = geo.resolve(str(rec[city_col]).strip(), prov_short)
+            if m.code is None:
+                problems.append(
+                    Problem(
+                        m.reason,
+                        file=file,
+                        sheet=sheet,
+                        row=row,
+                        column=city_col,
+                        value=str(rec[city_col]),
+                        expected="a prefecture-level city",
+                    )
+                )
+                continue
+            given = m.code
+        attrs = ""
+        if weight_col:
+            text = str(rec[weight_col]).strip()
+            try:
+                attrs = json_attrs({"weight": float(text) if text else 1.0})
+            except ValueError:
+                problems.append(
+                    Problem(
+                        "weight is not a number",
+                        file=file,
+                        sheet=sheet,
+                        row=row,
+                        column=weight_col,
+                        value=text,
+                    )
+                )
+                continue
+        key = (name, province, batch)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"duplicate entry (name, province, batch), first at row {seen[key]}",
+                    file=file,
+                    sheet=sheet,
+                    row=row,
+                    column=name_col,
+                    value=name,
+                )
+            )
+            continue
+        seen[key] = row
+        rows.append(
+            {
+                "seq": len(rows) + 1,
+                "name": name,
+                "province": province,
+                "address": str(rec[addr_col]).strip() if addr_col else "",
+                "batch": batch,
+                "year": y,
+                "given": given,
+                "attrs": attrs,
+                "row": row,
+            }
+        )
+    if problems:
+        raise UserError(problems)
+    if not rows:
+        raise UserError(Problem("no entries", file=file))
+    return pd.DataFrame(rows)
+
+
+def _assignments(con: Connection, name: str) -> dict[tuple[str, str], str | None]:
+    rows = con.execute("SELECT name, province, unit FROM list_assignments WHERE list = ?", [name]).fetchall()
+    return {(str(r[0]), str(r[1])): (str(r[2]) if r[2] is not None else None) for r in rows}
+
+
+def resolve_entries(entries: pd.DataFrame, manual: dict[tuple[str, str], str | None]) -> pd.DataFrame:
+    """Assign every entry: manual assignment > given adcode/city > matcher. Pure."""
+    units, bases, reasons = [], [], []
+    for name, province, address, given in zip(
+        entries["name"], entries["province"], entries["address"], entries["given"], strict=True
+    ):
+        key_exact, key_any = (str(name), str(province)), (str(name), "")
+        if key_exact in manual or key_any in manual:
+            code = manual.get(key_exact, manual.get(key_any))
+            units.append(code or "")
+            bases.append("manual" if code else "manual_excluded")
+            reasons.append("" if code else "manually marked as not in any prefecture-level unit")
+            continue
+        if given:
+            units.append(str(given))
+            bases.append("given")
+            reasons.append("")
+            continue
+        got = matcher.assign(str(name), str(province), str(address))
+        units.append(got.code or "")
+        bases.append(got.basis)
+        reasons.append(got.reason)
+    out = entries.copy()
+    out["unit"] = units
+    out["basis"] = bases
+    out["reason"] = reasons
+    return out
+
+
+def _current_version(con: Connection, name: str) -> tuple[int | None, pd.DataFrame]:
+    row = con.execute("SELECT max(import_id) FROM list_entries WHERE list = ?", [name]).fetchall()[0]
+    if row[0] is None:
+        return None, pd.DataFrame(columns=ENTRY_COLUMNS)
+    df = con.execute(
+        "SELECT seq, name, province, address, batch, year, coalesce(unit, '') AS unit, basis, reason, "
+        "coalesce(attrs, '') AS attrs, location FROM list_entries WHERE list = ? AND import_id = ? "
+        "ORDER BY seq",
+        [name, int(row[0])],
+    ).df()
+    return int(row[0]), df
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    if len(a) != len(b):
+        return False
+    x = a[ENTRY_COLUMNS].astype(str).reset_index(drop=True)
+    y = b[ENTRY_COLUMNS].astype(str).reset_index(drop=True)
+    return bool((x.to_numpy() == y.to_numpy()).all())
+
+
+def _store_version(
+    con: Connection,
+    name: str,
+    resolved: pd.DataFrame,
+    kind: str,
+    file: str,
+    digest: str,
+    who: str,
+    summary: Mapping[str, object],
+) -> int:
+    at = now()
+    run(con, "INSERT INTO lists VALUES (?, '', ?) ON CONFLICT DO NOTHING", [name, at])
+    import_id = _new_import(con, kind, name, file, digest, "", who, at, summary)
+    rows = resolved.assign(list=name, import_id=import_id)
+    insert_entries(con, rows)
+    return import_id
+
+
+def _report(
+    name: str, import_id: int | None, resolved: pd.DataFrame, unmatched: tuple[str, ...] = ()
+) -> ListReport:
+    counts = resolved["basis"].value_counts()
+    return ListReport(
+        name,
+        import_id,
+        len(resolved),
+        int((resolved["unit"].astype(str) != "").sum()),
+        {str(k): int(v) for k, v in counts.items()},
+        unmatched,
+    )
+
+
+def import_list(
+    directory: Path,
+    name: str,
+    path: Path,
+    year: int | None = None,
+    batch_years: dict[str, int] | None = None,
+    entered_by: str | None = None,
+) -> ListReport:
+    """Import a list file as the list's new version (no-op when nothing changed)."""
+    check_list_name(name)
+    entries = read_entries(path, year, batch_years)
+    entries["location"] = [f"{path}:row {r}" for r in entries["row"]]
+    with connect(directory) as con:
+        resolved = resolve_entries(entries, _assignments(con, name))
+        _, old = _current_version(con, name)
+        if _same(old, resolved):
+            return _report(name, None, resolved)
+        con.begin()
+        try:
+            summary = {"entries": len(resolved), "resolved": int((resolved["unit"] != "").sum())}
+            import_id = _store_version(
+                con, name, resolved, "list", str(path), sha256(path), whoami(entered_by), summary
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return _report(name, import_id, resolved)
+
+
+def import_assignments(directory: Path, name: str, path: Path, entered_by: str | None = None) -> ListReport:
+    """Store manual assignments (``name, adcode`` [``province``]) and re-assign the list's current version.
+
+    An empty adcode (or ``none``) marks an entry as belonging to no prefecture-level unit.
+    """
+    check_list_name(name)
+    df, sheet = _read_table(path)
+    df.columns = [str(c).strip() for c in df.columns]
+    cols = list(df.columns)
+    name_col = _first(cols, NAME_COLUMNS)
+    code_col = _first(cols, (*CODE_COLUMNS, "unit", *CITY_COLUMNS))
+    prov_col = _first(cols, PROVINCE_COLUMNS)
+    if name_col is None or code_col is None:
+        raise UserError(
+            Problem(
+                "an assignment file needs columns name and adcode",
+                file=str(path),
+                sheet=sheet,
+                expected="name,adcode[,province]",
+            )
+        )
+    problems: list[Problem] = []
+    rows: list[tuple[str, str, str | None]] = []
+    for i, rec in enumerate(df.to_dict("records")):
+        file, row = str(path), i + 2
+        entry = str(rec[name_col]).strip()
+        province = str(rec[prov_col]).strip() if prov_col else ""
+        target = str(rec[code_col]).strip()
+        if not entry:
+            problems.append(Problem("empty name", file=file, sheet=sheet, row=row, column=name_col))
+            continue
+        if target.lower() in ("", "none", "-", "无"):
+            rows.append((entry, province, None))
+            continue
+        prov_short = matcher.parse_province(province) if province else None
+        m = geo.resolve(target, prov_short)
+        if m.code is None:
+            problems.append(
+                Problem(
+                    m.reason,
+                    file=file,
+                    sheet=sheet,
+                    row=row,
+                    column=code_col,
+                    value=target,
+                    expected="a prefecture-level adcode or city name",
+                )
+            )
+            continue
+        rows.append((entry, province, m.code))
+    if problems:
+        raise UserError(problems)
+    who = whoami(entered_by)
+    with connect(directory) as con:
+        version, old = _current_version(con, name)
+        con.begin()
+        try:
+            at = now()
+            for entry, province, code in rows:
+                run(
+                    con,
+                    "INSERT OR REPLACE INTO list_assignments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [name, entry, province, code, str(path), who, at],
+                )
+            import_id = None
+            resolved = old
+            names = set(old["name"].astype(str)) if len(old) else set()
+            unmatched = tuple(e for e, _, _ in rows if e not in names)
+            if version is not None:
+                entries = old.drop(columns=["unit", "basis", "reason"])
+                entries["given"] = np.where(old["basis"] == "given", old["unit"], "")
+                resolved = resolve_entries(entries, _assignments(con, name))
+                if not _same(old, resolved):
+                    summary = {
+                        "entries": len(resolved),
+                        "resolved": int((resolved["unit"] != "").sum()),
+                        "assignments": len(rows),
+                    }
+                    import_id = _store_version(
+                        con, name, resolved, "assignments", str(path), sha256(path), who, summary
+                    )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    if version is None:
+        return ListReport(name, None, 0, 0, {}, unmatched)
+    return _report(name, import_id, resolved, unmatched)
+
+
+def entries(directory: Path, name: str) -> pd.DataFrame:
+    """The current version of a list (all entries, resolved or not)."""
+    check_list_name(name)
+    with connect(directory) as con:
+        version, df = _current_version(con, name)
+    if version is None:
+        raise UserError(Problem(f"no list {name!r} in the workspace", column="--list", value=name))
+    return df
+
+
+def unresolved(directory: Path, name: str) -> pd.DataFrame:
+    """Entries of the current version with no unit, with the reason."""
+    df = entries(directory, name)
+    return df[df["unit"].astype(str) == ""][
+        ["seq", "name", "province", "batch", "year", "basis", "reason", "location"]
+    ].reset_index(drop=True)
+
+
+def counts(directory: Path, name: str) -> pd.DataFrame:
+    """Per unit and year: entries new in that year and cumulative to it (resolved entries only)."""
+    df = entries(directory, name)
+    df = df[df["unit"].astype(str) != ""]
+    if df.empty:
+        return pd.DataFrame(columns=["unit", "name", "year", "new", "cumulative"])
+    new = df.groupby(["unit", "year"]).size().rename("new").reset_index()
+    years = sorted(int(y) for y in new["year"].unique())
+    wide = new.pivot(index="unit", columns="year", values="new").reindex(columns=years).fillna(0).astype(int)
+    cum = wide.cumsum(axis=1)
+    out = pd.DataFrame(
+        {
+            "unit": np.repeat(wide.index.to_numpy(), len(years)),
+            "year": np.tile(years, len(wide)),
+            "new": wide.to_numpy().ravel(),
+            "cumulative": cum.to_numpy().ravel(),
+        }
+    )
+    out.insert(1, "name", out["unit"].map(geo.units()["name"]))
+    return out

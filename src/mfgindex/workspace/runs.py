@@ -1,0 +1,132 @@
+"""Evaluate from a workspace and keep each run (config, input hashes, outputs) for reproducibility.
+
+A run records the workspace *snapshot* (the last import id) and the SHA-256 of the data it read, so it can
+be recomputed later from exactly the data it used (``rerun``), even after newer imports. A previous year's
+ranking under the current framework is simply an evaluation of that year from the current workspace.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mfgindex import framework as fw_mod
+from mfgindex import pipeline, runner, validate
+from mfgindex.dataset import Dataset, sha256
+from mfgindex.errors import Problem, UserError
+from mfgindex.result import Result
+from mfgindex.workspace import store
+from mfgindex.workspace.schema import connect, run
+
+
+def load(
+    directory: Path, options: runner.Options, snapshot: int | None = None
+) -> tuple[Dataset, fw_mod.Framework, list[Problem]]:
+    """As ``runner.load`` but with the workspace's data (current, or as of ``snapshot``)."""
+    framework = fw_mod.load(options.framework)
+    if options.methods:
+        framework = fw_mod.with_methods(framework, **options.methods)
+    if options.top is not None:
+        framework = framework.model_copy(update={"top_n": options.top})
+    ds = store.load_dataset(directory, snapshot)
+    problems = validate.check(ds, framework)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise UserError(errors)
+    return ds, framework, [p for p in problems if p.severity != "error"]
+
+
+def evaluate(
+    directory: Path, options: runner.Options, snapshot: int | None = None
+) -> tuple[Result, list[Problem]]:
+    """Evaluate ``options`` on the workspace → (Result, warnings). Pure apart from reading the workspace."""
+    ds, framework, warnings = load(directory, options, snapshot)
+    year = runner.default_year(ds, options)
+    return pipeline.evaluate(ds, framework, year, options.previous_year, options.seed), warnings
+
+
+def _scores_csv(result: Result) -> str:
+    buf = io.StringIO()
+    result.table.to_csv(buf, float_format="%.10g")
+    return buf.getvalue()
+
+
+def record_run(
+    directory: Path,
+    result: Result,
+    config: dict[str, Any],
+    out_dir: Path | None = None,
+    written: Iterable[Path] = (),
+) -> int:
+    """Store a run: its config, input hashes, the snapshot it read, output files' hashes and the scores."""
+    snapshot = store.snapshot_id(directory)
+    inputs = dict(result.provenance.get("inputs", {}))
+    digest = next(iter(inputs.values()), "")
+    outputs = {p.name: sha256(p) for p in written if p.is_file()}
+    with connect(directory) as con:
+        run_id = store.next_id(con, "runs")
+        run(
+            con,
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                store.now(),
+                json.dumps(config, ensure_ascii=False, sort_keys=True, default=str),
+                json.dumps(inputs, sort_keys=True),
+                snapshot,
+                digest,
+                int(result.provenance["year"]),
+                result.provenance.get("previous_year"),
+                str(out_dir) if out_dir else None,
+                json.dumps(outputs, sort_keys=True),
+                _scores_csv(result),
+            ],
+        )
+    return run_id
+
+
+def runs(directory: Path) -> pd.DataFrame:
+    with connect(directory) as con:
+        return con.execute(
+            "SELECT id, created_at, year, previous_year, snapshot, data_sha256, out_dir, config "
+            "FROM runs ORDER BY id"
+        ).df()
+
+
+def options_of(config: dict[str, Any]) -> runner.Options:
+    """Options back from a run's recorded config (``Options.record()``)."""
+    return runner.Options(
+        framework=str(config.get("framework", runner.DEFAULT_FRAMEWORK)),
+        year=config.get("year"),
+        previous_year=config.get("previous_year"),
+        top=config.get("top"),
+        seed=int(config.get("seed", 0)),
+        methods=dict(config.get("method_overrides", {})),
+    )
+
+
+def rerun(directory: Path, run_id: int, framework: str | None = None) -> tuple[Result, bool]:
+    """Recompute a recorded run from the data as it was then → (result, scores identical to the record).
+
+    With ``framework``, the same data and year are evaluated under another (e.g. the current) framework.
+    """
+    with connect(directory) as con:
+        rows = con.execute(
+            "SELECT config, snapshot, data_sha256, year, scores FROM runs WHERE id = ?", [run_id]
+        ).fetchall()
+    if not rows:
+        raise UserError(Problem(f"no run {run_id} in the workspace", column="--run", value=str(run_id)))
+    config_text, snapshot, digest, year, scores = rows[0]
+    options = replace(options_of(json.loads(config_text)), year=int(year))
+    if framework is not None:
+        options = replace(options, framework=framework)
+    result, _ = evaluate(directory, options, int(snapshot))
+    inputs = dict(result.provenance.get("inputs", {}))
+    same_data = next(iter(inputs.values()), "") == digest
+    return result, same_data and framework is None and _scores_csv(result) == scores
