@@ -1,0 +1,380 @@
+"""JSON API: rankings, city profiles, what-if weights, framework, meta, exports, boundaries."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from mfgindex import geo
+from mfgindex.errors import Problem, UserError
+from mfgindex.framework import Aggregate
+from mfgindex.web import export, profile, whatif
+from mfgindex.web.models import ErrorBody, FrameworkNode, Meta, Rankings, WhatIfRequest, WhatIfResponse
+from mfgindex.web.state import REGION_EN, AppState, _num, version
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "not found"},
+    422: {"model": ErrorBody, "description": "invalid input"},
+}
+MAP_CAPTION = {"zh": "示意图，非标准地图", "en": "Schematic map, not a standard map"}
+HISTORY_NOTE = "each year is normalised on its own: ranks are comparable over years, scores less so"
+GEO_FILES = ("prefectures", "provinces", "nine_dash")
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+class Service:
+    """Request handlers' view of the app state, with the per-year caches that keep requests cheap."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.engines = {y: whatif.Engine(r) for y, r in state.results.items()}
+        self.prefixes = {
+            y: {c: whatif.row_prefix(state.row_index(y).get(c, {"code": c})) for c in e.codes}
+            for y, e in self.engines.items()
+        }
+        self.dim_ids = [d.id for d in state.dimensions]
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    def year(self, year: int | None) -> int:
+        if year is None:
+            return self.state.main_year
+        if year not in self.state.results:
+            raise UserError(
+                Problem(
+                    f"no ranking for year {year}",
+                    column="year",
+                    value=str(year),
+                    expected=f"one of {self.state.years}",
+                )
+            )
+        return year
+
+    def filter_rows(
+        self,
+        rows: list[dict[str, Any]],
+        region: str | None,
+        province: str | None,
+        cluster: str | None,
+        q: str | None,
+    ) -> list[dict[str, Any]]:
+        st = self.state
+        if region:
+            regions = {r for r in (row.get("region") for row in st.rows(st.main_year)) if r}
+            wanted = next((zh for zh, en in REGION_EN.items() if region.lower() == en.lower()), region)
+            if wanted not in regions:
+                raise UserError(
+                    Problem(
+                        f"unknown region {region!r}",
+                        column="region",
+                        value=region,
+                        expected=", ".join(sorted(regions)),
+                    )
+                )
+            rows = [r for r in rows if r.get("region") == wanted]
+        if province:
+            prov = geo.normalise_province(province) if st.dataset.kind == "cities" else province
+            known = {row.get("province") for row in st.rows(st.main_year)}
+            if prov is None or prov not in known:
+                raise UserError(Problem(f"unknown province {province!r}", column="province", value=province))
+            rows = [r for r in rows if r.get("province") == prov]
+        if cluster:
+            if cluster not in st.clusters:
+                raise UserError(
+                    Problem(
+                        f"unknown 城市群 {cluster!r}",
+                        column="cluster",
+                        value=cluster,
+                        expected=", ".join(st.clusters),
+                    )
+                )
+            codes = st.clusters[cluster]["codes"]
+            rows = [r for r in rows if r["code"] in codes]
+        if q:
+            needle = q.strip().lower().replace(" ", "")
+            if needle:
+                rows = [
+                    r
+                    for r in rows
+                    if needle in r["name"].lower()
+                    or needle in r["code"]
+                    or any(p.startswith(needle) for p in r.get("pinyin", "").split())
+                ]
+        return rows
+
+    def dimension_labels(self) -> list[dict[str, Any]]:
+        return [
+            {"id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "weight": d.weight}
+            for d in self.state.dimensions
+        ]
+
+    def run_whatif(self, body: WhatIfRequest) -> tuple[int, whatif.WhatIf]:
+        year = self.year(body.year)
+        outcome = whatif.whatif(
+            self.engines[year], dict(body.weights), body.stages, body.normalise, body.range, body.aggregate
+        )
+        return year, outcome
+
+
+def parse_weights(text: str | None) -> dict[str, float]:
+    """``innovation:0.3,scale:0.1`` → dict (the export link's form of what-if weights)."""
+    out: dict[str, float] = {}
+    if not text:
+        return out
+    for part in text.split(","):
+        key, sep, value = part.partition(":")
+        try:
+            v = float(value)
+        except ValueError:
+            v = math.nan
+        if not sep or not math.isfinite(v):
+            raise UserError(
+                Problem("weights must look like id:number,id:number", column="weights", value=part[:40])
+            )
+        out[key.strip()] = v
+    return out
+
+
+@cache
+def geo_bytes(kind: str) -> bytes:
+    return Path(geo.geojson_path(kind)).read_bytes()
+
+
+def router(service: Service) -> APIRouter:
+    api = APIRouter(prefix="/api", responses=ERRORS)
+    st = service.state
+
+    @api.get("/rankings", response_model=Rankings, summary="Ranking of a year, optionally filtered")
+    def rankings(
+        year: int | None = None,
+        region: Annotated[
+            str | None, Query(max_length=20, description="东部/中部/西部/东北 or East…")
+        ] = None,
+        province: Annotated[str | None, Query(max_length=20, description="江苏, 江苏省 or 苏")] = None,
+        cluster: Annotated[str | None, Query(max_length=40, description="城市群 id (see /api/meta)")] = None,
+        top: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+        q: Annotated[str | None, Query(max_length=40, description="name, adcode or pinyin prefix")] = None,
+    ) -> Response:
+        y = service.year(year)
+        all_rows = st.rows(y)
+        rows = service.filter_rows(all_rows, region, province, cluster, q)
+        if top is not None:
+            rows = [r for r in rows if r["rank"] is not None and r["rank"] <= top]
+        return json_response(
+            {
+                "year": y,
+                "framework": st.framework.id,
+                "index_id": st.root_id,
+                "total": st.ranked_count(y),
+                "count": len(rows),
+                "dimensions": service.dimension_labels(),
+                "rows": rows,
+            }
+        )
+
+    @api.get("/cities/{code}", summary="A city's profile")
+    def city(code: str, year: int | None = None) -> Response:
+        y = service.year(year)
+        try:
+            return json_response(profile.build(st, code, y))
+        except profile.NotRanked as exc:
+            raise HTTPException(404, str(exc)) from None
+        except KeyError:
+            raise HTTPException(404, f"unknown city code {code[:20]!r}") from None
+
+    @api.post("/whatif", response_model=WhatIfResponse, summary="Ranking with changed weights")
+    def whatif_post(body: WhatIfRequest) -> Response:
+        year, outcome = service.run_whatif(body)
+        local = outcome.local[st.root_id]
+        kids = [c.id for c in st.framework.root.children]
+        moved = outcome.nominal_rank - outcome.rank
+        ok = ~np.isnan(moved)
+        head = json.dumps(
+            {
+                "year": year,
+                "index_id": st.root_id,
+                "weights": {k: round(float(w), 12) for k, w in zip(kids, local, strict=True)},
+                "stages": body.stages,
+                "changed": int((moved[ok] != 0).sum()),
+                "max_abs_change": int(np.abs(moved[ok]).max()) if ok.any() else 0,
+                "rank_correlation": whatif.spearman(outcome.rank, outcome.nominal_rank),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        rows = whatif.rows_json(outcome, service.prefixes[year], service.dim_ids, st.root_id, body.top)
+        return Response(head[:-1] + ',"rows":' + rows + "}", media_type="application/json")
+
+    @api.get("/framework", response_model=FrameworkNode, summary="The indicator tree with nominal weights")
+    def framework_tree() -> Response:
+        res = st.results[st.main_year]
+        gw = res.global_weights
+
+        def node(n: Any, weight: float) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "id": n.id,
+                "name_zh": n.name_zh or n.id,
+                "name_en": n.name_en or n.id,
+                "weight": weight,
+            }
+            if isinstance(n, Aggregate):
+                local = res.nominal_weights[n.id]
+                out["children"] = [node(c, float(local[c.id])) for c in n.children]
+            else:
+                out.update(
+                    global_weight=_num(gw.get(n.id)),
+                    unit=n.unit,
+                    direction=n.direction,
+                    **{"class": n.class_},
+                    proxy=n.proxy,
+                    source=n.source,
+                    note=n.note,
+                )
+            return out
+
+        tree = node(st.framework.root, 1.0)
+        fw = st.framework
+        tree["framework"] = {
+            "id": fw.id,
+            "name_zh": fw.name_zh,
+            "name_en": fw.name_en,
+            "version": fw.version,
+            "weighting": fw.weighting,
+            "methods": fw.methods.model_dump(mode="json"),
+        }
+        tree["stages"] = None if fw.stages is None else fw.stages.model_dump(mode="json")
+        return json_response(tree)
+
+    @api.get("/meta", response_model=Meta, summary="Years, coverage, version, data sources")
+    def meta() -> Response:
+        res = st.results[st.main_year]
+        fw = st.framework
+        n_ind = len(fw.indicators())
+        sources = [{"file": k, "sha256": v} for k, v in sorted(res.provenance.get("inputs", {}).items())]
+        provinces = sorted({r["province"] for r in st.rows(st.main_year) if r.get("province")})
+        return json_response(
+            {
+                "version": version(),
+                "framework": {
+                    "id": fw.id,
+                    "name_zh": fw.name_zh,
+                    "name_en": fw.name_en,
+                    "version": fw.version,
+                    "indicators": n_ind,
+                    "top_n": fw.top_n,
+                },
+                "year": st.main_year,
+                "years": st.years,
+                "previous_year": res.provenance.get("previous_year"),
+                "units": st.ranked_count(st.main_year),
+                "coverage": {str(k): round(float(v), 6) for k, v in res.current.coverage["coverage"].items()},
+                "excluded_units": dict(res.current.excluded),
+                "data_sources": sources,
+                "indicator_sources": sorted({i.source for i in fw.indicators() if i.source}),
+                "source": st.source,
+                "config": st.config,
+                "uncertainty": st.uncertainty is not None,
+                "warnings": st.warnings,
+                "dimensions": service.dimension_labels(),
+                "regions": [
+                    {"id": zh, "name_zh": zh, "name_en": en}
+                    for zh, en in REGION_EN.items()
+                    if any(r.get("region") == zh for r in st.rows(st.main_year))
+                ],
+                "provinces": [
+                    {"id": p, "name_zh": p, "name_en": st.pinyin.get(f"province:{p}", [p])[0].title()}
+                    for p in provinces
+                ],
+                "clusters": [
+                    {"id": k, "name_zh": v["name_zh"], "name_en": v["name_en"]}
+                    for k, v in st.clusters.items()
+                ],
+                "map": st.dataset.kind == "cities",
+                "map_caption": MAP_CAPTION,
+                "history_note": HISTORY_NOTE,
+            }
+        )
+
+    @api.get(
+        "/export",
+        summary="The (filtered, optionally re-weighted) table as CSV or XLSX",
+        responses={
+            200: {
+                "content": {
+                    "text/csv": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                }
+            }
+        },
+    )
+    def export_table(
+        format: Literal["csv", "xlsx"] = "csv",
+        year: int | None = None,
+        region: Annotated[str | None, Query(max_length=20)] = None,
+        province: Annotated[str | None, Query(max_length=20)] = None,
+        cluster: Annotated[str | None, Query(max_length=40)] = None,
+        top: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+        q: Annotated[str | None, Query(max_length=40)] = None,
+        weights: Annotated[str | None, Query(max_length=2000, description="what-if: id:w,id:w")] = None,
+        stages: bool = True,
+        lang: Literal["zh", "en"] = "zh",
+    ) -> Response:
+        y = service.year(year)
+        parsed = parse_weights(weights)
+        labels = {r["code"]: r for r in st.rows(y)}
+        if parsed:
+            body = WhatIfRequest.model_validate({"weights": parsed, "year": y, "stages": stages})
+            _, outcome = service.run_whatif(body)
+            rows = json.loads(whatif.rows_json(outcome, service.prefixes[y], service.dim_ids, st.root_id))
+        else:
+            rows = st.rows(y)
+        keep = {r["code"] for r in service.filter_rows(list(labels.values()), region, province, cluster, q)}
+        rows = [r for r in rows if r["code"] in keep and (top is None or (r["rank"] or 1e9) <= top)]
+        rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]
+        ids = [st.root_id, *service.dim_ids]
+        names = {st.root_id: (st.framework.root.name_zh or "指数", st.framework.root.name_en or "Index")}
+        names.update({d.id: (d.name_zh, d.name_en) for d in st.dimensions})
+        score_cols = [(i, names[i][1 if lang == "en" else 0]) for i in ids]
+        if not parsed:
+            score_cols = [
+                c
+                for i, label in score_cols
+                for c in ((i, label), (f"{i}_rank", label + (" rank" if lang == "en" else "排名")))
+            ]
+        cols = export.columns(rows, score_cols, lang, whatif=bool(parsed))
+        stem = f"mfgindex-{y}{'-whatif' if parsed else ''}"
+        if format == "xlsx":
+            data = export.to_xlsx(rows, cols, f"{y}")
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            data = export.to_csv(rows, cols)
+            media = "text/csv; charset=utf-8"
+        return Response(
+            data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{stem}.{format}"'}
+        )
+
+    @api.get(
+        "/geo/{kind}",
+        summary="Shipped boundaries (GeoJSON): prefectures, provinces, nine_dash",
+        response_class=Response,
+    )
+    def geojson(kind: str, request: Request) -> Response:
+        if kind not in GEO_FILES or st.dataset.kind != "cities":
+            raise HTTPException(404, f"no boundary file {kind[:20]!r}")
+        return Response(
+            geo_bytes(kind),
+            media_type="application/geo+json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    return api

@@ -1,0 +1,164 @@
+"""The FastAPI application: ``create_app(state)`` wires the API, the pages, the static assets and the guards.
+
+Guards: request bodies are bounded (413 beyond ``max_body`` bytes); validation and user errors give 422 with
+a readable message; any other error gives a JSON 500 without a traceback (logged server-side); pages carry a
+Content-Security-Policy that allows only this origin's scripts, so no CDN is ever needed or allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mfgindex import runner
+from mfgindex.errors import UserError
+from mfgindex.web import pages
+from mfgindex.web.api import Service, router
+from mfgindex.web.state import AppState, from_options, from_run_dir, version
+
+log = logging.getLogger("mfgindex.web")
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_BODY = 16 * 1024
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class Guard:
+    """ASGI middleware: bounded request bodies and security headers on every response."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await _too_large(send, self.max_body)
+            return
+        received = 0
+        too_big = False
+
+        async def bounded_receive() -> Message:
+            nonlocal received, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    too_big = True
+                    raise _BodyTooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"content-security-policy", CSP.encode()),
+                ]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, send_with_headers)
+        except _BodyTooLarge:
+            await _too_large(send, self.max_body)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps({"detail": f"request body too large (limit {limit} bytes)", "errors": []}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _problems_body(exc: UserError) -> dict[str, Any]:
+    errors: list[dict[str, Any]] = []
+    for p in exc.problems:
+        msg = p.message + (f" (expected {p.expected})" if p.expected else "")
+        errors.append({"loc": [p.column] if p.column else [], "msg": msg})
+    return {"detail": "; ".join(str(e["msg"]) for e in errors), "errors": errors}
+
+
+def create_app(
+    state: AppState | None = None,
+    *,
+    run_dir: Path | None = None,
+    options: runner.Options | None = None,
+    max_body: int = MAX_BODY,
+) -> FastAPI:
+    """The web app over ``state`` (or a run directory, or run options: default data and preset)."""
+    if state is None:
+        state = from_run_dir(run_dir) if run_dir is not None else from_options(options)
+    service = Service(state)
+    app = FastAPI(
+        title="mfgindex API",
+        summary="城市制造业高质量发展评价 — rankings, city profiles, what-if weights",
+        version=version(),
+        docs_url=None,
+        redoc_url=None,  # Swagger/ReDoc pages load assets from a CDN: offline, only /openapi.json
+    )
+    app.state.service = service
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "invalid"))}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)[:2000]
+        return JSONResponse({"detail": detail or "invalid request", "errors": errors[:50]}, status_code=422)
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError) -> JSONResponse:
+        return JSONResponse(_problems_body(exc), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return pages.not_found(request, service, str(exc.detail))
+        return JSONResponse(
+            {"detail": str(exc.detail), "errors": []},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal server error", "errors": []}, status_code=500)
+
+    app.include_router(router(service))
+    app.include_router(pages.router(service))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(Guard, max_body=max_body)
+    return app

