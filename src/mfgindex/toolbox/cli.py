@@ -320,9 +320,6 @@ def coupling_cmd(
         str | None,
         typer.Option("--alpha", help="Coefficients α of T, comma-separated, summing to 1 (default equal)."),
     ] = None,
-    variant: Annotated[
-        str, typer.Option("--variant", help="standard (n·GM/Σ, Wang et al. 2021) or pairwise (older form).")
-    ] = "standard",
     external: Annotated[
         Path | None,
         typer.Option(
@@ -367,10 +364,6 @@ def coupling_cmd(
                     expected=", ".join(sorted(known)),
                 )
             )
-        if variant not in ("standard", "pairwise"):
-            raise UserError(
-                Problem("unknown variant", column="--variant", value=variant, expected="standard or pairwise")
-            )
         u = to_unit_interval(ctx.result.current.scores[ids], ctx.framework)
         ext: pd.Series | None = None
         if external is not None:
@@ -383,16 +376,17 @@ def coupling_cmd(
                 a = [float(v) for v in alpha.split(",")]
             except ValueError:
                 raise UserError(Problem("cannot read α", column="--alpha", value=alpha)) from None
-        res = coupling_coordination(u.dropna(), a, variant)  # type: ignore[arg-type]
+        res = coupling_coordination(u.dropna(), a)
         order = [c for c in ctx.result.table.index if c in res.index]
         sheets: dict[str, pd.DataFrame] = {
             "coupling": _label(res.reindex(order), ctx.result.units),
             "grades": grade_counts(res),
         }
+        labels = [_names(ctx.framework).get(str(c), str(c)) for c in u.columns]
         figs = {
             "coupling_grades": plots.grade_bars(
                 grade_counts(res),
-                f"耦合协调度等级分布（{'、'.join(map(str, u.columns))}，{ctx.result.year}年）",
+                f"耦合协调度等级分布（{'、'.join(labels)}，{ctx.result.year}年）",
             )
         }
         if over_years:
@@ -405,7 +399,7 @@ def coupling_cmd(
                 )
             p = _panel(ctx, years, comparable)
             per = {y: to_unit_interval(p.scores[y][ids], ctx.framework).dropna() for y in p.years}
-            long = coupling_over_years(per, a, variant)  # type: ignore[arg-type]
+            long = coupling_over_years(per, a)
             sheets["coupling_years"] = _label(long, ctx.result.units)
             counts = grade_counts(long)
             sheets["grades_years"] = counts
@@ -416,8 +410,7 @@ def coupling_cmd(
             "systems": ",".join(map(str, u.columns)),
             "n_systems": n,
             "alpha": ",".join(f"{v:g}" for v in (a or [1.0 / n] * n)),
-            "variant": variant,
-            "C": "n·(ΠUᵢ)^(1/n)/ΣUᵢ" if variant == "standard" else "n·[ΠUᵢ/Π(Uᵢ+Uⱼ)]^(1/n)",
+            "C": "n·(ΠUᵢ)^(1/n)/ΣUᵢ (geometric over arithmetic mean; Wang et al. 2021)",
             "U": "aggregate score / range (0-100 → 0-1); external series min-max scaled",
             "grades": "ten grades of width 0.1: 极度失调 [0,0.1) … 优质协调 [0.9,1]",
         }
@@ -669,6 +662,7 @@ def convergence_cmd(
             for k in kinds:
                 by_group.append({"group": lab, **beta_convergence(sub, k).row()})
         cv = sig.pivot(index="year", columns="group", values="cv")
+        cv = cv[list(dict.fromkeys(sig["group"]))]
         about = {
             **ctx.options,
             "variable": col,

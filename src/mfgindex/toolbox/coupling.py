@@ -2,12 +2,11 @@
 
 For n subsystems with evaluation values U_1 … U_n on [0, 1]:
 
-* coupling degree (``variant="standard"``, the corrected n-system formula of Wang et al. 2021)
-  C = n · (Π U_i)^{1/n} / Σ U_i, i.e. the geometric mean over the arithmetic mean, in [0, 1];
-  for two systems C = 2 √(U_1 U_2) / (U_1 + U_2).
-  ``variant="pairwise"`` is the older form found in many papers,
-  C = n · [Π U_i / Π_{i<j} (U_i + U_j)]^{1/n}; it equals the standard one for n = 2 only and for n ≥ 3
-  does not span [0, 1] (Wang et al. 2021 explain why it should be avoided).
+* coupling degree, the n-system formula as corrected by Wang et al. (2021) and Cong (2019):
+  C = n · (Π U_i)^{1/n} / Σ U_i, i.e. the geometric mean over the arithmetic mean, in [0, 1], equal to 1
+  exactly when all U_i are equal; for two systems C = 2 √(U_1 U_2) / (U_1 + U_2), the classic form.
+  The older n-system form C = n · [Π U_i / Π_{i<j} (U_i + U_j)]^{1/n} found in many papers is *not*
+  offered: for n = 3 it reaches 1.5 at equal values and does not reduce to the two-system formula.
 * comprehensive coordination index T = Σ α_i U_i with Σ α_i = 1 (default α_i = 1/n, stated in the output);
 * coordination degree D = √(C · T), in [0, 1];
 * the ten-grade scale (each 0.1 wide): 极度失调 [0, 0.1) … 优质协调 [0.9, 1].
@@ -16,15 +15,11 @@ For n subsystems with evaluation values U_1 … U_n on [0, 1]:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import combinations
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from mfgindex.errors import Problem, UserError
-
-Variant = Literal["standard", "pairwise"]
 
 GRADES: tuple[str, ...] = (
     "极度失调",
@@ -52,7 +47,6 @@ def grade(d: float) -> tuple[int, str]:
 def coupling_coordination(
     systems: pd.DataFrame,
     alpha: Sequence[float] | Mapping[str, float] | None = None,
-    variant: Variant = "standard",
 ) -> pd.DataFrame:
     """Coupling C, comprehensive index T, coordination D and the ten-grade class per unit (row).
 
@@ -62,8 +56,6 @@ def coupling_coordination(
         Units × subsystems, each column an evaluation value on [0, 1] (rows with a missing value give NaN).
     alpha
         Contribution coefficients α_i (one per column, summing to 1); default equal, 1/n.
-    variant
-        ``"standard"`` (default) or ``"pairwise"`` (see the module docstring).
 
     Returns
     -------
@@ -102,13 +94,7 @@ def coupling_coordination(
     total = u.sum(axis=1)
     prod = np.prod(u, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if variant == "standard":
-            c = n * prod ** (1.0 / n) / total
-        elif variant == "pairwise":
-            pairs = np.prod([u[:, i] + u[:, j] for i, j in combinations(range(n), 2)], axis=0)
-            c = n * (prod / pairs) ** (1.0 / n)
-        else:
-            raise ValueError(f"unknown variant {variant!r}")
+        c = n * prod ** (1.0 / n) / total
     # all subsystems at 0: no development, no coupling
     c = np.where(np.isfinite(u).all(axis=1) & (total == 0), 0.0, c)
     t = u @ a
@@ -133,12 +119,11 @@ def coupling_coordination(
 def coupling_over_years(
     panels: Mapping[int, pd.DataFrame],
     alpha: Sequence[float] | Mapping[str, float] | None = None,
-    variant: Variant = "standard",
 ) -> pd.DataFrame:
     """:func:`coupling_coordination` for each year; long table with a ``year`` column (index = unit code)."""
     frames = []
     for year in sorted(panels):
-        f = coupling_coordination(panels[year], alpha, variant)
+        f = coupling_coordination(panels[year], alpha)
         f.insert(0, "year", year)
         frames.append(f)
     return pd.concat(frames)

@@ -17,6 +17,7 @@ from scipy.stats import gaussian_kde
 
 from mfgindex.analysis.gaps import TheilDecomposition, theil_decomposition
 from mfgindex.errors import Problem, UserError
+from mfgindex.geo import REGION_ORDER
 
 __all__ = [
     "BetaResult",
@@ -286,8 +287,10 @@ def sigma_convergence(wide: pd.DataFrame, groups: pd.Series | None = None) -> pd
     parts: dict[str, pd.DataFrame] = {"全国": wide}
     if groups is not None:
         g = groups.reindex(wide.index)
-        for lab in sorted(g.dropna().unique()):
-            parts[str(lab)] = wide[g == lab]
+        labels = [str(v) for v in g.dropna().unique()]
+        order = [r for r in REGION_ORDER if r in labels] + sorted(v for v in labels if v not in REGION_ORDER)
+        for lab in order:
+            parts[lab] = wide[g == lab]
     rows = []
     for name, frame in parts.items():
         for year in frame.columns:
