@@ -36,8 +36,8 @@ from mfgindex.dataset import Dataset
 from mfgindex.framework import AggregateMethod, Framework, TreatMethod
 from mfgindex.normalise import normalise
 from mfgindex.result import Result
-from mfgindex.treat import treat
 from mfgindex.robust.assumptions import NORMALISE_KEYS, TREE_KEYS, Factor
+from mfgindex.treat import treat
 from mfgindex.weights.classes import local_weights
 from mfgindex.weights.stages import stage_mix, stage_weights
 
@@ -274,9 +274,12 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
 
 
 def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], keep: Array | None) -> Array:
+    """Index (r, units) for one group. A geometric/harmonic mean over a present value ≤ 0 has no score, and
+    that unit's index has none either: unlike a missing component, it is not skipped further up."""
     r = next(iter(mult.values())).shape[0] if mult else (keep.shape[0] if keep is not None else 1)
     n_ind = len(ctx.indicators)
     vals: list[Array] = [x[:, i] for i in range(n_ind)]
+    bad: list[npt.NDArray[np.bool_] | None] = [None] * n_ind
     for j, node in enumerate(ctx.nodes):
         kids = [vals[s] for s in node.children]
         w: Array = ctx.stage_weights[stage] if node.stage else node.weights
@@ -292,8 +295,19 @@ def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], 
             xs = np.stack([np.broadcast_to(v, (r, ctx.n_units)) for v in kids], axis=-1)
         else:
             xs = np.column_stack(kids)
-        vals.append(aggregate(xs, w, node.methods[alt], node.min_share[alt]))
+        method = node.methods[alt]
+        vals.append(aggregate(xs, w, method, node.min_share[alt]))
+        flags = [bad[s] for s in node.children if bad[s] is not None]
+        if method is not AggregateMethod.arithmetic:
+            with np.errstate(invalid="ignore"):
+                flags.append(np.any(xs <= 0, axis=-1))  # NaN ≤ 0 is False: missing stays missing
+        merged = None
+        for f in flags:
+            merged = f if merged is None else (merged | f)
+        bad.append(merged)
     root = vals[-1]
+    if bad[-1] is not None:
+        root = np.where(bad[-1], np.nan, root)
     return np.broadcast_to(root, (r, ctx.n_units)) if root.ndim == 1 else root
 
 

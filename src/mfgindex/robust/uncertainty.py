@@ -140,6 +140,7 @@ def collect(
     tmp = parquet.with_name(parquet.name + ".tmp") if parquet is not None else None
     try:
         if tmp is not None:
+            tmp.parent.mkdir(parents=True, exist_ok=True)
             writer = pq.ParquetWriter(tmp, schema, compression="zstd")
         done = 0
         for ch in chunks:
