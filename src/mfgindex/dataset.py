@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -54,19 +54,10 @@ class Dataset:
     def variables(self) -> list[str]:
         return sorted(str(v) for v in self.values["variable"].unique())
 
-    @property
+    @cached_property
     def panel(self) -> Mapping[str, pd.DataFrame]:
-        """Variable → frame (codes × years), built once per dataset."""
-        return _panel(self)
-
-
-_PANELS: dict[int, Mapping[str, pd.DataFrame]] = {}
-
-
-def _panel(ds: Dataset) -> Mapping[str, pd.DataFrame]:
-    key = id(ds.values)
-    if key not in _PANELS:
-        wide = ds.values.pivot_table(
+        """Variable → frame (codes × years), built once per dataset (cached on the instance)."""
+        wide = self.values.pivot_table(
             index="code", columns=["variable", "year"], values="value", aggfunc="first"
         )
         out = {}
@@ -74,8 +65,7 @@ def _panel(ds: Dataset) -> Mapping[str, pd.DataFrame]:
             frame = wide[var]
             frame.columns = frame.columns.astype(int)
             out[str(var)] = frame
-        _PANELS[key] = MappingProxyType(out)
-    return _PANELS[key]
+        return MappingProxyType(out)
 
 
 def sha256(path: Path) -> str:
