@@ -1,0 +1,142 @@
+"""List entries → prefecture-level units: hand-made matcher cases, imports, manual assignments, counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mfgindex.errors import UserError
+from mfgindex.workspace import lists, matcher, store
+from tests.workspace.conftest import write
+
+
+@pytest.mark.parametrize(
+    ("name", "province", "code", "basis"),
+    [
+        ("江苏南通中天科技有限公司", "江苏", "320600", "prefecture_in_name_strong"),  # prefecture after province
+        ("德尔福电子（苏州）有限公司", "江苏", "320500", "prefecture_in_name_in_brackets"),
+        ("昆山龙腾光电股份有限公司", "江苏", "320500", "county_in_name_strong"),  # county-level city → 苏州
+        ("中国石油化工股份有限公司镇海炼化分公司", "浙江", "330200", "county_in_name"),  # district → 宁波
+        ("唐县冀东水泥有限责任公司", "河北", "130600", "county_in_name_strong"),  # two-character county
+        ("襄樊新兴机械有限公司", "湖北", "420600", "prefecture_in_name_strong"),  # former name → 襄阳
+        ("峨边彝族自治县某某化工有限公司", "四川", "511100", "county_in_name_strong"),  # autonomous county
+        ("农夫山泉四川峨眉山饮料有限公司", "四川", "511100", "county_in_name"),  # 峨眉山 (乐山), not 眉山
+        ("青岛啤酒（日照）有限公司", "山东", "371100", "prefecture_in_name_in_brackets"),  # bracket = location
+        ("江西于都南方万年青水泥有限公司", "江西", "360700", "county_in_name_strong"),  # brand 万年青 ignored
+        ("克州天山水泥有限责任公司", "新疆", "653000", "prefecture_in_name_strong"),  # 克州, brand 天山
+        ("北京奔驰汽车有限公司", "北京", "110000", "municipality"),
+        ("比亚迪汽车工业有限公司", "深圳", "440300", "province_column_is_city"),
+        ("吉林化纤股份有限公司吉林市分公司", "吉林", "220200", "prefecture_in_name"),
+    ],
+)
+def test_matcher_assigns(name: str, province: str, code: str, basis: str) -> None:
+    got = matcher.assign(name, province)
+    assert (got.code, got.basis) == (code, basis), got.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "province", "basis", "reason"),
+    [
+        ("南京某某徐州科技有限公司", "江苏", "ambiguous", "徐州"),  # two prefectures
+        ("鼓楼区某某电子有限公司", "江苏", "ambiguous", "南京市、徐州市"),  # district in two prefectures
+        ("陕西延长中煤榆林能源化工有限公司", "陕西", "ambiguous", "榆林"),  # county brand vs prefecture
+        ("新华制药股份有限公司", "山东", "no_match", ""),  # generic district word
+        ("江苏恒力化纤股份有限公司", "江苏", "no_match", ""),
+        ("潜江方圆钛白有限公司", "湖北", "province_administered", "潜江市"),
+        ("阿拉尔市中泰纺织科技有限公司", "兵团", "province_administered", "兵团"),
+        ("某某有限公司", "火星", "no_province", "火星"),
+    ],
+)
+def test_matcher_leaves_unsure_entries_unresolved(name: str, province: str, basis: str, reason: str) -> None:
+    got = matcher.assign(name, province)
+    assert got.code is None and got.basis == basis
+    assert reason in got.reason
+
+
+def test_address_wins_over_name() -> None:
+    got = matcher.assign("苏州某某科技有限公司", "江苏", "江苏省南京市鼓楼区中山北路1号")
+    assert (got.code, got.basis) == ("320100", "address")
+    # an address without a place of the province falls back to the name, saying so
+    got = matcher.assign("苏州某某科技有限公司", "江苏", "某某路1号")
+    assert got.code == "320500" and "地址未能确定" in got.reason
+
+
+def test_parse_province_forms() -> None:
+    assert [matcher.parse_province(t) for t in ("32", "江苏省", "苏", "内蒙", "广西壮族自治区")] == [
+        "江苏", "江苏", "江苏", "内蒙古", "广西",
+    ]
+
+
+LIST = (
+    "name,province,batch,year\n"
+    "德尔福电子（苏州）有限公司,江苏,1,2017\n"
+    "昆山龙腾光电股份有限公司,江苏,2,2018\n"
+    "江苏恒力化纤股份有限公司,江苏,2,2018\n"
+    "宁波拓普集团股份有限公司,浙江,2,2018\n"
+)
+
+
+def test_list_import_unresolved_manual_and_counts(ws: Path, tmp_path: Path) -> None:
+    f = write(tmp_path / "list.csv", LIST)
+    report = lists.import_list(ws, "smart_factories", f)
+    assert (report.entries, report.resolved) == (4, 3)
+    un = lists.unresolved(ws, "smart_factories")
+    assert un["name"].tolist() == ["江苏恒力化纤股份有限公司"]
+    assert un["reason"].iloc[0] and un["location"].iloc[0].endswith("list.csv:row 4")
+    assert lists.import_list(ws, "smart_factories", f).import_id is None  # same file: no new version
+    # a manual assignment resolves it now …
+    a = lists.import_assignments(ws, "smart_factories", write(tmp_path / "assign.csv", "name,adcode\n江苏恒力化纤股份有限公司,320500\n"))
+    assert a.resolved == 4 and a.import_id is not None
+    assert lists.unresolved(ws, "smart_factories").empty
+    # … and on the next import, and it overrides the matcher
+    over = write(tmp_path / "over.csv", "name,adcode\n宁波拓普集团股份有限公司,杭州\n")
+    lists.import_assignments(ws, "smart_factories", over)
+    report = lists.import_list(ws, "smart_factories", write(tmp_path / "list2.csv", LIST + "新昌某某有限公司,浙江,3,2019\n"))
+    got = lists.entries(ws, "smart_factories").set_index("name")
+    assert got.at["江苏恒力化纤股份有限公司", "unit"] == "320500"
+    assert got.at["宁波拓普集团股份有限公司", "unit"] == "330100"
+    assert got.at["宁波拓普集团股份有限公司", "basis"] == "manual"
+    assert report.resolved == 5
+    counts = lists.counts(ws, "smart_factories").set_index(["unit", "year"])
+    assert counts.loc[("320500", 2017), "new"] == 1
+    assert counts.loc[("320500", 2018), "cumulative"] == 3
+
+
+def test_list_feeds_the_dataset(ws: Path, tmp_path: Path) -> None:
+    store.import_values(ws, write(tmp_path / "v.csv", "city,year,gdp\n苏州,2022,1\n"))
+    lists.import_list(ws, "smart_factories", write(tmp_path / "list.csv", LIST))
+    frame = store.load_dataset(ws).lists["smart_factories"]
+    assert sorted(frame["code"]) == ["320500", "320500", "330200"]
+    assert frame["year"].tolist() == [2017, 2018, 2018]
+
+
+def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
+    f = write(tmp_path / "b.csv", "name,province,batch\n昆山某某有限公司,江苏,1\n常州某某有限公司,江苏,2021\n")
+    lists.import_list(ws, "lst", f, batch_years=lists.parse_batch_years("1=2017"))
+    assert lists.entries(ws, "lst")["year"].tolist() == [2017, 2021]
+    bad = write(tmp_path / "bad.csv", "name,province,year\n昆山某某有限公司,江苏,2017\n,江苏,2018\n常州某某,江苏,今年\n")
+    with pytest.raises(UserError) as exc:
+        lists.import_list(ws, "lst", bad)
+    assert "bad.csv:row 3:column name" in str(exc.value) and "bad.csv:row 4:column year" in str(exc.value)
+    assert lists.entries(ws, "lst")["year"].tolist() == [2017, 2021]  # unchanged
+    with pytest.raises(UserError, match="snake_case"):
+        lists.import_list(ws, "绿色工厂", f)
+    with pytest.raises(UserError, match="row 2:column adcode"):
+        lists.import_assignments(ws, "lst", write(tmp_path / "a.csv", "name,adcode\n昆山某某有限公司,999999\n"))
+
+
+def test_shipped_green_factories_agree_with_earlier_guess() -> None:
+    """The README's figures: share assigned and agreement with ``city_adcode_guess``."""
+    from mfgindex import geo
+
+    df = pd.read_csv(geo.data_path("enterprise_lists", "green_factories_batches1-6_2017-2021.csv"), dtype=str,
+                     keep_default_na=False)
+    codes = [matcher.assign(n, p).code or "" for n, p in zip(df["name"], df["region_raw"], strict=True)]
+    df["code"] = codes
+    both = (df["code"] != "") & (df["city_adcode_guess"] != "")
+    assert (df["code"] != "").sum() >= 1490  # 53.7 % of 2,783
+    disagree = df[both & (df["code"] != df["city_adcode_guess"])]
+    # hand-checked: the two disagreements are errors of the earlier guess (峨眉山 is in 乐山, 克州 ≠ 乌鲁木齐)
+    assert sorted(disagree["name"]) == ["克州天山水泥有限责任公司", "农夫山泉四川峨眉山饮料有限公司"]
