@@ -178,3 +178,88 @@ def test_pairwise_label_mismatch(tmp_path: Path) -> None:
     path = write(tmp_path, "m.csv", ",a,b\nb,1,2\na,1/2,1\n")
     with pytest.raises(UserError, match="row label"):
         read_pairwise(path)
+
+
+def _survey_with_ahp(path: Path, lines: list[list[object]]) -> Path:
+    write_template(path, items=["a", "b", "c"], experts=2)
+    wb = load_workbook(path)
+    ws = wb["ahp_round1"]
+    ws.delete_rows(2, ws.max_row)
+    for line in lines:
+        ws.append(line)
+    wb.save(path)
+    return path
+
+
+def test_cli_ahp_survey_two_experts_per_node_geometric_mean(app: typer.Typer, tmp_path: Path) -> None:
+    # node index (x vs dim): E01 says 4, E02 says 1 → geometric mean 2 → weights 2/3, 1/3 (n = 2: CR 0);
+    # node dim: E01 only, consistent with w = (0.5, 0.25, 0.25): c1:c2 = 2, c1:c3 = 2, c2:c3 = 1.
+    lines: list[list[object]] = [
+        ["E01", "index", "x", "dim", 4],
+        ["E02", "index", "x", "dim", "1"],
+        ["E01", "dim", "c1", "c2", 2],
+        ["E01", "dim", "c1", "c3", 2],
+        ["E01", "dim", "c2", "c3", 1],
+    ]
+    path = _survey_with_ahp(tmp_path / "s.xlsx", lines)
+    result = runner.invoke(app, ["weights", "ahp", "--matrix", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["sheet"] == "ahp_round1" and payload["root"] == "index"
+    index = payload["nodes"]["index"]
+    assert index["experts"] == 2 and index["weights"]["x"] == pytest.approx(2 / 3)
+    assert payload["nodes"]["dim"]["weights"] == pytest.approx({"c1": 0.5, "c2": 0.25, "c3": 0.25})
+    # global weights: x = 2/3; c1 = 1/3 · 0.5 …
+    assert payload["weights"] == pytest.approx({"x": 2 / 3, "c1": 1 / 6, "c2": 1 / 12, "c3": 1 / 12})
+    one = json.loads(
+        runner.invoke(app, ["weights", "ahp", "-m", str(path), "--node", "dim", "--json"]).stdout
+    )
+    assert one["node"] == "dim" and one["cr"] == pytest.approx(0.0, abs=1e-9) and one["ri"] == 0.58
+    table = runner.invoke(app, ["weights", "ahp", "-m", str(path)])
+    assert table.exit_code == 0 and "node dim" in table.stdout and "global weights" in table.stdout
+
+
+def test_cli_ahp_survey_inconsistent_node_strict(app: typer.Typer, tmp_path: Path) -> None:
+    lines: list[list[object]] = [
+        ["E01", "index", "a", "b", 9],
+        ["E01", "index", "b", "c", 9],
+        ["E01", "index", "a", "c", "1/9"],
+    ]
+    path = _survey_with_ahp(tmp_path / "s.xlsx", lines)
+    result = runner.invoke(app, ["weights", "ahp", "-m", str(path), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["consistent"] is False
+    assert "node index" in result.stderr
+    assert runner.invoke(app, ["weights", "ahp", "-m", str(path), "--strict"]).exit_code == 1
+    bad = runner.invoke(app, ["weights", "ahp", "-m", str(path), "--node", "nope"])
+    assert bad.exit_code == 2 and "no judgements for this node" in bad.stderr
+
+
+def test_cli_delphi_reports_every_round(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    write_template(path, items=["a", "b", "c", "d"], experts=3)
+    wb = load_workbook(path)
+    first = wb["round1"]
+    second = wb.copy_worksheet(first)
+    second.title = "round2"
+    # round 1: the Kendall hand calculation (W = 402/486); round 2: full agreement (W = 1)
+    for ws, rows in (
+        (first, [[5, 4, 4, 3], [5, 5, 4, 2], [4, 5, 3, 3]]),
+        (second, [[5, 4, 3, 2], [5, 4, 3, 2], [5, 4, 3, 2]]),
+    ):
+        for r, vals in enumerate(rows, start=2):
+            for c, v in enumerate([0.8, 0.8, *vals], start=2):
+                ws.cell(row=r, column=c, value=v)
+    wb.save(path)
+    result = runner.invoke(app, ["weights", "delphi", "-m", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert list(payload["rounds"]) == ["round1", "round2"]
+    assert payload["rounds"]["round1"]["kendall_w"] == pytest.approx(402 / 486)
+    assert payload["rounds"]["round2"]["kendall_w"] == pytest.approx(1.0)
+    assert payload["round"] == "round2" and payload["weights"]["a"] == pytest.approx(5 / 14)
+    table = runner.invoke(app, ["weights", "delphi", "-m", str(path)])
+    assert "Delphi round1" in table.stdout and "Delphi round2" in table.stdout
+    only = json.loads(
+        runner.invoke(app, ["weights", "delphi", "-m", str(path), "--sheet", "round1", "--json"]).stdout
+    )
+    assert list(only["rounds"]) == ["round1"]

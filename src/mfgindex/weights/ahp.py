@@ -37,26 +37,10 @@ SAATY_RI: tuple[float, ...] = (
     1.57,
     1.59,
 )
-#: Tummala & Ling (1998) mean random index for n = 1..15 (as tabulated by Alonso & Lamata 2006, Table 1).
-TUMMALA_LING_RI: tuple[float, ...] = (
-    0.0,
-    0.0,
-    0.500,
-    0.834,
-    1.046,
-    1.178,
-    1.267,
-    1.326,
-    1.369,
-    1.406,
-    1.433,
-    1.456,
-    1.474,
-    1.491,
-    1.501,
-)
-RITable = Literal["saaty", "tummala_ling"]
-RI_TABLES: Mapping[str, tuple[float, ...]] = {"saaty": SAATY_RI, "tummala_ling": TUMMALA_LING_RI}
+# Only Saaty's table is offered: an alternative table (Tummala & Ling 1998, as tabulated by Alonso &
+# Lamata 2006) was dropped because its values could not be checked against the publication.
+RITable = Literal["saaty"]
+RI_TABLES: Mapping[str, tuple[float, ...]] = {"saaty": SAATY_RI}
 #: Saaty's acceptance rule: consistent when CR < 0.10.
 CR_THRESHOLD = 0.10
 #: Relative tolerance for a_ij * a_ji = 1 (users type 0.33 for 1/3).
@@ -81,8 +65,8 @@ def random_index(n: int, table: RITable = "saaty") -> float:
     ----------
     n : int
         Order of the pairwise comparison matrix, 1..15.
-    table : {"saaty", "tummala_ling"}
-        Which published table to use.
+    table : {"saaty"}
+        Which published table to use (only Saaty's).
 
     Returns
     -------
@@ -92,8 +76,6 @@ def random_index(n: int, table: RITable = "saaty") -> float:
     References
     ----------
     Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
-    Tummala, V. M. R., & Ling, H. (1998). A note on the computation of the mean random consistency index
-    of the analytic hierarchy process. *Theory and Decision*, 44(3), 221-230.
     """
     values = RI_TABLES.get(table)
     if values is None:
@@ -226,7 +208,7 @@ def ahp(
         Positive reciprocal matrix; ``a_ij`` = importance of criterion i over j on Saaty's 1-9 scale.
     criteria : sequence of str, optional
         Names of the criteria (default ``c1..cn``).
-    ri_table : {"saaty", "tummala_ling"}
+    ri_table : {"saaty"}
         Random index table.
     threshold : float
         The matrix is ``consistent`` when CR < threshold (Saaty: 0.10).

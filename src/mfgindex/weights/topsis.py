@@ -129,3 +129,64 @@ def topsis(
         d_minus=d_minus,
         closeness=closeness,
     )
+
+
+def closeness_scores(
+    x: ArrayLike,
+    weights: ArrayLike,
+    normalisation: Normalisation = "vector",
+    min_share: float = 0.0,
+) -> FloatArray:
+    """TOPSIS closeness × 100 of units (rows) over components (columns) already oriented (larger = better).
+
+    The scoring used when a framework aggregates a node by ``topsis``. For complete data with one weight
+    vector it equals ``100 · topsis(x, weights, normalisation=…).closeness``. Two generalisations:
+
+    * ``weights`` may have one row per unit (stage weights): distances are
+      ``D±_i = sqrt(Σ_j w_ij² (r_ij − r±_j)²)`` with the ideal ``r+_j = max_i r_ij`` and anti-ideal
+      ``r−_j = min_i r_ij`` of the normalised values (for a common weight vector this is the usual
+      ``v = w·r`` form, since ``max_i w_j r_ij = w_j max_i r_ij``);
+    * missing components are skipped: the normalisation and ideals use the units that have the
+      component, the distances sum over the components a unit has (its weights renormalised); a unit
+      with a share of present components below ``min_share`` (or none) gets NaN.
+
+    References
+    ----------
+    Hwang, C. L., & Yoon, K. (1981). *Multiple Attribute Decision Making*. Springer.
+    Tzeng, G.-H., & Huang, J.-J. (2011). *Multiple Attribute Decision Making: Methods and Applications*.
+    CRC Press.
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim != 2:
+        raise ValueError("x must be units x components")
+    w = np.broadcast_to(np.asarray(weights, dtype=float), a.shape)
+    present = ~np.isnan(a)
+    if normalisation == "vector":
+        norm = np.sqrt(np.nansum(a**2, axis=0))
+        r = np.divide(a, norm, out=np.zeros_like(a), where=(norm > 0) & present)
+    elif normalisation == "minmax":
+        with np.errstate(all="ignore"):
+            lo, hi = (
+                np.nanmin(np.where(present, a, np.inf), axis=0),
+                np.nanmax(np.where(present, a, -np.inf), axis=0),
+            )
+        span = hi - lo
+        ok = np.isfinite(span) & (span > 0)
+        r = np.divide(a - lo, span, out=np.zeros_like(a), where=ok & present)
+    else:
+        raise ValueError(f"unknown normalisation {normalisation!r}; choose 'vector' or 'minmax'")
+    r = np.where(present, r, np.nan)
+    with np.errstate(all="ignore"):
+        best = np.nanmax(np.where(present, r, -np.inf), axis=0)
+        worst = np.nanmin(np.where(present, r, np.inf), axis=0)
+    wp = np.where(present, w, 0.0)
+    total = wp.sum(axis=1)
+    wn = np.divide(wp, total[:, None], out=np.zeros_like(wp), where=total[:, None] > 0)
+    rz = np.where(present, r, 0.0)
+    d_plus = np.sqrt(np.sum(np.where(present, (wn * (rz - best)) ** 2, 0.0), axis=1))
+    d_minus = np.sqrt(np.sum(np.where(present, (wn * (rz - worst)) ** 2, 0.0), axis=1))
+    dist = d_plus + d_minus
+    c = np.divide(d_minus, dist, out=np.full(len(a), 0.5), where=dist > 0)
+    share = present.mean(axis=1)
+    empty = (total <= 0) | (share == 0) | (share < min_share)
+    return np.asarray(np.where(empty, np.nan, 100.0 * c), dtype=np.float64)
