@@ -79,8 +79,8 @@ def test_replications_equal_core_aggregate_tree(
 
 def test_exclusion_equals_zero_weight(asem_coin: tuple[Dataset, Framework], asem_coin_result: Result) -> None:
     ds, fw = asem_coin
-    factors = A.parse([{"name": "drop", "path": "indicators.exclude", "values": [None, "Goods", ["CO2", "LPI"]]},
-                       {"name": "tariff", "path": "indicators.Tariff.include"}], fw)  # fmt: skip
+    drop = {"name": "drop", "path": "indicators.exclude", "values": [None, "Goods", ["CO2", "LPI"]]}
+    factors = A.parse([drop, {"name": "tariff", "path": "indicators.Tariff.include"}], fw)
     ctx = E.build_context(ds, fw, 2018, asem_coin_result, factors)
     draws = E.Draws(np.array([[0, 0], [1, 0], [2, 1]], dtype=np.int64), {})
     idx = E.evaluate(ctx, draws)
@@ -128,8 +128,14 @@ def test_consistent_with_coinr_sensitivity_vignette(
     ua = U.run(asem_coin_result, ds, A.default_assumptions(fw), 4000, 2024)
     assert ua.n_nan == 0
     s = ua.stats.set_index("code")
-    coinr = {"AUS": (35, 35.28, 35, 34, 38), "AUT": (7, 7.00, 7, 5.95, 9), "BEL": (5, 5.15, 5, 3, 9),
-             "BGD": (46, 45.46, 46, 41, 48), "BGR": (30, 27.59, 28, 24, 30), "BRN": (40, 40.07, 40, 37, 45)}  # fmt: skip
+    coinr = {
+        "AUS": (35, 35.28, 35, 34, 38),
+        "AUT": (7, 7.00, 7, 5.95, 9),
+        "BEL": (5, 5.15, 5, 3, 9),
+        "BGD": (46, 45.46, 46, 41, 48),
+        "BGR": (30, 27.59, 28, 24, 30),
+        "BRN": (40, 40.07, 40, 37, 45),
+    }
     for code, (nom, mean, med, q5, q95) in coinr.items():
         row = s.loc[code]
         assert row.nominal_rank == nom
@@ -199,7 +205,8 @@ def test_assumptions_yaml_and_errors(asem: tuple[Dataset, Framework], tmp_path: 
         "assumptions:\n"
         "  - {name: winmax, path: methods.winmax, values: [1, 3, 5]}\n"
         "  - name: imputation\n    path: methods.impute\n    values: [none, mean, median]\n"
-        "  - {name: norm, path: methods, values: [{normalise: minmax, range: [1, 100]}, {normalise: prank}]}\n"
+        "  - name: norm\n    path: methods\n"
+        "    values: [{normalise: minmax, range: [1, 100]}, {normalise: prank}]\n"
         "  - {name: w, path: weights, noise: {2: 0.25, 3: 0.1}, sets: 50}\n"
         "  - {name: drop, path: indicators.exclude, values: [null, Goods]}\n",
         encoding="utf-8",

@@ -297,13 +297,13 @@ def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], 
             xs = np.column_stack(kids)
         method = node.methods[alt]
         vals.append(aggregate(xs, w, method, node.min_share[alt]))
-        flags = [bad[s] for s in node.children if bad[s] is not None]
+        flags: list[npt.NDArray[np.bool_]] = [f for f in (bad[s] for s in node.children) if f is not None]
         if method is not AggregateMethod.arithmetic:
             with np.errstate(invalid="ignore"):
                 flags.append(np.any(xs <= 0, axis=-1))  # NaN ≤ 0 is False: missing stays missing
-        merged = None
+        merged: npt.NDArray[np.bool_] | None = None
         for f in flags:
-            merged = f if merged is None else (merged | f)
+            merged = f if merged is None else np.logical_or(merged, f)
         bad.append(merged)
     root = vals[-1]
     if bad[-1] is not None:
