@@ -176,6 +176,10 @@ def run(
     aggregate: AggregateOpt = None,
     panel: PanelOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Evaluate from a data workspace (`mfgindex init`); recorded there."),
+    ] = None,
 ) -> None:
     """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
 
@@ -187,8 +191,16 @@ def run(
             framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods
         )
         with err.status("评价计算中 (evaluating)…"):
-            result, warnings = evaluate_options(options)
-            written = outputs.write_run(result, out_dir, options.record())
+            if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
+                from mfgindex.workspace import runs as ws_runs
+
+                result, warnings = ws_runs.evaluate(workspace, options)
+                config = {**options.record(), "data": f"workspace:{workspace}"}
+                written = outputs.write_run(result, out_dir, config)
+                ws_runs.record_run(workspace, result, config, out_dir, written)
+            else:
+                result, warnings = evaluate_options(options)
+                written = outputs.write_run(result, out_dir, options.record())
         for w in warnings:
             err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
         if not quiet:
