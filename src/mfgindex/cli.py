@@ -178,7 +178,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", help="Evaluate from a data workspace (`mfgindex init`); recorded there."),
+        typer.Option("--workspace", "-w", help="Evaluate from a workspace (`mfgindex init`)."),
     ] = None,
 ) -> None:
     """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
