@@ -123,7 +123,8 @@ def default_assumptions(framework: Framework) -> list[Factor]:
 def _problem(
     msg: str, file: str, item: int, column: str = "", value: Any = "", expected: str = ""
 ) -> Problem:
-    return Problem(msg, file=file, row=item, column=column, value=str(value)[:80], expected=expected)
+    where = f"assumptions[{item}]" + (f".{column}" if column else "")
+    return Problem(msg, file=file, column=where, value=str(value)[:80], expected=expected)
 
 
 def parse(items: Any, framework: Framework, file: str = "<assumptions>") -> list[Factor]:
@@ -147,6 +148,9 @@ def parse(items: Any, framework: Framework, file: str = "<assumptions>") -> list
             factor = _parse_one(name, path, item, framework, ind_ids, top)
         except ValueError as exc:
             problems.append(_problem(str(exc), file, n, column=path))
+            continue
+        except UserError as exc:  # an invalid method value, found by the framework's own validation
+            problems.extend(_problem(p.message, file, n, path, p.value, p.expected) for p in exc.problems)
             continue
         if labels is not None:
             if not isinstance(labels, list) or len(labels) != len(factor.values):
