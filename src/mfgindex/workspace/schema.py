@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from mfgindex.errors import Problem, UserError
+from mfgindex.policy.migration import policy_v3
 
 DB_FILE = "workspace.duckdb"
 
@@ -83,7 +84,7 @@ def _v2(con: Connection) -> None:
 
 # Ordered: MIGRATIONS[k] brings a workspace from version k to k + 1. Never edit a released migration;
 # append a new one.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, policy_v3)
 LATEST = len(MIGRATIONS)
 
 
