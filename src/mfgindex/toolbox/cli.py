@@ -721,7 +721,7 @@ def moran_cmd(
 
     def go() -> list[Path]:
         from mfgindex.toolbox import plots
-        from mfgindex.toolbox.spatial import lisa, moran, spatial_weights
+        from mfgindex.toolbox.spatial import SpatialWeights, lisa, moran, spatial_weights
 
         if weights not in ("queen", "rook", "knn", "distance"):
             raise UserError(
@@ -742,14 +742,21 @@ def moran_cmd(
         r = ctx.result
         names = _names(ctx.framework)
         cols = r.aggregate_ids()[:1] + [c.id for c in ctx.framework.root.children]
-        scores = r.current.scores[cols].dropna()
-        sw = spatial_weights(list(scores.index), weights, islands, k, threshold_km)  # type: ignore[arg-type]
+        scores = r.current.scores[cols]
+        # weights over the units that have the variable (built once per distinct set of units)
+        built: dict[tuple[str, ...], SpatialWeights] = {}
         rows = []
         lisas: dict[str, pd.DataFrame] = {}
         for c in cols:
-            m = moran(scores[c].rename(c), sw, permutations, seed)
-            rows.append({"name_zh": names.get(c, c), **m.row()})
-            lisas[c] = lisa(scores[c], sw, max(permutations, 99), seed)
+            v = scores[c].dropna().rename(c)
+            key = tuple(str(i) for i in v.index)
+            if key not in built:
+                built[key] = spatial_weights(list(key), weights, islands, k, threshold_km)  # type: ignore[arg-type]
+            sw = built[key]
+            m = moran(v, sw, permutations, seed)
+            rows.append({"name_zh": names.get(c, c), **m.row(), "islands": ",".join(sw.islands)})
+            lisas[c] = lisa(v, sw, max(permutations, 99), seed)
+        sw = built[tuple(str(i) for i in scores[cols[0]].dropna().index)]
         root = cols[0]
         counts = pd.DataFrame({c: lisas[c]["cluster"].value_counts() for c in cols}).fillna(0).astype(int)
         counts.index.name = "cluster"
