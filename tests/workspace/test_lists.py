@@ -15,7 +15,12 @@ from tests.workspace.conftest import write
 @pytest.mark.parametrize(
     ("name", "province", "code", "basis"),
     [
-        ("江苏南通中天科技有限公司", "江苏", "320600", "prefecture_in_name_strong"),  # prefecture after province
+        (
+            "江苏南通中天科技有限公司",
+            "江苏",
+            "320600",
+            "prefecture_in_name_strong",
+        ),  # prefecture after province
         ("德尔福电子（苏州）有限公司", "江苏", "320500", "prefecture_in_name_in_brackets"),
         ("昆山龙腾光电股份有限公司", "江苏", "320500", "county_in_name_strong"),  # county-level city → 苏州
         ("中国石油化工股份有限公司镇海炼化分公司", "浙江", "330200", "county_in_name"),  # district → 宁波
@@ -23,7 +28,12 @@ from tests.workspace.conftest import write
         ("襄樊新兴机械有限公司", "湖北", "420600", "prefecture_in_name_strong"),  # former name → 襄阳
         ("峨边彝族自治县某某化工有限公司", "四川", "511100", "county_in_name_strong"),  # autonomous county
         ("农夫山泉四川峨眉山饮料有限公司", "四川", "511100", "county_in_name"),  # 峨眉山 (乐山), not 眉山
-        ("青岛啤酒（日照）有限公司", "山东", "371100", "prefecture_in_name_in_brackets"),  # bracket = location
+        (
+            "青岛啤酒（日照）有限公司",
+            "山东",
+            "371100",
+            "prefecture_in_name_in_brackets",
+        ),  # bracket = location
         ("江西于都南方万年青水泥有限公司", "江西", "360700", "county_in_name_strong"),  # brand 万年青 ignored
         ("克州天山水泥有限责任公司", "新疆", "653000", "prefecture_in_name_strong"),  # 克州, brand 天山
         ("北京奔驰汽车有限公司", "北京", "110000", "municipality"),
@@ -65,7 +75,11 @@ def test_address_wins_over_name() -> None:
 
 def test_parse_province_forms() -> None:
     assert [matcher.parse_province(t) for t in ("32", "江苏省", "苏", "内蒙", "广西壮族自治区")] == [
-        "江苏", "江苏", "江苏", "内蒙古", "广西",
+        "江苏",
+        "江苏",
+        "江苏",
+        "内蒙古",
+        "广西",
     ]
 
 
@@ -87,13 +101,19 @@ def test_list_import_unresolved_manual_and_counts(ws: Path, tmp_path: Path) -> N
     assert un["reason"].iloc[0] and un["location"].iloc[0].endswith("list.csv:row 4")
     assert lists.import_list(ws, "smart_factories", f).import_id is None  # same file: no new version
     # a manual assignment resolves it now …
-    a = lists.import_assignments(ws, "smart_factories", write(tmp_path / "assign.csv", "name,adcode\n江苏恒力化纤股份有限公司,320500\n"))
+    a = lists.import_assignments(
+        ws,
+        "smart_factories",
+        write(tmp_path / "assign.csv", "name,adcode\n江苏恒力化纤股份有限公司,320500\n"),
+    )
     assert a.resolved == 4 and a.import_id is not None
     assert lists.unresolved(ws, "smart_factories").empty
     # … and on the next import, and it overrides the matcher
     over = write(tmp_path / "over.csv", "name,adcode\n宁波拓普集团股份有限公司,杭州\n")
     lists.import_assignments(ws, "smart_factories", over)
-    report = lists.import_list(ws, "smart_factories", write(tmp_path / "list2.csv", LIST + "新昌某某有限公司,浙江,3,2019\n"))
+    report = lists.import_list(
+        ws, "smart_factories", write(tmp_path / "list2.csv", LIST + "新昌某某有限公司,浙江,3,2019\n")
+    )
     got = lists.entries(ws, "smart_factories").set_index("name")
     assert got.at["江苏恒力化纤股份有限公司", "unit"] == "320500"
     assert got.at["宁波拓普集团股份有限公司", "unit"] == "330100"
@@ -113,10 +133,15 @@ def test_list_feeds_the_dataset(ws: Path, tmp_path: Path) -> None:
 
 
 def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
-    f = write(tmp_path / "b.csv", "name,province,batch\n昆山某某有限公司,江苏,1\n常州某某有限公司,江苏,2021\n")
+    f = write(
+        tmp_path / "b.csv", "name,province,batch\n昆山某某有限公司,江苏,1\n常州某某有限公司,江苏,2021\n"
+    )
     lists.import_list(ws, "lst", f, batch_years=lists.parse_batch_years("1=2017"))
     assert lists.entries(ws, "lst")["year"].tolist() == [2017, 2021]
-    bad = write(tmp_path / "bad.csv", "name,province,year\n昆山某某有限公司,江苏,2017\n,江苏,2018\n常州某某,江苏,今年\n")
+    bad = write(
+        tmp_path / "bad.csv",
+        "name,province,year\n昆山某某有限公司,江苏,2017\n,江苏,2018\n常州某某,江苏,今年\n",
+    )
     with pytest.raises(UserError) as exc:
         lists.import_list(ws, "lst", bad)
     assert "bad.csv:row 3:column name" in str(exc.value) and "bad.csv:row 4:column year" in str(exc.value)
@@ -124,15 +149,20 @@ def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="snake_case"):
         lists.import_list(ws, "绿色工厂", f)
     with pytest.raises(UserError, match="row 2:column adcode"):
-        lists.import_assignments(ws, "lst", write(tmp_path / "a.csv", "name,adcode\n昆山某某有限公司,999999\n"))
+        lists.import_assignments(
+            ws, "lst", write(tmp_path / "a.csv", "name,adcode\n昆山某某有限公司,999999\n")
+        )
 
 
 def test_shipped_green_factories_agree_with_earlier_guess() -> None:
     """The README's figures: share assigned and agreement with ``city_adcode_guess``."""
     from mfgindex import geo
 
-    df = pd.read_csv(geo.data_path("enterprise_lists", "green_factories_batches1-6_2017-2021.csv"), dtype=str,
-                     keep_default_na=False)
+    df = pd.read_csv(
+        geo.data_path("enterprise_lists", "green_factories_batches1-6_2017-2021.csv"),
+        dtype=str,
+        keep_default_na=False,
+    )
     codes = [matcher.assign(n, p).code or "" for n, p in zip(df["name"], df["region_raw"], strict=True)]
     df["code"] = codes
     both = (df["code"] != "") & (df["city_adcode_guess"] != "")

@@ -41,10 +41,16 @@ def guarded(fn: Callable[[], T]) -> T:
 
 
 def _table(df: pd.DataFrame, title: str, limit: int | None = None) -> None:
+    shown = df if limit is None else df.head(limit)
+    if not out.is_terminal:  # piped or captured: plain text, nothing truncated
+        typer.echo(title)
+        typer.echo(shown.to_string(index=False) if len(shown) else "(none)")
+        if limit is not None and len(df) > limit:
+            typer.echo(f"… {len(df) - limit} more rows")
+        return
     table = Table(title=title)
     for c in df.columns:
         table.add_column(str(c))
-    shown = df if limit is None else df.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*("" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v) for v in row))
     out.print(table)

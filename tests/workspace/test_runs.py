@@ -1,0 +1,137 @@
+"""Runs from a workspace: same results as the plain default run, recorded, reproducible, previous years."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from mfgindex import pipeline, runner
+from mfgindex.cli import app
+from mfgindex.framework import Framework
+from mfgindex.result import Result
+from mfgindex.workspace import runs, store, template
+from tests.workspace.conftest import write
+
+cli = CliRunner()
+
+
+def test_default_workspace_run_equals_plain_default_run(default_ws: Path, default_result: Result) -> None:
+    result, _ = runs.evaluate(default_ws, runner.Options())
+    pd.testing.assert_frame_equal(result.table, default_result.table)
+    for stage in ("raw", "normalised"):
+        pd.testing.assert_frame_equal(result.current.stages[stage], default_result.current.stages[stage])
+
+
+def test_previous_year_ranking_is_recomputed_under_the_current_framework(
+    default_ws: Path, default_framework: Framework
+) -> None:
+    ds = store.load_dataset(default_ws)
+    now = pipeline.evaluate(ds, default_framework, 2022)
+    before, _ = runs.evaluate(default_ws, runner.Options(year=2021))
+    prev_rank = before.table["rank"].reindex(now.table.index)
+    pd.testing.assert_series_equal(now.table["prev_rank"], prev_rank, check_names=False, check_dtype=False)
+
+
+def test_run_is_recorded_and_reproducible_after_new_imports(default_ws: Path, tmp_path: Path) -> None:
+    result, _ = runs.evaluate(default_ws, runner.Options())
+    run_id = runs.record_run(default_ws, result, runner.Options().record())
+    # a revised value arrives later: the recorded run still recomputes from the data it used
+    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
+    again, same = runs.rerun(default_ws, run_id)
+    assert same
+    pd.testing.assert_frame_equal(again.table, result.table)
+    latest, _ = runs.evaluate(default_ws, runner.Options())
+    assert not latest.table.equals(result.table)
+    assert runs.runs(default_ws)["id"].tolist() == [run_id]
+
+
+def test_cli_init_run_and_history(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli.invoke(app, ["init", str(ws)]).exit_code == 0
+    f = write(
+        tmp_path / "v.csv", "city,year,gdp,va_secondary\n苏州,2022,23958.34,11000\n苏州,2021,22718.34,10000\n"
+    )
+    r = cli.invoke(
+        app, ["import", "--workspace", str(ws), str(f), "--source", "统计公报", "--entered-by", "alice"]
+    )
+    assert r.exit_code == 0 and "4 new" in r.output
+    r = cli.invoke(app, ["import", "--workspace", str(ws), str(f)])
+    assert r.exit_code == 0 and "no changes" in r.output
+    g = write(tmp_path / "v2.csv", "city,year,gdp\n苏州,2022,24000\n")
+    r = cli.invoke(app, ["import", "-w", str(ws), str(g)])
+    assert r.exit_code == 0 and "23958.3 → 24000" in r.output
+    r = cli.invoke(app, ["workspace", "history", "-w", str(ws), "--unit", "苏州", "--variable", "gdp"])
+    assert r.exit_code == 0 and "superseded" in r.output and "alice" in r.output
+    bad = write(tmp_path / "bad.csv", "city,year,gdp\n苏州,2022,x\n")
+    r = cli.invoke(app, ["import", "-w", str(ws), str(bad)])
+    assert r.exit_code == 2 and "bad.csv:row 2:column gdp" in r.output and "Traceback" not in r.output
+    r = cli.invoke(app, ["import", "-w", str(tmp_path / "nope"), str(f)])
+    assert r.exit_code == 2 and "not a workspace" in r.output
+
+
+def test_cli_lists(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    cli.invoke(app, ["init", str(ws)])
+    f = write(
+        tmp_path / "l.csv", "name,province,batch\n昆山某某有限公司,江苏,1\n江苏恒力化纤股份有限公司,江苏,1\n"
+    )
+    r = cli.invoke(
+        app, ["lists", "import", "-w", str(ws), "--list", "lst", str(f), "--batch-years", "1=2017"]
+    )
+    assert r.exit_code == 0 and "1/2" in r.output
+    out = tmp_path / "un.csv"
+    r = cli.invoke(app, ["lists", "unresolved", "-w", str(ws), "--list", "lst", "--out", str(out)])
+    assert r.exit_code == 0
+    un = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert un["name"].tolist() == ["江苏恒力化纤股份有限公司"] and "adcode" in un.columns
+    un["adcode"] = "苏州"
+    un[["name", "adcode"]].to_csv(out, index=False)
+    r = cli.invoke(app, ["lists", "assign", "-w", str(ws), "--list", "lst", str(out)])
+    assert r.exit_code == 0 and "2/2" in r.output
+    r = cli.invoke(app, ["lists", "counts", "-w", str(ws), "--list", "lst"])
+    assert r.exit_code == 0 and "320500" in r.output
+
+
+def test_template_data_imports_without_a_map(tmp_path: Path, default_framework: Framework) -> None:
+    path = tmp_path / "t.xlsx"
+    r = cli.invoke(
+        app,
+        [
+            "template",
+            "data",
+            "--framework",
+            "caict2023",
+            "--year",
+            "2022",
+            "--year",
+            "2023",
+            "--out",
+            str(path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["2022", "2023", "说明"]
+    ws = wb["2022"]
+    header = [c.value for c in ws[1]]
+    needed = [v for v, _ in template.raw_variables(default_framework)]
+    assert header == ["adcode", "city", "province", *needed, "source"]
+    assert ws.max_row == 1 + 333  # 337 units minus the 4 municipalities the framework does not rank
+    gdp_col = header.index("gdp") + 1
+    assert "亿元" in ws.cell(row=1, column=gdp_col).comment.text
+    rules = {str(dv.sqref): (dv.type, dv.operator) for dv in ws.data_validations.dataValidation}
+    letter = ws.cell(row=1, column=gdp_col).column_letter
+    assert rules[f"{letter}2:{letter}334"] == ("decimal", "greaterThanOrEqual")  # gdp is an amount
+    # fill two cells and import: no column map needed
+    ws.cell(row=2, column=gdp_col, value=123.5)
+    ws.cell(row=2, column=len(header), value="某市统计年鉴2023")
+    wb.save(path)
+    directory = tmp_path / "ws"
+    store.init(directory)
+    report = store.import_values(directory, path)
+    assert report.added == 1
+    h = store.history(directory, str(ws.cell(row=2, column=1).value), "gdp")
+    assert h["value"].tolist() == [123.5] and h["source"].tolist() == ["某市统计年鉴2023"]
