@@ -10,7 +10,9 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from mfgindex import geo
 from mfgindex.errors import Problem, UserError
@@ -333,7 +335,10 @@ def router(service: Service) -> APIRouter:
         parsed = parse_weights(weights)
         labels = {r["code"]: r for r in st.rows(y)}
         if parsed:
-            body = WhatIfRequest.model_validate({"weights": parsed, "year": y, "stages": stages})
+            try:
+                body = WhatIfRequest.model_validate({"weights": parsed, "year": y, "stages": stages})
+            except ValidationError as exc:
+                raise RequestValidationError(exc.errors()) from None
             _, outcome = service.run_whatif(body)
             rows = json.loads(whatif.rows_json(outcome, service.prefixes[y], service.dim_ids, st.root_id))
         else:

@@ -261,7 +261,7 @@ def whatif(
 
 
 def _fmt(v: float) -> str:
-    return "null" if v != v else f"{v:.6g}"
+    return "null" if v != v else repr(round(v, 6))
 
 
 def rows_json(
@@ -298,7 +298,9 @@ def rows_json(
 def row_prefix(label: dict[str, Any]) -> str:
     """``{"code":…,"name":…,"province":…,"region":…`` (JSON-encoded, without the closing brace)."""
     head = json.dumps(
-        {k: label.get(k) for k in ("code", "name", "province", "region")}, ensure_ascii=False, separators=(",", ":")
+        {k: label.get(k) for k in ("code", "name", "province", "region")},
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return head[:-1]
 

@@ -83,7 +83,7 @@ const PALETTE = ["#c0392b", "#1f5fa8", "#1e7b45", "#9a6700", "#6b3fa0"];
 // ---------------------------------------------------------------- ranking page
 async function rankingPage() {
   const meta = await api("/api/meta");
-  const S = { year: meta.year, data: null, whatif: null, sortKey: "rank", sortDir: 1, seq: 0, controller: null };
+  const S = { year: meta.year, data: null, whatif: null, dirty: false, sortKey: "rank", sortDir: 1, seq: 0, controller: null };
   yearSelect(meta, (y) => { S.year = y; S.whatif = null; load(); }, meta.year);
   fillSelect($("f-region"), meta.regions.map((r) => ({ value: r.id, label: LANG === "zh" ? r.name_zh : r.name_en })));
   fillSelect($("f-province"), meta.provinces.map((p) => ({ value: p.id, label: LANG === "zh" ? p.name_zh : p.name_en })));
@@ -96,15 +96,16 @@ async function rankingPage() {
   const dims = meta.dimensions;
   const sliders = {};
   for (const d of dims) {
-    const input = el("input", { type: "range", min: 0, max: 50, step: 0.5, value: (d.weight * 100).toFixed(1),
+    const input = el("input", { type: "range", min: 0, max: 50, step: 0.1, value: (d.weight * 100).toFixed(1),
       id: "w-" + d.id, "data-dim": d.id, "aria-label": dimName(d) });
     const out = el("output", { for: "w-" + d.id, text: "" });
     sliders[d.id] = { input, out, nominal: d.weight };
-    input.addEventListener("input", () => { showShares(); scheduleWhatif(); });
+    input.addEventListener("input", () => { S.dirty = true; showShares(); scheduleWhatif(); });
     $("sliders").append(el("label", { class: "slider" }, el("span", { text: dimName(d) }), input, out));
   }
   function weights() { const w = {}; for (const [id, s] of Object.entries(sliders)) w[id] = Number(s.input.value) / 100; return w; }
-  function isNominal() { return Object.values(sliders).every((s) => Math.abs(Number(s.input.value) - Number((s.nominal * 100).toFixed(1))) < 1e-9) && $("keep-stages").checked; }
+  // the sliders start at the nominal weights (rounded to 0.1 %): until one is moved, show the nominal ranking
+  function isNominal() { return !S.dirty; }
   function showShares() {
     const w = weights(); const total = Object.values(w).reduce((a, b) => a + b, 0);
     for (const [id, s] of Object.entries(sliders)) s.out.textContent = total > 0 ? (100 * w[id] / total).toFixed(1) + "%" : "–";
@@ -112,10 +113,10 @@ async function rankingPage() {
   showShares();
   let timer = null;
   function scheduleWhatif() { clearTimeout(timer); timer = setTimeout(runWhatif, 60); }
-  $("keep-stages").addEventListener("change", scheduleWhatif);
+  $("keep-stages").addEventListener("change", () => { S.dirty = true; scheduleWhatif(); });
   $("reset-weights").addEventListener("click", () => {
     for (const s of Object.values(sliders)) s.input.value = (s.nominal * 100).toFixed(1);
-    $("keep-stages").checked = true; showShares(); S.whatif = null; $("whatif-summary").textContent = ""; render();
+    $("keep-stages").checked = true; showShares(); S.whatif = null; S.dirty = false; $("whatif-summary").textContent = ""; render();
   });
   async function runWhatif() {
     if (isNominal()) { S.whatif = null; $("whatif-summary").textContent = ""; render(); return; }
@@ -243,22 +244,23 @@ async function mapPage() {
     data = await api("/api/rankings?year=" + year);
     const key = metric.value;
     const values = data.rows.filter((r) => r[key] !== null).map((r) => ({ name: r.code, value: r[key], code: r.code, city: cityName(r), rank: r[key + "_rank"] ?? r.rank }));
-    const borders = Object.keys(names).length ? provs.features.map((f) => ({ name: "border:" + f.properties.adcode, silent: true,
-      itemStyle: { borderColor: "#555", borderWidth: 0.9, areaColor: "transparent" }, emphasis: { disabled: true }, tooltip: { show: false } })) : [];
+    // line features (province borders, the South China Sea line) are styled through data items: a map
+    // series applies per-region styles from its data, and draws a line region with its border colour
+    const lines = [...provs.features.map((f) => ({ name: "border:" + f.properties.adcode, value: null,
+      itemStyle: { borderColor: "#666", borderWidth: 0.8 }, emphasis: { disabled: true } })),
+      { name: "nine_dash", value: null, itemStyle: { borderColor: "#222", borderWidth: 1.6 }, emphasis: { disabled: true } }];
     c.setOption({
       textStyle: { fontFamily: FONT },
       tooltip: { trigger: "item", formatter: (p) => {
         if (String(p.name).startsWith("border:") || p.name === "nine_dash") return "";
-        if (!p.data) return esc(names[p.name] || "") + "<br>" + esc(T.not_ranked);
+        if (!p.data || !p.data.code) return esc(names[p.name] || "") + "<br>" + esc(T.not_ranked);
         return esc(p.data.city) + "<br>" + esc(metric.options[metric.selectedIndex].text) + ": " + fmt(p.value) + " (#" + esc(p.data.rank) + ")";
       } },
-      visualMap: { type: "continuous", min: 0, max: 100, calculable: true, left: 20, bottom: 30, text: ["100", "0"],
+      visualMap: { type: "continuous", min: 0, max: 100, calculable: true, left: 20, bottom: 30,
         inRange: { color: ["#fff5e6", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"] } },
-      series: [{ type: "map", map: "china_pref", nameProperty: "adcode", roam: true, zoom: 1.15, center: [105, 32],
-        aspectScale: 0.8, data: values, selectedMode: false,
+      series: [{ type: "map", map: "china_pref", nameProperty: "adcode", roam: true, aspectScale: 0.8, top: 10, bottom: 10, data: [...values, ...lines], selectedMode: false,
         itemStyle: { areaColor: "#e6e6e6", borderColor: "#fff", borderWidth: 0.3 },
         emphasis: { label: { show: false }, itemStyle: { areaColor: "#f5b041" } },
-        regions: [...borders, { name: "nine_dash", silent: true, itemStyle: { borderColor: "#333", borderWidth: 1.6, areaColor: "transparent" }, emphasis: { disabled: true } }],
         label: { show: false } }],
     }, true);
   }
@@ -286,8 +288,8 @@ async function cityPage() {
       badge(T.rank + " (" + p.year + ")", p.rank + " / " + p.units),
       badge(T.index, fmt(p.index)),
       badge(T.province_rank, p.province_rank || "–"),
-      badge(T.change, "", changeCell(p.rank_change, p.change)),
-      p.rank_interval ? badge(T.interval, fmt(p.rank_interval.p05_rank, 0) + "–" + fmt(p.rank_interval.p95_rank, 0)) : null);
+      el("div", { class: "badge" }, T.change, el("b", {}, changeCell(p.rank_change, p.change))),
+      ...(p.rank_interval ? [badge(T.interval, fmt(p.rank_interval.p05_rank, 0) + "–" + fmt(p.rank_interval.p95_rank, 0))] : []));
     const dims = p.dimensions;
     const names = dims.map(dimName);
     charts.radar.setOption({
@@ -318,7 +320,7 @@ async function cityPage() {
     charts.history.setOption({
       textStyle: { fontFamily: FONT }, grid: { left: 50, right: 20, top: 20, bottom: 30 }, tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: p.history.map((h) => String(h.year)) },
-      yAxis: { type: "value", inverse: true, min: 1, name: T.rank },
+      yAxis: { type: "value", inverse: true, min: 1, minInterval: 1, name: T.rank },
       series: [{ type: "line", name: T.rank, data: p.history.map((h) => h.rank), label: { show: true }, itemStyle: { color: "#c0392b" } }],
     }, true);
     const thead = $("indicators").querySelector("thead"), tbody = $("indicators").querySelector("tbody");

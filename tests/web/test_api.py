@@ -1,0 +1,391 @@
+"""JSON API through FastAPI's TestClient: every endpoint, every error path, the what-if invariants."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from mfgindex import pipeline
+from mfgindex.web import export, whatif
+from mfgindex.web.state import AppState
+
+DIMS = ["scale", "quality", "innovation", "green", "digital", "enterprise", "agglomeration"]
+
+
+# -- rankings ---------------------------------------------------------------------------------------------
+def test_rankings_default_year_has_every_city_and_column(client: TestClient, web_state: AppState) -> None:
+    r = client.get("/api/rankings")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["year"] == 2022 and body["count"] == body["total"] == 333
+    rows = body["rows"]
+    assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
+    first = rows[0]
+    for key in (
+        "code",
+        "name",
+        "province",
+        "region",
+        "rank",
+        "province_rank",
+        "rank_change",
+        "index",
+        "index_rank",
+    ):
+        assert key in first
+    for d in DIMS:
+        assert isinstance(first[d], float) and isinstance(first[f"{d}_rank"], int)
+    assert first["name"] == web_state.results[2022].table.iloc[0]["name"]
+
+
+@pytest.mark.parametrize(
+    ("query", "check"),
+    [
+        ("region=东部", lambda r: r["region"] == "东部"),
+        ("region=West", lambda r: r["region"] == "西部"),
+        ("province=江苏", lambda r: r["province"] == "江苏"),
+        ("province=苏", lambda r: r["province"] == "江苏"),
+        ("province=广东省", lambda r: r["province"] == "广东"),
+        ("cluster=gba", lambda r: "gba" in r["clusters"]),
+        ("top=10", lambda r: r["rank"] <= 10),
+    ],
+)
+def test_rankings_filters(client: TestClient, query: str, check) -> None:  # type: ignore[no-untyped-def]
+    r = client.get(f"/api/rankings?{query}")
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    assert rows and all(check(row) for row in rows)
+
+
+def test_rankings_filter_counts(client: TestClient) -> None:
+    assert client.get("/api/rankings?province=江苏").json()["count"] == 13
+    assert client.get("/api/rankings?cluster=gba").json()["count"] == 9
+    assert client.get("/api/rankings?top=10").json()["count"] == 10
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"), [("suzhou", "苏州市"), ("苏州", "苏州市"), ("sz", "深圳市"), ("320500", "苏州市")]
+)
+def test_rankings_search_chinese_pinyin_code(client: TestClient, q: str, expected: str) -> None:
+    names = [row["name"] for row in client.get("/api/rankings", params={"q": q}).json()["rows"]]
+    assert expected in names
+
+
+def test_rankings_other_year(client: TestClient, web_state: AppState) -> None:
+    assert 2021 in web_state.years
+    body = client.get("/api/rankings?year=2021").json()
+    assert body["year"] == 2021 and body["count"] > 300
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=1999",
+        "year=abc",
+        "region=火星",
+        "province=火星",
+        "cluster=nope",
+        "top=0",
+        "top=x",
+        "q=" + "x" * 41,
+    ],
+)
+def test_rankings_bad_query_is_422_with_message(client: TestClient, query: str) -> None:
+    r = client.get(f"/api/rankings?{query}")
+    assert r.status_code == 422
+    assert r.json()["detail"]
+
+
+# -- cities -------------------------------------------------------------------------------------------------
+def test_city_profile(client: TestClient) -> None:
+    r = client.get("/api/cities/320500")
+    assert r.status_code == 200
+    p = r.json()
+    assert p["name"] == "苏州市" and p["rank"] == 2 and p["province_rank"] == "苏1"
+    assert [d["id"] for d in p["dimensions"]] == DIMS
+    inds = [i for d in p["dimensions"] for i in d["indicators"]]
+    assert len(inds) == 18
+    va = next(i for i in inds if i["id"] == "va_secondary")
+    assert va["unit"] == "亿元" and va["source"] and va["raw"] > 0 and va["imputed"] is False
+    assert va["proxy"]  # labelled as a proxy
+    assert {"strengths", "weaknesses", "peers", "city_above", "history", "rank_interval"} <= set(p)
+    assert p["weaknesses"][0]["id"] == "quality"
+    assert len(p["peers"]) == 5 and all(q["code"] != "320500" for q in p["peers"])
+    years = [h["year"] for h in p["history"]]
+    assert years == sorted(years) and len(years) >= 10 and 2022 in years
+    assert p["rank_interval"] is None  # no uncertainty run served
+
+
+def test_city_profile_year(client: TestClient) -> None:
+    assert client.get("/api/cities/320500?year=2021").json()["year"] == 2021
+
+
+@pytest.mark.parametrize("code", ["999999", "xyz", "<script>"])
+def test_unknown_city_is_404_json(client: TestClient, code: str) -> None:
+    r = client.get(f"/api/cities/{code}")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/json")
+    assert "unknown city" in r.json()["detail"]
+
+
+def test_unranked_city_is_404_with_reason(client: TestClient) -> None:
+    r = client.get("/api/cities/110000")
+    assert r.status_code == 404
+    assert "北京市" in r.json()["detail"] and "municipality" in r.json()["detail"]
+
+
+# -- what-if ------------------------------------------------------------------------------------------------
+def _nominal(web_state: AppState) -> dict[str, float]:
+    return {d.id: d.weight for d in web_state.dimensions}
+
+
+def test_whatif_nominal_weights_reproduce_the_nominal_ranking(
+    client: TestClient, web_state: AppState
+) -> None:
+    r = client.post("/api/whatif", json={"weights": _nominal(web_state)})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["changed"] == 0 and body["max_abs_change"] == 0
+    published = {row["code"]: row for row in client.get("/api/rankings").json()["rows"]}
+    assert len(body["rows"]) == len(published)
+    for row in body["rows"]:
+        assert row["rank"] == row["nominal_rank"] == published[row["code"]]["rank"]
+        assert row["rank_change"] == 0
+        assert row["index"] == pytest.approx(published[row["code"]]["index"], abs=1e-5)
+
+
+def test_whatif_empty_body_is_the_nominal_ranking(client: TestClient) -> None:
+    assert client.post("/api/whatif", json={}).json()["changed"] == 0
+
+
+def test_whatif_more_innovation_changes_ranks(client: TestClient, web_state: AppState) -> None:
+    w = _nominal(web_state)
+    w["innovation"] = 0.6
+    body = client.post("/api/whatif", json={"weights": w}).json()
+    assert body["changed"] > 100
+    assert body["weights"]["innovation"] == pytest.approx(0.6 / (0.6 + 6 / 7))
+    rows = {r["code"]: r for r in body["rows"]}
+    assert rows["320500"]["rank"] == 1 and rows["320500"]["rank_change"] == 1  # 苏州: innovation rank 1
+    assert sum(r["rank_change"] for r in body["rows"]) == 0 or body["rows"]  # changes are relative moves
+    assert 0.8 < body["rank_correlation"] < 1
+
+
+def test_whatif_without_stage_weights_differs(client: TestClient, web_state: AppState) -> None:
+    body = client.post("/api/whatif", json={"weights": _nominal(web_state), "stages": False}).json()
+    assert body["stages"] is False and body["changed"] > 0
+
+
+def test_whatif_top_and_methods(client: TestClient) -> None:
+    body = client.post("/api/whatif", json={"top": 5}).json()
+    assert len(body["rows"]) == 5
+    geo = client.post(
+        "/api/whatif", json={"aggregate": "geometric", "normalise": "minmax", "range": [1, 100]}
+    )
+    assert geo.status_code == 200 and geo.json()["changed"] > 0
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"weights": {"nope": 1}}, "unknown id"),
+        ({"weights": {"index": 1}}, "unknown id"),
+        ({"weights": {"innovation": -1}}, "greater than or equal to 0"),
+        ({"weights": dict.fromkeys(DIMS, 0)}, "all zero"),
+        ({"weights": {"innovation": "0.5"}}, "valid number"),
+        ({"weights": {"innovation": True}}, "valid number"),
+        ({"weights": {"innovation": None}}, "valid number"),
+        ({"weights": [1, 2]}, "valid dictionary"),
+        ({"weights": {"innovation": 1e9}}, "less than or equal"),
+        ({"weights": {}, "extra": 1}, "Extra inputs"),
+        ({"year": 1999}, "no ranking for year"),
+        ({"aggregate": "geometric"}, "positive"),
+        ({"normalise": "nope"}, "Input should be"),
+        ({"range": [5, 1], "normalise": "minmax"}, "LO < HI"),
+        ({"top": 0}, "greater than or equal to 1"),
+    ],
+)
+def test_whatif_invalid_is_422_with_message(client: TestClient, body: dict[str, object], needle: str) -> None:
+    r = client.post("/api/whatif", json=body)
+    assert r.status_code == 422, r.text
+    assert needle in r.json()["detail"]
+
+
+def test_whatif_rejects_non_finite_and_malformed_json(client: TestClient) -> None:
+    for raw in ('{"weights": {"innovation": NaN}}', '{"weights": {"innovation": Infinity}}', "{not json", ""):
+        r = client.post("/api/whatif", content=raw, headers={"content-type": "application/json"})
+        assert r.status_code == 422, raw
+
+
+def test_whatif_body_size_is_bounded(client: TestClient) -> None:
+    big = {"weights": {f"k{i}": 1 for i in range(3000)}}
+    r = client.post("/api/whatif", json=big)
+    assert r.status_code == 413
+    assert "too large" in r.json()["detail"]
+
+
+def test_engine_matches_pipeline_aggregate_tree(web_state: AppState) -> None:
+    result = web_state.results[2022]
+    engine = whatif.Engine(result)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        w = dict(zip(DIMS, rng.uniform(0, 1, len(DIMS)).tolist(), strict=True))
+        out = whatif.whatif(engine, w, stages=False)
+        local = {k: v.copy() for k, v in result.nominal_weights.items()}
+        local["index"] = local["index"].copy()
+        for k, v in w.items():
+            local["index"][k] = v
+        local["index"] = local["index"] / local["index"].sum()
+        ref = pipeline.aggregate_tree(result.framework, result.current.stages["normalised"], local, {})
+        np.testing.assert_allclose(out.scores["index"], ref["index"].to_numpy(), rtol=0, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=8),
+        lambda kids: (
+            st.lists(kids, max_size=4)
+            | st.dictionaries(st.sampled_from([*DIMS, "weights", "x"]), kids, max_size=4)
+        ),
+        max_leaves=12,
+    )
+)
+def test_whatif_fuzz_never_5xx(client: TestClient, body: object) -> None:
+    payload = body if not isinstance(body, dict) else {"weights": body}
+    r = client.post("/api/whatif", content=json.dumps(payload), headers={"content-type": "application/json"})
+    assert r.status_code in (200, 413, 422), r.text
+
+
+# -- framework, meta, openapi -------------------------------------------------------------------------------
+def test_framework_tree(client: TestClient) -> None:
+    tree = client.get("/api/framework").json()
+    assert tree["id"] == "index" and tree["weight"] == 1.0
+    assert [c["id"] for c in tree["children"]] == DIMS
+
+    def check(node: dict[str, object], leaves: list[str]) -> None:
+        kids = node.get("children")
+        if kids:
+            assert sum(k["weight"] for k in kids) == pytest.approx(1.0)  # type: ignore[index]
+            for k in kids:  # type: ignore[union-attr]
+                assert {"id", "name_zh", "name_en", "weight"} <= set(k)
+                check(k, leaves)
+        else:
+            leaves.append(str(node["id"]))
+
+    leaves: list[str] = []
+    check(tree, leaves)
+    assert len(leaves) == 18
+
+
+def test_meta(client: TestClient) -> None:
+    m = client.get("/api/meta").json()
+    assert (
+        m["year"] == 2022 and 2022 in m["years"] and 2024 not in m["years"]
+    )  # 2024: half the series missing
+    assert m["units"] == 333 and 0 < m["coverage"]["index"] <= 1
+    assert m["version"] and m["data_sources"] and all(len(s["sha256"]) == 64 for s in m["data_sources"])
+    assert {c["id"] for c in m["clusters"]} >= {"gba", "yrd_central"}
+    assert m["map_caption"]["zh"] == "示意图，非标准地图"
+
+
+def test_openapi_describes_every_endpoint(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in (
+        "/api/rankings",
+        "/api/cities/{code}",
+        "/api/whatif",
+        "/api/framework",
+        "/api/meta",
+        "/api/export",
+    ):
+        assert path in spec["paths"]
+    assert "WhatIfRequest" in spec["components"]["schemas"]
+    assert client.get("/docs").status_code == 404  # Swagger UI would need a CDN: not served
+
+
+def test_geo_boundaries(client: TestClient) -> None:
+    r = client.get("/api/geo/prefectures")
+    assert r.status_code == 200 and len(r.json()["features"]) == 340
+    assert client.get("/api/geo/nine_dash").json()["features"][0]["geometry"]["type"] == "MultiLineString"
+    assert client.get("/api/geo/../../etc/passwd").status_code == 404
+    assert client.get("/api/geo/secrets").status_code == 404
+
+
+# -- export -------------------------------------------------------------------------------------------------
+def test_export_csv_filtered(client: TestClient) -> None:
+    r = client.get("/api/export?format=csv&province=江苏")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    text = r.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("排名,城市,省份")
+    assert len(lines) == 14 and "苏州市" in lines[1]
+
+
+def test_export_xlsx_whatif_english(client: TestClient) -> None:
+    r = client.get("/api/export?format=xlsx&lang=en&top=10&weights=innovation:0.6,scale:0.1")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["Rank", "City"] and "Nominal rank" in header
+    assert ws.max_row == 11
+
+
+@pytest.mark.parametrize("weights", ["innovation", "innovation:x", "nope:1", "innovation:-1"])
+def test_export_bad_weights_422(client: TestClient, weights: str) -> None:
+    assert client.get("/api/export", params={"weights": weights}).status_code == 422
+
+
+def test_exported_cells_are_neutralised() -> None:
+    rows = [{"rank": 1, "name": '=HYPERLINK("http://x")', "province": "+1", "region": "@a", "code": "-1"}]
+    cols = [("rank", "排名"), ("name", "城市"), ("province", "省份"), ("region", "地区"), ("code", "代码")]
+    csv_text = export.to_csv(rows, cols).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and ",'+1," in csv_text and "'@a" in csv_text and "'-1" in csv_text
+    ws = load_workbook(io.BytesIO(export.to_xlsx(rows, cols, "t"))).active
+    assert [c.value for c in ws[2]] == [1, '\'=HYPERLINK("http://x")', "'+1", "'@a", "'-1"]
+
+
+# -- pages and guards -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/map", "/city/320500", "/compare?codes=320500,440300", "/about"])
+def test_pages_render_in_chinese_with_offline_assets(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "城市制造业高质量发展评价" in r.text
+    assert "http://" not in r.text and "https://" not in r.text  # nothing from a CDN
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_language_switch_sets_cookie(client: TestClient) -> None:
+    r = client.get("/?lang=en")
+    assert "Ranking" in r.text and r.cookies.get("lang") == "en"
+    client.cookies.set("lang", "en")
+    assert "Ranking" in client.get("/").text
+    client.cookies.clear()
+    assert "榜单" in client.get("/").text
+
+
+def test_static_assets_are_shipped(client: TestClient) -> None:
+    r = client.get("/static/vendor/echarts/echarts.min.js")
+    assert r.status_code == 200 and len(r.content) > 500_000
+    assert client.get("/static/vendor/echarts/LICENSE").status_code == 200
+
+
+def test_unknown_page_escapes_input(client: TestClient) -> None:
+    r = client.get("/city/<script>alert(1)</script>")
+    assert r.status_code == 404 and "<script>alert" not in r.text
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and "页面不存在" in r.text
+
+
+def test_page_data_json_is_escaped(client: TestClient) -> None:
+    r = client.get("/city/320500")
+    start = r.text.index('id="page-data"')
+    block = r.text[start : r.text.index("</script>", start)]
+    assert "<" not in block.split(">", 1)[1]
