@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mfgindex run --out out
+	$(BIN)/mfgindex run --out out --report
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -176,6 +176,9 @@ def run(
     aggregate: AggregateOpt = None,
     panel: PanelOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write the report (report.html, report.pdf) into --out.")
+    ] = False,
     workspace: Annotated[
         Path | None,
         typer.Option("--workspace", "-w", help="Evaluate from a workspace (`mfgindex init`)."),
@@ -205,6 +208,14 @@ def run(
             err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
         if not quiet:
             print_top(result)
+        if report:  # mfgindex.report (issue 4): same folder, same run
+            from mfgindex.report.build import report_for_result
+
+            with err.status("生成报告 (building the report)…"):
+                files = report_for_result(
+                    result, out_dir, config if workspace is not None else options.record()
+                )
+            written = [*written, files.html, *([files.pdf] if files.pdf else [])]
         out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
 
     guarded(go)

@@ -222,6 +222,9 @@ def write_xlsx(result: Result, path: Path) -> None:
         ]
     )
     _write_sheet(wb, "标记", flags)
+    from mfgindex.report.tables import add_report_sheets  # report tables, one sheet each (issue 4)
+
+    add_report_sheets(wb, result)
     wb.properties.creator = "mfgindex"
     wb.save(path)
     _fix_zip(path)

@@ -90,9 +90,11 @@ def context_dataset(config: Mapping[str, Any], framework: Framework) -> Dataset 
     """Reload the data a run was made from (``config["data"]``); None when it cannot be read any more."""
     from mfgindex import dataset as dataset_mod
 
+    if framework.universe.kind != "cities":
+        return None
     data = config.get("data", EMBEDDED)
     if data in (EMBEDDED, None, [], ()):
-        return dataset_mod.default() if framework.universe.kind == "cities" else None
+        return dataset_mod.default()
     from mfgindex import ingest
 
     paths = [Path(str(p)) for p in (data if isinstance(data, list | tuple) else [data])]

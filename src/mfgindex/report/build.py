@@ -1,0 +1,459 @@
+"""The report: analyses + figures + Jinja2 templates → ``report.html`` (self-contained) and ``report.pdf``.
+
+:func:`write_report` renders a run (:class:`~mfgindex.analysis.run.RunData`) in Chinese (``zh``, default)
+or English (``en``). The HTML carries its CSS inline and its figures as base64 PNG, so it opens offline;
+the PDF is the same HTML printed by WeasyPrint with Noto Sans CJK. Figures are also written as PNG and SVG
+into ``figures/``, and the analysis as ``analysis.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from matplotlib.figure import Figure
+
+from mfgindex import __version__
+from mfgindex.analysis.run import EMBEDDED, RunData, from_result
+from mfgindex.analysis.runmode import RunAnalysis, analyze_run
+from mfgindex.errors import Problem, UserError
+from mfgindex.report import figures as F
+from mfgindex.report.tables import (
+    REGION_EN,
+    ReportTable,
+    dim_names,
+    fmt_num,
+    fmt_pct,
+    province_label,
+    ranking_rows,
+    region_label,
+    report_tables,
+)
+from mfgindex.result import Result
+
+LANGS: tuple[str, ...] = ("zh", "en")
+TEMPLATES = Path(__file__).parent / "templates"
+SOURCE = {"zh": "mfgindex 根据公开数据计算", "en": "computed by mfgindex from public data"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "html_lang": "zh-CN",
+        "title": "城市制造业高质量发展评价报告",
+        "toc": "目录",
+        "note": "注：",
+        "source": "来源：",
+        "province": "省份",
+        "city": "地市",
+        "index_name": "高质量发展指数",
+        "rank": "全国排名",
+        "prov_rank": "地区排名",
+        "change": "排名变化",
+        "proxies_title": "代理指标清单",
+        "fig_ranking": "图 {n}强城市指数得分（按区域着色）",
+        "fig1": "图1 四大区域{n}强城市排名分布",
+        "fig2": "图2 {n}强城市城市群分布图（示意图）",
+        "fig3": "图3 {n}强城市省份分布",
+        "fig4": "图4 各省入围城市两年位次对比",
+        "fig5": "图5 {n}强城市第二产业增加值规模分布（代理工业增加值）",
+        "fig6": "图6 {n}强城市第二产业增加值增速分布（名义）",
+        "fig7": "图7 {n}强城市第二产业增加值占GDP比重分布",
+        "fig_sub": "图8 分项指数得分分布",
+        "fig_radar": "图9 前10名城市分项指数雷达图",
+    },
+    "en": {
+        "html_lang": "en",
+        "title": "Manufacturing High-Quality Development of Chinese Cities",
+        "toc": "Contents",
+        "note": "Note: ",
+        "source": "Source: ",
+        "province": "Province",
+        "city": "City",
+        "index_name": "HQD index",
+        "rank": "Rank",
+        "prov_rank": "In province",
+        "change": "Change",
+        "proxies_title": "Proxy indicators",
+        "fig_ranking": "Figure. Index scores of the top {n}, coloured by region",
+        "fig1": "Figure 1. Top {n} by region and rank band",
+        "fig2": "Figure 2. Top {n} by city cluster (schematic map)",
+        "fig3": "Figure 3. Top {n} by province",
+        "fig4": "Figure 4. Rank changes by province",
+        "fig5": "Figure 5. Value added of the top {n} (secondary sector, proxy)",
+        "fig6": "Figure 6. Growth of value added, top {n} (nominal)",
+        "fig7": "Figure 7. Value added as a share of GDP, top {n}",
+        "fig_sub": "Figure 8. Distribution of the sub-index scores",
+        "fig_radar": "Figure 9. Sub-index profiles of the top 10",
+    },
+}
+SECTIONS: dict[str, list[tuple[str, str]]] = {
+    "zh": [
+        ("method", "一、评价方法与数据"),
+        ("results", "二、评估结果：制造业高质量发展{n}强城市"),
+        ("regions", "（一）区域、城市群与省份分布"),
+        ("capitals", "（二）领先城市与省会城市"),
+        ("scale", "（三）规模速度与发展质效"),
+        ("leaders", "（四）各分项指数领先城市"),
+        ("enterprise", "（五）企业与平台"),
+        ("risers", "（六）进步最快城市与发展潜力城市"),
+        ("gaps", "（七）区域差距"),
+        ("profiles", "（八）城市画像：优势与短板"),
+        ("notes", "附：数据与计算说明"),
+    ],
+    "en": [
+        ("method", "1. Method and data"),
+        ("results", "2. Results: the top {n} cities"),
+        ("regions", "2.1 Regions, city clusters and provinces"),
+        ("capitals", "2.2 Leading cities and provincial capitals"),
+        ("scale", "2.3 Scale, growth, quality and efficiency"),
+        ("leaders", "2.4 Leaders of each sub-index"),
+        ("enterprise", "2.5 Enterprises and platforms"),
+        ("risers", "2.6 Fastest risers and cities with potential"),
+        ("gaps", "2.7 Regional gaps"),
+        ("profiles", "2.8 City profiles: strengths and weaknesses"),
+        ("notes", "Appendix: data and computation notes"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_report` wrote, and how long it took."""
+
+    html: Path
+    pdf: Path | None
+    analysis: Path
+    figures: tuple[Path, ...]
+    seconds: float
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if supported, else a :class:`UserError` naming the choices."""
+    if lang not in LANGS:
+        raise UserError(
+            Problem(
+                "不支持的报告语言 (unsupported report language)",
+                column="--lang",
+                value=lang,
+                expected=" / ".join(LANGS),
+            )
+        )
+    return lang
+
+
+# ------------------------------------------------------------------------------------------- figures
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def make_figures(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Figure]:
+    """The report's figures by key (only those the run's data support)."""
+    src = SOURCE[lang]
+    t = run.table
+    n = a.top_n
+    out: dict[str, Figure] = {}
+    labels = dim_names(run, lang)
+    dims = [c.id for c in run.framework.root.children if c.id in t.columns]
+    title = "Top {n}: index scores" if lang == "en" else "{n}强城市指数得分"
+    out["ranking"] = F.ranking_bar(t, n, value=run.index_id, title=title.format(n=n), source=src)
+    if run.is_cities:
+        out["regions"] = F.region_distribution_chart(t, n, source=src)
+        out["map"] = F.cluster_map(t, n, source=src)
+        out["provinces"] = F.province_distribution_chart(t, n, source=src)
+        if "change" in t.columns:
+            out["rank_change"] = F.rank_change_chart(t, n, source=src)
+    ctx = a.context
+    g = a.aggregates
+    if run.is_cities and g is not None and ctx["va"].notna().any():
+        label = g.va_label if lang == "zh" else "secondary-sector VA"
+        out["va"] = F.va_distribution_chart(t, ctx, n, a.year, a.previous_year, label, lang, src)
+        if ctx["growth"].notna().any():
+            out["growth"] = F.growth_distribution_chart(
+                t, ctx, n, a.year, g.growth_national, label, lang, src
+            )
+        if ctx["share"].notna().any():
+            out["share"] = F.va_share_chart(t, ctx, n, a.year, g.national_va_share_of_gdp, label, lang, src)
+    if dims:
+        out["subindex"] = F.subindex_distribution_chart(t, dims, labels, n, lang, src)
+    if len(dims) >= 3:
+        out["radar"] = F.radar_grid(t, list(t.index[:10]), dims, labels, 5, lang, src)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- context
+
+
+def _t3pairs(run: RunData, n: int, lang: str) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+    rows = ranking_rows(run, n, lang)
+    cls = {"up": "up", "down": "down", "new": "new", "same": ""}
+    change = run.table["change"] if "change" in run.table.columns else pd.Series("", index=run.table.index)
+    recs = [
+        {
+            "province": r.iloc[0],
+            "city": r.iloc[1],
+            "rank": r.iloc[2],
+            "prov_rank": r.iloc[3],
+            "change": r.iloc[4],
+            "change_class": cls.get(str(change.get(code, "")), ""),
+        }
+        for code, r in rows.iterrows()
+    ]
+    half = (len(recs) + 1) // 2
+    left, right = recs[:half], recs[half:]
+    return [(left[i], right[i] if i < len(right) else None) for i in range(half)]
+
+
+def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
+    """Derived lists the sentences need (kept out of the templates so that they stay readable)."""
+    from mfgindex.analysis.distribution import CityRef
+
+    fw = run.framework
+    t = run.table
+    x: dict[str, Any] = {
+        "R": lambda r: region_label(str(r), lang),
+        "P": lambda p: province_label(str(p), lang),
+        "dims": dim_names(run, lang),
+        "leader": {ld.id: ld for ld in a.leaders},
+        "top10": [CityRef(str(c), str(r["name"]), int(r["rank"])) for c, r in t.head(10).iterrows()],
+    }
+    m = fw.methods
+    norm_zh = {"minmax": "极差（min-max）", "zscore": "Z分数", "rank": "排序"}
+    x["normalise"] = norm_zh.get(m.normalise.value, m.normalise.value) if lang == "zh" else m.normalise.value
+    x["aggregate"] = m.aggregate.value
+    stage_var = fw.stages.variable if fw.stages else ""
+    aux = {i.id: i for i in fw.auxiliary}
+    x["stage_variable"] = (
+        (aux[stage_var].name_zh if lang == "zh" else aux[stage_var].name_en or stage_var)
+        if stage_var in aux
+        else stage_var
+    )
+    cov = [(x["dims"].get(k, k), v) for k, v in run.coverage.items() if k in x["dims"]]
+    x["lowest_cov"] = min(cov, key=lambda kv: kv[1]) if cov else ("—", float("nan"))
+    data = run.config.get("data", EMBEDDED)
+    x["data_desc"] = (
+        ("mfgindex 内置公开数据" if lang == "zh" else "the public data shipped with mfgindex")
+        if data in (EMBEDDED, None, [], ())
+        else ", ".join(str(d) for d in (data if isinstance(data, list | tuple) else [data]))
+    )
+    x["config_text"] = json.dumps(dict(run.config), ensure_ascii=False, sort_keys=True, default=str)
+    x["region_va"] = {r.region: r.share_cur for r in a.region_va} if a.region_va else {}
+    x["va_gap"] = next((g for g in a.gaps if g.previous is not None or g.variable == "va_secondary"), None)
+    if a.ranking is not None:
+        R = a.ranking
+        listed = [r for r in R.regions if r.topN > 0]
+        x["regions_listed"] = listed
+        ordered = sorted(listed, key=lambda r: -r.topN)
+        x["region_order"] = "-".join(r.region.replace("地区", "") for r in ordered)
+        x["region_order_en"] = " > ".join(REGION_EN.get(r.region, r.region) for r in ordered)
+        x["major_clusters"] = [c for c in R.clusters.clusters if c.cluster in R.clusters.major]
+        x["lead_provinces"] = list(R.provinces.provinces[:4])
+        new_codes = {r.code for r in R.changes.new_entries}
+        x["new_by_province"] = [
+            (p.province, [c for c in p.cities if c.code in new_codes])
+            for p in R.provinces.provinces
+            if any(c.code in new_codes for c in p.cities)
+        ]
+        x["all_improved"] = [p.province for p in R.provinces.provinces if p.all_improved]
+        x["majority_improved"] = [
+            p.province for p in R.provinces.provinces if p.majority_improved and not p.all_improved
+        ]
+        x["capitals_first"] = [e for e in R.capitals.capitals if e.first_in_province]
+        top20 = t[t["rank"] <= 20]
+        x["top20_non_east"] = [
+            CityRef(str(c), str(r["name"]), int(r["rank"]))
+            for c, r in top20.iterrows()
+            if r["region"] != "东部"
+        ]
+        if "prev_rank" in t.columns and t["prev_rank"].notna().any():
+            top10 = t[t["rank"] <= 10]
+            x["top10_new"] = [
+                CityRef(str(c), str(r["name"]), int(r["rank"]))
+                for c, r in top10.iterrows()
+                if not (pd.notna(r["prev_rank"]) and r["prev_rank"] <= 10)
+            ]
+        else:
+            x["top10_new"] = []
+    return x
+
+
+def _cellclass(v: Any) -> str:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return "num"
+    s = str(v)
+    if s in ("↑", "↓", "—", "新增", "new"):
+        return "c"
+    if (
+        s
+        and (s[0].isdigit() or s[0] in "−-")
+        and s.replace(",", "").replace(".", "").replace("%", "").lstrip("−-").isdigit()
+    ):
+        return "num"
+    return ""
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    env.filters["pct"] = fmt_pct
+    env.filters["num"] = fmt_num
+    env.filters["cellclass"] = _cellclass
+    return env
+
+
+def render_html(
+    run: RunData,
+    a: RunAnalysis,
+    lang: str,
+    tables: Mapping[str, ReportTable],
+    figs_b64: Mapping[str, str],
+) -> str:
+    """The report as one self-contained HTML string."""
+    n = a.top_n
+    T = {k: v.format(n=n) for k, v in LABELS[lang].items()}
+    sections = [(k, v.format(n=n)) for k, v in SECTIONS[lang]]
+    if a.ranking is None:
+        sections = [s for s in sections if s[0] not in ("regions", "capitals", "gaps")]
+    elif not a.gaps:
+        sections = [s for s in sections if s[0] != "gaps"]
+    proxies = [i for i in run.framework.indicators() if i.proxy]
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            lang=lang,
+            a=a,
+            run=run,
+            x=_extras(run, a, lang),
+            T=T,
+            sections=sections,
+            sections_map=dict(sections),
+            tables=tables,
+            t3pairs=_t3pairs(run, n, lang),
+            figs=figs_b64,
+            proxies=proxies,
+            css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+            version=__version__,
+            source=SOURCE[lang],
+        )
+    )
+
+
+def write_pdf(html: str, path: Path, base_url: Path) -> None:
+    """Print the HTML with WeasyPrint (quiet: its CSS warnings go to the log, not the user)."""
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(string=html, base_url=str(base_url)).write_pdf(str(path))
+
+
+def write_report(
+    run: RunData,
+    out_dir: str | Path,
+    lang: str = "zh",
+    top: int | None = None,
+    pdf: bool = True,
+    svg: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ReportFiles:
+    """Analyse ``run`` and write ``report.html``, ``report.pdf``, ``analysis.json`` and ``figures/``.
+
+    Parameters
+    ----------
+    run
+        The run's results.
+    out_dir
+        Output folder (created).
+    lang
+        ``zh`` (default) or ``en``.
+    top
+        List length N (default: the framework's ``top_n``).
+    pdf
+        Also print the PDF.
+    svg
+        Also write every figure as SVG (slower; the report embeds PNG).
+    progress
+        Called with a short message before each step.
+    """
+    check_lang(lang)
+    if not run.is_cities:
+        raise UserError(
+            Problem(
+                "报告针对城市评价：该运行的单位不是中国城市 (the report needs a run over Chinese cities)",
+                file=run.source,
+            )
+        )
+    t0 = time.perf_counter()
+    say = progress or (lambda _m: None)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(Problem(f"无法创建输出目录: {exc}", file=str(out))) from None
+    say("analysis")
+    a = analyze_run(run, n=top)
+    tables = report_tables(run, a, lang)
+    say("figures")
+    figs = make_figures(run, a, lang)
+    fig_dir = out / "figures"
+    fig_dir.mkdir(exist_ok=True)
+    b64: dict[str, str] = {}
+    paths: list[Path] = []
+    for key, fig in figs.items():
+        png = _png(fig)
+        b64[key] = base64.b64encode(png).decode("ascii")
+        p = fig_dir / f"fig_{key}.png"
+        p.write_bytes(png)
+        paths.append(p)
+        if svg:
+            paths += F.save(fig, fig_dir, f"fig_{key}", formats=("svg",))
+    say("html")
+    html = render_html(run, a, lang, tables, b64)
+    name = "report"
+    html_path = out / f"{name}.html"
+    html_path.write_text(html, encoding="utf-8")
+    analysis_path = out / "analysis.json"
+    analysis_path.write_text(
+        json.dumps(a.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    pdf_path: Path | None = None
+    if pdf:
+        say("pdf")
+        pdf_path = out / f"{name}.pdf"
+        write_pdf(html, pdf_path, out)
+    return ReportFiles(html_path, pdf_path, analysis_path, tuple(paths), time.perf_counter() - t0)
+
+
+def report_for_result(
+    result: Result, out_dir: str | Path, config: Mapping[str, Any] | None = None, lang: str = "zh"
+) -> ReportFiles:
+    """The report of an evaluation (what ``mfgindex run --report`` calls)."""
+    return write_report(from_result(result, config), out_dir, lang)
+
+
+__all__ = [
+    "LANGS",
+    "ReportFiles",
+    "check_lang",
+    "make_figures",
+    "render_html",
+    "report_for_result",
+    "write_report",
+]

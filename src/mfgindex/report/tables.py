@@ -1,0 +1,538 @@
+"""The report's tables as DataFrames (Chinese or English headers), and the hook that writes them into
+``results.xlsx`` as one formatted sheet each.
+
+Every table is computed from a :class:`~mfgindex.analysis.runmode.RunAnalysis`; numbers are formatted here
+(the HTML shows them as given), so the workbook and the report agree cell for cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mfgindex import geo
+from mfgindex.analysis.run import RunData
+from mfgindex.analysis.runmode import RunAnalysis
+from mfgindex.framework import Aggregate, Indicator
+from mfgindex.rank import ARROWS
+
+REGION_EN: dict[str, str] = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
+PROVINCE_EN: dict[str, str] = {
+    "北京": "Beijing", "天津": "Tianjin", "河北": "Hebei", "山西": "Shanxi", "内蒙古": "Inner Mongolia",
+    "辽宁": "Liaoning", "吉林": "Jilin", "黑龙江": "Heilongjiang", "上海": "Shanghai", "江苏": "Jiangsu",
+    "浙江": "Zhejiang", "安徽": "Anhui", "福建": "Fujian", "江西": "Jiangxi", "山东": "Shandong",
+    "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan", "广东": "Guangdong", "广西": "Guangxi",
+    "海南": "Hainan", "重庆": "Chongqing", "四川": "Sichuan", "贵州": "Guizhou", "云南": "Yunnan",
+    "西藏": "Tibet", "陕西": "Shaanxi", "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia",
+    "新疆": "Xinjiang",
+}  # fmt: skip
+CHANGE_EN: dict[str, str] = {"up": "↑", "down": "↓", "same": "—", "new": "new"}
+
+
+def region_label(region: str, lang: str) -> str:
+    return REGION_EN.get(region, region) if lang == "en" else region
+
+
+def province_label(province: str, lang: str) -> str:
+    return PROVINCE_EN.get(province, province) if lang == "en" else province
+
+
+def fmt_num(x: float | None, digits: int = 0) -> str:
+    """Thousands separators; '—' for missing."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{x:,.{digits}f}"
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """0.4421 → 44.2%; '—' for missing."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{x * 100:.{digits}f}%"
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One table of the report: key (sheet id), caption, frame and an optional note under it."""
+
+    key: str
+    caption: str
+    frame: pd.DataFrame
+    note: str = ""
+
+
+def _h(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def ranking_rows(run: RunData, n: int, lang: str = "zh") -> pd.DataFrame:
+    """表3 rows (one city per row): 省份, 地市, 全国排名, 地区排名, 排名变化, 指数."""
+    t = run.table[run.table["rank"] <= n]
+    arrows = CHANGE_EN if lang == "en" else ARROWS
+    abbr = geo.units()["province_abbr"]
+    pr = [
+        f"{abbr.get(str(c), '')}{int(v)}" if pd.notna(v) else ""
+        for c, v in zip(t.index, t.get("province_rank", pd.Series(pd.NA, index=t.index)), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            _h(lang, "省份", "Province"): [province_label(str(p), lang) for p in t["province"]]
+            if "province" in t.columns
+            else "",
+            _h(lang, "地市", "City"): t["name"].astype(str).to_numpy(),
+            _h(lang, "全国排名", "Rank"): t["rank"].astype(int).to_numpy(),
+            _h(lang, "地区排名", "In province"): pr,
+            _h(lang, "排名变化", "Change"): [arrows.get(str(c), "") for c in t.get("change", [""] * len(t))],
+            _h(lang, "指数", "Score"): [fmt_num(float(v), 2) for v in t[run.index_id]],
+        },
+        index=t.index,
+    )
+
+
+def table3_halves(rows: pd.DataFrame) -> pd.DataFrame:
+    """表3 layout: the list split into two halves side by side (as the seed report prints it)."""
+    half = (len(rows) + 1) // 2
+    left = rows.iloc[:half].reset_index(drop=True)
+    right = rows.iloc[half:].reset_index(drop=True)
+    right.columns = [f"{c} " for c in right.columns]  # distinct names, same visible header
+    return pd.concat([left, right], axis=1).fillna("")
+
+
+def _node_weight(run: RunData, parent: str, child: str) -> float | None:
+    w = run.nominal_weights.get(parent, {}).get(child)
+    return None if w is None else float(w)
+
+
+def framework_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
+    """The indicator tree: dimension, indicator, unit, direction, class, weight in its dimension, proxy."""
+    rows: list[dict[str, Any]] = []
+    fw = run.framework
+    for dim in fw.root.children:
+        inds = [dim] if isinstance(dim, Indicator) else _leaves(dim)
+        for ind in inds:
+            parent = dim.id if isinstance(dim, Aggregate) else fw.root.id
+            w = _node_weight(run, parent, ind.id) if isinstance(dim, Aggregate) else None
+            rows.append(
+                {
+                    _h(lang, "维度", "Dimension"): (dim.name_en if lang == "en" else dim.name_zh) or dim.id,
+                    _h(lang, "指标", "Indicator"): (ind.name_en if lang == "en" else ind.name_zh) or ind.id,
+                    _h(lang, "单位", "Unit"): ind.unit,
+                    _h(lang, "方向", "Direction"): "+" if ind.direction == 1 else "−",
+                    _h(lang, "主次", "Class"): ind.class_,
+                    _h(lang, "维度内权重", "Weight in dimension"): fmt_pct(w),
+                    _h(lang, "代理说明", "Proxy"): ind.proxy or "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _leaves(node: Aggregate) -> list[Indicator]:
+    out: list[Indicator] = []
+    for c in node.children:
+        if isinstance(c, Indicator):
+            out.append(c)
+        else:
+            out.extend(_leaves(c))
+    return out
+
+
+def stage_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
+    """Dimension weights by development stage, with the number of cities in each stage."""
+    rule = run.framework.stages
+    if rule is None:
+        return None
+    dims = [c for c in run.framework.root.children]
+    rows = []
+    for st in rule.stages:
+        total = sum(st.weights.get(d.id, 0.0) for d in dims) or 1.0
+        row: dict[str, Any] = {
+            _h(lang, "发展阶段", "Stage"): (st.name_en if lang == "en" else st.name_zh) or st.id
+        }
+        for d in dims:
+            row[(d.name_en if lang == "en" else d.name_zh) or d.id] = fmt_pct(
+                st.weights.get(d.id, 0.0) / total
+            )
+        row[_h(lang, "城市数", "Cities")] = run.stage_counts.get(st.name_zh, 0)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coverage_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
+    """Data sources and coverage per dimension."""
+    rows = []
+    for dim in run.framework.root.children:
+        inds = [dim] if isinstance(dim, Indicator) else _leaves(dim)
+        sources = sorted({i.source.split(" (")[0] for i in inds if i.source})
+        rows.append(
+            {
+                _h(lang, "维度", "Dimension"): (dim.name_en if lang == "en" else dim.name_zh) or dim.id,
+                _h(lang, "指标数", "Indicators"): len(inds),
+                _h(lang, "其中代理指标", "Of which proxies"): sum(1 for i in inds if i.proxy),
+                _h(lang, "数据覆盖率", "Coverage"): fmt_pct(run.coverage.get(dim.id)),
+                _h(lang, "数据来源", "Sources"): "; ".join(sources),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def proxy_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
+    rows = [
+        {
+            _h(lang, "指标", "Indicator"): (i.name_en if lang == "en" else i.name_zh) or i.id,
+            _h(lang, "代理说明", "Stands in for"): i.proxy,
+            _h(lang, "来源", "Source"): i.source,
+        }
+        for i in run.framework.indicators()
+        if i.proxy
+    ]
+    return pd.DataFrame(rows)
+
+
+def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, ReportTable]:
+    """Every table of the report by key, in report order."""
+    L = lang
+    n = a.top_n
+    out: dict[str, ReportTable] = {}
+
+    def add(key: str, zh: str, en: str, frame: pd.DataFrame | None, note: str = "") -> None:
+        if frame is not None and not frame.empty:
+            out[key] = ReportTable(key, _h(L, zh, en), frame.reset_index(drop=True), note)
+
+    add("framework", "评价指标体系与权重", "Indicator framework and weights", framework_table(run, L))
+    add("stages", "分发展阶段的维度权重", "Dimension weights by development stage", stage_table(run, L))
+    add(
+        "coverage", "各维度数据来源与覆盖率", "Data sources and coverage by dimension", coverage_table(run, L)
+    )
+    add("proxies", "代理指标清单", "Proxy indicators", proxy_table(run, L))
+    rows = ranking_rows(run, n, L)
+    add(
+        "table3",
+        f"表3 制造业高质量发展{n}强城市榜单（{a.year}年数据）",
+        f"Table 3 Top {n} cities ({a.year} data)",
+        rows,
+    )
+    if a.ranking is not None:
+        caps = sorted(a.ranking.capitals.capitals, key=lambda e: -(e.primacy or 0.0))
+        abbr = geo.units()["province_abbr"]
+        add(
+            "capitals",
+            "表4 省会城市工业经济首位度（代理）",
+            "Table 4 Provincial capitals: industrial primacy (proxy)",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "区域", "Region"): region_label(e.region, L),
+                        _h(L, "省会城市", "Capital"): e.name,
+                        _h(L, "全国排名", "Rank"): e.rank,
+                        _h(L, "地区排名", "In province"): f"{abbr.get(e.code, '')}{e.province_rank or ''}",
+                        _h(L, "首位度", "Primacy"): fmt_pct(e.primacy),
+                    }
+                    for e in caps
+                ]
+            ),
+        )
+    width = max((len(ld.cities) for ld in a.leaders), default=0)
+    lead: dict[str, list[str]] = {_h(L, "名次", "Rank"): [str(i + 1) for i in range(width)]}
+    for ld in a.leaders:
+        cells = [f"{c.name} {fmt_num(s, 1)}" for c, s in zip(ld.cities, ld.scores, strict=True)]
+        lead[ld.name_en if L == "en" else ld.name_zh] = cells + [""] * (width - len(cells))
+    add(
+        "leaders",
+        "各分项指数前10强城市（得分）",
+        "Top 10 of every sub-index (score)",
+        pd.DataFrame(lead),
+        _h(L, "并列时同名次城市均列出。", "Ties at the same rank are all listed."),
+    )
+    if a.centres:
+        add(
+            "centres",
+            f"表5 {n}强城市拥有的国家制造业创新中心",
+            f"Table 5 National manufacturing innovation centres in the top {n}",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "所在城市", "City"): e.city.name,
+                        _h(L, "数量", "Count"): len(e.entries),
+                        _h(L, "创新中心名称", "Centres"): "；".join(
+                            f"{name}（{_h(L, '共建', 'co-built')}）" if detail else name
+                            for name, detail in e.entries
+                        ),
+                    }
+                    for e in a.centres
+                ]
+            ),
+        )
+    for lt in a.list_tops:
+        add(
+            f"top_{lt.list_id}",
+            f"{n}强城市中{lt.label_zh}数量前10城市（{lt.scope_zh}）",
+            f"Top {n} cities with most {lt.label_en} ({lt.scope_en})",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "排名", "Rank"): r.rank,
+                        _h(L, "城市", "City"): r.name,
+                        _h(L, "数量", "Count") + f"（{lt.unit}）" * (L == "zh"): fmt_num(r.value),
+                    }
+                    for r in lt.rows
+                ]
+            ),
+        )
+    if a.clusters:
+        add(
+            "clusters",
+            "表10 主要城市国家先进制造业集群分布",
+            "Table 10 National advanced manufacturing clusters by city",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "城市", "City"): e.city.name,
+                        _h(L, "数量", "Count"): len(e.entries),
+                        _h(L, "先进制造业集群（领域）", "Clusters (field)"): "；".join(
+                            f"{name}（{field}）" for name, field in e.entries
+                        ),
+                    }
+                    for e in a.clusters
+                    if len(e.entries) >= 2
+                ]
+            ),
+        )
+    if a.risers:
+        add(
+            "risers",
+            f"{n}强中排名提升至少{a.min_gain}位的城市",
+            f"Top-{n} cities that rose at least {a.min_gain} places",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "城市", "City"): r.name,
+                        _h(L, "本年排名", "Rank"): r.rank,
+                        _h(L, "上年排名", "Previous rank"): r.rank + a.rise_by.get(r.code, 0),
+                        _h(L, "提升位次", "Places gained"): a.rise_by.get(r.code, 0),
+                    }
+                    for r in a.risers
+                ]
+            ),
+        )
+    if a.potential is not None and a.potential.cities:
+        add(
+            "potential",
+            "发展潜力城市",
+            "Cities with development potential",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "城市", "City"): c.name,
+                        _h(L, "省份", "Province"): province_label(str(run.table.at[c.code, "province"]), L)
+                        if "province" in run.table.columns
+                        else "",
+                        _h(L, "本年排名", "Rank"): c.rank,
+                        _h(L, "动量", "Momentum"): fmt_num(m, 0 if a.potential.method == "rank_gain" else 2),
+                    }
+                    for c, m in zip(a.potential.cities, a.potential.momentum, strict=True)
+                ]
+            ),
+            a.potential.rule,
+        )
+    if a.region_va is not None:
+        add(
+            "table11",
+            f"表11 四大区域{n}强城市第二产业增加值（代理）及占比",
+            f"Table 11 Value added (proxy) of the top {n} by region",
+            pd.DataFrame(
+                [
+                    {
+                        _h(L, "地区", "Region"): region_label(r.region, L),
+                        _h(L, f"{a.previous_year}年入围数", f"Listed {a.previous_year}"): "—"
+                        if r.n_prev is None
+                        else r.n_prev,
+                        _h(L, f"{a.year}年入围数", f"Listed {a.year}"): r.n_cur,
+                        _h(
+                            L, f"{a.previous_year}年增加值（亿元）", f"VA {a.previous_year} (100m yuan)"
+                        ): fmt_num(r.va_prev),
+                        _h(L, f"{a.year}年增加值（亿元）", f"VA {a.year} (100m yuan)"): fmt_num(r.va_cur),
+                        _h(L, f"{a.previous_year}年占比", f"Share {a.previous_year}"): fmt_pct(r.share_prev),
+                        _h(L, f"{a.year}年占比", f"Share {a.year}"): fmt_pct(r.share_cur),
+                    }
+                    for r in a.region_va
+                ]
+            ),
+            _h(
+                L,
+                "上年值按上年榜单的入围城市计算。",
+                "Previous-year values are for the cities listed in the previous year.",
+            ),
+        )
+    if a.list_counts:
+        rows12 = []
+        for region in geo.REGION_ORDER:
+            row: dict[str, Any] = {_h(L, "地区", "Region"): region_label(region, L)}
+            for lc in a.list_counts:
+                label = lc.label_en if L == "en" else lc.label_zh
+                row[f"{label} " + _h(L, "数量", "n")] = lc.counts[region]
+                row[f"{label} " + _h(L, "占比", "share")] = fmt_pct(lc.shares[region])
+            rows12.append(row)
+        add(
+            "table12",
+            f"表12 四大区域{n}强城市优质企业与平台分布",
+            f"Table 12 Enterprises and platforms of the top {n} by region",
+            pd.DataFrame(rows12),
+        )
+    if a.gaps:
+        grows = []
+        for g in a.gaps:
+            pairs: list[tuple[int | None, Any]] = [(a.year, g.current), (a.previous_year, g.previous)]
+            for yr, gap in pairs:
+                if gap is None:
+                    continue
+                grows.append(
+                    {
+                        _h(L, "变量", "Variable"): g.label_en if L == "en" else g.label_zh,
+                        _h(L, "年份", "Year"): yr,
+                        _h(L, "城市数", "Cities"): gap.n,
+                        _h(L, "变异系数", "CV"): fmt_num(gap.cv, 3),
+                        _h(L, "泰尔指数", "Theil T"): fmt_num(gap.theil.total, 3),
+                        _h(L, "区域间", "Between"): fmt_num(gap.theil.between, 3),
+                        _h(L, "区域内", "Within"): fmt_num(gap.theil.within, 3),
+                        _h(L, "区域间贡献", "Between share"): fmt_pct(gap.theil.between_share),
+                        **{
+                            _h(L, f"{r}占比", f"{REGION_EN[r]} share"): fmt_pct(gap.share_by_region.get(r))
+                            for r in geo.REGION_ORDER
+                        },
+                    }
+                )
+        add(
+            "gaps",
+            "区域差距：变异系数与泰尔指数分解",
+            "Regional gaps: CV and Theil decomposition",
+            pd.DataFrame(grows),
+        )
+    names = dim_names(run, L)
+    prow = []
+    for d in a.profiles:
+        p = d.profile
+        prow.append(
+            {
+                _h(L, "排名", "Rank"): p.rank,
+                _h(L, "城市", "City"): p.name,
+                _h(L, "优势维度", "Strong dimensions"): "、".join(names.get(x, x) for x in p.strengths)
+                or "—",
+                _h(L, "短板维度", "Weak dimensions"): "、".join(names.get(x, x) for x in p.weaknesses) or "—",
+                _h(L, "优势指标", "Strong indicators"): "、".join(
+                    f"{(i.name_en if L == 'en' else i.name_zh)}({i.rank})" for i in d.strong_indicators
+                )
+                or "—",
+                _h(L, "短板指标", "Weak indicators"): "、".join(
+                    f"{(i.name_en if L == 'en' else i.name_zh)}({i.rank})" for i in d.weak_indicators
+                )
+                or "—",
+                _h(L, "相近城市", "Peers"): "、".join(c.name for c in p.peers[:3]),
+                _h(L, "与前一名差距", "Gap to next above"): fmt_num(p.index_gap_to_above, 2),
+            }
+        )
+    add(
+        "profiles",
+        f"{n}强城市画像：优势与短板",
+        f"City profiles of the top {n}: strengths and weaknesses",
+        pd.DataFrame(prow),
+        _h(
+            L,
+            f"优势/短板：该维度或指标的排名比总排名高/低至少{a.margin}位；括号内为指标排名。相近城市：分项指数得分欧氏距离最近。",
+            f"Strength/weakness: the dimension or indicator ranks at least {a.margin} places above/below the "
+            "overall rank (indicator rank in brackets). "
+            "Peers: nearest by Euclidean distance of sub-index scores.",
+        ),
+    )
+    return out
+
+
+def dim_names(run: RunData, lang: str) -> dict[str, str]:
+    return {c.id: ((c.name_en if lang == "en" else c.name_zh) or c.id) for c in run.framework.root.children}
+
+
+# ------------------------------------------------------------------------------------------- workbook hook
+
+
+SHEETS: dict[str, str] = {
+    "framework": "指标体系",
+    "stages": "阶段权重",
+    "coverage": "数据覆盖",
+    "proxies": "代理指标",
+    "table3": "表3 榜单",
+    "capitals": "表4 省会首位度",
+    "leaders": "分项前10",
+    "centres": "表5 创新中心",
+    "clusters": "表10 先进集群",
+    "risers": "进步最快",
+    "potential": "发展潜力",
+    "table11": "表11 区域增加值",
+    "table12": "表12 区域企业",
+    "gaps": "区域差距",
+    "profiles": "城市画像",
+}
+
+
+def _sheet_name(table: ReportTable, used: set[str]) -> str:
+    if table.key in SHEETS:
+        base = SHEETS[table.key]
+    else:  # top_<list>: 前10 + the list's label
+        base = "前10 " + table.caption.split("中", 1)[-1].split("数量")[0]
+    for ch in "[]:*?/\\":
+        base = base.replace(ch, "")
+    name = f"报告-{base}"[:31]
+    k = 2
+    while name in used:
+        name = f"{name[:28]}~{k}"
+        k += 1
+    used.add(name)
+    return name
+
+
+def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
+    """Add one formatted sheet per report table to an openpyxl workbook (title row, bold header, widths)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from mfgindex.outputs import safe_cell
+
+    used = set(wb.sheetnames)
+    for t in tables.values():
+        ws = wb.create_sheet(_sheet_name(t, used))
+        ws.append([safe_cell(t.caption)])
+        ws["A1"].font = Font(bold=True, size=12)
+        header = [str(c).strip() for c in t.frame.columns]
+        ws.append([safe_cell(h) for h in header])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for row in t.frame.itertuples(index=False):
+            ws.append([safe_cell(v) for v in row])
+        if t.note:
+            ws.append([])
+            ws.append([safe_cell(t.note)])
+        for j, h in enumerate(header, start=1):
+            values = [len(str(v)) for v in t.frame.iloc[:, j - 1]] + [len(h)]
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, 1.6 * max(values) + 2))
+        ws.freeze_panes = "A3"
+
+
+def add_report_sheets(wb: Any, result: Any) -> None:
+    """Hook for :func:`mfgindex.outputs.write_xlsx`: the report tables (Chinese) of ``result``.
+
+    The context data (GDP, population, lists) are reloaded from the result's inputs. Runs whose units are
+    not Chinese cities (e.g. COINr's ASEM example) get no report sheets: the report is about cities.
+    """
+    if result.framework.universe.kind != "cities" or "province" not in result.table.columns:
+        return
+    from mfgindex.analysis.run import EMBEDDED, from_result
+    from mfgindex.analysis.runmode import analyze_run
+
+    inputs = list(dict(result.provenance.get("inputs", {})))
+    embedded = all(p.startswith("mfgindex/data/") for p in inputs)
+    config = {"data": EMBEDDED if embedded else inputs, "year": result.year}
+    run = from_result(result, config)
+    write_sheets(wb, report_tables(run, analyze_run(run), "zh"))
