@@ -66,7 +66,7 @@ def rank_intervals(stats: pd.DataFrame, stem: Path, title: str = "", max_units: 
     shown = f"（前 {n} 名）" if len(stats) > n else ""
     ax.set_title((title or "排名不确定性 (rank uncertainty)") + shown)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper right")
     return _save(fig, stem)
 
 

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import rankdata
 
 from mfgindex import derive, pipeline
 from mfgindex import framework as fw_mod
@@ -288,15 +287,18 @@ def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], 
             kk = keep[:, list(node.children)]
             if not bool(np.all(kk == 1.0)):
                 factor = kk if factor is None else factor * kk
-        if factor is not None:
-            w = w[None, ...] * factor[:, None, :]  # (r, 1 | units, k)
-        replicated = factor is not None or any(v.ndim == 2 for v in kids)
-        if replicated:
-            xs = np.stack([np.broadcast_to(v, (r, ctx.n_units)) for v in kids], axis=-1)
-        else:
-            xs = np.column_stack(kids)
         method = node.methods[alt]
-        vals.append(aggregate(xs, w, method, node.min_share[alt]))
+        if factor is not None and all(v.ndim == 1 for v in kids) and method is not AggregateMethod.harmonic:
+            xs = np.column_stack(kids)
+            vals.append(_weighted_mean_matmul(xs, w, factor, method, node.min_share[alt]))
+        else:
+            if factor is not None:
+                w = w[None, ...] * factor[:, None, :]  # (r, 1 | units, k)
+            if factor is not None or any(v.ndim == 2 for v in kids):
+                xs = np.stack([np.broadcast_to(v, (r, ctx.n_units)) for v in kids], axis=-1)
+            else:
+                xs = np.column_stack(kids)
+            vals.append(aggregate(xs, w, method, node.min_share[alt]))
         flags: list[npt.NDArray[np.bool_]] = [f for f in (bad[s] for s in node.children) if f is not None]
         if method is not AggregateMethod.arithmetic:
             with np.errstate(invalid="ignore"):
@@ -311,10 +313,46 @@ def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], 
     return np.broadcast_to(root, (r, ctx.n_units)) if root.ndim == 1 else root
 
 
+def _weighted_mean_matmul(
+    x: Array, base: Array, factor: Array, method: AggregateMethod, min_share: float
+) -> Array:
+    """:func:`mfgindex.aggregate.aggregate` for components ``x`` (units, k) shared by all replications and
+    weights ``base · factor`` (base (k,) or (units, k), factor (r, k)), as two matrix products: the weighted
+    sums over the present components are ``factor @ (base·x)ᵀ`` and ``factor @ (base·present)ᵀ``. Same rules
+    as the kernel (missing components skipped, weights renormalised, ``min_share``, geometric mean NaN over
+    a value ≤ 0); a test checks it equals the kernel."""
+    present = ~np.isnan(x)
+    b = np.broadcast_to(base, x.shape)
+    if method is AggregateMethod.arithmetic:
+        term = np.where(present, x, 0.0)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            term = np.log(np.where(present & (x > 0), x, 1.0))
+    wb = np.where(present, b, 0.0)
+    total = factor @ wb.T  # (r, units)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (factor @ (wb * term).T) / total
+    if method is AggregateMethod.geometric:
+        out = np.where(np.any(present & (x <= 0), axis=-1), np.nan, np.exp(out))
+    share = present.mean(axis=-1)
+    empty = (total <= 0) | (share < min_share) | (share == 0)
+    return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
+
+
 def ranks(index: Array) -> Array:
-    """Competition ranks per replication (1 = highest index, ties share the best rank, NaN unranked)."""
-    r = rankdata(-index, axis=1, method="min", nan_policy="omit")
-    return np.asarray(np.where(np.isnan(index), np.nan, r), dtype=np.float64)
+    """Competition ranks per replication (1 = highest index, ties share the best rank, NaN unranked).
+
+    One argsort per row (NaN sorts last, so it never shifts the ranks of the scored units)."""
+    order = np.argsort(-index, axis=1, kind="stable")
+    srt = np.take_along_axis(-index, order, axis=1)
+    n = index.shape[1]
+    pos = np.broadcast_to(np.arange(1, n + 1, dtype=np.float64), srt.shape)
+    new = np.ones(srt.shape, dtype=bool)
+    new[:, 1:] = srt[:, 1:] != srt[:, :-1]
+    first = np.maximum.accumulate(np.where(new, pos, 0.0), axis=1)  # rank of the first of each tie group
+    out = np.empty_like(index)
+    np.put_along_axis(out, order, first, axis=1)
+    return np.asarray(np.where(np.isnan(index), np.nan, out), dtype=np.float64)
 
 
 def rank_histogram(rk: Array, n_units: int) -> IntArray:
