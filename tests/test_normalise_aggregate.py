@@ -113,8 +113,9 @@ def test_flipping_direction_reverses_ranks(x):
     arrays(np.float64, 4, elements=st.floats(0.01, 10)),
 )
 def test_means_lie_between_min_and_max(x, w):
-    for method in AggregateMethod:
+    means = (AggregateMethod.arithmetic, AggregateMethod.geometric, AggregateMethod.harmonic)
+    for method in means:  # TOPSIS (scored across units in pipeline.aggregate_tree) is not a mean
         out = aggregate(x, w, method)
         assert np.all(out >= x.min(axis=1) - 1e-9) and np.all(out <= x.max(axis=1) + 1e-9)
-    a, g, h = (aggregate(x, w, m) for m in AggregateMethod)
+    a, g, h = (aggregate(x, w, m) for m in means)
     assert np.all(a >= g - 1e-9) and np.all(g >= h - 1e-9)

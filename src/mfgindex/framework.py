@@ -21,7 +21,16 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from mfgindex.errors import Problem, UserError
 
@@ -58,6 +67,8 @@ class AggregateMethod(StrEnum):
     arithmetic = "arithmetic"
     geometric = "geometric"
     harmonic = "harmonic"
+    # TOPSIS closeness to the ideal × 100 (mfgindex.weights.topsis; ``methods.topsis_normalisation``)
+    topsis = "topsis"
 
 
 class FormulaOp(StrEnum):
@@ -138,12 +149,62 @@ def _node_kind(value: Any) -> str:
     return "aggregate" if isinstance(value, Aggregate) else "indicator"
 
 
+SUBJECTIVE_METHODS = ("ahp", "delphi")
+DATA_METHODS = ("entropy", "critic", "std", "cv", "pca", "merec")
+
+
+class Combine(_Model):
+    """Combine derived (objective) weights with subjective ones (``mfgindex.weights.derived``).
+
+    ``with``: ``ahp`` / ``delphi`` (from the ``weights_from`` file), ``class`` (主次分类 scores) or
+    ``explicit`` (the children's ``weight``). ``how``: ``multiplicative`` w = s·o/Σ s·o, or ``linear``
+    w = α·s + (1 − α)·o.
+    """
+
+    with_: Literal["ahp", "delphi", "class", "explicit"] = Field(alias="with")
+    how: Literal["multiplicative", "linear"] = "multiplicative"
+    alpha: float = Field(0.5, ge=0, le=1)
+
+
+class WeightsFrom(_Model):
+    """Derive the weights of an aggregate's children by a method (``mfgindex.weights.derived``).
+
+    ``ahp``/``delphi`` read ``file`` (relative to the framework file's folder): an expert-survey workbook
+    (``ahp_*`` sheets: experts combined by the geometric mean; ``roundN`` sheets) or, for AHP, a square
+    matrix (CSV, or ``sheet`` of an XLSX). The data methods use the run's ``data`` stage of the node's
+    indicators (complete units only). An AHP matrix with CR ≥ 0.10 fails the run unless
+    ``allow_inconsistent``.
+    """
+
+    method: Literal["ahp", "delphi", "entropy", "critic", "std", "cv", "pca", "merec", "equal"]
+    file: str | None = None
+    sheet: str | None = None
+    node: str | None = None
+    round: int | None = Field(None, ge=1)
+    authority_weighted: bool = False
+    allow_inconsistent: bool = False
+    data: Literal["normalised", "treated", "raw"] = "normalised"
+    combine: Combine | None = None
+
+    @model_validator(mode="after")
+    def _sources(self) -> WeightsFrom:
+        needs_file = self.method in SUBJECTIVE_METHODS or (
+            self.combine is not None and self.combine.with_ in SUBJECTIVE_METHODS
+        )
+        if needs_file and not self.file:
+            raise ValueError(f"weights_from {self.method!r} needs a file")
+        if self.combine is not None and self.combine.with_ == self.method:
+            raise ValueError("combine.with must differ from method")
+        return self
+
+
 class Aggregate(_Model):
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     name_zh: str = ""
     name_en: str = ""
     weight: float | None = Field(None, ge=0)
     aggregate: AggregateMethod | None = None
+    weights_from: WeightsFrom | None = None
     children: list[Node]
     note: str = ""
 
@@ -155,6 +216,13 @@ class Aggregate(_Model):
     def _non_empty(self) -> Aggregate:
         if not self.children:
             raise ValueError(f"aggregate {self.id!r} has no children")
+        wf = self.weights_from
+        if (
+            wf is not None
+            and wf.method in DATA_METHODS
+            and any(isinstance(c, Aggregate) for c in self.children)
+        ):
+            raise ValueError(f"weights_from {wf.method!r} of {self.id!r} needs indicators as children")
         return self
 
 
@@ -222,6 +290,7 @@ class Methods(_Model):
     aggregate: AggregateMethod = AggregateMethod.arithmetic
     aggregate_by_level: dict[int, AggregateMethod] = Field(default_factory=dict)
     min_share: float = Field(0.0, ge=0, le=1)
+    topsis_normalisation: Literal["vector", "minmax"] = "vector"
 
 
 class Universe(_Model):
@@ -257,6 +326,12 @@ class Framework(_Model):
     auxiliary: list[Indicator] = Field(default_factory=list)
     variables: dict[str, Variable] = Field(default_factory=dict)
     top_n: int = Field(50, ge=1)
+    _base_dir: Path | None = PrivateAttr(None)
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative input files of the framework (``weights_from.file``) are read from."""
+        return self._base_dir if self._base_dir is not None else Path.cwd()
 
     @model_validator(mode="after")
     def _check_tree(self) -> Framework:
@@ -405,7 +480,9 @@ def load(spec: str | Path) -> Framework:
         ) from None
     if not isinstance(data, dict):
         raise UserError(Problem("a framework file must be a YAML mapping", file=text))
-    return from_dict(data, file=text)
+    fw = from_dict(data, file=text)
+    fw._base_dir = path.resolve().parent
+    return fw
 
 
 _IMETA_COLUMNS = (

@@ -25,6 +25,7 @@ from mfgindex import __version__
 from mfgindex.framework import Aggregate, Framework, walk
 from mfgindex.rank import ARROWS
 from mfgindex.result import Result
+from mfgindex.weights import derived
 
 FIXED_DATE = (2000, 1, 1, 0, 0, 0)
 
@@ -129,6 +130,7 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
             "nominal_global": {k: round(float(v), 12) for k, v in result.global_weights.items()},
             "effective_global": {k: round(float(v), 12) for k, v in result.effective_weights.items()},
             "stages": None if fw.stages is None else fw.stages.model_dump(mode="json"),
+            "derivation": result.provenance.get("weights_derivation"),
         },
         "stage_counts": {str(k): int(v) for k, v in cur.stage_label.value_counts().sort_index().items()},
         "coverage": {str(k): round(float(v), 6) for k, v in cur.coverage["coverage"].items()},
@@ -190,6 +192,7 @@ def write_xlsx(result: Result, path: Path) -> None:
     _write_sheet(wb, "得分", scores_frame(result))
     _write_sheet(wb, "指标", indicators_frame(result))
     _write_sheet(wb, "权重", weights_frame(result))
+    _write_sheet(wb, derived.SHEET, derived.frame(result.provenance.get("weights_derivation") or {}))
     cov = result.current.coverage.reset_index()
     _write_sheet(wb, "数据覆盖", cov)
     _write_sheet(wb, "框架", framework_frame(result.framework), 16)

@@ -24,8 +24,10 @@ from mfgindex.impute import impute
 from mfgindex.normalise import normalise
 from mfgindex.result import Result, YearResult
 from mfgindex.treat import treat
+from mfgindex.weights import derived
 from mfgindex.weights.classes import global_weights, local_weights
 from mfgindex.weights.stages import stage_mix, stage_weights
+from mfgindex.weights.topsis import closeness_scores
 
 
 def universe(ds: Dataset, framework: Framework) -> pd.Index:
@@ -68,7 +70,10 @@ def aggregate_tree(
         x = np.column_stack([values[k] for k in kids])
         w = unit_weights[node.id].to_numpy() if node.id in unit_weights else local[node.id].to_numpy()
         method = aggregation_method(framework, node, levels[node.id])
-        values[node.id] = aggregate(x, w, method, m.min_share)
+        if method is AggregateMethod.topsis:
+            values[node.id] = closeness_scores(x, w, m.topsis_normalisation, m.min_share)
+        else:
+            values[node.id] = aggregate(x, w, method, m.min_share)
     ids = [a.id for a in framework.aggregates()]
     return pd.DataFrame({i: values[i] for i in ids}, index=normalised.index)
 
@@ -78,7 +83,8 @@ def _check_positive(framework: Framework, normalised: pd.DataFrame) -> None:
     needs = [
         a.id
         for a in framework.aggregates()
-        if aggregation_method(framework, a, levels[a.id]) is not AggregateMethod.arithmetic
+        if aggregation_method(framework, a, levels[a.id])
+        in (AggregateMethod.geometric, AggregateMethod.harmonic)
     ]
     if needs and bool((normalised <= 0).to_numpy().any()):
         raise UserError(
@@ -92,9 +98,14 @@ def _check_positive(framework: Framework, normalised: pd.DataFrame) -> None:
 
 
 def evaluate_year(
-    ds: Dataset, framework: Framework, year: int, codes: pd.Index, panel_with: pd.DataFrame | None = None
+    ds: Dataset,
+    framework: Framework,
+    year: int,
+    codes: pd.Index,
+    panel_with: pd.DataFrame | None = None,
+    local: dict[str, pd.Series] | None = None,
 ) -> YearResult:
-    """Evaluate one year for the given units."""
+    """Evaluate one year for the given units (``local``: the nodes' weights, default the framework's)."""
     m = framework.methods
     inds = framework.indicators()
     ids = [i.id for i in inds]
@@ -130,7 +141,7 @@ def evaluate_year(
         norm = normalise(x, directions, m, targets)
     normalised = pd.DataFrame(norm, index=kept, columns=ids)
     _check_positive(framework, normalised)
-    local = local_weights(framework)
+    local = local if local is not None else local_weights(framework)
     unit_weights: dict[str, pd.DataFrame] = {}
     if framework.stages is not None:
         rule = framework.stages
@@ -183,9 +194,8 @@ def _leaves(node: Aggregate) -> list[Indicator]:
     return out
 
 
-def _effective_weights(framework: Framework, cur: YearResult) -> pd.Series:
+def _effective_weights(framework: Framework, cur: YearResult, local: dict[str, pd.Series]) -> pd.Series:
     """Nominal global weights averaged over units when stage weights vary by unit."""
-    local = local_weights(framework)
     if not cur.weights:
         return global_weights(framework, local)
     out = pd.Series(0.0, index=[i.id for i in framework.indicators()])
@@ -196,6 +206,22 @@ def _effective_weights(framework: Framework, cur: YearResult) -> pd.Series:
         patched[node] = row
         out += global_weights(framework, patched)
     return out / max(len(per_unit), 1)
+
+
+def _evaluate_years(
+    ds: Dataset,
+    framework: Framework,
+    year: int,
+    prev_year: int | None,
+    codes: pd.Index,
+    local: dict[str, pd.Series],
+) -> tuple[YearResult | None, YearResult]:
+    prev = evaluate_year(ds, framework, prev_year, codes, local=local) if prev_year is not None else None
+    panel_with = prev.stages["treated"] if (framework.methods.panel and prev is not None) else None
+    cur = evaluate_year(ds, framework, year, codes, panel_with, local=local)
+    if prev is not None and prev_year is not None and framework.methods.panel:
+        prev = evaluate_year(ds, framework, prev_year, codes, cur.stages["treated"], local=local)
+    return prev, cur
 
 
 def evaluate(
@@ -215,13 +241,16 @@ def evaluate(
         raise UserError(Problem(f"no data for year {year}", expected=f"one of {years}"))
     prev_year = previous_year if previous_year is not None else year - 1
     has_prev = prev_year in years
-    prev = evaluate_year(ds, framework, prev_year, codes) if has_prev else None
-    panel_with = prev.stages["treated"] if (framework.methods.panel and prev is not None) else None
-    cur = evaluate_year(ds, framework, year, codes, panel_with)
-    if prev is not None and framework.methods.panel:
-        prev = evaluate_year(ds, framework, prev_year, codes, cur.stages["treated"])
-    table = ranking_table(ds, framework, cur, prev)
     local = local_weights(framework)
+    derivation = None
+    if derived.derived_nodes(framework) and not derived.needs_data(framework):
+        local, derivation = derived.derive(framework, local)
+    prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
+    if derived.needs_data(framework):
+        # objective weights from this year's data; the same weights then serve both years
+        local, derivation = derived.derive(framework, local, cur.stages)
+        prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
+    table = ranking_table(ds, framework, cur, prev)
     return Result(
         framework=framework,
         current=cur,
@@ -230,13 +259,14 @@ def evaluate(
         units=ds.units,
         nominal_weights=MappingProxyType(local),
         global_weights=global_weights(framework, local),
-        effective_weights=_effective_weights(framework, cur),
+        effective_weights=_effective_weights(framework, cur, local),
         provenance=MappingProxyType(
             {
                 "seed": seed,
-                "inputs": dict(ds.inputs),
+                "inputs": {**ds.inputs, **(derivation["inputs"] if derivation else {})},
                 "year": year,
                 "previous_year": prev_year if has_prev else None,
+                "weights_derivation": derived.record(framework, local, derivation),
             }
         ),
     )
