@@ -39,8 +39,10 @@ def run(case: str, extra: list[str]) -> None:
         size = (Path(tmp) / "replications.parquet").stat().st_size / 1e6
         # ru_maxrss of children is the largest child so far (KiB on Linux): run one case per process for
         # an exact figure per case
-        print(f"{case:13s} {' '.join(extra) or 'local':14s} wall {wall:6.2f} s  cpu {cpu:6.2f} s  "
-              f"peak RSS {after.ru_maxrss / 1024:7.1f} MiB  replications.parquet {size:7.1f} MB", flush=True)  # fmt: skip
+        label = " ".join(extra) or "local"
+        rss = after.ru_maxrss / 1024
+        print(f"{case:13s} {label:14s} wall {wall:6.2f} s  cpu {cpu:6.2f} s  peak RSS {rss:7.1f} MiB  "
+              f"replications.parquet {size:7.1f} MB", flush=True)  # fmt: skip
 
 
 def main(argv: list[str]) -> None:
