@@ -36,6 +36,7 @@ PLUGINS = (
     "mfgindex.web.cli",
     "mfgindex.workspace.cli",
     "mfgindex.toolbox.cli",
+    "mfgindex.policy.cli",
 )
 
 
