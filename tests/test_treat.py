@@ -89,3 +89,14 @@ def test_treat_does_not_mutate_and_keeps_order(values):
     # treatment is monotone: it never reverses the order of two units
     order = np.argsort(a, kind="stable")
     assert np.all(np.diff(b[order]) >= -1e-9)
+
+
+def test_column_that_would_become_constant_is_left_untreated():
+    """A count with one large value and ties (3.5, 2, 1×15, 0×300): winsorising would end at all zeros, where
+    skewness is undefined; COINr's Treat() then returns the column untreated, and so do we (with a note)."""
+    x = np.array([3.5, 2.0, *([1.0] * 15), *([0.0] * 300)])
+    y, changed, hi, lo, logged = winsorise(x)
+    np.testing.assert_array_equal(y, x)
+    assert not changed.any() and (hi, lo, logged) == (0, 0, False)
+    _, _, logs = treat(pd.DataFrame({"centres": x}))
+    assert "constant" in logs[0].note

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +142,10 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
                 "winsorised_high": t.winsorised_high,
                 "winsorised_low": t.winsorised_low,
                 "log_transformed": t.log_transformed,
+                "note": t.note,
             }
             for t in cur.treat_log
-            if t.treated
+            if t.treated or t.note
         ],
         "units": len(result.table),
     }
@@ -196,35 +198,12 @@ def write_xlsx(result: Result, path: Path) -> None:
     cov = result.current.coverage.reset_index()
     _write_sheet(wb, "数据覆盖", cov)
     _write_sheet(wb, "框架", framework_frame(result.framework), 16)
-    flags = pd.DataFrame(
-        [
-            {
-                "indicator": t.indicator,
-                "skew_before": t.skew_before,
-                "kurt_before": t.kurt_before,
-                "winsorised_high": t.winsorised_high,
-                "winsorised_low": t.winsorised_low,
-                "log_transformed": t.log_transformed,
-                "skew_after": t.skew_after,
-                "kurt_after": t.kurt_after,
-            }
-            for t in result.current.treat_log
-        ]
-        + [
-            {
-                "indicator": f"excluded unit {k}",
-                "skew_before": np.nan,
-                "kurt_before": np.nan,
-                "winsorised_high": 0,
-                "winsorised_low": 0,
-                "log_transformed": False,
-                "skew_after": np.nan,
-                "kurt_after": np.nan,
-            }
-            for k in result.current.excluded
-        ]
+    # 标记: what treatment did to each indicator, then the units screened out for low coverage
+    flags = pd.DataFrame([asdict(t) for t in result.current.treat_log])
+    excluded = pd.DataFrame(
+        {"indicator": [f"excluded unit {k}: {v}" for k, v in result.current.excluded.items()]}
     )
-    _write_sheet(wb, "标记", flags)
+    _write_sheet(wb, "标记", pd.concat([flags, excluded], ignore_index=True))
     from mfgindex.report.tables import add_report_sheets  # report tables, one sheet each (issue 4)
 
     add_report_sheets(wb, result)

@@ -80,6 +80,7 @@ class TreatLog:
     log_transformed: bool
     skew_after: float
     kurt_after: float
+    note: str = ""
 
     @property
     def treated(self) -> bool:
@@ -104,20 +105,18 @@ def winsorise(
     if not fails(y, skew_thresh, kurt_thresh):
         return y, hi_set, 0, 0, False
     while fails(y, skew_thresh, kurt_thresh) and int(hi_set.sum() + lo_set.sum()) < winmax:
+        high = skewness(y) >= 0
         v = y[present]
-        if skewness(y) >= 0:
-            idx = present & (y == v.max())
-            rest = y[present & ~idx]
-            if rest.size == 0:
-                break
-            y[idx] = rest.max()
+        idx = present & (y == (v.max() if high else v.min()))
+        rest = y[present & ~idx]
+        if rest.size == 0 or np.ptp(rest) == 0:
+            # the column would become constant: its skewness is then undefined and COINr's Treat() returns
+            # the column untreated (with a warning); do the same, and say so in the treatment log
+            return x.astype(np.float64, copy=True), np.zeros(y.shape, dtype=bool), 0, 0, False
+        y[idx] = rest.max() if high else rest.min()
+        if high:
             hi_set = idx
         else:
-            idx = present & (y == v.min())
-            rest = y[present & ~idx]
-            if rest.size == 0:
-                break
-            y[idx] = rest.min()
             lo_set = idx
     if fails(y, skew_thresh, kurt_thresh):
         return log_ct(x), present.copy(), 0, 0, True
@@ -136,7 +135,12 @@ def treat(
         y, changed, hi, lo, logged = winsorise(x, winmax, skew_thresh, kurt_thresh)
         out[col] = y
         flags[col] = changed
-        logs.append(TreatLog(str(col), skewness(x), kurtosis(x), hi, lo, logged, skewness(y), kurtosis(y)))
+        note = ""
+        if fails(x, skew_thresh, kurt_thresh) and not logged and hi + lo == 0 and winmax > 0:
+            note = "fails the outlier rule but left untreated: winsorising would make it constant"
+        logs.append(
+            TreatLog(str(col), skewness(x), kurtosis(x), hi, lo, logged, skewness(y), kurtosis(y), note)
+        )
     return (
         pd.DataFrame(out, index=frame.index, columns=frame.columns),
         pd.DataFrame(flags, index=frame.index, columns=frame.columns),
