@@ -29,6 +29,7 @@ Becker, W. et al. (2022). COINr, ``get_corr``, ``get_corr_flags``, ``get_cronbac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,9 +253,10 @@ def pca_tables(framework: Framework, table: pd.DataFrame) -> tuple[pd.DataFrame,
     return pd.DataFrame(rows), pd.DataFrame(loads, columns=["aggregate", "over", "variable", "loading_1"])
 
 
-def coinr_effective_weights(framework: Framework) -> pd.Series:
-    """COINr ``get_eff_weights``: each node's weight normalised within its parent, times its ancestors'."""
-    local = local_weights(framework)
+def coinr_effective_weights(framework: Framework, local: Mapping[str, pd.Series] | None = None) -> pd.Series:
+    """COINr ``get_eff_weights``: each node's weight normalised within its parent, times its ancestors'
+    (``local``: the run's local weights, default the framework's)."""
+    local = local if local else local_weights(framework)
     out = {framework.root.id: 1.0}
     for agg in framework.aggregates():
         for child in agg.children:
@@ -262,14 +264,16 @@ def coinr_effective_weights(framework: Framework) -> pd.Series:
     return pd.Series(out, dtype="float64")
 
 
-def effective_weights(framework: Framework, table: pd.DataFrame) -> pd.DataFrame:
+def effective_weights(
+    framework: Framework, table: pd.DataFrame, local: Mapping[str, pd.Series] | None = None
+) -> pd.DataFrame:
     """Per node: level, parent, nominal weight in the parent, COINr effective weight, η² and Pearson r² with
     the index, and η² as a share of the sum over the node's level (comparable with the effective weight)."""
     root = framework.root.id
     levels = framework.depth()
     parents = _parents(framework)
-    local = local_weights(framework)
-    eff = coinr_effective_weights(framework)
+    local = local if local else local_weights(framework)
+    eff = coinr_effective_weights(framework, local)
     y = table[root].to_numpy(np.float64)
     rows = []
     for agg in framework.aggregates():
@@ -355,7 +359,7 @@ def audit(result: Result, ds: Dataset | None = None) -> Audit:
         cronbach=cronbach_table(fw, table),
         pca=pca_sum,
         pca_loadings=pca_load,
-        effective_weights=effective_weights(fw, table),
+        effective_weights=effective_weights(fw, table, result.nominal_weights),
         coverage_indicators=cov_i,
         coverage_units=cov_u,
     )

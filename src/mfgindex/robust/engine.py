@@ -32,6 +32,7 @@ from mfgindex import derive, pipeline
 from mfgindex import framework as fw_mod
 from mfgindex.aggregate import aggregate
 from mfgindex.dataset import Dataset
+from mfgindex.errors import Problem, UserError
 from mfgindex.framework import AggregateMethod, Framework, TreatMethod
 from mfgindex.normalise import normalise
 from mfgindex.result import Result
@@ -152,8 +153,8 @@ def build_context(
         agg_alts[tuple(choice)] = len(alt_frameworks)
         alt_frameworks.append(fw_mod.with_methods(framework, **changes) if changes else framework)
 
-    # 3. stage weights
-    local = local_weights(framework)
+    # 3. stage weights (the run's nominal local weights: explicit, class-based or derived from data)
+    local = {k: v.copy() for k, v in nominal.nominal_weights.items()} or local_weights(framework)
     stage_node = None
     stage_w: list[Array] = []
     if framework.stages is not None:
@@ -177,6 +178,11 @@ def build_context(
             min_share=tuple(f.methods.min_share for f in alt_frameworks),
             stage=a.id == stage_node,
         ))  # fmt: skip
+    if any(m is AggregateMethod.topsis for n in nodes for m in n.methods):
+        msg = "TOPSIS aggregation is not supported by the uncertainty/sensitivity engine"
+        raise UserError(
+            Problem(msg, column="methods.aggregate", expected="arithmetic, geometric or harmonic")
+        )
     nominal_rank = nominal.table["rank"].reindex(codes).to_numpy(dtype=np.float64, na_value=np.nan)
     return Context(
         codes=tuple(str(c) for c in codes), indicators=tuple(inds), nodes=tuple(nodes),
