@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mfgindex import runner
 from mfgindex.errors import UserError
-from mfgindex.web import pages
+from mfgindex.web import pages, policy_api
 from mfgindex.web.api import Service, router
 from mfgindex.web.state import AppState, from_options, from_run_dir, version
 
@@ -153,6 +153,7 @@ def create_app(
         return JSONResponse({"detail": "internal server error", "errors": []}, status_code=500)
 
     app.include_router(router(service))
+    app.include_router(policy_api.router())  # issue 9: GET /api/cities/{code}/policies
     app.include_router(pages.router(service))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
