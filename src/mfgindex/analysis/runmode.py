@@ -473,6 +473,9 @@ def _top_k(t: pd.DataFrame, counts: pd.Series, k: int) -> tuple[RankedValue, ...
     kth = float(order["v"].iloc[min(k, len(order)) - 1])
     order = order[order["v"] >= kth]
     comp = order["v"].rank(method="min", ascending=False).astype(int)
+    if len(order) > k + 2:  # a long tie at the boundary: keep the places above it (the table says so)
+        above = order[comp < comp.max()]
+        order = above if len(above) else order.head(k)
     return tuple(
         RankedValue(int(comp[c]), str(c), str(t.at[c, "name"]), _float(order.at[c, "v"])) for c in order.index
     )
@@ -483,6 +486,8 @@ def list_tops(run: RunData, k: int = 10) -> tuple[ListTop, ...]:
     t = top(run.table, run.top_n)
     out: list[ListTop] = []
     for list_id, (zh, en, unit) in LISTS.items():
+        if list_id in ("innovation_centres", "advanced_clusters") and named_entries(run, "centres"):
+            continue  # shown with their names (表5, 表10)
         e = _list_entries(run, list_id)
         if e is None or e.empty:
             continue

@@ -272,7 +272,7 @@ def from_scores(scores: pd.DataFrame) -> pd.DataFrame:
     t = scores.copy()
     if "code" in t.columns:
         t = t.set_index("code")
-    if "province_rank" in t.columns and t["province_rank"].dtype == object:
+    if "province_rank" in t.columns and not pd.api.types.is_numeric_dtype(t["province_rank"]):
         t["province_rank"] = (
             t["province_rank"].astype(str).str.extract(r"(\d+)")[0].astype(float).astype("Int64")
         )

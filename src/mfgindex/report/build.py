@@ -12,6 +12,7 @@ import base64
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -292,6 +293,8 @@ def _cellclass(v: Any) -> str:
     if isinstance(v, int | float) and not isinstance(v, bool):
         return "num"
     s = str(v)
+    if len(s) <= 7 and not any(ch.isdigit() for ch in s):
+        return "nw"
     if s in ("↑", "↓", "—", "新增", "new"):
         return "c"
     if (
@@ -303,7 +306,10 @@ def _cellclass(v: Any) -> str:
     return ""
 
 
-def _env() -> Environment:
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\n]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _env(lang: str = "zh") -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -314,6 +320,7 @@ def _env() -> Environment:
     env.filters["pct"] = fmt_pct
     env.filters["num"] = fmt_num
     env.filters["cellclass"] = _cellclass
+    env.filters["prov"] = lambda p: province_label(str(p), lang)
     return env
 
 
@@ -334,7 +341,7 @@ def render_html(
         sections = [s for s in sections if s[0] != "gaps"]
     proxies = [i for i in run.framework.indicators() if i.proxy]
     return (
-        _env()
+        _env(lang)
         .get_template("report.html.j2")
         .render(
             lang=lang,
@@ -426,6 +433,8 @@ def write_report(
             paths += F.save(fig, fig_dir, f"fig_{key}", formats=("svg",))
     say("html")
     html = render_html(run, a, lang, tables, b64)
+    if lang == "zh":  # line breaks of the templates must not become spaces between Chinese sentences
+        html = _CJK_GAP.sub("", html)
     name = "report"
     html_path = out / f"{name}.html"
     html_path.write_text(html, encoding="utf-8")

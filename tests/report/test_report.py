@@ -1,0 +1,182 @@
+"""The report: sections, the 表3 table, numbers in sentences = analysis results, PDF with a CJK font,
+English version, ``run --report`` and the CLI's errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mfgindex.analysis.run import RunData, from_result
+from mfgindex.analysis.runmode import RunAnalysis, analyze_run
+from mfgindex.cli import app
+from mfgindex.report.build import SECTIONS, ReportFiles, write_report
+from mfgindex.report.tables import fmt_num, fmt_pct
+from mfgindex.result import Result
+
+
+@pytest.fixture(scope="module")
+def run(default_result: Result) -> RunData:
+    return from_result(default_result)
+
+
+@pytest.fixture(scope="module")
+def analysis(run: RunData) -> RunAnalysis:
+    return analyze_run(run)
+
+
+@pytest.fixture(scope="module")
+def zh(run: RunData, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    return write_report(run, tmp_path_factory.mktemp("zh"), "zh")
+
+
+@pytest.fixture(scope="module")
+def zh_html(zh: ReportFiles) -> str:
+    return zh.html.read_text(encoding="utf-8")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_every_section_is_there(zh_html: str) -> None:
+    for _, title in SECTIONS["zh"]:
+        assert title.format(n=50) in zh_html
+    for caption in (
+        "表3",
+        "表4",
+        "表5",
+        "表10",
+        "表11",
+        "表12",
+        "图1",
+        "图2",
+        "图3",
+        "图4",
+        "图5",
+        "图6",
+        "图7",
+    ):
+        assert caption in zh_html, caption
+
+
+def test_html_is_self_contained(zh_html: str) -> None:
+    assert "data:image/png;base64," in zh_html
+    assert not re.search(r"""(src|href)=["']https?://""", zh_html)
+    assert "<link" not in zh_html and "<script" not in zh_html
+    assert 'font-family: "Noto Sans CJK SC"' in zh_html  # CSS inline and not escaped
+
+
+def test_table3_lists_the_run_top50_in_two_halves(zh_html: str, run: RunData) -> None:
+    table = re.search(r'<table class="t3">(.*?)</table>', zh_html, re.S)
+    assert table is not None
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(1).split("</thead>")[1], re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in rows]
+    assert len(rows) == 25
+    left = [c[1] for c in cells]
+    right = [c[6] for c in cells]
+    expected = list(run.table[run.table["rank"] <= 50]["name"])
+    assert left + right == expected
+    # 地区排名 as 苏1, 排名变化 as ↑ ↓ — 新增
+    first = cells[0]
+    assert first[2] == "1" and re.fullmatch(r"\D+1", first[3])
+    assert {c[4] for c in cells} | {c[9] for c in cells} <= {"↑", "↓", "—", "新增"}
+
+
+def test_numbers_in_sentences_equal_the_analysis(zh_html: str, analysis: RunAnalysis) -> None:
+    text = _text(zh_html)
+    names10 = "、".join(p.profile.name for p in analysis.profiles[:10])
+    assert f"全国十强城市分别是{names10}" in text
+    g = analysis.aggregates
+    assert g is not None
+    assert f"GDP合计占全国的比重分别为{fmt_pct(g.va_share_national)}和{fmt_pct(g.gdp_share_national)}" in text
+    assert f"合计{fmt_num(g.va_total)}亿元，平均{fmt_num(g.va_mean)}亿元" in text
+    assert f"有数据的{g.national_units_va}个地级及以上单位之和，含直辖市" in text
+    risers = "、".join(f"{r.name}（提升{analysis.rise_by[r.code]}位）" for r in analysis.risers)
+    assert f"排名提升至少3位的城市共{len(analysis.risers)}个：{risers}" in text
+    assert analysis.potential is not None
+    assert "、".join(c.name for c in analysis.potential.cities) + "为发展潜力城市" in text
+    assert analysis.ranking is not None
+    r = analysis.ranking.regions[0]
+    assert f"东部地区共计{r.topN}个城市入围" in text
+    c = analysis.ranking.capitals
+    assert f"共有{c.capitals_in_list}个省会城市入围50强" in text
+    gap = analysis.gaps[0]
+    assert f"变异系数为{fmt_num(gap.current.cv, 3)}，泰尔指数为{fmt_num(gap.current.theil.total, 3)}" in text
+
+
+def test_leaders_use_the_framework_names(zh_html: str, analysis: RunAnalysis) -> None:
+    text = _text(zh_html)
+    for ld in analysis.leaders:
+        assert f"{ld.name_zh}指数前10强城市为" + "、".join(c.name for c in ld.cities) in text
+
+
+def test_proxies_are_listed(zh_html: str, run: RunData) -> None:
+    proxies = [i for i in run.framework.indicators() if i.proxy]
+    assert proxies
+    for ind in proxies:
+        assert ind.proxy is not None and ind.proxy in zh_html
+
+
+def test_pdf_has_cjk_font_and_city_names(zh: ReportFiles, run: RunData) -> None:
+    assert zh.pdf is not None and zh.pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdffonts") is None or shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdffonts, pdftotext) not installed: apt-get install -y poppler-utils")
+    fonts = subprocess.run(["pdffonts", str(zh.pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"(Noto-Sans-CJK|WenQuanYi)", fonts), fonts
+    text = subprocess.run(["pdftotext", str(zh.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for name in run.table["name"].head(50):
+        assert name in text, name
+
+
+def test_report_is_fast_enough(zh: ReportFiles) -> None:
+    # docs/report.md: the full default report in < 30 s (generous here: CI machines are shared)
+    assert zh.seconds < 90
+
+
+def test_english_version_renders(run: RunData, tmp_path: Path) -> None:
+    files = write_report(run, tmp_path, "en", pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    for _, title in SECTIONS["en"]:
+        assert title.format(n=50) in html
+    assert "The top ten are" in html and "Table 3" in html
+    assert files.pdf is None
+
+
+runner = CliRunner()
+
+
+def test_run_with_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", "--out", str(out), "--quiet", "--report"])
+    assert res.exit_code == 0, res.output
+    for name in ("scores.csv", "results.xlsx", "run.json", "report.html", "report.pdf"):
+        assert (out / name).is_file(), name
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "results.xlsx", read_only=True)
+    assert "报告-表3 榜单" in wb.sheetnames and "报告-表12 区域企业" in wb.sheetnames
+    # the report from the run folder has the same 表3
+    res = runner.invoke(app, ["report", "--run", str(out), "--out", str(tmp_path / "r"), "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    t3 = re.compile(r'<table class="t3">.*?</table>', re.S)
+    a = t3.search((out / "report.html").read_text(encoding="utf-8"))
+    b = t3.search((tmp_path / "r" / "report.html").read_text(encoding="utf-8"))
+    assert a is not None and b is not None and a.group(0) == b.group(0)
+
+
+def test_unknown_language_exits_2(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["report", "--out", str(tmp_path), "--lang", "xx"])
+    assert res.exit_code == 2
+    assert "--lang" in res.output and "xx" in res.output and "Traceback" not in res.output
+
+
+def test_missing_run_folder_exits_2(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["report", "--run", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "nope" in res.output and "Traceback" not in res.output
