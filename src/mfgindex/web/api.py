@@ -46,6 +46,12 @@ class Service:
             for y, e in self.engines.items()
         }
         self.dim_ids = [d.id for d in state.dimensions]
+        # encoded responses that do not depend on the request body: unfiltered rankings per year, profiles
+        self.cache: dict[Any, bytes] = {}
+
+    def remember(self, key: Any, body: bytes, limit: int = 2048) -> None:
+        if len(self.cache) < limit:
+            self.cache[key] = body
 
     # -- helpers ------------------------------------------------------------------------------------------
     def year(self, year: int | None) -> int:
@@ -157,7 +163,7 @@ def router(service: Service) -> APIRouter:
     st = service.state
 
     @api.get("/rankings", response_model=Rankings, summary="Ranking of a year, optionally filtered")
-    def rankings(
+    async def rankings(
         year: int | None = None,
         region: Annotated[
             str | None, Query(max_length=20, description="东部/中部/西部/东北 or East…")
@@ -168,11 +174,14 @@ def router(service: Service) -> APIRouter:
         q: Annotated[str | None, Query(max_length=40, description="name, adcode or pinyin prefix")] = None,
     ) -> Response:
         y = service.year(year)
+        unfiltered = not (region or province or cluster or q or top)
+        if unfiltered and y in service.cache:
+            return Response(service.cache[y], media_type="application/json")
         all_rows = st.rows(y)
         rows = service.filter_rows(all_rows, region, province, cluster, q)
         if top is not None:
             rows = [r for r in rows if r["rank"] is not None and r["rank"] <= top]
-        return json_response(
+        response = json_response(
             {
                 "year": y,
                 "framework": st.framework.id,
@@ -183,19 +192,27 @@ def router(service: Service) -> APIRouter:
                 "rows": rows,
             }
         )
+        if unfiltered:
+            service.cache[y] = bytes(response.body)
+        return response
 
     @api.get("/cities/{code}", summary="A city's profile")
-    def city(code: str, year: int | None = None) -> Response:
+    async def city(code: str, year: int | None = None) -> Response:
         y = service.year(year)
+        key = ("city", code, y)
+        if key in service.cache:
+            return Response(service.cache[key], media_type="application/json")
         try:
-            return json_response(profile.build(st, code, y))
+            response = json_response(profile.build(st, code, y))
+            service.remember(key, bytes(response.body))
+            return response
         except profile.NotRanked as exc:
             raise HTTPException(404, str(exc)) from None
         except KeyError:
             raise HTTPException(404, f"unknown city code {code[:20]!r}") from None
 
     @api.post("/whatif", response_model=WhatIfResponse, summary="Ranking with changed weights")
-    def whatif_post(body: WhatIfRequest) -> Response:
+    async def whatif_post(body: WhatIfRequest) -> Response:
         year, outcome = service.run_whatif(body)
         local = outcome.local[st.root_id]
         kids = [c.id for c in st.framework.root.children]
@@ -214,11 +231,15 @@ def router(service: Service) -> APIRouter:
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        rows = whatif.rows_json(outcome, service.prefixes[year], service.dim_ids, st.root_id, body.top)
+        rows = whatif.rows_json(
+            outcome, service.engines[year], service.prefixes[year], service.dim_ids, body.top
+        )
         return Response(head[:-1] + ',"rows":' + rows + "}", media_type="application/json")
 
     @api.get("/framework", response_model=FrameworkNode, summary="The indicator tree with nominal weights")
-    def framework_tree() -> Response:
+    async def framework_tree() -> Response:
+        if "framework" in service.cache:
+            return Response(service.cache["framework"], media_type="application/json")
         res = st.results[st.main_year]
         gw = res.global_weights
 
@@ -255,16 +276,20 @@ def router(service: Service) -> APIRouter:
             "methods": fw.methods.model_dump(mode="json"),
         }
         tree["stages"] = None if fw.stages is None else fw.stages.model_dump(mode="json")
-        return json_response(tree)
+        response = json_response(tree)
+        service.remember("framework", bytes(response.body))
+        return response
 
     @api.get("/meta", response_model=Meta, summary="Years, coverage, version, data sources")
-    def meta() -> Response:
+    async def meta() -> Response:
+        if "meta" in service.cache:
+            return Response(service.cache["meta"], media_type="application/json")
         res = st.results[st.main_year]
         fw = st.framework
         n_ind = len(fw.indicators())
         sources = [{"file": k, "sha256": v} for k, v in sorted(res.provenance.get("inputs", {}).items())]
         provinces = sorted({r["province"] for r in st.rows(st.main_year) if r.get("province")})
-        return json_response(
+        response = json_response(
             {
                 "version": version(),
                 "framework": {
@@ -306,6 +331,8 @@ def router(service: Service) -> APIRouter:
                 "history_note": HISTORY_NOTE,
             }
         )
+        service.remember("meta", bytes(response.body))
+        return response
 
     @api.get(
         "/export",
@@ -340,7 +367,9 @@ def router(service: Service) -> APIRouter:
             except ValidationError as exc:
                 raise RequestValidationError(exc.errors()) from None
             _, outcome = service.run_whatif(body)
-            rows = json.loads(whatif.rows_json(outcome, service.prefixes[y], service.dim_ids, st.root_id))
+            rows = json.loads(
+                whatif.rows_json(outcome, service.engines[y], service.prefixes[y], service.dim_ids)
+            )
         else:
             rows = st.rows(y)
         keep = {r["code"] for r in service.filter_rows(list(labels.values()), region, province, cluster, q)}
@@ -373,7 +402,7 @@ def router(service: Service) -> APIRouter:
         summary="Shipped boundaries (GeoJSON): prefectures, provinces, nine_dash",
         response_class=Response,
     )
-    def geojson(kind: str, request: Request) -> Response:
+    async def geojson(kind: str, request: Request) -> Response:
         if kind not in GEO_FILES or st.dataset.kind != "cities":
             raise HTTPException(404, f"no boundary file {kind[:20]!r}")
         return Response(

@@ -1,0 +1,176 @@
+"""Load test of the web API: N concurrent keep-alive clients on loopback, requests/s and latency percentiles.
+
+Starts ``mfgindex serve`` in a subprocess (or uses ``--url``), waits until it answers, then for each scenario
+runs ``--clients`` concurrent clients for ``--seconds``. The client is a minimal asyncio HTTP/1.1 client
+(raw sockets, keep-alive), so that on a 2-core machine the load generator costs less CPU than the server.
+What-if requests draw fresh random weights each time (no caching can help).
+
+    .venv/bin/python benchmarks/web_load.py                       # 50 clients, 10 s per scenario
+    .venv/bin/python benchmarks/web_load.py --clients 50 --seconds 20 --url http://127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+DIMS = ["scale", "quality", "innovation", "green", "digital", "enterprise", "agglomeration"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def request_bytes(host: str, method: str, path: str, body: bytes = b"") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: keep-alive\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    chunked = False
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        if k.lower() == "content-length":
+            length = int(v.strip())
+        elif k.lower() == "transfer-encoding" and "chunked" in v.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    else:
+        await reader.readexactly(length)
+    return status
+
+
+def make_request(scenario: str, host: str, rng: random.Random) -> bytes:
+    if scenario == "whatif":
+        body = json.dumps({"weights": {d: round(rng.uniform(0.01, 1), 3) for d in DIMS}}).encode()
+        return request_bytes(host, "POST", "/api/whatif", body)
+    if scenario == "rankings":
+        return request_bytes(host, "GET", "/api/rankings")
+    if scenario == "city":
+        return request_bytes(host, "GET", "/api/cities/320500")
+    if scenario == "page":
+        return request_bytes(host, "GET", "/")
+    raise ValueError(scenario)
+
+
+async def client(
+    url: str, scenario: str, stop: float, latencies: list[float], errors: list[int], seed: int
+) -> None:
+    hostport = url.split("://", 1)[1]
+    host, port = hostport.split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    rng = random.Random(seed)
+    try:
+        while time.perf_counter() < stop:
+            req = make_request(scenario, hostport, rng)
+            t0 = time.perf_counter()
+            writer.write(req)
+            await writer.drain()
+            status = await read_response(reader)
+            latencies.append(time.perf_counter() - t0)
+            if status >= 400:
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+async def run_scenario(url: str, scenario: str, clients: int, seconds: float) -> dict[str, float]:
+    # warm-up: one request per client connection path
+    await asyncio.gather(*(client(url, scenario, time.perf_counter() + 0.5, [], [], i) for i in range(4)))
+    latencies: list[float] = []
+    errors: list[int] = []
+    start = time.perf_counter()
+    stop = start + seconds
+    await asyncio.gather(*(client(url, scenario, stop, latencies, errors, i) for i in range(clients)))
+    elapsed = time.perf_counter() - start
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * q[49],
+        "p95_ms": 1000 * q[94],
+        "p99_ms": 1000 * q[98],
+        "max_ms": 1000 * max(latencies),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", help="existing server (default: start `mfgindex serve` on a free port)")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--scenarios", default="whatif,rankings,city,page")
+    args = ap.parse_args()
+    proc = None
+    url = args.url
+    if url is None:
+        port = free_port()
+        exe = Path(sys.executable).with_name("mfgindex")
+        env = dict(os.environ)
+        proc = subprocess.Popen(
+            [str(exe), "serve", "--port", str(port), "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url)
+        print(
+            f"server {url}; {args.clients} concurrent keep-alive clients, {args.seconds:g} s per scenario, "
+            f"{os.cpu_count()} CPUs"
+        )
+        print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for scenario in args.scenarios.split(","):
+            r = asyncio.run(run_scenario(url, scenario, args.clients, args.seconds))
+            print(
+                f"| {scenario} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.0f} | "
+                f"{r['p50_ms']:.1f} | "
+                f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} |",
+                flush=True,
+            )
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
