@@ -35,6 +35,7 @@ YEAR_COLUMNS = ("year", "Time", "年份", "年度")
 PROVINCE_COLUMNS = ("province", "省份", "省")
 SOURCE_COLUMNS = ("source", "来源", "数据来源")
 UNIT_NAME_COLUMNS = ("uName",)
+NOTE_SHEETS = {"说明", "填表说明", "notes", "readme"}  # documentation sheets of templates, not data
 MISSING = {"", "na", "n/a", "nan", "null", "-", "—", "--", "..", "…", "缺失", "无"}
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?%?$")
 
@@ -69,7 +70,11 @@ def _tables(path: Path) -> list[Table]:
         try:
             if f.suffix.lower() == ".xlsx":
                 sheets = pd.read_excel(f, sheet_name=None, dtype=str, keep_default_na=False)
-                out.extend(Table(df, str(f), str(name)) for name, df in sheets.items() if not df.empty)
+                out.extend(
+                    Table(df, str(f), str(name))
+                    for name, df in sheets.items()
+                    if not df.empty and str(name).strip().lower() not in NOTE_SHEETS
+                )
             elif f.suffix.lower() == ".csv":
                 out.append(
                     Table(pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig"), str(f), "")

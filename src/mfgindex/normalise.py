@@ -17,7 +17,6 @@ import warnings
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import rankdata
 
 from mfgindex.framework import Methods, NormaliseMethod
 
@@ -51,6 +50,8 @@ def zscore(x: Array, mean: float = 0.0, sd: float = 1.0) -> Array:
 
 
 def _ranks(x: Array, method: str) -> Array:
+    from scipy.stats import rankdata  # deferred: scipy.stats costs ~1 s at CLI start-up
+
     r = rankdata(x, axis=-2, method=method, nan_policy="omit")
     return np.asarray(np.where(np.isnan(x), np.nan, r), dtype=np.float64)
 

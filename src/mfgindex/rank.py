@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 
 def competition_rank(scores: pd.Series) -> pd.Series:
     """Rank 1 = highest score; ties share the best rank ("min"); NaN scores get no rank."""
-    values = scores.to_numpy(dtype=np.float64)
-    r = rankdata(-values, method="min", nan_policy="omit")
-    out = pd.Series(np.where(np.isnan(values), np.nan, r), index=scores.index)
-    return out.astype("Int64")
+    return scores.astype(np.float64).rank(method="min", ascending=False, na_option="keep").astype("Int64")
 
 
 def province_rank(scores: pd.Series, province: pd.Series, abbr: pd.Series) -> pd.Series:

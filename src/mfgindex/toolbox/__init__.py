@@ -8,20 +8,42 @@ Every method is a pure function over plain DataFrames; the ``*_from_result`` hel
 
 from __future__ import annotations
 
-from mfgindex.toolbox.coupling import coupling_coordination, coupling_over_years, grade_counts
-from mfgindex.toolbox.gra import gra_relation, gra_scores, topsis_gra
-from mfgindex.toolbox.markov import markov_chain, rank_classes
-from mfgindex.toolbox.obstacle import obstacle_degree, obstacle_from_result
-from mfgindex.toolbox.panel import Panel, build_panel, panel_from_result
-from mfgindex.toolbox.regional import (
-    beta_convergence,
-    dagum_gini,
-    gini,
-    kde_by_year,
-    sigma_convergence,
-    theil_decomposition,
-)
-from mfgindex.toolbox.spatial import lisa, moran, spatial_weights
+from importlib import import_module
+from typing import Any
+
+# Lazy re-exports: `mfgindex.toolbox.cli` is imported whenever the CLI starts; the methods' heavy
+# dependencies (scipy, statsmodels, libpysal) load only when a method is used.
+_EXPORTS = {
+    "Panel": "mfgindex.toolbox.panel",
+    "beta_convergence": "mfgindex.toolbox.regional",
+    "build_panel": "mfgindex.toolbox.panel",
+    "coupling_coordination": "mfgindex.toolbox.coupling",
+    "coupling_over_years": "mfgindex.toolbox.coupling",
+    "dagum_gini": "mfgindex.toolbox.regional",
+    "gini": "mfgindex.toolbox.regional",
+    "gra_relation": "mfgindex.toolbox.gra",
+    "gra_scores": "mfgindex.toolbox.gra",
+    "grade_counts": "mfgindex.toolbox.coupling",
+    "kde_by_year": "mfgindex.toolbox.regional",
+    "lisa": "mfgindex.toolbox.spatial",
+    "markov_chain": "mfgindex.toolbox.markov",
+    "moran": "mfgindex.toolbox.spatial",
+    "obstacle_degree": "mfgindex.toolbox.obstacle",
+    "obstacle_from_result": "mfgindex.toolbox.obstacle",
+    "panel_from_result": "mfgindex.toolbox.panel",
+    "rank_classes": "mfgindex.toolbox.markov",
+    "sigma_convergence": "mfgindex.toolbox.regional",
+    "spatial_weights": "mfgindex.toolbox.spatial",
+    "theil_decomposition": "mfgindex.toolbox.regional",
+    "topsis_gra": "mfgindex.toolbox.gra",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "Panel",

@@ -13,7 +13,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import gmean
 
 from mfgindex.errors import Problem, UserError
 
@@ -295,6 +294,8 @@ def combine_judgements(matrices: Sequence[ArrayLike], expert_weights: ArrayLike 
     stack = np.stack([validate_pairwise(m) for m in matrices])
     if len({m.shape for m in stack}) != 1:
         raise ValueError("matrices of different sizes")
+    from scipy.stats import gmean  # deferred: scipy.stats is slow to import
+
     if expert_weights is None:
         return np.asarray(gmean(stack, axis=0), dtype=float)
     ew = np.asarray(expert_weights, dtype=float)

@@ -17,7 +17,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2, rankdata
 
 from mfgindex.errors import Problem, UserError
 
@@ -67,6 +66,8 @@ def kendall_w(scores: ArrayLike) -> KendallW:
     if not np.isfinite(x).all():
         raise UserError(Problem("Kendall's W needs a complete score table (no empty cells)"))
     m, n = x.shape
+    from scipy.stats import rankdata  # deferred: scipy.stats is slow to import
+
     ranks = rankdata(x, axis=1)
     rank_sums = ranks.sum(axis=0)
     s = float(((rank_sums - m * (n + 1) / 2.0) ** 2).sum())
@@ -78,6 +79,8 @@ def kendall_w(scores: ArrayLike) -> KendallW:
     # denominator 0: every expert gave every item the same score, so there is no ranking information.
     w = float("nan") if denominator <= 0 else 12.0 * s / denominator
     statistic = m * (n - 1) * w
+    from scipy.stats import chi2  # deferred: scipy.stats is slow to import
+
     return KendallW(
         w=w,
         chi2=statistic,

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import xlogy
-from sklearn.decomposition import PCA
 
 from mfgindex.errors import Problem, UserError
 
@@ -262,6 +261,8 @@ def pca_weights(
             [Problem("criterion is constant", column=names[int(j)]) for j in np.flatnonzero(sd == 0)]
         )
     z = (a - a.mean(axis=0)) / sd
+    from sklearn.decomposition import PCA  # deferred: scikit-learn is slow to import
+
     pca = PCA(n_components=1).fit(z)
     v = np.asarray(pca.components_[0], dtype=float)
     raw = v**2 if loading == "squared" else np.abs(v)

@@ -9,7 +9,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import rankdata
 
 from mfgindex.errors import Problem, UserError
 from mfgindex.weights.objective import Matrix, as_decision_matrix, as_directions
@@ -38,6 +37,8 @@ class TopsisResult:
     @property
     def ranks(self) -> FloatArray:
         """Rank of each alternative by closeness (1 = best; ties share the best rank)."""
+        from scipy.stats import rankdata  # deferred: scipy.stats is slow to import
+
         return np.asarray(rankdata(-self.closeness, method="min"), dtype=float)
 
     def to_frame(self) -> pd.DataFrame:
