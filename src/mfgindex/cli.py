@@ -12,8 +12,25 @@ from rich.console import Console
 from rich.table import Table
 
 from mfgindex import outputs, pipeline
+from mfgindex.cliopts import (
+    AggregateOpt,
+    CoverageOpt,
+    DataOpt,
+    DenominateOpt,
+    FrameworkOpt,
+    ImputeGroupOpt,
+    ImputeOpt,
+    NormaliseOpt,
+    PanelOpt,
+    PrevOpt,
+    RangeOpt,
+    TopOpt,
+    TreatOpt,
+    YearOpt,
+    make_options,
+    method_options,
+)
 from mfgindex.errors import UserError
-from mfgindex.framework import AggregateMethod, ImputeMethod, NormaliseMethod, TreatMethod
 from mfgindex.rank import ARROWS
 from mfgindex.result import Result
 from mfgindex.runner import Options, default_year, load
@@ -48,88 +65,6 @@ def guarded(fn: Callable[[], T]) -> T:
         for p in exc.problems:
             err.print(f"[red]error[/red] {p}", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(2) from None
-
-
-FrameworkOpt = Annotated[
-    str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")
-]
-DataOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--data",
-        "-d",
-        help="CSV/XLSX file or folder (long or wide layout); repeatable. Default: embedded data.",
-    ),
-]
-YearOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--year", "-y", help="Year to evaluate (default 2022 for the embedded data, else the latest)."
-    ),
-]
-PrevOpt = Annotated[
-    int | None, typer.Option("--previous-year", help="Year to compare ranks with (default year − 1).")
-]
-TopOpt = Annotated[
-    int | None,
-    typer.Option("--top", "-n", help="Size of the published list (default from the framework, 50)."),
-]
-
-
-DenominateOpt = Annotated[
-    bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their Denominator.")
-]
-ImputeOpt = Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")]
-ImputeGroupOpt = Annotated[
-    str | None,
-    typer.Option(
-        help="Grouping column for group imputation (province, region, or a data group such as EurAsia_group)."
-    ),
-]
-CoverageOpt = Annotated[
-    float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")
-]
-TreatOpt = Annotated[
-    TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")
-]
-NormaliseOpt = Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")]
-RangeOpt = Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")]
-AggregateOpt = Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")]
-PanelOpt = Annotated[
-    bool | None,
-    typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time)."),
-]
-
-
-def method_options(
-    denominate: bool | None = None,
-    impute: ImputeMethod | None = None,
-    impute_group: str | None = None,
-    min_coverage: float | None = None,
-    treat: TreatMethod | None = None,
-    normalise: NormaliseMethod | None = None,
-    range_: str | None = None,
-    aggregate: AggregateMethod | None = None,
-    panel: bool | None = None,
-) -> dict[str, Any]:
-    """The method overrides given on the command line, as keyword changes for ``Methods``."""
-    methods: dict[str, Any] = {
-        "denominate": denominate,
-        "impute": impute,
-        "impute_group": impute_group,
-        "min_coverage": min_coverage,
-        "treat": treat,
-        "normalise": normalise,
-        "aggregate": aggregate,
-        "panel": panel,
-    }
-    if range_ is not None:
-        try:
-            lo, hi = (float(v) for v in range_.split(","))
-        except ValueError:
-            raise UserError(f"--range must be LO,HI such as 1,100, not {range_!r}") from None
-        methods["range"] = (lo, hi)
-    return {k: v for k, v in methods.items() if v is not None}
 
 
 def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
@@ -191,9 +126,7 @@ def run(
         methods = method_options(
             denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
         )
-        options = Options(
-            framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods
-        )
+        options = make_options(framework, data, year, previous_year, top, seed, methods)
         with err.status("评价计算中 (evaluating)…"):
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
                 from mfgindex.workspace import runs as ws_runs
@@ -231,7 +164,7 @@ def validate_cmd(
     """Check data and framework; print every problem with file, sheet, row and column; exit 2 on errors."""
 
     def go() -> None:
-        options = Options(framework, tuple(str(d) for d in data or ()), year)
+        options = make_options(framework, data, year)
         _, fw, warnings = load(options)
         for w in warnings:
             err.print(f"[yellow]warning[/yellow] {w}", highlight=False)

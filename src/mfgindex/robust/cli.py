@@ -6,11 +6,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mfgindex.framework import AggregateMethod, ImputeMethod, NormaliseMethod, TreatMethod
+from mfgindex.cliopts import (
+    AggregateOpt,
+    CoverageOpt,
+    DataOpt,
+    DenominateOpt,
+    FrameworkOpt,
+    ImputeGroupOpt,
+    ImputeOpt,
+    NormaliseOpt,
+    PanelOpt,
+    PrevOpt,
+    RangeOpt,
+    TopOpt,
+    TreatOpt,
+    YearOpt,
+)
 
 if TYPE_CHECKING:
     from mfgindex.dataset import Dataset
@@ -24,25 +39,6 @@ class BackendChoice(StrEnum):
     dask = "dask"
 
 
-FrameworkOpt = Annotated[
-    str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")
-]
-DataOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--data", "-d", help="CSV/XLSX file or folder; repeatable. Default: embedded data."),
-]
-YearOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--year", "-y", help="Year to evaluate (default 2022 for the embedded data, else the latest)."
-    ),
-]
-PrevOpt = Annotated[
-    int | None, typer.Option("--previous-year", help="Year to compare ranks with (default year − 1).")
-]
-TopOpt = Annotated[
-    int | None, typer.Option("--top", "-n", help="Size of the published list (default from the framework).")
-]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 SeedOpt = Annotated[int, typer.Option(help="Random seed (0 is valid); the same seed gives identical files.")]
 AssumptionsOpt = Annotated[
@@ -63,20 +59,6 @@ SchedulerOpt = Annotated[
 ChunkOpt = Annotated[
     int, typer.Option(min=1, help="Replications per chunk (each chunk has its own random stream).")
 ]
-DenominateOpt = Annotated[
-    bool | None,
-    typer.Option("--denominate/--no-denominate", help="Divide indicators by their iMeta Denominator."),
-]
-ImputeOpt = Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")]
-ImputeGroupOpt = Annotated[str | None, typer.Option(help="Grouping column for group imputation.")]
-CoverageOpt = Annotated[
-    float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")
-]
-TreatOpt = Annotated[TreatMethod | None, typer.Option(help="Outlier treatment or none.")]
-NormaliseOpt = Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")]
-RangeOpt = Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")]
-AggregateOpt = Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")]
-PanelOpt = Annotated[bool | None, typer.Option("--panel/--no-panel", help="Normalise both years together.")]
 
 
 @contextmanager
@@ -111,15 +93,6 @@ def _factors(path: Path | None, result: Result) -> list[Factor]:
     return assumptions.load(path, result.framework)
 
 
-def _options(
-    framework: str, data: list[Path] | None, year: int | None, previous_year: int | None, top: int | None,
-    seed: int, methods: dict[str, Any],
-) -> Options:  # fmt: skip
-    from mfgindex.runner import Options
-
-    return Options(framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods)
-
-
 def register(app: typer.Typer) -> None:
     """Add the robustness commands to the main CLI."""
 
@@ -142,14 +115,15 @@ def register(app: typer.Typer) -> None:
         panel: PanelOpt = None,
     ) -> None:
         """Statistical audit: correlations (flags), Cronbach's α, PCA, effective weights (η²), coverage."""
-        from mfgindex.cli import err, guarded, method_options, out
+        from mfgindex.cli import err, guarded, out
+        from mfgindex.cliopts import make_options, method_options
         from mfgindex.robust import audit as audit_mod
 
         def go() -> None:
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             with err.status("审计计算中 (auditing)…"):
-                result, ds = _evaluate(_options(framework, data, year, previous_year, top, 0, methods))
+                result, ds = _evaluate(make_options(framework, data, year, previous_year, top, 0, methods))
                 a = audit_mod.audit(result, ds)
                 written = audit_mod.write_audit(a, out_dir)
             flagged = a.correlations[a.correlations.flag != ""]
@@ -188,14 +162,15 @@ def register(app: typer.Typer) -> None:
         panel: PanelOpt = None,
     ) -> None:
         """Monte Carlo uncertainty of the ranks → uncertainty.csv, replications.parquet, rank chart."""
-        from mfgindex.cli import err, guarded, method_options, out
+        from mfgindex.cli import err, guarded, out
+        from mfgindex.cliopts import make_options, method_options
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import uncertainty as ua_mod
 
         def go() -> None:
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
-            options = _options(framework, data, year, previous_year, top, seed, methods)
+            options = make_options(framework, data, year, previous_year, top, seed, methods)
             with err.status("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)
@@ -254,14 +229,15 @@ def register(app: typer.Typer) -> None:
         panel: PanelOpt = None,
     ) -> None:
         """Sobol sensitivity (SALib) of the mean absolute rank shift and each unit's index → sobol.csv."""
-        from mfgindex.cli import err, guarded, method_options, out
+        from mfgindex.cli import err, guarded, out
+        from mfgindex.cliopts import make_options, method_options
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import sensitivity as sa_mod
 
         def go() -> None:
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
-            options = _options(framework, data, year, previous_year, top, seed, methods)
+            options = make_options(framework, data, year, previous_year, top, seed, methods)
             with err.status("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)

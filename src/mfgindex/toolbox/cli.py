@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 
+from mfgindex.cliopts import (
+    DataOpt,
+    FrameworkOpt,
+    YearOpt,
+)
 from mfgindex.errors import Problem, UserError
 
 if TYPE_CHECKING:
@@ -26,19 +31,6 @@ toolbox_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FrameworkOpt = Annotated[
-    str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")
-]
-DataOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--data", "-d", help="CSV/XLSX file or folder; repeatable. Default: embedded data."),
-]
-YearOpt = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year to evaluate (default 2022 for the embedded data).")
-]
-PrevOpt = Annotated[
-    int | None, typer.Option("--previous-year", help="Year to compare with (default year − 1).")
-]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (results.xlsx + figures).")]
 YearsOpt = Annotated[
     str | None,
@@ -73,9 +65,10 @@ class Context:
 
 def _context(framework: str, data: list[Path] | None, year: int | None, previous_year: int | None) -> Context:
     from mfgindex import pipeline
-    from mfgindex.runner import Options, default_year, load
+    from mfgindex.cliopts import make_options
+    from mfgindex.runner import default_year, load
 
-    options = Options(framework, tuple(str(d) for d in data or ()), year, previous_year)
+    options = make_options(framework, data, year, previous_year)
     ds, fw, _ = load(options)
     y = default_year(ds, options)
     result = pipeline.evaluate(ds, fw, y, previous_year)
