@@ -89,14 +89,26 @@ def make_request(scenario: str, host: str, rng: random.Random) -> bytes:
 
 
 async def client(
-    url: str, scenario: str, stop: float, latencies: list[float], errors: list[int], seed: int
+    url: str,
+    scenario: str,
+    stop: float,
+    latencies: list[float],
+    errors: list[int],
+    seed: int,
+    interval: float = 0,
 ) -> None:
     hostport = url.split("://", 1)[1]
     host, port = hostport.split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     rng = random.Random(seed)
+    # paced clients start out of phase and send one request every `interval` seconds (a user dragging a
+    # slider sends one per debounce period); interval 0 = back-to-back requests (closed loop, saturation)
+    next_at = time.perf_counter() + rng.uniform(0, interval)
     try:
         while time.perf_counter() < stop:
+            if interval:
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+                next_at += interval
             req = make_request(scenario, hostport, rng)
             t0 = time.perf_counter()
             writer.write(req)
@@ -109,14 +121,18 @@ async def client(
         writer.close()
 
 
-async def run_scenario(url: str, scenario: str, clients: int, seconds: float) -> dict[str, float]:
+async def run_scenario(
+    url: str, scenario: str, clients: int, seconds: float, interval: float = 0
+) -> dict[str, float]:
     # warm-up: one request per client connection path
     await asyncio.gather(*(client(url, scenario, time.perf_counter() + 0.5, [], [], i) for i in range(4)))
     latencies: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
     stop = start + seconds
-    await asyncio.gather(*(client(url, scenario, stop, latencies, errors, i) for i in range(clients)))
+    await asyncio.gather(
+        *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
+    )
     elapsed = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
@@ -136,6 +152,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--scenarios", default="whatif,rankings,city,page")
+    ap.add_argument(
+        "--interval",
+        type=float,
+        default=0,
+        help="seconds between a client's requests (0 = back-to-back, saturating the server)",
+    )
     args = ap.parse_args()
     proc = None
     url = args.url
@@ -152,14 +174,15 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url)
+        pace = f"one request per {args.interval:g} s each" if args.interval else "back-to-back"
         print(
-            f"server {url}; {args.clients} concurrent keep-alive clients, {args.seconds:g} s per scenario, "
-            f"{os.cpu_count()} CPUs"
+            f"server {url}; {args.clients} concurrent keep-alive clients ({pace}), {args.seconds:g} s per "
+            f"scenario, {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.1f}"
         )
         print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for scenario in args.scenarios.split(","):
-            r = asyncio.run(run_scenario(url, scenario, args.clients, args.seconds))
+            r = asyncio.run(run_scenario(url, scenario, args.clients, args.seconds, args.interval))
             print(
                 f"| {scenario} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.0f} | "
                 f"{r['p50_ms']:.1f} | "

@@ -400,3 +400,37 @@ def test_page_data_json_is_escaped(client: TestClient) -> None:
     start = r.text.index('id="page-data"')
     block = r.text[start : r.text.index("</script>", start)]
     assert "<" not in block.split(">", 1)[1]
+
+
+# -- serving a run directory ------------------------------------------------------------------------------
+def test_run_directory_with_uncertainty(tmp_path, web_state: AppState) -> None:  # type: ignore[no-untyped-def]
+    from mfgindex import outputs
+    from mfgindex.web.app import create_app
+    from mfgindex.web.state import from_run_dir
+
+    result = web_state.results[2022]
+    outputs.write_run(result, tmp_path / "run", {"framework": "caict2023", "data": "embedded default"})
+    (tmp_path / "run" / "uncertainty.csv").write_text(
+        "code,name,nominal_rank,median_rank,mean_rank,p05_rank,p95_rank\n320500,苏州市,2,2,2.4,1,4\n",
+        encoding="utf-8",
+    )
+    state = from_run_dir(tmp_path / "run", history=False)
+    assert state.warnings == [] and state.years == [2022]
+    with TestClient(create_app(state)) as c:
+        p = c.get("/api/cities/320500").json()
+        assert p["rank_interval"] == {
+            "nominal_rank": 2.0,
+            "median_rank": 2.0,
+            "mean_rank": 2.4,
+            "p05_rank": 1.0,
+            "p95_rank": 4.0,
+        }
+        assert c.get("/api/meta").json()["uncertainty"] is True
+
+
+def test_not_a_run_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mfgindex.errors import UserError
+    from mfgindex.web.state import from_run_dir
+
+    with pytest.raises(UserError, match=r"run\.json is missing"):
+        from_run_dir(tmp_path)
