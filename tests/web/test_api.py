@@ -434,3 +434,15 @@ def test_not_a_run_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
     with pytest.raises(UserError, match=r"run\.json is missing"):
         from_run_dir(tmp_path)
+
+
+def test_english_names_mark_pinyin_syllable_boundaries(client: TestClient) -> None:
+    """西安 reads Xi'an (apostrophe before a/o/e syllables); search by plain pinyin still works."""
+    rows = {r["code"]: r for r in client.get("/api/rankings").json()["rows"]}
+    assert rows["610100"]["name_en"] == "Xi'an"
+    assert rows["610600"]["name_en"] == "Yan'an"
+    assert rows["320500"]["name_en"] == "Suzhou"
+    assert rows["610100"]["province_en"] == "Shaanxi"
+    hits = client.get("/api/rankings", params={"q": "xian"}).json()["rows"]
+    assert "610100" in {r["code"] for r in hits}
+    assert client.get("/api/cities/610100").json()["name_en"] == "Xi'an"

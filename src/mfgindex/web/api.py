@@ -318,10 +318,7 @@ def router(service: Service) -> APIRouter:
                     for zh, en in REGION_EN.items()
                     if any(r.get("region") == zh for r in st.rows(st.main_year))
                 ],
-                "provinces": [
-                    {"id": p, "name_zh": p, "name_en": st.pinyin.get(f"province:{p}", [p])[0].title()}
-                    for p in provinces
-                ],
+                "provinces": [{"id": p, "name_zh": p, "name_en": st.province_en(p) or p} for p in provinces],
                 "clusters": [
                     {"id": k, "name_zh": v["name_zh"], "name_en": v["name_en"]}
                     for k, v in st.clusters.items()

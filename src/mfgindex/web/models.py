@@ -33,6 +33,7 @@ class RankingRow(BaseModel):
 
     code: str
     name: str
+    name_en: str | None = Field(None, description="pinyin, apostrophe at a/o/e boundaries (Xi'an)")
     province: str | None = None
     province_en: str | None = None
     region: str | None = None

@@ -187,13 +187,17 @@ class AppState:
         return {
             "code": code,
             "name": _str(row.get("name")) or code,
+            "name_en": py[2] if len(py) > 2 else None,
             "province": province,
-            "province_en": (self.pinyin.get(f"province:{province}", [""])[0].title() or None)
-            if province
-            else None,
+            "province_en": self.province_en(province) if province else None,
             "region": _str(row.get("region")),
-            "pinyin": " ".join(py) if py else "",
+            "pinyin": " ".join(py[:2]) if py else "",
         }
+
+    def province_en(self, province: str) -> str | None:
+        """English name of a province (pinyin orthography, 陕西 → Shaanxi) from ``pinyin.json``."""
+        py = self.pinyin.get(f"province:{province}", [])
+        return py[2] if len(py) > 2 else (py[0].title() if py else None)
 
     def rows(self, year: int) -> list[dict[str, Any]]:
         return self._rows[year]

@@ -39,7 +39,9 @@ async function api(path, options) {
 }
 const dimName = (d) => (LANG === "zh" ? d.name_zh : d.name_en) || d.id;
 function cityName(row) {
-  if (LANG === "zh" || !row.pinyin) return row.name;
+  if (LANG === "zh") return row.name;
+  if (row.name_en) return row.name_en + " " + row.name;
+  if (!row.pinyin) return row.name;
   const py = row.pinyin.split(" ")[0];
   return py.charAt(0).toUpperCase() + py.slice(1) + " " + row.name;
 }
