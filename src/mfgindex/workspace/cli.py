@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mfgindex.errors import UserError
+from mfgindex.errors import Problem, UserError
 
 T = TypeVar("T")
 out = Console(highlight=False, soft_wrap=True)
@@ -101,6 +101,14 @@ def import_cmd(
     def go() -> None:
         from mfgindex.workspace import store
 
+        if (file / "manifest.json").is_file():
+            raise UserError(
+                Problem(
+                    "a workspace export, not a table",
+                    file=str(file),
+                    expected=f"`mfgindex import-workspace {file} --workspace NEWDIR`",
+                )
+            )
         column_map = store.read_map(map_file) if map_file else None
         report = store.import_values(workspace, file, source, column_map, entered_by, note)
         if report.is_noop:
@@ -343,6 +351,119 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(ws_app, name="workspace")
     _register_template(app)
+    app.command("coverage")(coverage_cmd)
+    app.command("export")(export_cmd)
+    app.command("import-workspace")(import_workspace_cmd)
+
+
+def coverage_cmd(
+    workspace: WorkspaceOpt,
+    framework: Annotated[str, typer.Option("--framework", "-f", help="Preset name or framework file.")] = (
+        "caict2023"
+    ),
+    year: Annotated[
+        list[int] | None,
+        typer.Option("--year", "-y", help="Year to show; repeatable (default: the 3 latest years)."),
+    ] = None,
+    all_years: Annotated[bool, typer.Option("--all-years", help="Every year in the workspace.")] = False,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="A dimension is thin below this share of cells with data.")
+    ] = 0.6,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write both tables: .xlsx (two sheets) or .csv (+ <name>.dimensions.csv)."
+        ),
+    ] = None,
+) -> None:
+    """Coverage: cities with a value per variable and year (and sources); thin dimensions of a framework."""
+
+    def go() -> None:
+        from mfgindex.workspace import coverage
+
+        years = year or None
+        if years is None and not all_years:
+            years = coverage.latest_years(workspace, 3)
+        cov = coverage.coverage(workspace, framework, years, threshold)
+        if out_file is not None:
+            written = coverage.write(cov, out_file)
+            out.print("coverage → " + ", ".join(str(p) for p in written))
+        v = cov.variables
+        if len(v):
+            wide = v.pivot_table(
+                index="variable", columns="year", values="cities", sort=False, aggfunc="first"
+            )
+            wide.columns = [str(c) for c in wide.columns]
+            last = v[v["year"] == v["year"].max()].set_index("variable")
+            wide.insert(0, "name_zh", last["name_zh"].reindex(wide.index).fillna(""))
+            wide[f"sources ({v['year'].max()})"] = last["sources"].reindex(wide.index).fillna("")
+            total = int(v["of"].iloc[0])
+            _table(wide.reset_index(), f"cities with a value (of {total}), per variable and year", None)
+        d = cov.dimensions.assign(
+            share=[f"{x:.1%}" for x in cov.dimensions["share"]],
+            thin=["THIN" if t else "" for t in cov.dimensions["thin"]],
+        )
+        _table(
+            d[
+                [
+                    "year",
+                    "dimension",
+                    "name_zh",
+                    "indicators",
+                    "with_data",
+                    "cells",
+                    "share",
+                    "thin",
+                    "weakest",
+                ]
+            ],
+            f"{cov.framework}: city × indicator cells with data, per dimension (thin < {threshold:.0%})",
+            None,
+        )
+        if len(cov.dimensions):
+            out.print(cov.sentence())
+
+    guarded(go)
+
+
+def export_cmd(
+    workspace: WorkspaceOpt,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="New (or empty) folder for the export.")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+) -> None:
+    """Export the whole workspace: every table as Parquet/CSV, the schema version, a manifest with hashes."""
+
+    def go() -> None:
+        from mfgindex.workspace import archive
+
+        manifest = archive.export(workspace, out_dir, fmt)
+        rows = sum(int(t["rows"]) for t in manifest["tables"])
+        out.print(
+            f"export → {out_dir}: {len(manifest['tables'])} tables, {rows} rows, "
+            f"schema version {manifest['schema_version']} ({fmt})"
+        )
+
+    guarded(go)
+
+
+def import_workspace_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder written by `mfgindex export`.")],
+    workspace: Annotated[
+        Path, typer.Option("--workspace", "-w", help="New workspace folder to restore into.")
+    ],
+) -> None:
+    """Restore a workspace from an export (hashes checked; round-trip identical)."""
+
+    def go() -> None:
+        from mfgindex.workspace import archive
+
+        counts = archive.restore(folder, workspace)
+        out.print(
+            f"workspace → {workspace}: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "schema_version")
+        )
+
+    guarded(go)
 
 
 def _register_template(app: typer.Typer) -> None:

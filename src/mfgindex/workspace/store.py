@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,21 @@ from mfgindex.workspace.schema import Connection, connect, db_path, run
 VARIABLE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NOTES_SHEETS = frozenset({"说明", "notes", "readme", "README"})
 DEFAULT_SOURCE = "embedded default dataset (mfgindex.dataset.default)"
+# Tests only: ``MFGINDEX_TEST_PAUSE=import:/path/marker`` makes an import write its first rows, create the
+# marker file and sleep inside its open transaction, so that a test can kill the process there.
+PAUSE_ENV = "MFGINDEX_TEST_PAUSE"
+FIRST_ROWS = 100
+
+
+def pause_for_tests(point: str) -> None:
+    """Sleep at ``point`` when ``MFGINDEX_TEST_PAUSE`` names it (after writing the marker file it gives)."""
+    spec = os.environ.get(PAUSE_ENV, "")
+    name, _, marker = spec.partition(":")
+    if not spec or name != point:
+        return
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(float(os.environ.get("MFGINDEX_TEST_PAUSE_SECONDS", "120")))
 
 
 def now() -> datetime:
@@ -528,7 +544,12 @@ def import_values(
                 con, "values", None, str(path), sha256(path), source or "", who, at, summary
             )
             new_vars = _ensure_variables(con, sorted(set(write["variable"])))
-            ids = _insert_observations(con, write, import_id, who, at, note, write["location"])
+            first, rest = write.iloc[:FIRST_ROWS], write.iloc[FIRST_ROWS:]
+            ids = _insert_observations(con, first, import_id, who, at, note, first["location"])
+            pause_for_tests("import")  # tests kill the process here, inside the transaction
+            if len(rest):
+                more = _insert_observations(con, rest, import_id, who, at, note, rest["location"])
+                ids = pd.concat([ids, more])
             is_changed = write["old_id"].notna().to_numpy()
             sup = pd.DataFrame(
                 {
