@@ -297,3 +297,40 @@ def lisa_map(clusters: pd.Series, title: str = "LISA 集聚图") -> Figure:
     ax.set_title(title, fontsize=12)
     fig.text(0.02, 0.015, MAP_CAPTION + "；南海诸岛见右下小图", fontsize=8, color="#444444")
     return fig
+
+
+# ---------------------------------------------------------------- fitted weights
+
+
+def weights_interval(
+    table: pd.DataFrame, labels: Sequence[str], reference: pd.DataFrame, title: str, level: float = 0.95
+) -> Figure:
+    """Fitted weights (dots) with bootstrap intervals (``lo``-``hi`` bars) per dimension, and the preset's
+    weights (one marker per column of ``reference``, same rows)."""
+    fig = figure(6.4, max(3.2, 0.45 * len(table) + 1.4))
+    ax = fig.add_subplot()
+    y = np.arange(len(table))[::-1].astype(float)
+    w = table["weight"].to_numpy(float)
+    lo, hi = table["lo"].to_numpy(float), table["hi"].to_numpy(float)
+    ax.hlines(y, lo, hi, color="#0072B2", lw=2.5, alpha=0.45, label=f"自助法 {level:.0%} 区间")
+    ax.plot(w, y, "o", color="#0072B2", ms=7, label="拟合权重")
+    markers = ["|", "x", "^", "s", "d"]
+    colours = ["#D55E00", "#009E73", "#CC79A7", "#E69F00", "#555555"]
+    for i, c in enumerate(reference.columns):
+        ax.plot(
+            reference[c].reindex(table.index).to_numpy(float),
+            y + 0.18 * (i + 1) / max(1, len(reference.columns)),
+            markers[i % 5],
+            color=colours[i % 5],
+            ms=6 if markers[i % 5] != "|" else 12,
+            mew=1.5,
+            label=str(c),
+        )
+    ax.set_yticks(y, list(labels), fontsize=9)
+    ax.set_xlabel("维度权重（和为1）")
+    ax.set_xlim(left=0)
+    ax.set_title(title, fontsize=11)
+    ax.legend(frameon=False, fontsize=7.5, loc="lower right")
+    ax.grid(axis="x", lw=0.4, alpha=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
