@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -104,6 +105,38 @@ def test_coupling_with_external_series_and_formula_cells(tmp_path: Path) -> None
     ],
 )
 def test_user_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    res = runner.invoke(app, ["toolbox", *args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+
+
+def test_run_folder_gives_the_same_results(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    assert runner.invoke(app, ["run", "--out", str(run_dir)]).exit_code == 0
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["toolbox", "obstacle", "--out", str(a)]).exit_code == 0
+    res = runner.invoke(app, ["toolbox", "obstacle", "--run", str(run_dir), "--out", str(b)])
+    assert res.exit_code == 0, res.output
+    fresh = pd.read_excel(a / "results.xlsx", sheet_name="by_dimension")
+    from_run = pd.read_excel(b / "results.xlsx", sheet_name="by_dimension")
+    pd.testing.assert_frame_equal(fresh, from_run)
+    about = dict(pd.read_excel(b / "results.xlsx", sheet_name="about").to_numpy())
+    assert about["run"] == str(run_dir) and "warnings" not in about
+    # a panel method from the run folder
+    res = runner.invoke(
+        app, ["toolbox", "markov", "--run", str(run_dir), "--years", "2021-2022", "--out", str(b)]
+    )
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["obstacle", "--run", "no/such/folder"],
+        ["obstacle", "--run", ".", "--year", "2021"],
+    ],
+)
+def test_run_folder_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     res = runner.invoke(app, ["toolbox", *args, "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
