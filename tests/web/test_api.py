@@ -446,3 +446,37 @@ def test_english_names_mark_pinyin_syllable_boundaries(client: TestClient) -> No
     hits = client.get("/api/rankings", params={"q": "xian"}).json()["rows"]
     assert "610100" in {r["code"] for r in hits}
     assert client.get("/api/cities/610100").json()["name_en"] == "Xi'an"
+
+
+def test_whatif_columns_format_equals_rows(client: TestClient) -> None:
+    """The compact column-wise response carries the same numbers as the row-wise one, ≥ 3× smaller."""
+    weights = {"innovation": 0.4, "scale": 0.05}
+    rows = client.post("/api/whatif", json={"weights": weights})
+    cols = client.post("/api/whatif", json={"weights": weights, "format": "columns"})
+    assert rows.status_code == cols.status_code == 200
+    assert len(cols.content) * 3 < len(rows.content)
+    body = cols.json()
+    by_code = {r["code"]: r for r in rows.json()["rows"]}
+    assert set(body["codes"]) == set(by_code) and body["changed"] == rows.json()["changed"]
+    for f in ("rank", "nominal_rank", "rank_change", "index", *DIMS):
+        assert len(body["columns"][f]) == len(body["codes"])
+    for i, code in enumerate(body["codes"]):
+        r = by_code[code]
+        assert body["columns"]["rank"][i] == r["rank"]
+        assert body["columns"]["rank_change"][i] == r["rank_change"]
+        assert body["columns"]["index"][i] == pytest.approx(r["index"], abs=1e-6)
+    few = client.post(
+        "/api/whatif", json={"weights": weights, "format": "columns", "fields": ["rank"], "top": 10}
+    ).json()
+    assert list(few["columns"]) == ["rank"] and sorted(few["columns"]["rank"]) == list(range(1, 11))
+    # repeated request: served from the response cache, byte-identical
+    assert client.post("/api/whatif", json={"weights": weights, "format": "columns"}).content == cols.content
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"fields": ["rank"]}, {"format": "columns", "fields": ["nope"]}, {"format": "csv"}],
+)
+def test_whatif_bad_format_or_fields_422(client: TestClient, extra: dict[str, object]) -> None:
+    r = client.post("/api/whatif", json={"weights": {"innovation": 0.3}, **extra})
+    assert r.status_code == 422 and r.json()["detail"]

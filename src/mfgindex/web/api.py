@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,7 +19,15 @@ from mfgindex import geo
 from mfgindex.errors import Problem, UserError
 from mfgindex.framework import Aggregate
 from mfgindex.web import export, profile, whatif
-from mfgindex.web.models import ErrorBody, FrameworkNode, Meta, Rankings, WhatIfRequest, WhatIfResponse
+from mfgindex.web.models import (
+    ErrorBody,
+    FrameworkNode,
+    Meta,
+    Rankings,
+    WhatIfColumns,
+    WhatIfRequest,
+    WhatIfResponse,
+)
 from mfgindex.web.state import REGION_EN, AppState, _num, version
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -30,9 +39,12 @@ HISTORY_NOTE = "each year is normalised on its own: ranks are comparable over ye
 GEO_FILES = ("prefectures", "provinces", "nine_dash")
 
 
+WHATIF_CACHE = 512  # encoded what-if responses kept (slider positions repeat: reset, ×2, the same steps)
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    """orjson-encoded JSON (≈ 10× faster than ``json.dumps``; NaN → null, which ``_num`` already ensures)."""
+    return Response(whatif.dumps(data), status_code=status, media_type="application/json", headers=headers)
 
 
 class Service:
@@ -48,6 +60,8 @@ class Service:
         self.dim_ids = [d.id for d in state.dimensions]
         # encoded responses that do not depend on the request body: unfiltered rankings per year, profiles
         self.cache: dict[Any, bytes] = {}
+        # encoded what-if responses by canonical request (LRU)
+        self.whatif_cache: OrderedDict[str, bytes] = OrderedDict()
 
     def remember(self, key: Any, body: bytes, limit: int = 2048) -> None:
         if len(self.cache) < limit:
@@ -211,30 +225,67 @@ def router(service: Service) -> APIRouter:
         except KeyError:
             raise HTTPException(404, f"unknown city code {code[:20]!r}") from None
 
-    @api.post("/whatif", response_model=WhatIfResponse, summary="Ranking with changed weights")
+    @api.post(
+        "/whatif",
+        response_model=WhatIfResponse | WhatIfColumns,
+        summary="Ranking with changed weights",
+    )
     async def whatif_post(body: WhatIfRequest) -> Response:
+        key = body.model_dump_json()
+        cached = service.whatif_cache.get(key)
+        if cached is not None:
+            service.whatif_cache.move_to_end(key)
+            return Response(cached, media_type="application/json")
+        encoded = whatif_body(body)
+        service.whatif_cache[key] = encoded
+        if len(service.whatif_cache) > WHATIF_CACHE:
+            service.whatif_cache.popitem(last=False)
+        return Response(encoded, media_type="application/json")
+
+    def whatif_body(body: WhatIfRequest) -> bytes:
+        engine = service.engines[service.year(body.year)]
+        fields: list[str] = []
+        if body.fields is not None:
+            if body.format != "columns":
+                raise UserError(Problem("fields needs format columns", column="fields", expected='"columns"'))
+            known = set(whatif.column_fields(engine, service.dim_ids)) | set(engine.children)
+            bad = [f for f in body.fields if f not in known]
+            if bad:
+                raise UserError(
+                    Problem(
+                        f"unknown field {bad[0][:40]!r}",
+                        column="fields",
+                        value=bad[0][:40],
+                        expected="rank, nominal_rank, rank_change or an aggregate id",
+                    )
+                )
+            fields = list(dict.fromkeys(body.fields))
         year, outcome = service.run_whatif(body)
         local = outcome.local[st.root_id]
         kids = [c.id for c in st.framework.root.children]
         moved = outcome.nominal_rank - outcome.rank
         ok = ~np.isnan(moved)
-        head = json.dumps(
-            {
-                "year": year,
-                "index_id": st.root_id,
-                "weights": {k: round(float(w), 12) for k, w in zip(kids, local, strict=True)},
-                "stages": body.stages,
-                "changed": int((moved[ok] != 0).sum()),
-                "max_abs_change": int(np.abs(moved[ok]).max()) if ok.any() else 0,
-                "rank_correlation": whatif.spearman(outcome.rank, outcome.nominal_rank),
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        rows = whatif.rows_json(
-            outcome, service.engines[year], service.prefixes[year], service.dim_ids, body.top
-        )
-        return Response(head[:-1] + ',"rows":' + rows + "}", media_type="application/json")
+        head: dict[str, Any] = {
+            "year": year,
+            "index_id": st.root_id,
+            "weights": {k: round(float(w), 12) for k, w in zip(kids, local, strict=True)},
+            "stages": body.stages,
+            "changed": int((moved[ok] != 0).sum()),
+            "max_abs_change": int(np.abs(moved[ok]).max()) if ok.any() else 0,
+            "rank_correlation": whatif.spearman(outcome.rank, outcome.nominal_rank),
+        }
+        if body.format == "columns":
+            if body.fields is None:
+                fields = whatif.column_fields(engine, service.dim_ids)
+            codes = engine.codes
+            cols = whatif.columns(outcome, engine, fields)
+            if body.top is not None:  # keep the first N by new rank, still in code order
+                keep = (np.nan_to_num(outcome.rank, nan=np.inf) <= body.top).tolist()
+                codes = [c for c, k in zip(codes, keep, strict=True) if k]
+                cols = {f: [v for v, k in zip(col, keep, strict=True) if k] for f, col in cols.items()}
+            return whatif.dumps({**head, "codes": codes, "columns": cols})
+        rows = whatif.rows_json(outcome, engine, service.prefixes[year], service.dim_ids, body.top)
+        return whatif.dumps(head)[:-1] + b',"rows":' + rows.encode() + b"}"
 
     @api.get("/framework", response_model=FrameworkNode, summary="The indicator tree with nominal weights")
     async def framework_tree() -> Response:

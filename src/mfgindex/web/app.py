@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mfgindex import runner
 from mfgindex.errors import UserError
-from mfgindex.web import pages, policy_api
+from mfgindex.web import pages, policy_api, upload
 from mfgindex.web.api import Service, router
 from mfgindex.web.state import AppState, from_options, from_run_dir, version
 
@@ -37,18 +38,20 @@ CSP = (
 class Guard:
     """ASGI middleware: bounded request bodies and security headers on every response."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.limits = limits or {}  # path → its own body limit (the upload endpoint)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limits.get(scope.get("path", ""), self.max_body)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await _too_large(send, self.max_body)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _too_large(send, limit)
             return
         received = 0
         too_big = False
@@ -58,7 +61,7 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     too_big = True
                     raise _BodyTooLarge
             return message
@@ -77,7 +80,7 @@ class Guard:
         try:
             await self.app(scope, bounded_receive, send_with_headers)
         except _BodyTooLarge:
-            await _too_large(send, self.max_body)
+            await _too_large(send, limit)
 
 
 class _BodyTooLarge(Exception):
@@ -110,8 +113,13 @@ def create_app(
     run_dir: Path | None = None,
     options: runner.Options | None = None,
     max_body: int = MAX_BODY,
+    upload_token: str | None = None,
 ) -> FastAPI:
-    """The web app over ``state`` (or a run directory, or run options: default data and preset)."""
+    """The web app over ``state`` (or a run directory, or run options: default data and preset).
+
+    ``upload_token`` switches on ``POST /api/evaluate`` (a user's workbook, token required); without it the
+    service is read-only and the route does not exist.
+    """
     if state is None:
         state = from_run_dir(run_dir) if run_dir is not None else from_options(options)
     service = Service(state)
@@ -154,6 +162,10 @@ def create_app(
 
     app.include_router(router(service))
     app.include_router(policy_api.router())  # issue 9: GET /api/cities/{code}/policies
+    limits: dict[str, int] = {}
+    if upload_token:
+        app.include_router(upload.router(state, upload_token))
+        limits[upload.UPLOAD_PATH] = upload.MAX_UPLOAD
     app.include_router(pages.router(service))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -161,5 +173,15 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(Guard, max_body=max_body)
+    app.add_middleware(Guard, max_body=max_body, limits=limits)
     return app
+
+
+ENV_RUN = "MFGINDEX_SERVE_RUN"
+ENV_TOKEN = "MFGINDEX_UPLOAD_TOKEN"
+
+
+def from_env() -> FastAPI:
+    """App factory for uvicorn workers (``--workers N``): run directory and token from the environment."""
+    run = os.environ.get(ENV_RUN)
+    return create_app(run_dir=Path(run) if run else None, upload_token=os.environ.get(ENV_TOKEN) or None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -85,6 +85,17 @@ class WhatIfRequest(BaseModel):
     ) = None
     aggregate: AggregateMethod | None = None
     top: int | None = Field(None, ge=1, le=100_000, description="return only the first N rows")
+    format: Literal["rows", "columns"] = Field(
+        "rows",
+        description="rows: one object per city, sorted by the new rank; columns: compact, one array per "
+        "field in the order of `codes` (≈ 5× smaller, what the dashboard uses)",
+    )
+    fields: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None,
+        max_length=64,
+        description="columns format only: the arrays wanted, among rank, nominal_rank, rank_change, the "
+        "index id and any aggregate id (default: ranks, index and dimensions)",
+    )
 
 
 class WhatIfRow(BaseModel):
@@ -108,6 +119,20 @@ class WhatIfResponse(BaseModel):
     max_abs_change: int
     rank_correlation: float | None = Field(description="Spearman correlation of new and nominal ranks")
     rows: list[WhatIfRow]
+
+
+class WhatIfColumns(BaseModel):
+    """The compact what-if response (``"format": "columns"``)."""
+
+    year: int
+    index_id: str
+    weights: dict[str, float]
+    stages: bool
+    changed: int
+    max_abs_change: int
+    rank_correlation: float | None
+    codes: list[str] = Field(description="city codes; every column follows this order")
+    columns: dict[str, list[float | int | None]] = Field(description="field → one value per code")
 
 
 class FrameworkNode(BaseModel):

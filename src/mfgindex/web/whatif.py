@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 
 from mfgindex import pipeline
 from mfgindex.aggregate import aggregate
@@ -33,9 +35,16 @@ from mfgindex.weights.topsis import closeness_scores
 MAX_WEIGHT = 1e6
 
 
-def check_weights(framework: Framework, weights: dict[str, Any]) -> dict[str, float]:
-    """Validate user weights: known non-root ids, finite numbers ≥ 0; raises UserError with every problem."""
-    ids = {n for n in _node_ids(framework)} - {framework.root.id}
+def check_weights(
+    framework: Framework, weights: dict[str, Any], ids: frozenset[str] | None = None
+) -> dict[str, float]:
+    """Validate user weights: known non-root ids, finite numbers ≥ 0; raises UserError with every problem.
+
+    ``ids`` (the framework's non-root node ids) may be passed precomputed: walking the tree costs more than
+    the rest of the check.
+    """
+    if ids is None:
+        ids = frozenset(_node_ids(framework)) - {framework.root.id}
     problems: list[Problem] = []
     out: dict[str, float] = {}
     for key, value in weights.items():
@@ -131,6 +140,7 @@ class Engine:
         # pre-encoded JSON cells of the nominal scores: what-if rows re-encode only recomputed columns
         self.cells = {a: [f',"{a}":{_fmt(v)}' for v in s.tolist()] for a, s in self.nominal_scores.items()}
         self._heads: dict[tuple[int, tuple[str, ...]], list[tuple[str, str]]] = {}
+        self.node_ids = frozenset(_node_ids(fw)) - {self.root}
 
     def local(self, weights: dict[str, float]) -> dict[str, Vec]:
         """Nominal local weights with the given ones replaced, each parent rescaled to sum to 1."""
@@ -278,7 +288,7 @@ def whatif(
         changes["aggregate_by_level"] = {}
     if changes:
         fw = with_methods(fw, **changes)
-    clean = check_weights(fw, weights)
+    clean = check_weights(fw, weights, engine.node_ids)
     local = engine.local(clean)
     values = _normalised(engine, fw)
     if fw is engine.framework:
@@ -383,3 +393,39 @@ def spearman(
     y = b[ok] - b[ok].mean()
     den = math.sqrt(float((x * x).sum() * (y * y).sum()))
     return None if den == 0 else float((x * y).sum() / den)
+
+
+RANK_FIELDS = ("rank", "nominal_rank", "rank_change")
+
+
+def column_fields(engine: Engine, dims: list[str]) -> list[str]:
+    """Every column the compact (``format: "columns"``) response can carry, in their default order."""
+    return [*RANK_FIELDS, engine.root, *dims]
+
+
+def _ints(values: Vec) -> list[int | None]:
+    return [None if v != v else int(v) for v in values.tolist()]
+
+
+def columns(outcome: WhatIf, engine: Engine, fields: Sequence[str]) -> dict[str, list[Any]]:
+    """The compact response body's ``columns``: one array per field, in the order of ``engine.codes``.
+
+    Ranks are integers (null when unranked), scores rounded to 6 decimals (null when missing). About 20 KB
+    for 333 cities and every field, against ≈ 95 KB for the row-wise form; encoding costs ≈ 0.05 ms.
+    """
+    out: dict[str, list[Any]] = {}
+    for f in fields:
+        if f == "rank":
+            out[f] = _ints(outcome.rank)
+        elif f == "nominal_rank":
+            out[f] = _ints(outcome.nominal_rank)
+        elif f == "rank_change":
+            out[f] = _ints(outcome.nominal_rank - outcome.rank)
+        else:
+            out[f] = np.round(outcome.scores[f], 6).tolist()  # orjson writes NaN as null
+    return out
+
+
+def dumps(data: Any) -> bytes:
+    """Compact UTF-8 JSON (orjson: NaN and ±inf become null, numpy scalars are accepted)."""
+    return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)

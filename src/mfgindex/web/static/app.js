@@ -127,9 +127,15 @@ async function rankingPage() {
     const seq = ++S.seq;
     try {
       const res = await api("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ weights: weights(), year: S.year, stages: $("keep-stages").checked }), signal: S.controller.signal });
+        body: JSON.stringify({ weights: weights(), year: S.year, stages: $("keep-stages").checked, format: "columns" }), signal: S.controller.signal });
       if (seq !== S.seq) return;
-      S.whatif = new Map(res.rows.map((r) => [r.code, r]));
+      // compact response: one array per field, in the order of res.codes
+      const fields = Object.keys(res.columns);
+      S.whatif = new Map(res.codes.map((code, i) => {
+        const row = { code };
+        for (const f of fields) row[f] = res.columns[f][i];
+        return [code, row];
+      }));
       $("whatif-summary").textContent = tr("changed", { n: res.changed, m: res.max_abs_change, r: fmt(res.rank_correlation, 3) });
       $("whatif-summary").classList.remove("error");
       render();

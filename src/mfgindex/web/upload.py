@@ -1,0 +1,224 @@
+"""``POST /api/evaluate``: evaluate a user's workbook with the served framework — off unless a token is set.
+
+Security (issue 6 §4):
+
+- the route exists only when the app is created with ``upload_token`` (``mfgindex serve --token`` or
+  ``MFGINDEX_UPLOAD_TOKEN``); every request must carry ``Authorization: Bearer <token>`` (401 otherwise,
+  compared in constant time);
+- the body is the raw file (XLSX or UTF-8 CSV), bounded by ``MAX_UPLOAD`` bytes (413, checked by the
+  ``Guard`` middleware before the body is read), and by ``MAX_ROWS`` data rows and ``MAX_UNZIPPED`` bytes
+  once unpacked (422; a zip bomb is refused before it is inflated);
+- XLSX files are opened by openpyxl with ``data_only=False`` and ``keep_vba=False`` so that nothing is
+  evaluated: a cell holding a formula is *refused* with its sheet, row and column (a formula's cached result
+  was computed by someone else's spreadsheet program and cannot be trusted); a macro project
+  (``vbaProject.bin``) or external links are refused too;
+- the file is written to a fresh private temporary directory (not under the served static folder), read,
+  and deleted with the directory whatever happens; its name is never taken from the client;
+- one evaluation at a time per worker (others wait up to ``BUSY_WAIT`` s, then 503).
+
+The answer is the ranking (``rows`` with code, name, province, rank and every dimension's score) or a 422
+with every located problem (file as named by the client, sheet, row, column) from ``ingest``/``validate``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import re
+import tempfile
+import threading
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from mfgindex import ingest, pipeline, validate
+from mfgindex.errors import Problem, UserError
+from mfgindex.web.state import AppState, _int, _num, _str
+from mfgindex.web.whatif import dumps
+
+MAX_UPLOAD = 5 * 1024 * 1024
+MAX_UNZIPPED = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+BUSY_WAIT = 30.0
+UPLOAD_PATH = "/api/evaluate"
+_busy = threading.BoundedSemaphore(1)
+_SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+def display_name(name: str | None, suffix: str) -> str:
+    """The client's file name for messages only (never a path): safe characters, at most 80."""
+    stem = _SAFE_NAME.sub("_", Path(name or "").name)[:80].strip("._") or "upload"
+    return stem if stem.lower().endswith(suffix) else stem + suffix
+
+
+def check_xlsx(data: bytes, file: str) -> list[Problem]:
+    """Refuse macros, external links, zip bombs, formula cells and too many rows; nothing is evaluated."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return [Problem("not an XLSX workbook (or a damaged one)", file=file, expected=".xlsx or .csv")]
+    names = {i.filename.lower() for i in infos}
+    if sum(i.file_size for i in infos) > MAX_UNZIPPED:
+        return [Problem(f"workbook unpacks to more than {MAX_UNZIPPED // 2**20} MiB", file=file)]
+    if any(n.endswith("vbaproject.bin") for n in names):
+        return [Problem("workbook contains macros (VBA project): refused", file=file, expected=".xlsx")]
+    if any(n.startswith("xl/externallinks/") for n in names):
+        return [Problem("workbook links to external workbooks: refused", file=file)]
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_vba=False, keep_links=False
+        )
+    except Exception as exc:  # a damaged file is the user's input problem
+        return [Problem(f"cannot read workbook: {type(exc).__name__}", file=file)]
+    problems: list[Problem] = []
+    rows = 0
+    try:
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                rows += 1
+                if rows > MAX_ROWS:
+                    return [Problem(f"more than {MAX_ROWS} rows", file=file, sheet=ws.title)]
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f" and len(problems) < 50:
+                        problems.append(
+                            Problem(
+                                "formula cells are not evaluated: enter the value",
+                                file=file,
+                                sheet=ws.title,
+                                row=getattr(cell, "row", None),
+                                column=getattr(cell, "column_letter", ""),
+                                value=str(cell.value)[:60],
+                                expected="a number or text, not a formula",
+                            )
+                        )
+    finally:
+        wb.close()
+    return problems
+
+
+def check_csv(data: bytes, file: str) -> list[Problem]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [Problem(f"not UTF-8 text (byte {exc.start})", file=file, expected="UTF-8 CSV or .xlsx")]
+    if text.count("\n") > MAX_ROWS:
+        return [Problem(f"more than {MAX_ROWS} rows", file=file)]
+    return []
+
+
+def evaluate(state: AppState, data: bytes, filename: str | None, year: int | None) -> dict[str, Any]:
+    """Check and evaluate an uploaded file in a private temporary directory (deleted afterwards)."""
+    is_xlsx = data[:4] == b"PK\x03\x04"
+    suffix = ".xlsx" if is_xlsx else ".csv"
+    shown = display_name(filename, suffix)
+    if not data:
+        raise UserError(Problem("empty upload", file=shown, expected="an .xlsx or .csv file as the body"))
+    problems = check_xlsx(data, shown) if is_xlsx else check_csv(data, shown)
+    if problems:
+        raise UserError(problems)
+    framework = state.framework
+    with tempfile.TemporaryDirectory(prefix="mfgindex-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        got = ingest.read([path], tuple(framework.groups), year)
+        found = list(got.problems)
+        ds = got.dataset
+        if ds is not None:
+            found.extend(validate.check(ds, framework))
+        found = [_rename(p, str(path), shown) for p in found]
+        errors = [p for p in found if p.severity == "error"]
+        if errors or ds is None:
+            raise UserError(errors or [Problem("no data found", file=shown)])
+        years = ds.years()
+        y = year if year is not None else years[-1]
+        if y not in years:
+            raise UserError(Problem(f"no data for year {y}", file=shown, column="year", expected=str(years)))
+        result = pipeline.evaluate(ds, framework, y)
+    dims = [c.id for c in framework.root.children]
+    root = framework.root.id
+    rows = []
+    for code, r in result.table.iterrows():
+        row: dict[str, Any] = {
+            "code": str(code),
+            "name": _str(r.get("name")) or str(code),
+            "province": _str(r.get("province")),
+            "rank": _int(r.get("rank")),
+            root: _num(r.get(root)),
+        }
+        row.update({d: _num(r.get(d)) for d in dims})
+        rows.append(row)
+    return {
+        "file": shown,
+        "year": y,
+        "framework": framework.id,
+        "index_id": root,
+        "dimensions": dims,
+        "units": int(result.table["rank"].notna().sum()),
+        "warnings": [str(p) for p in found if p.severity != "error"][:100],
+        "rows": rows,
+    }
+
+
+def _rename(p: Problem, tmp: str, shown: str) -> Problem:
+    """Locations name the client's file, never the server's temporary path."""
+    if not p.file:
+        return p
+    return replace(p, file=p.file.replace(tmp, shown), message=p.message.replace(tmp, shown))
+
+
+def router(state: AppState, token: str) -> APIRouter:
+    api = APIRouter()
+    expected = token.encode()
+
+    @api.post(
+        UPLOAD_PATH,
+        summary="Evaluate an uploaded workbook (XLSX/CSV body) with the served framework (token required)",
+        responses={
+            401: {"description": "missing or wrong token"},
+            413: {"description": f"body over {MAX_UPLOAD} bytes"},
+            422: {"description": "located problems in the file"},
+            503: {"description": "another evaluation is running"},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                    "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        },
+    )
+    async def evaluate_upload(
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+        filename: Annotated[str | None, Query(max_length=200, description="shown in messages")] = None,
+        year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    ) -> Response:
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+            raise HTTPException(401, "a valid token is required", headers={"WWW-Authenticate": "Bearer"})
+        data = await request.body()  # bounded by the Guard middleware (413)
+        body = await run_in_threadpool(_evaluate_one, state, data, filename, year)
+        return Response(body, media_type="application/json")
+
+    return api
+
+
+def _evaluate_one(state: AppState, data: bytes, filename: str | None, year: int | None) -> bytes:
+    if not _busy.acquire(timeout=BUSY_WAIT):
+        raise HTTPException(503, "another evaluation is running; try again")
+    try:
+        return dumps(evaluate(state, data, filename, year))
+    finally:
+        _busy.release()
