@@ -330,6 +330,7 @@ def render_html(
     lang: str,
     tables: Mapping[str, ReportTable],
     figs_b64: Mapping[str, str],
+    toolbox: Mapping[str, Any] | None = None,  # 研究工具 section (None = left out)
 ) -> str:
     """The report as one self-contained HTML string."""
     n = a.top_n
@@ -358,6 +359,7 @@ def render_html(
             css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
             version=__version__,
             source=SOURCE[lang],
+            toolbox=toolbox,
         )
     )
 
@@ -379,6 +381,7 @@ def write_report(
     pdf: bool = True,
     svg: bool = False,
     progress: Callable[[str], None] | None = None,
+    toolbox: tuple[str, ...] = (),  # 研究工具 section: methods of mfgindex.toolbox.report
 ) -> ReportFiles:
     """Analyse ``run`` and write ``report.html``, ``report.pdf``, ``analysis.json`` and ``figures/``.
 
@@ -432,7 +435,10 @@ def write_report(
         if svg:
             paths += F.save(fig, fig_dir, f"fig_{key}", formats=("svg",))
     say("html")
-    html = render_html(run, a, lang, tables, b64)
+    from mfgindex.toolbox.report import toolbox_section  # 研究工具 (toolbox) section
+
+    toolbox_ctx = toolbox_section(run, toolbox, lang)
+    html = render_html(run, a, lang, tables, b64, toolbox=toolbox_ctx)
     if lang == "zh":  # line breaks of the templates must not become spaces between Chinese sentences
         html = _CJK_GAP.sub("", html)
     name = "report"

@@ -22,6 +22,10 @@ def report_command(
     top: Annotated[int | None, typer.Option("--top", "-n", min=1, help="List length N (default 50).")] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf (WeasyPrint).")] = True,
     svg: Annotated[bool, typer.Option("--svg", help="Also write the figures as SVG.")] = False,
+    toolbox_methods: Annotated[
+        str | None,
+        typer.Option("--toolbox", help="研究工具 section with these methods, e.g. moran,dagum,obstacle."),
+    ] = None,
 ) -> None:
     """报告：把一次运行的结果写成中文（或英文）报告 report.html + report.pdf。"""
     from mfgindex.cli import err, guarded
@@ -29,6 +33,7 @@ def report_command(
     def go() -> None:
         from mfgindex.analysis.run import from_result, load_run_dir
         from mfgindex.report.build import check_lang, write_report
+        from mfgindex.toolbox.report import parse_methods  # 研究工具
 
         check_lang(lang)
         with err.status("生成报告 (building the report)…") as status:
@@ -49,6 +54,7 @@ def report_command(
                 pdf=pdf,
                 svg=svg,
                 progress=lambda m: status.update(f"报告 (report): {m}…"),
+                toolbox=parse_methods(toolbox_methods),
             )
         written = (
             [files.html.name] + ([files.pdf.name] if files.pdf else []) + [files.analysis.name, "figures/"]
