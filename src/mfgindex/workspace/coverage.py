@@ -25,7 +25,7 @@ from mfgindex import framework as fw_mod
 from mfgindex.dataset import Dataset
 from mfgindex.errors import Problem, UserError
 from mfgindex.framework import Aggregate, Framework, Indicator
-from mfgindex.workspace import store
+from mfgindex.workspace import store, template
 from mfgindex.workspace.schema import connect
 
 DEFAULT_THRESHOLD = 0.6
@@ -122,9 +122,7 @@ def _variables(
     obs: pd.DataFrame, lists: Mapping[str, pd.DataFrame], fw: Framework, years: list[int]
 ) -> pd.DataFrame:
     cities = framework_cities(fw)
-    needed = fw.raw_variables()
-    derived = {i.id for i in fw.indicators()} | {a.id for a in fw.auxiliary}
-    needed = [v for v in needed if v not in derived]
+    needed = [v for v, _ in template.raw_variables(fw)]
     present = sorted(set(obs["variable"]) - set(needed))
     rows = []
     sub = obs[obs["unit"].isin(cities) & obs["year"].isin(years)]

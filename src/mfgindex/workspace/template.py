@@ -28,7 +28,10 @@ NOTES_SHEET = "说明"
 
 def raw_variables(framework: Framework) -> list[tuple[str, Variable]]:
     """Raw variables the framework reads from data (not derived from other indicators or lists)."""
-    derived = {i.id for i in framework.indicators()} | {a.id for a in framework.auxiliary}
+    # an indicator named like its variable (formula: value of itself) still reads that variable from data
+    derived = {
+        i.id for i in [*framework.indicators(), *framework.auxiliary] if i.resolved_formula().var != i.id
+    }
     out = []
     for v in framework.raw_variables():
         if v in derived:
