@@ -7,14 +7,13 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast, get_args
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 
 from mfgindex.cliopts import (
     DataOpt,
-    FrameworkOpt,
     YearOpt,
 )
 from mfgindex.errors import Problem, UserError
@@ -155,7 +154,15 @@ def _warn(lines: list[str]) -> None:
 _COMMON: dict[str, tuple[Any, Any]] = {
     "out": (OutOpt, inspect.Parameter.empty),
     # --framework as in `run`, but None by default so that it can be told apart from --run
-    "framework": (cast(Any, Annotated)[(str | None, *get_args(FrameworkOpt)[1:])], None),
+    "framework": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--framework", "-f", help="Preset name (default caict2023), YAML file or COINr iMeta CSV."
+            ),
+        ],
+        None,
+    ),
     "data": (DataOpt, None),
     "year": (YearOpt, None),
     "run_dir": (RunOpt, None),

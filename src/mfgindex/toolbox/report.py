@@ -46,8 +46,8 @@ ENTRIES: dict[str, Entry] = {
         "Coupling coordination",
         "grades",
         10,
-        "规模速度与发展质效两个子系统的耦合度 C、综合发展度 T 与协调度 D = √(C·T)，按十级划分。",
-        "Coupling C, development T and coordination D = √(C·T) of scale and quality, in ten grades.",
+        "发展质效与绿色发展两个子系统（默认）的耦合度 C、综合发展度 T 与协调度 D = √(C·T)，按十级划分。",
+        "Coupling C, development T and coordination D = √(C·T) of quality and green (default), ten grades.",
     ),
     "gra": Entry(
         "灰色关联分析",
