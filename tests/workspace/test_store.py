@@ -22,12 +22,9 @@ LONG = (
 
 def dump(directory: Path) -> dict[str, pd.DataFrame]:
     """Every table's full content, for before/after comparisons."""
-    con = duckdb.connect(str(schema.db_path(directory)), read_only=True)
-    try:
+    with duckdb.connect(str(schema.db_path(directory)), read_only=True) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").df() for t in sorted(tables)}
-    finally:
-        con.close()
 
 
 def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
@@ -37,11 +34,11 @@ def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
 
 
 def test_init_creates_latest_schema_with_units(ws: Path) -> None:
-    con = duckdb.connect(str(schema.db_path(ws)), read_only=True)
-    assert schema.version(con) == schema.LATEST
-    assert con.execute("SELECT count(*) FROM units").fetchall()[0][0] == 337
-    assert con.execute("SELECT aliases FROM units WHERE adcode = '420600'").fetchall()[0][0] == "襄樊、襄樊市"
-    con.close()
+    with duckdb.connect(str(schema.db_path(ws)), read_only=True) as con:
+        assert schema.version(con) == schema.LATEST
+        assert con.execute("SELECT count(*) FROM units").fetchall()[0][0] == 337
+        aliases = con.execute("SELECT aliases FROM units WHERE adcode = '420600'").fetchall()[0][0]
+    assert aliases == "襄樊、襄樊市"
 
 
 def test_init_refuses_existing_workspace(ws: Path) -> None:
@@ -156,21 +153,24 @@ def test_xlsx_with_year_sheets_and_notes_sheet(ws: Path, tmp_path: Path) -> None
 def test_migration_brings_an_old_workspace_up_to_date(tmp_path: Path) -> None:
     directory = tmp_path / "old"
     directory.mkdir()
-    con = duckdb.connect(str(schema.db_path(directory)))
-    assert schema.migrate(con, target=1) == [1]
-    con.execute("INSERT INTO imports VALUES (1, 'values', NULL, 'x.csv', '', '', 'old', now(), '{}')")
-    con.execute(
-        "INSERT INTO observations VALUES (1, '320500', 2022, 'gdp', 1.5, 's', '', 'old', now(), 1, '', NULL)"
-    )
-    con.close()
+    # connections closed even when an assertion fails: a connection left open would make the next
+    # open of the same file with another configuration (read-only vs read-write) fail in this process
+    with duckdb.connect(str(schema.db_path(directory))) as con:
+        assert schema.migrate(con, target=1) == [1]
+        con.execute("INSERT INTO imports VALUES (1, 'values', NULL, 'x.csv', '', '', 'old', now(), '{}')")
+        con.execute(
+            "INSERT INTO observations VALUES "
+            "(1, '320500', 2022, 'gdp', 1.5, 's', '', 'old', now(), 1, '', NULL)"
+        )
     ds = store.load_dataset(directory)  # opening migrates
     assert ds.values["value"].tolist() == [1.5]
-    con = duckdb.connect(str(schema.db_path(directory)), read_only=True)
-    assert schema.version(con) == schema.LATEST
-    versions = con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
-    assert [r[0] for r in versions] == list(range(1, schema.LATEST + 1))
-    assert con.execute("SELECT count(*) FROM list_assignments").fetchall()[0][0] == 0
-    con.close()
+    with duckdb.connect(str(schema.db_path(directory)), read_only=True) as con:
+        version = schema.version(con)
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+        assignments = con.execute("SELECT count(*) FROM list_assignments").fetchall()[0][0]
+    assert version == schema.LATEST
+    assert versions == list(range(1, schema.LATEST + 1))  # every migration, not a hard-coded list
+    assert assignments == 0
 
 
 def test_not_a_workspace(tmp_path: Path) -> None:
