@@ -103,7 +103,12 @@ def _problems_body(exc: UserError) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     for p in exc.problems:
         msg = p.message + (f" (expected {p.expected})" if p.expected else "")
-        errors.append({"loc": [p.column] if p.column else [], "msg": msg})
+        if p.file:  # a problem in an uploaded file: say where (file:sheet:row:column)
+            msg = f"{p.location()}: {msg}"
+        error: dict[str, Any] = {"loc": [p.column] if p.column else [], "msg": msg}
+        if p.file:
+            error.update(file=p.file, sheet=p.sheet, row=p.row, column=p.column, value=p.value)
+        errors.append(error)
     return {"detail": "; ".join(str(e["msg"]) for e in errors), "errors": errors}
 
 
