@@ -79,6 +79,10 @@ def make_request(scenario: str, host: str, rng: random.Random) -> bytes:
     if scenario == "whatif":
         body = json.dumps({"weights": {d: round(rng.uniform(0.01, 1), 3) for d in DIMS}}).encode()
         return request_bytes(host, "POST", "/api/whatif", body)
+    if scenario == "whatif-columns":  # the compact form the dashboard uses
+        weights = {d: round(rng.uniform(0.01, 1), 3) for d in DIMS}
+        body = json.dumps({"weights": weights, "format": "columns"}).encode()
+        return request_bytes(host, "POST", "/api/whatif", body)
     if scenario == "rankings":
         return request_bytes(host, "GET", "/api/rankings")
     if scenario == "city":
@@ -151,7 +155,7 @@ def main() -> None:
     ap.add_argument("--url", help="existing server (default: start `mfgindex serve` on a free port)")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--scenarios", default="whatif,rankings,city,page")
+    ap.add_argument("--scenarios", default="whatif,whatif-columns,rankings,city,page")
     ap.add_argument(
         "--interval",
         type=float,

@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int,
             typer.Option(
-                help="Worker processes. Each evaluates the data at start-up (about 8 s) and holds its own "
-                "copy (about 0.5 GB); 2 on a 2-core machine doubles what-if throughput.",
+                help="Worker processes. Each evaluates the data at start-up (about 8 s alone) and holds its "
+                "own copy (about 240 MB); 2 on a 2-core machine raises what-if throughput.",
                 min=1,
                 max=64,
             ),
