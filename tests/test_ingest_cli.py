@@ -184,3 +184,11 @@ def test_bad_option_is_a_message_not_a_traceback(tmp_path):
     assert res.exit_code == 2 and "--range" in res.output
     res = runner.invoke(app, ["run", "--aggregate", "geometric", "-o", str(tmp_path / "x")])
     assert res.exit_code == 2 and "--range 1,100" in res.output
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"])
+def test_formula_like_text_is_neutralised(text):
+    from mfgindex.outputs import safe_cell
+
+    assert safe_cell(text) == "'" + text
+    assert safe_cell("苏州市") == "苏州市" and safe_cell(-2.5) == -2.5  # numbers stay numbers

@@ -32,8 +32,9 @@ FIXED_DATE = (2000, 1, 1, 0, 0, 0)
 
 
 def safe_cell(value: Any) -> Any:
-    """Escape text that a spreadsheet would run as a formula (= + - @ at the start)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Escape text that a spreadsheet would run as a formula: = + - @ at the start, and tab or carriage
+    return, which some spreadsheets skip before reading a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
