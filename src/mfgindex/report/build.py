@@ -28,6 +28,8 @@ from mfgindex.analysis.run import EMBEDDED, RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
 from mfgindex.errors import Problem, UserError
 from mfgindex.report import figures as F
+from mfgindex.report import robustness as RB
+from mfgindex.report.robustness import Robustness
 from mfgindex.report.tables import (
     REGION_EN,
     ReportTable,
@@ -69,6 +71,11 @@ LABELS: dict[str, dict[str, str]] = {
         "fig7": "图7 {n}强城市第二产业增加值占GDP比重分布",
         "fig_sub": "图8 分项指数得分分布",
         "fig_radar": "图9 前10名城市分项指数雷达图",
+        "fig_ua": "图 {n}强城市排名的5%–95%区间（蒙特卡洛模拟）",
+        "fig_sobol": "图 各项假设的Sobol敏感性指数",
+        "t_audit": "各维度的一致性与有效权重（统计审计）",
+        "t_ua": "{n}强城市排名的不确定性（中位排名与5%–95%区间）",
+        "policy_en_note": "",
     },
     "en": {
         "html_lang": "en",
@@ -93,6 +100,12 @@ LABELS: dict[str, dict[str, str]] = {
         "fig7": "Figure 7. Value added as a share of GDP, top {n}",
         "fig_sub": "Figure 8. Distribution of the sub-index scores",
         "fig_radar": "Figure 9. Sub-index profiles of the top 10",
+        "fig_ua": "Figure. 5-95% rank intervals of the top {n} (Monte Carlo)",
+        "fig_sobol": "Figure. Sobol sensitivity indices of the assumptions",
+        "t_audit": "Coherence and effective weights of each dimension (statistical audit)",
+        "t_ua": "Rank uncertainty of the top {n} (median rank and 5-95% interval)",
+        "policy_en_note": "The policy excerpts, case studies and the sentences of this section come from "
+        "Chinese sources and are kept in Chinese.",
     },
 }
 SECTIONS: dict[str, list[tuple[str, str]]] = {
@@ -107,6 +120,8 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("risers", "（六）进步最快城市与发展潜力城市"),
         ("gaps", "（七）区域差距"),
         ("profiles", "（八）城市画像：优势与短板"),
+        ("policy", "三、政策举措、产业同质化与国际比较"),
+        ("robustness", "四、稳健性检验"),
         ("notes", "附：数据与计算说明"),
     ],
     "en": [
@@ -120,8 +135,18 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("risers", "2.6 Fastest risers and cities with potential"),
         ("gaps", "2.7 Regional gaps"),
         ("profiles", "2.8 City profiles: strengths and weaknesses"),
+        ("policy", "3. Policies, industrial homogeneity and international comparison"),
+        ("robustness", "4. Robustness checks"),
         ("notes", "Appendix: data and computation notes"),
     ],
+}
+
+
+# English headings of the policy section (its tables and sentences quote Chinese sources).
+POLICY_EN: dict[str, str] = {
+    "h_policies": "3.1 Policies and cases of leading cities",
+    "h_homogeneity": "3.2 Homogeneity of local industries",
+    "h_benchmarks": "3.3 Innovation compared internationally",
 }
 
 
@@ -159,7 +184,9 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def make_figures(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Figure]:
+def make_figures(
+    run: RunData, a: RunAnalysis, lang: str, robust: Robustness | None = None
+) -> dict[str, Figure]:
     """The report's figures by key (only those the run's data support)."""
     src = SOURCE[lang]
     t = run.table
@@ -168,13 +195,13 @@ def make_figures(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Figure]:
     labels = dim_names(run, lang)
     dims = [c.id for c in run.framework.root.children if c.id in t.columns]
     title = "Top {n}: index scores" if lang == "en" else "{n}强城市指数得分"
-    out["ranking"] = F.ranking_bar(t, n, value=run.index_id, title=title.format(n=n), source=src)
+    out["ranking"] = F.ranking_bar(t, n, value=run.index_id, title=title.format(n=n), source=src, lang=lang)
     if run.is_cities:
-        out["regions"] = F.region_distribution_chart(t, n, source=src)
-        out["map"] = F.cluster_map(t, n, source=src)
-        out["provinces"] = F.province_distribution_chart(t, n, source=src)
+        out["regions"] = F.region_distribution_chart(t, n, source=src, lang=lang)
+        out["map"] = F.cluster_map(t, n, source=src, lang=lang)
+        out["provinces"] = F.province_distribution_chart(t, n, source=src, lang=lang)
         if "change" in t.columns:
-            out["rank_change"] = F.rank_change_chart(t, n, source=src)
+            out["rank_change"] = F.rank_change_chart(t, n, source=src, lang=lang)
     ctx = a.context
     g = a.aggregates
     if run.is_cities and g is not None and ctx["va"].notna().any():
@@ -190,6 +217,12 @@ def make_figures(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Figure]:
         out["subindex"] = F.subindex_distribution_chart(t, dims, labels, n, lang, src)
     if len(dims) >= 3:
         out["radar"] = F.radar_grid(t, list(t.index[:10]), dims, labels, 5, lang, src)
+    if robust is not None and robust.uncertainty is not None:
+        ua = robust.uncertainty
+        out["rank_intervals"] = F.rank_interval_chart(ua.stats, n, ua.n or 0, lang, src)
+    if robust is not None and robust.sobol is not None:
+        names = RB.FACTOR_EN if lang == "en" else RB.FACTOR_ZH
+        out["sobol"] = F.sobol_chart(robust.sobol, names, lang, src)
     return out
 
 
@@ -229,6 +262,18 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         "leader": {ld.id: ld for ld in a.leaders},
         "top10": [CityRef(str(c), str(r["name"]), int(r["rank"])) for c, r in t.head(10).iterrows()],
     }
+
+    def node_name(node_id: str) -> str:
+        try:
+            node = fw.find(node_id)
+        except (KeyError, ValueError):
+            return node_id
+        return str((node.name_en if lang == "en" else node.name_zh) or node_id)
+
+    x["node"] = node_name
+    x["describe_assumptions"] = lambda assumptions: RB.describe_assumptions(tuple(assumptions), lang)
+    x["coinr_default"] = RB.is_coinr_default
+    x["factor"] = lambda f: (RB.FACTOR_EN if lang == "en" else RB.FACTOR_ZH).get(str(f), str(f))
     m = fw.methods
     norm_zh = {"minmax": "极差（min-max）", "zscore": "Z分数", "rank": "排序"}
     x["normalise"] = norm_zh.get(m.normalise.value, m.normalise.value) if lang == "zh" else m.normalise.value
@@ -330,9 +375,15 @@ def render_html(
     lang: str,
     tables: Mapping[str, ReportTable],
     figs_b64: Mapping[str, str],
+    robust: Robustness | None = None,
+    policy: Mapping[str, Any] | None = None,
     toolbox: Mapping[str, Any] | None = None,  # 研究工具 section (None = left out)
 ) -> str:
-    """The report as one self-contained HTML string."""
+    """The report as one self-contained HTML string.
+
+    ``policy``: the context of ``policy_section.html`` (default :func:`policy_context`); ``robust``: the
+    稳健性检验 section (left out when None).
+    """
     n = a.top_n
     T = {k: v.format(n=n) for k, v in LABELS[lang].items()}
     sections = [(k, v.format(n=n)) for k, v in SECTIONS[lang]]
@@ -340,6 +391,23 @@ def render_html(
         sections = [s for s in sections if s[0] not in ("regions", "capitals", "gaps")]
     elif not a.gaps:
         sections = [s for s in sections if s[0] != "gaps"]
+    if robust is None:
+        sections = [s for s in sections if s[0] != "robustness"]
+    section_titles = dict(sections)
+    pol = dict(policy) if policy is not None else policy_context(run, lang)
+    pol["title"] = section_titles["policy"]
+    pol["id"] = "policy"
+    # figures after 图9 are numbered in report order: homogeneity, benchmarks, rank intervals, Sobol
+    number = 10
+    for key in ("homogeneity", "benchmarks"):
+        block = pol.get(key)
+        if block and block.get("figure"):
+            pol[key] = {**block, "caption": _numbered(str(block["caption"]), number, lang)}
+            number += 1
+    for key, label in (("rank_intervals", "fig_ua"), ("sobol", "fig_sobol")):
+        if key in figs_b64:
+            T[label] = _numbered(T[label], number, lang)
+            number += 1
     proxies = [i for i in run.framework.indicators() if i.proxy]
     return (
         _env(lang)
@@ -360,8 +428,48 @@ def render_html(
             version=__version__,
             source=SOURCE[lang],
             toolbox=toolbox,
+            policy=pol,
+            R=robust,
         )
     )
+
+
+def _numbered(caption: str, number: int, lang: str) -> str:
+    """``图 X`` → ``图10 X`` (``Figure. X`` → ``Figure 10. X``)."""
+    if lang == "en":
+        return re.sub(r"^(Figure\.?|图)\s*", f"Figure {number}. ", caption)
+    return re.sub(r"^图\s*", f"图{number} ", caption)
+
+
+def benchmark_values(run: RunData, indicator: str = "pct_per_10k") -> pd.Series | None:
+    """The run's raw values of the benchmark indicator (PCT applications per 10,000 people), if it has one."""
+    if indicator not in run.raw.columns:
+        return None
+    v = run.raw[indicator].dropna().astype(float)
+    return v if len(v) else None
+
+
+def policy_context(run: RunData, lang: str = "zh") -> dict[str, Any]:
+    """``policy_section.html``'s context for the report: the shipped policy sample, the homogeneity of listed
+    manufacturers, the benchmark block with the run's ``pct_per_10k`` values when the framework has that
+    indicator; 表1/表2 numbered as in the seed report, headings in the report's language."""
+    from dataclasses import replace
+
+    from mfgindex.policy import render
+
+    ctx = render.context(benchmark_values=benchmark_values(run))
+    for key, number in (("table1", "表1"), ("table2", "表2")):
+        pt = ctx[key]
+        ctx[key] = replace(pt, caption=re.sub(r"^表\s*", f"{number} ", pt.caption))
+    hom = ctx.get("homogeneity")
+    if hom and hom.get("table") is not None:
+        ht = hom["table"]
+        src = f"mfgindex 根据上市制造业企业名录计算（{ht.source}）" if ht.source else ht.source
+        hom["table"] = replace(ht, caption=re.sub(r"^表\s*", "", ht.caption), source=src)
+    if lang == "en":
+        ctx.update(POLICY_EN)
+        ctx["intro"] = f"{LABELS['en']['policy_en_note']} {ctx['intro']}"
+    return ctx
 
 
 def write_pdf(html: str, path: Path, base_url: Path) -> None:
@@ -382,6 +490,13 @@ def write_report(
     svg: bool = False,
     progress: Callable[[str], None] | None = None,
     toolbox: tuple[str, ...] = (),  # 研究工具 section: methods of mfgindex.toolbox.report
+    *,
+    result: Result | None = None,
+    robustness: bool = True,
+    uncertainty_dir: str | Path | None = None,
+    sensitivity_dir: str | Path | None = None,
+    replications: int = RB.DEFAULT_N,
+    seed: int = RB.DEFAULT_SEED,
 ) -> ReportFiles:
     """Analyse ``run`` and write ``report.html``, ``report.pdf``, ``analysis.json`` and ``figures/``.
 
@@ -401,6 +516,17 @@ def write_report(
         Also write every figure as SVG (slower; the report embeds PNG).
     progress
         Called with a short message before each step.
+    result
+        The evaluation behind ``run`` (audited and perturbed by the 稳健性检验 section); default: ``run``
+        re-evaluated from its framework and data when those can be reloaded.
+    robustness
+        Include the 稳健性检验 section (audit + uncertainty analysis).
+    uncertainty_dir
+        Folder of ``mfgindex uncertainty`` (``uncertainty.csv``) used instead of computing one.
+    sensitivity_dir
+        Folder of ``mfgindex sensitivity`` (``sobol.csv``): adds the Sobol chart.
+    replications, seed
+        N and seed of the uncertainty analysis computed for the report (COINr's default assumptions).
     """
     check_lang(lang)
     if not run.is_cities:
@@ -419,9 +545,23 @@ def write_report(
         raise UserError(Problem(f"无法创建输出目录: {exc}", file=str(out))) from None
     say("analysis")
     a = analyze_run(run, n=top)
-    tables = report_tables(run, a, lang)
+    tables = dict(report_tables(run, a, lang))
+    robust: Robustness | None = None
+    if robustness:
+        say("robustness")
+        res = result if result is not None else reevaluate(run)
+        robust = RB.compute(
+            res,
+            run.dataset,
+            a.top_n,
+            n=replications,
+            seed=seed,
+            uncertainty_dir=uncertainty_dir,
+            sensitivity_dir=sensitivity_dir,
+        )
+        tables.update(robustness_tables(run, robust, a.top_n, lang))
     say("figures")
-    figs = make_figures(run, a, lang)
+    figs = make_figures(run, a, lang, robust)
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
     b64: dict[str, str] = {}
@@ -438,7 +578,7 @@ def write_report(
     from mfgindex.toolbox.report import toolbox_section  # 研究工具 (toolbox) section
 
     toolbox_ctx = toolbox_section(run, toolbox, lang)
-    html = render_html(run, a, lang, tables, b64, toolbox=toolbox_ctx)
+    html = render_html(run, a, lang, tables, b64, robust, toolbox=toolbox_ctx)
     if lang == "zh":  # line breaks of the templates must not become spaces between Chinese sentences
         html = _CJK_GAP.sub("", html)
     name = "report"
@@ -460,7 +600,46 @@ def report_for_result(
     result: Result, out_dir: str | Path, config: Mapping[str, Any] | None = None, lang: str = "zh"
 ) -> ReportFiles:
     """The report of an evaluation (what ``mfgindex run --report`` calls)."""
-    return write_report(from_result(result, config), out_dir, lang)
+    return write_report(from_result(result, config), out_dir, lang, result=result)
+
+
+def reevaluate(run: RunData) -> Result | None:
+    """``run`` evaluated again from its framework and data (a run folder); None when the data cannot be
+    reloaded or the ranks differ from the folder's (then the audit would not describe this ranking)."""
+    if run.dataset is None:
+        return None
+    from mfgindex import pipeline
+
+    try:
+        seed = int(run.config.get("seed", 0) or 0)
+        res = pipeline.evaluate(run.dataset, run.framework, run.year, run.previous_year, seed)
+    except (UserError, ValueError, KeyError):
+        return None
+    mine = run.table["rank"].astype(float)
+    theirs = res.table["rank"].reindex(mine.index).astype(float)
+    return res if bool((mine == theirs).all()) else None
+
+
+def robustness_tables(run: RunData, robust: Robustness, n: int, lang: str) -> dict[str, ReportTable]:
+    """The audit table (per dimension) and the rank-uncertainty table of the top ``n``."""
+    L = LABELS[lang]
+    out: dict[str, ReportTable] = {}
+    if robust.audit is not None:
+        frame = RB.frame_dims(robust.audit, dim_names(run, lang), lang)
+        note = (
+            "α 与第一主成分基于各维度的标准化指标；有效权重 = 指数对该维度的相关比 η² 在各维度之和中的占比"
+            "（Paruolo、Saisana 和 Saltelli，2013）。"
+            if lang == "zh"
+            else "α and PC1 on each dimension's normalised indicators; effective weight = the correlation "
+            "ratio η² of the index on the dimension as a share of the sum over the dimensions (Paruolo, "
+            "Saisana and Saltelli 2013)."
+        )
+        out["robust_audit"] = ReportTable("robust_audit", L["t_audit"], frame, note)
+    if robust.uncertainty is not None:
+        out["robust_ua"] = ReportTable(
+            "robust_ua", L["t_ua"].format(n=n), RB.frame_top(robust.uncertainty, lang)
+        )
+    return out
 
 
 __all__ = [

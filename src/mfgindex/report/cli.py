@@ -26,6 +26,26 @@ def report_command(
         str | None,
         typer.Option("--toolbox", help="研究工具 section with these methods, e.g. moran,dagum,obstacle."),
     ] = None,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness/--no-robustness",
+            help="Include the 稳健性检验 section: audit + uncertainty analysis (1,000 replications, seed 0).",
+        ),
+    ] = True,
+    uncertainty: Annotated[
+        Path | None,
+        typer.Option(
+            "--uncertainty",
+            help="Folder of `mfgindex uncertainty` (uncertainty.csv) to report instead of computing one.",
+        ),
+    ] = None,
+    sensitivity: Annotated[
+        Path | None,
+        typer.Option(
+            "--sensitivity", help="Folder of `mfgindex sensitivity` (sobol.csv): adds the Sobol chart."
+        ),
+    ] = None,
 ) -> None:
     """报告：把一次运行的结果写成中文（或英文）报告 report.html + report.pdf。"""
     from mfgindex.cli import err, guarded
@@ -36,6 +56,7 @@ def report_command(
         from mfgindex.toolbox.report import parse_methods  # 研究工具
 
         check_lang(lang)
+        result = None
         with err.status("生成报告 (building the report)…") as status:
             if run_dir is not None:
                 run = load_run_dir(run_dir)
@@ -55,6 +76,10 @@ def report_command(
                 svg=svg,
                 progress=lambda m: status.update(f"报告 (report): {m}…"),
                 toolbox=parse_methods(toolbox_methods),
+                result=result,
+                robustness=robustness,
+                uncertainty_dir=uncertainty,
+                sensitivity_dir=sensitivity,
             )
         written = (
             [files.html.name] + ([files.pdf.name] if files.pdf else []) + [files.analysis.name, "figures/"]

@@ -32,6 +32,7 @@ from matplotlib.ticker import MaxNLocator
 
 from mfgindex import geo
 from mfgindex.analysis.table import top
+from mfgindex.report.tables import PROVINCE_EN, REGION_EN
 
 # Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.
 REGION_COLOURS: dict[str, str] = {"东部": "#0072B2", "中部": "#E69F00", "西部": "#009E73", "东北": "#CC79A7"}
@@ -53,6 +54,48 @@ CLUSTER_PALETTE: tuple[str, ...] = (
 )
 OTHER_COLOUR = "#555555"
 MAP_CAPTION = "示意图，非标准地图"
+CHANGE_EN: dict[str, str] = {"up": "Up", "same": "Same", "down": "Down", "new": "New"}
+CLUSTER_EN: dict[str, str] = {
+    "gba": "Greater Bay Area (9 PRD cities)", "jjj": "Beijing-Tianjin-Hebei", "cy": "Chengdu-Chongqing",
+    "cjzy": "Middle Yangtze", "zy": "Central Plains", "hc": "Harbin-Changchun", "bbw": "Beibu Gulf",
+    "gzpy": "Guanzhong Plain", "hbey": "Hohhot-Baotou-Ordos-Yulin", "lx": "Lanzhou-Xining",
+    "sdbd": "Shandong Peninsula", "yrd_central": "Yangtze River Delta", "yrd": "Yangtze River Delta",
+}  # fmt: skip
+
+# Labels of the older charts (图1-4, ranking, map) in each report language; city names stay Chinese.
+_OLD_TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "source": "来源：", "score": "指数得分", "rank": "全国排名", "region": "区域",
+        "ranking_title": "制造业高质量发展{n}强城市榜单",
+        "band1": "前10名", "band2": "第11-20名", "band3": "第21-{n}名", "prev": "上年", "cur": "本年",
+        "count": "入围城市数（个）", "regions_title": "四大区域{n}强城市排名分布",
+        "two_years": "（两年对比）",
+        "provinces_title": "{n}强城市省份分布", "cities": "城市数（个）",
+        "change_title": "各省入围城市排名变化", "move_axis": "全国排名（上年 → 本年）",
+        "move_title": "城市位次变化", "other": "其他", "clusters": "城市群（入围数）", "scs": "南海诸岛",
+        "map_title": "{n}强城市城市群分布图", "map_caption": MAP_CAPTION,
+    },
+    "en": {
+        "source": "Source: ", "score": "Index score", "rank": "National rank", "region": "Region",
+        "ranking_title": "Top {n} cities in manufacturing high-quality development",
+        "band1": "Ranks 1-10", "band2": "Ranks 11-20", "band3": "Ranks 21-{n}", "prev": "prev.",
+        "cur": "now", "count": "Cities in the top {n}", "regions_title": "Top {n} cities by region",
+        "two_years": " (two years)", "provinces_title": "Top {n} cities by province", "cities": "Cities",
+        "change_title": "Rank changes of listed cities by province",
+        "move_axis": "National rank (previous → this year)", "move_title": "Rank moves of each city",
+        "other": "Other", "clusters": "City cluster (cities listed)", "scs": "South China Sea islands",
+        "map_title": "Top {n} cities by city cluster", "map_caption": "Schematic map, not a standard map",
+    },
+}  # fmt: skip
+
+
+def _region(r: str, lang: str) -> str:
+    return REGION_EN.get(r, r) if lang == "en" else r
+
+
+def _province(p: str, lang: str) -> str:
+    return PROVINCE_EN.get(p, p) if lang == "en" else p
+
 
 # Font files tried in order (Debian paths of fonts-noto-cjk and fonts-wqy-microhei, then common others).
 FONT_FILES: tuple[str, ...] = (
@@ -128,26 +171,33 @@ def save(fig: Figure, out_dir: str | Path, stem: str, formats: Sequence[str] = (
     return paths
 
 
-def _source(fig: Figure, text: str) -> None:
+def _source(fig: Figure, text: str, lang: str = "zh") -> None:
     # Reserve a strip at the bottom so that the source line never overlaps the axis labels.
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         engine.set(rect=(0.0, 0.035, 1.0, 0.965))
     if text:
-        fig.text(0.01, 0.005, f"来源：{text}", fontsize=7, color="#555555", ha="left", va="bottom")
+        label = _OLD_TEXT.get(lang, _OLD_TEXT["zh"])["source"]
+        fig.text(0.01, 0.005, f"{label}{text}", fontsize=7, color="#555555", ha="left", va="bottom")
 
 
 # ---------------------------------------------------------------- ranking bar chart
 
 
 def ranking_bar(
-    table: pd.DataFrame, n: int = 50, value: str | None = None, title: str | None = None, source: str = ""
+    table: pd.DataFrame,
+    n: int = 50,
+    value: str | None = None,
+    title: str | None = None,
+    source: str = "",
+    lang: str = "zh",
 ) -> Figure:
     """Horizontal bars of the top ``n``, coloured by region.
 
     With a score column ``value`` (e.g. ``index``) the bars show the score; without one (a published list)
     they show the rank as a dot plot, so no number that was not published is drawn.
     """
+    tx = _OLD_TEXT[lang]
     t = top(table, n).sort_values("rank")
     fig = _figure(8.0, max(4.0, 0.19 * len(t) + 1.2))
     ax = fig.add_subplot()
@@ -159,33 +209,36 @@ def ranking_bar(
         ax.barh(y, vals, color=colours, height=0.72)
         for yi, v in zip(y, vals, strict=True):
             ax.text(float(v), float(yi), f" {v:.1f}", va="center", fontsize=6)
-        ax.set_xlabel("指数得分")
+        ax.set_xlabel(tx["score"])
     else:
         ax.hlines(y, 0, t["rank"].to_numpy(), color="#DDDDDD", linewidth=0.8)
         ax.scatter(t["rank"].to_numpy(), y, c=colours, s=22, zorder=3)
-        ax.set_xlabel("全国排名")
+        ax.set_xlabel(tx["rank"])
         ax.set_xlim(0, max(n, int(t["rank"].max())) + 2)
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_ylim(-0.8, len(t) - 0.2)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(color=c, label=r) for r, c in REGION_COLOURS.items() if r in set(t["region"])]
+    handles = [
+        Patch(color=c, label=_region(r, lang)) for r, c in REGION_COLOURS.items() if r in set(t["region"])
+    ]
     # the empty corner: lower right under score bars, upper right in the rank dot plot
     corner: Literal["lower right", "upper right"] = (
         "lower right" if value is not None and value in t.columns else "upper right"
     )
-    ax.legend(handles=handles, loc=corner, fontsize=8, frameon=False, title="区域", title_fontsize=8)
-    ax.set_title(title or f"制造业高质量发展{n}强城市榜单", fontsize=11)
-    _source(fig, source)
+    ax.legend(handles=handles, loc=corner, fontsize=8, frameon=False, title=tx["region"], title_fontsize=8)
+    ax.set_title(title or tx["ranking_title"].format(n=n), fontsize=11)
+    _source(fig, source, lang)
     return fig
 
 
 # ---------------------------------------------------------------- distributions
 
 
-def region_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Figure:
+def region_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = "", lang: str = "zh") -> Figure:
     """Cities of the top ``n`` by region in rank bands 1-10 / 11-20 / 21-n (stacked); with a full previous
     ranking (``prev_rank`` for more than ``n`` cities) the previous year is drawn beside each bar (图1)."""
-    bands = [(1, 10, "前10名"), (11, 20, "第11-20名"), (21, n, f"第21-{n}名")]
+    tx = _OLD_TEXT[lang]
+    bands = [(1, 10, tx["band1"]), (11, 20, tx["band2"]), (21, n, tx["band3"].format(n=n))]
     shades = ["#08306B", "#4292C6", "#C6DBEF"]
     regions = list(geo.REGION_ORDER)
     has_prev = "prev_rank" in table.columns and table["prev_rank"].notna().sum() > n
@@ -201,8 +254,8 @@ def region_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = ""
     x = np.arange(len(regions), dtype=float)
     series: list[tuple[str, np.ndarray, float, float]] = []
     if has_prev:
-        series.append(("上年", counts(table["prev_rank"].dropna()), -0.2, 0.5))
-        series.append(("本年", counts(table["rank"]), 0.2, 1.0))
+        series.append((tx["prev"], counts(table["prev_rank"].dropna()), -0.2, 0.5))
+        series.append((tx["cur"], counts(table["rank"]), 0.2, 1.0))
         width = 0.38
     else:
         series.append(("", counts(table["rank"]), 0.0, 1.0))
@@ -230,19 +283,22 @@ def region_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = ""
                 va="bottom",
                 fontsize=7,
             )
-    ax.set_xticks(x, regions)
-    ax.set_ylabel("入围城市数（个）")
+    ax.set_xticks(x, [_region(r, lang) for r in regions])
+    ax.set_ylabel(tx["count"].format(n=n))
     ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False)
-    ax.set_title(f"四大区域{n}强城市排名分布" + ("（两年对比）" if has_prev else ""), fontsize=11)
-    _source(fig, source)
+    ax.set_title(tx["regions_title"].format(n=n) + (tx["two_years"] if has_prev else ""), fontsize=11)
+    _source(fig, source, lang)
     return fig
 
 
-def province_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Figure:
+def province_distribution_chart(
+    table: pd.DataFrame, n: int = 50, source: str = "", lang: str = "zh"
+) -> Figure:
     """Number of top-``n`` cities per province (图3); previous year beside it when a full previous
     ranking is known. Provinces without a city are listed in a note."""
+    tx = _OLD_TEXT[lang]
     t = top(table, n)
     has_prev = "prev_rank" in table.columns and table["prev_rank"].notna().sum() > n
     cur = t.groupby("province").size()
@@ -255,29 +311,37 @@ def province_distribution_chart(table: pd.DataFrame, n: int = 50, source: str = 
     c = np.array([cur.get(p, 0) for p in provs])
     if has_prev:
         pv = np.array([prev.get(p, 0) for p in provs])
-        ax.bar(x - 0.2, pv, 0.38, color=colours, alpha=0.35, label="上年")
-        ax.bar(x + 0.2, c, 0.38, color=colours, label="本年")
+        ax.bar(x - 0.2, pv, 0.38, color=colours, alpha=0.35, label=tx["prev"])
+        ax.bar(x + 0.2, c, 0.38, color=colours, label=tx["cur"])
     else:
         ax.bar(x, c, 0.65, color=colours)
     for xi, v in zip(x + (0.2 if has_prev else 0.0), c, strict=True):
         ax.text(xi, v, str(int(v)), ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(x, provs, fontsize=8)
-    ax.set_ylabel("入围城市数（个）")
+    if lang == "en":
+        ax.set_xticks(x, [_province(p, lang) for p in provs], fontsize=7, rotation=45, ha="right")
+    else:
+        ax.set_xticks(x, provs, fontsize=8)
+    ax.set_ylabel(tx["count"].format(n=n))
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items()]
+    handles = [Patch(color=col, label=_region(r, lang)) for r, col in REGION_COLOURS.items()]
     if has_prev:
-        handles += [Patch(color="#888888", alpha=0.35, label="上年"), Patch(color="#888888", label="本年")]
+        handles += [
+            Patch(color="#888888", alpha=0.35, label=tx["prev"]),
+            Patch(color="#888888", label=tx["cur"]),
+        ]
     ax.legend(handles=handles, fontsize=7, frameon=False, ncols=2)
-    ax.set_title(f"{n}强城市省份分布", fontsize=11)
-    _source(fig, source)
+    ax.set_title(tx["provinces_title"].format(n=n), fontsize=11)
+    _source(fig, source, lang)
     return fig
 
 
-def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Figure:
+def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "", lang: str = "zh") -> Figure:
     """Movement of the top ``n`` by province: stacked counts of 上升 / 持平 / 下降 / 新增 (图4).
 
     With previous ranks the right panel shows each city's move (previous → current rank).
     """
+    tx = _OLD_TEXT[lang]
+    names = CHANGE_EN if lang == "en" else CHANGE_ZH
     t = top(table, n)
     if "change" not in t.columns:
         raise ValueError("rank_change_chart needs a change column (up/down/same/new)")
@@ -289,16 +353,16 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Fig
     tab = tab.loc[tab.sum(axis=1).sort_values(ascending=True, kind="stable").index]
     left = np.zeros(len(tab))
     y = np.arange(len(tab))
-    for ch, zh in CHANGE_ZH.items():
+    for ch, label in names.items():
         vals = tab[ch].to_numpy()
-        ax.barh(y, vals, left=left, color=CHANGE_COLOURS[ch], label=zh, height=0.7)
+        ax.barh(y, vals, left=left, color=CHANGE_COLOURS[ch], label=label, height=0.7)
         left += vals
-    ax.set_yticks(y, list(tab.index), fontsize=8)
-    ax.set_xlabel("城市数（个）")
+    ax.set_yticks(y, [_province(str(p), lang) for p in tab.index], fontsize=8)
+    ax.set_xlabel(tx["cities"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    ax.set_title("各省入围城市排名变化", fontsize=10)
+    ax.set_title(tx["change_title"], fontsize=10)
     if has_prev:
         ax2 = axes[1]
         d = t.sort_values("rank")
@@ -314,12 +378,12 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "") -> Fig
                 )
             ax2.plot(r["rank"], yi, "o", color=col, ms=3)
         ax2.set_yticks(yy, list(d["name"]), fontsize=6)
-        ax2.set_xlabel("全国排名（上年 → 本年）")
+        ax2.set_xlabel(tx["move_axis"])
         xmax = float(np.nanmax(d[["rank", "prev_rank"]].to_numpy(dtype=float))) + 1
         ax2.set_xlim(xmax, 0)  # rank 1 on the right: moving right = rising
         ax2.spines[["top", "right"]].set_visible(False)
-        ax2.set_title("城市位次变化", fontsize=10)
-    _source(fig, source)
+        ax2.set_title(tx["move_title"], fontsize=10)
+    _source(fig, source, lang)
     return fig
 
 
@@ -409,6 +473,7 @@ def cluster_map(
     definition: str = geo.DEFAULT_CLUSTER_DEFINITION,
     label_top: int = 10,
     source: str = "",
+    lang: str = "zh",
 ) -> Figure:
     """Map of China with the top ``n`` cities marked by 城市群 (图2), with the South China Sea inset.
 
@@ -416,8 +481,10 @@ def cluster_map(
     definition are grey. Captioned :data:`MAP_CAPTION` (the boundaries are simplified, see
     ``data/geo/README.md``).
     """
+    tx = _OLD_TEXT[lang]
     t = top(table, n)
     membership = geo.cluster_membership(definition)
+    cluster_id = dict(zip(membership["cluster_zh"], membership["cluster_id"], strict=False))
     listed = membership[membership["code"].isin(set(t.index))]
     sizes = listed.groupby("cluster_zh").size().sort_values(ascending=False, kind="stable")
     order = list(sizes.index)
@@ -433,13 +500,25 @@ def cluster_map(
     handles = []
     for name in [*order, "其他"]:
         codes = [c for c in t.index if cluster_of.get(str(c), "其他") == name]
+        shown = tx["other"] if name == "其他" else name
+        if lang == "en":
+            shown = CLUSTER_EN.get(cluster_id.get(name, ""), shown)
         if not codes:
             continue
         lon = cent.loc[codes, "seat_lon"].to_numpy(dtype=float)
         lat = cent.loc[codes, "seat_lat"].to_numpy(dtype=float)
         col = colour.get(name, OTHER_COLOUR)
         ax.scatter(lon, lat, s=26, color=col, edgecolor="white", linewidth=0.5, zorder=3)
-        handles.append(Line2D([], [], marker="o", linestyle="", color=col, label=f"{name}（{len(codes)}）"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color=col,
+                label=f"{shown}（{len(codes)}）" if lang == "zh" else f"{shown} ({len(codes)})",
+            )
+        )
     # Greedy label placement: try right, left, below-right, below-left of the point and take the first
     # spot whose anchor is not near an anchor already used (the Yangtze delta is crowded).
     offsets = (
@@ -477,7 +556,7 @@ def cluster_map(
         fontsize=7,
         frameon=True,
         framealpha=0.9,
-        title="城市群（入围数）",
+        title=tx["clusters"],
         title_fontsize=7,
     )
     inset = ax.inset_axes((0.80, 0.02, 0.18, 0.30))
@@ -485,10 +564,10 @@ def cluster_map(
     for s in inset.spines.values():
         s.set_edgecolor("#555555")
         s.set_linewidth(0.6)
-    inset.text(0.5, 0.02, "南海诸岛", transform=inset.transAxes, ha="center", va="bottom", fontsize=6)
-    ax.set_title(f"{n}强城市城市群分布图", fontsize=12)
-    fig.text(0.99, 0.005, MAP_CAPTION, fontsize=8, ha="right", va="bottom")
-    _source(fig, source)
+    inset.text(0.5, 0.02, tx["scs"], transform=inset.transAxes, ha="center", va="bottom", fontsize=6)
+    ax.set_title(tx["map_title"].format(n=n), fontsize=12)
+    fig.text(0.99, 0.005, tx["map_caption"], fontsize=8, ha="right", va="bottom")
+    _source(fig, source, lang)
     return fig
 
 
@@ -590,7 +669,7 @@ def va_distribution_chart(
         ]
     ax.legend(handles=handles, fontsize=7, frameon=False, ncols=2)
     ax.set_title(tx["va_title"].format(n=n, label=label, prev=previous_year or year, year=year), fontsize=11)
-    _source(fig, source)
+    _source(fig, source, lang)
     return fig
 
 
@@ -602,6 +681,7 @@ def _sorted_bars(
     ylabel: str,
     refs: Sequence[tuple[float, str]],
     source: str,
+    lang: str = "zh",
 ) -> Figure:
     t = top(table, n)
     v = (values.reindex(t.index) * 100).dropna().sort_values(ascending=False)
@@ -621,7 +701,7 @@ def _sorted_bars(
     handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items() if r in set(t["region"])]
     ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper center", ncols=4)
     ax.set_title(title, fontsize=11)
-    _source(fig, source)
+    _source(fig, source, lang)
     return fig
 
 
@@ -646,6 +726,7 @@ def growth_distribution_chart(
         tx["growth_axis"],
         refs,
         source,
+        lang,
     )
 
 
@@ -674,6 +755,7 @@ def va_share_chart(
         tx["share_axis"],
         refs,
         source,
+        lang,
     )
 
 
@@ -717,7 +799,7 @@ def subindex_distribution_chart(
         ncols=2,
     )
     ax.set_title(tx["sub_title"].format(n=n), fontsize=11)
-    _source(fig, source)
+    _source(fig, source, lang)
     return fig
 
 
@@ -756,5 +838,93 @@ def radar_grid(
         ax.tick_params(pad=0)
         ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=8, pad=6)
     fig.suptitle(tx["radar_title"].format(k=len(codes)), fontsize=10)
-    _source(fig, source)
+    _source(fig, source, lang)
+    return fig
+
+
+# ---------------------------------------------------------------- robustness (rank intervals, Sobol)
+
+_ROBUST_TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "interval": "5%–95%区间",
+        "median": "中位排名",
+        "nominal": "名义排名",
+        "rank": "排名",
+        "ua_title": "{n}强城市排名的不确定性（{reps}次模拟）",
+        "s1": "一阶效应 S1",
+        "st": "总效应 ST",
+        "sobol_axis": "Sobol指数",
+        "sobol_title": "各项假设对平均排名变动的影响（Sobol指数）",
+    },
+    "en": {
+        "interval": "5-95% interval",
+        "median": "Median rank",
+        "nominal": "Nominal rank",
+        "rank": "Rank",
+        "ua_title": "Rank uncertainty of the top {n} ({reps} replications)",
+        "s1": "First order S1",
+        "st": "Total ST",
+        "sobol_axis": "Sobol index",
+        "sobol_title": "Influence of each assumption on the mean rank shift (Sobol indices)",
+    },
+}
+
+
+def rank_interval_chart(
+    stats: pd.DataFrame, n: int = 50, replications: int = 0, lang: str = "zh", source: str = ""
+) -> Figure:
+    """Per city of the nominal top ``n``: the 5-95 % rank interval (bar), the median rank (dot) and the
+    nominal rank (cross), as COINr's ``plot_uncertainty``. ``stats`` has the columns of
+    ``uncertainty.csv`` (name, nominal_rank, median_rank, p05_rank, p95_rank)."""
+    tx = _ROBUST_TEXT[lang]
+    s = stats.dropna(subset=["nominal_rank"]).sort_values("nominal_rank", kind="mergesort")
+    s = s[s["nominal_rank"].astype(float) <= n]
+    fig = _figure(10.0, 4.4)
+    ax = fig.add_subplot()
+    x = np.arange(len(s), dtype=float)
+    lo = s["p05_rank"].to_numpy(dtype=float)
+    hi = s["p95_rank"].to_numpy(dtype=float)
+    ax.vlines(x, lo, hi, color="#9ECAE1", linewidth=4.5, label=tx["interval"])
+    ax.scatter(x, s["median_rank"].to_numpy(dtype=float), color="#08519C", s=12, zorder=3, label=tx["median"])
+    ax.scatter(x, s["nominal_rank"].to_numpy(dtype=float), color="#D55E00", marker="x", s=14, zorder=4,
+               label=tx["nominal"])  # fmt: skip
+    ax.set_xticks(x, [_short(str(v)) for v in s["name"]], rotation=90, fontsize=6.5)
+    ax.set_xlim(-0.7, len(s) - 0.3)
+    bottom = float(np.nanmax(np.r_[hi, s["nominal_rank"].to_numpy(dtype=float), 1.0]))
+    ax.set_ylim(bottom * 1.03 + 1, 0.0)  # rank 1 on top
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=3))
+    ax.set_yticks([t for t in ax.get_yticks() if 1 <= t <= bottom * 1.03 + 1] or [1])
+    ax.set_ylabel(tx["rank"])
+    ax.grid(axis="y", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=3)
+    ax.set_title(tx["ua_title"].format(n=n, reps=f"{replications:,}" if replications else "—"), fontsize=11)
+    _source(fig, source, lang)
+    return fig
+
+
+def sobol_chart(
+    sobol: pd.DataFrame, labels: Mapping[str, str] | None = None, lang: str = "zh", source: str = ""
+) -> Figure:
+    """First-order and total Sobol indices per assumption with their bootstrap half-widths (``sobol.csv``:
+    factor, S1, S1_conf, ST, ST_conf); negative estimates drawn as 0, as COINr's ``plot_sensitivity``."""
+    tx = _ROBUST_TEXT[lang]
+    labels = labels or {}
+    fig = _figure(max(5.0, 1.1 * len(sobol) + 2.5), 3.6)
+    ax = fig.add_subplot()
+    x = np.arange(len(sobol), dtype=float)
+    s1 = np.clip(sobol["S1"].to_numpy(dtype=float), 0, None)
+    st = np.clip(sobol["ST"].to_numpy(dtype=float), 0, None)
+    ax.bar(x - 0.2, s1, 0.4, yerr=sobol["S1_conf"].to_numpy(dtype=float), capsize=3, color="#3182BD",
+           label=tx["s1"])  # fmt: skip
+    ax.bar(x + 0.2, st, 0.4, yerr=sobol["ST_conf"].to_numpy(dtype=float), capsize=3, color="#E69F00",
+           label=tx["st"])  # fmt: skip
+    ax.set_xticks(x, [labels.get(str(f), str(f)) for f in sobol["factor"]], fontsize=8)
+    ax.set_ylim(0, max(1.0, float(np.nanmax(np.r_[st, s1, 0.0])) * 1.1))
+    ax.set_ylabel(tx["sobol_axis"])
+    ax.grid(axis="y", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(tx["sobol_title"], fontsize=11)
+    _source(fig, source, lang)
     return fig
