@@ -134,3 +134,80 @@ def test_class_weights_sum_to_one(classes, dim_weight):
     fw: Framework = from_dict(tree)
     g = global_weights(fw)
     assert g.sum() == pytest.approx(1.0) and (g > 0).all()
+
+
+# -- bad framework files (QA pass) -------------------------------------------------------------------------
+def _yaml(tmp_path: Path, data: dict, name: str = "fw.yaml", encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(yaml.safe_dump(data, allow_unicode=True).encode(encoding))
+    return p
+
+
+def test_gbk_yaml_is_read(tmp_path):
+    fw = load(_yaml(tmp_path, {**SMALL, "name_zh": "测试框架"}, encoding="gbk"))
+    assert fw.name_zh == "测试框架"
+
+
+def test_all_zero_child_weights_is_a_framework_error(tmp_path):
+    data = yaml.safe_load(yaml.safe_dump(SMALL))
+    data["weighting"] = "explicit"
+    for child in data["root"]["children"][1]["children"]:
+        child["weight"] = 0
+    with pytest.raises(UserError, match=r"aggregate 'b'.*all 0"):
+        load(_yaml(tmp_path, data))
+
+
+@pytest.mark.parametrize("rng", [[100, 0], [5, 5], [0, float("inf")]])
+def test_range_must_be_increasing_and_finite(tmp_path, rng):
+    with pytest.raises(UserError, match="LO < HI"):
+        load(_yaml(tmp_path, {**SMALL, "methods": {"range": rng}}))
+
+
+def test_model_level_error_does_not_dump_the_whole_framework(tmp_path):
+    data = yaml.safe_load(yaml.safe_dump(SMALL))
+    data["root"]["children"][0]["children"][0]["class"] = "主要"
+    with pytest.raises(UserError) as exc:
+        load(_yaml(tmp_path, data))
+    assert "主要" in str(exc.value) and "{'" not in str(exc.value)
+
+
+IMETA_HEAD = "Level,iCode,iName,Direction,Weight,Parent,Type\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            "1,x,X,1,1,a,Indicator\n2,a,A,,1,b,Aggregate\n2,b,B,,1,a,Aggregate\n3,index,I,,1,,Aggregate\n"
+            "1,y,Y,1,1,index,Indicator\n",
+            "row 2:column Parent: row is not under the index",
+        ),
+        (
+            "1,x,X,1,1,a,Indicator\n1,y,Y,1,1,x,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n",
+            "row 3:column Parent: Parent is not an aggregate code (it is an Indicator)",
+        ),
+        (
+            "1,x,X,1,1,a,Indicator\n1,x,Y,1,1,a,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n",
+            "row 3:column iCode: duplicate iCode",
+        ),
+        (
+            "1,x,X,1,abc,a,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n",
+            "row 2:column Weight: not a number",
+        ),
+        ("1,x,X,1,1,,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n", "found 2"),
+        ("", "the file is empty"),
+    ],
+)
+def test_bad_imeta_names_the_row(tmp_path, rows, message):
+    p = tmp_path / "iMeta.csv"
+    p.write_text(IMETA_HEAD + rows if rows else "", encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        load(p)
+    assert message in str(exc.value)
+
+
+def test_gbk_imeta_is_read(tmp_path):
+    p = tmp_path / "iMeta.csv"
+    text = IMETA_HEAD + "1,x,产出,1,1,a,Indicator\n2,a,规模,,1,index,Aggregate\n3,index,指数,,1,,Aggregate\n"
+    p.write_bytes(text.encode("gbk"))
+    assert load(p).find("x").name_en == "产出"

@@ -292,6 +292,13 @@ class Methods(_Model):
     min_share: float = Field(0.0, ge=0, le=1)
     topsis_normalisation: Literal["vector", "minmax"] = "vector"
 
+    @model_validator(mode="after")
+    def _ranges(self) -> Methods:
+        lo, hi = self.range
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"range must be two finite numbers LO < HI, e.g. 0,100 (got {lo:g},{hi:g})")
+        return self
+
 
 class Universe(_Model):
     """Which units are evaluated. ``kind = cities`` uses the shipped prefecture table."""
@@ -347,6 +354,21 @@ class Framework(_Model):
             ):
                 raise ValueError(
                     f"indicator {node.id!r} has class {node.class_!r}, not one of {list(self.class_scores)}"
+                )
+        stage_node = (self.stages.node or self.root.id) if self.stages is not None else None
+        for agg in self.aggregates():
+            if agg.weights_from is not None or agg.id == stage_node:
+                continue  # weights derived or given per stage
+            raw = [
+                self.class_scores.get(c.class_, 1.0)
+                if isinstance(c, Indicator) and self.weighting == "class" and c.weight is None
+                else (1.0 if c.weight is None else c.weight)
+                for c in agg.children
+            ]
+            if sum(raw) <= 0:
+                raise ValueError(
+                    f"aggregate {agg.id!r}: the weights of its children {[c.id for c in agg.children]} "
+                    "are all 0, so it would have no score"
                 )
         if self.stages is not None:
             target = self.find(self.stages.node or self.root.id)
@@ -449,7 +471,10 @@ def _validation_problems(exc: ValidationError, file: str) -> list[Problem]:
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        out.append(Problem(err["msg"], file=file, column=loc, value=str(err.get("input", ""))[:80]))
+        given = err.get("input", "")
+        # a whole mapping (a model-level check) says nothing the message does not: leave it out
+        value = "" if isinstance(given, dict) else str(given)[:80]
+        out.append(Problem(err["msg"], file=file, column=loc, value=value))
     return out
 
 
@@ -470,8 +495,11 @@ def load(spec: str | Path) -> Framework:
         raise UserError(Problem(f"framework not found (presets: {', '.join(PRESETS)})", file=text))
     if path.suffix.lower() in {".csv", ".xlsx"}:
         return from_imeta(path)
+    from mfgindex.ingest import decode  # ingest does not import this module
+
+    content, _ = decode(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(content)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -506,8 +534,15 @@ def from_imeta(path: Path) -> Framework:
     grouping columns; ``Denominator`` rows name denominators. Weights are relative within a parent.
     The universe is generic (units come from the data's ``uCode`` column).
     """
+    from mfgindex.ingest import read_csv
+
     file = str(path)
-    df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else pd.read_csv(path)
+    try:
+        df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else read_csv(path)[0]
+    except UserError:
+        raise
+    except Exception as exc:  # a corrupt or unreadable file is the user's input problem
+        raise UserError(Problem(f"cannot read file: {exc}", file=file)) from None
     missing = [c for c in ("iCode", "Parent", "Type") if c not in df.columns]
     if missing:
         raise UserError(
@@ -529,38 +564,99 @@ def from_imeta(path: Path) -> Framework:
         if kind not in ("Indicator", "Aggregate"):
             problems.append(Problem("unknown Type", file=file, row=row_no, column="Type", value=kind))
             continue
+        if code in rows:
+            problems.append(
+                Problem(
+                    f"duplicate iCode, first at row {rows[code]['row_no']}",
+                    file=file,
+                    row=row_no,
+                    column="iCode",
+                    value=code,
+                )
+            )
+            continue
         rows[code] = {"kind": kind, "row": r, "row_no": row_no}
         parent = r["Parent"]
         if isinstance(parent, str) and parent:
             children.setdefault(parent, []).append(code)
     roots = [c for c, v in rows.items() if not isinstance(v["row"]["Parent"], str)]
-    for parent in children:
-        if parent not in rows:
-            problems.append(
-                Problem("Parent is not an aggregate code", file=file, column="Parent", value=parent)
-            )
+    for parent, kids in children.items():
+        if rows.get(parent, {}).get("kind") != "Aggregate":
+            for kid in kids:
+                problems.append(
+                    Problem(
+                        "Parent is not an aggregate code"
+                        + (" (it is an Indicator)" if parent in rows else ""),
+                        file=file,
+                        row=rows[kid]["row_no"],
+                        column="Parent",
+                        value=parent,
+                        expected="the iCode of an Aggregate row",
+                    )
+                )
     if len(roots) != 1:
-        problems.append(Problem(f"iMeta needs exactly one row without Parent, found {roots}", file=file))
+        problems.append(
+            Problem(
+                f"iMeta needs exactly one row without Parent (the index), found {len(roots)}",
+                file=file,
+                column="Parent",
+                value=", ".join(f"{c} (row {rows[c]['row_no']})" for c in roots),
+            )
+        )
+    if problems:
+        raise UserError(problems)
+    reachable: set[str] = set()
+    stack = list(roots)
+    while stack:
+        code = stack.pop()
+        if code not in reachable:
+            reachable.add(code)
+            stack.extend(children.get(code, []))
+    for code, v in rows.items():
+        if code not in reachable:  # its Parent chain never reaches the index: a cycle
+            problems.append(
+                Problem(
+                    "row is not under the index (its Parent chain is a cycle)",
+                    file=file,
+                    row=v["row_no"],
+                    column="Parent",
+                    value=str(v["row"]["Parent"]),
+                )
+            )
     if problems:
         raise UserError(problems)
 
-    def num(value: Any) -> float | None:
-        return None if pd.isna(value) else float(value)
+    def num(value: Any, code: str = "", column: str = "") -> float | None:
+        if pd.isna(value):
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise UserError(
+                Problem(
+                    "not a number",
+                    file=file,
+                    row=rows[code]["row_no"] if code in rows else None,
+                    column=column,
+                    value=str(value),
+                    expected="a number",
+                )
+            ) from None
 
     def build(code: str) -> dict[str, Any]:
         r = rows[code]["row"]
         node: dict[str, Any] = {"id": code, "name_en": "" if pd.isna(r.get("iName")) else str(r["iName"])}
-        weight = num(r.get("Weight"))
+        weight = num(r.get("Weight"), code, "Weight")
         if weight is not None:
             node["weight"] = weight
         if rows[code]["kind"] == "Aggregate":
             node["children"] = [build(c) for c in children.get(code, [])]
             return node
-        direction = num(r.get("Direction"))
+        direction = num(r.get("Direction"), code, "Direction")
         node["direction"] = -1 if direction is not None and direction < 0 else 1
         if isinstance(r.get("Unit"), str):
             node["unit"] = r["Unit"]
-        target = num(r.get("Target"))
+        target = num(r.get("Target"), code, "Target")
         if target is not None:
             node["target"] = target
         if isinstance(r.get("Denominator"), str) and r["Denominator"]:

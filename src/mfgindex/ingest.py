@@ -16,10 +16,13 @@ while reading is returned with its file, sheet, row and column; nothing is guess
 
 from __future__ import annotations
 
+import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,13 +41,72 @@ UNIT_NAME_COLUMNS = ("uName",)
 NOTE_SHEETS = {"说明", "填表说明", "notes", "readme"}  # documentation sheets of templates, not data
 MISSING = {"", "na", "n/a", "nan", "null", "-", "—", "--", "..", "…", "缺失", "无"}
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?%?$")
+_MAGNITUDE = re.compile(r"^[+-]?[\d,.]+\s*(万|亿|千|百|万亿|千万|百万)")
+_YEAR = re.compile(r"^(\d{4})\s*年?(度)?$")
+# UTF-8 (with or without BOM) first; Chinese spreadsheets often save CSV as GBK, which GB18030 contains
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """The text of a user's file and the encoding it was read with (UTF-8, else GB18030/GBK)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(Problem(f"cannot read file: {exc.strerror or exc}", file=str(path))) from None
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UserError(
+        Problem("cannot decode the file's text", file=str(path), expected="UTF-8 or GBK/GB18030 text")
+    )
+
+
+def read_csv(path: Path, **kwargs: Any) -> tuple[pd.DataFrame, str]:
+    """A user's CSV (UTF-8 or GBK/GB18030, see :func:`decode`) and the encoding used.
+
+    An empty file raises ``UserError`` naming it; ``kwargs`` go to ``pandas.read_csv``.
+    """
+    text, encoding = decode(path)
+    if not text.strip():
+        raise UserError(Problem("the file is empty", file=str(path), expected="a header row and data rows"))
+    return pd.read_csv(io.StringIO(text), **kwargs), encoding
 
 
 @dataclass(frozen=True)
 class Table:
-    frame: pd.DataFrame  # all cells as strings
+    frame: pd.DataFrame  # all cells as strings; columns made unique (a repeated name gets ".1", ".2" …)
     file: str
     sheet: str
+    header: tuple[str, ...] = ()  # the header row as written in the file
+    encoding: str = ""  # of a CSV: utf-8-sig or gb18030 (see ``decode``)
+
+
+def _framed(raw: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A frame read with ``header=None``: its first row becomes the (unique) column names."""
+    if raw.empty:
+        return raw, ()
+    header = tuple(str(v).strip() for v in raw.iloc[0].tolist())
+    seen: dict[str, int] = {}
+    names = []
+    for i, h in enumerate(header):
+        name = h or f"Unnamed: {i}"
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        names.append(name if k == 0 else f"{name}.{k}")
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = pd.Index(names)
+    return body, header
+
+
+def _column_letter(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
 
 
 @dataclass(frozen=True)
@@ -69,16 +131,15 @@ def _tables(path: Path) -> list[Table]:
             raise UserError(Problem("file not found", file=str(f)))
         try:
             if f.suffix.lower() == ".xlsx":
-                sheets = pd.read_excel(f, sheet_name=None, dtype=str, keep_default_na=False)
-                out.extend(
-                    Table(df, str(f), str(name))
-                    for name, df in sheets.items()
-                    if not df.empty and str(name).strip().lower() not in NOTE_SHEETS
-                )
+                sheets = pd.read_excel(f, sheet_name=None, dtype=str, keep_default_na=False, header=None)
+                for name, raw in sheets.items():
+                    df, header = _framed(raw)
+                    if not df.empty and str(name).strip().lower() not in NOTE_SHEETS:
+                        out.append(Table(df, str(f), str(name), header))
             elif f.suffix.lower() == ".csv":
-                out.append(
-                    Table(pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig"), str(f), "")
-                )
+                raw, encoding = read_csv(f, dtype=str, keep_default_na=False, header=None)
+                df, header = _framed(raw)
+                out.append(Table(df, str(f), "", header, encoding))
             else:
                 raise UserError(Problem("unsupported file type", file=str(f), expected=".csv or .xlsx"))
         except UserError:
@@ -97,8 +158,11 @@ def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def parse_number(text: str) -> float | None:
-    """A cell's number: 1,234.5 and 12% (→ 0.12) are accepted; missing markers give NaN; else None."""
-    t = text.strip().replace("\u3000", "")
+    """A cell's number: 1,234.5 and 12% (→ 0.12) are accepted; missing markers give NaN; else None.
+
+    Full-width characters (１２３，４５６．７％) are read as their ASCII forms (Unicode NFKC).
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
     if t.lower() in MISSING:
         return float("nan")
     if not _NUMBER.match(t) or t in {"%", "."}:
@@ -106,6 +170,28 @@ def parse_number(text: str) -> float | None:
     pct = t.endswith("%")
     value = float(t.rstrip("%").replace(",", ""))
     return value / 100.0 if pct else value
+
+
+def parse_year(text: str) -> int | None:
+    """A year cell: 2022, 2022.0, ２０２２ or 2022年 / 2022年度 → 2022; anything else → None."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    m = _YEAR.match(t)
+    if m:
+        return int(m.group(1))
+    y = parse_number(t)
+    return None if y is None or np.isnan(y) or y != int(y) else int(y)
+
+
+def _cell_problem(text: str) -> tuple[str, str]:
+    """Message and expectation for a cell that is not a number."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    m = _MAGNITUDE.match(t)
+    if m:
+        return (
+            f"number with a unit word ({m.group(1)}): units are never converted",
+            "the plain number in the variable's unit (e.g. 30000, not 3万)",
+        )
+    return "non-numeric cell", "a number"
 
 
 def read(paths: list[Path], groups: tuple[str, ...] = (), year: int | None = None) -> Ingested:
@@ -178,6 +264,25 @@ def _read_table(
     cols = list(df.columns)
     file, sheet = table.file, table.sheet
     problems: list[Problem] = []
+    if table.encoding == "gb18030":
+        problems.append(Problem("not UTF-8: read as GB18030 (GBK)", file=file, severity="warning"))
+    positions: dict[str, list[int]] = {}
+    for k, h in enumerate(table.header):
+        if h:
+            positions.setdefault(h, []).append(k)
+    for name, at in positions.items():
+        if len(at) > 1:
+            problems.append(
+                Problem(
+                    f"duplicate column {name!r}",
+                    file=file,
+                    sheet=sheet,
+                    row=1,
+                    column=", ".join(_column_letter(k) for k in at),
+                    value=name,
+                    expected="each column name once",
+                )
+            )
     code_col = _first(cols, CODE_COLUMNS)
     generic_col = _first(cols, GENERIC_CODE_COLUMNS)
     name_col = _first(cols, NAME_COLUMNS)
@@ -233,8 +338,8 @@ def _read_table(
     if year_col is not None:
         years = []
         for i, raw in enumerate(df[year_col].tolist()):
-            y = parse_number(str(raw))
-            if y is None or np.isnan(y) or y != int(y):
+            y = parse_year(str(raw))
+            if y is None:
                 problems.append(
                     Problem(
                         "year is not an integer",
@@ -304,16 +409,39 @@ def _read_table(
     parsed = [parse_number(str(t)) for t in cells["text"].tolist()]
     values = np.array([np.nan if v is None else v for v in parsed], dtype=np.float64)
     bad = np.array([v is None for v in parsed], dtype=bool)
-    for r, c, t in zip(cells["row"][bad], cells["column"][bad], cells["text"][bad], strict=True):
+    first = cells["i"].to_numpy(dtype=int) == 0
+    if not long and not ok[:1].all() and (bad & first).any() and not (first & ~bad & ~np.isnan(values)).any():
+        # row 2 has no number and no known unit: a second header row (merged or two-row headers)
+        problems = [p for p in problems if p.row != 2]
         problems.append(
             Problem(
-                "non-numeric cell",
+                "row 2 looks like a second header row (merged or two-row header)",
                 file=file,
                 sheet=sheet,
-                row=int(r),
-                column=str(c),
-                value=str(t),
-                expected="a number",
+                row=2,
+                value=" | ".join(str(t) for t in df.iloc[0].tolist()),
+                expected="a single header row naming the variables, data from row 2",
+            )
+        )
+        bad &= ~first
+    if not long:
+        for k, c in enumerate(cols):
+            if c.startswith("Unnamed") and df[c].astype(str).str.strip().ne("").any():
+                problems.append(
+                    Problem(
+                        "column has values but no header: ignored",
+                        file=file,
+                        sheet=sheet,
+                        row=1,
+                        column=_column_letter(k),
+                        severity="warning",
+                    )
+                )
+    for r, c, t in zip(cells["row"][bad], cells["column"][bad], cells["text"][bad], strict=True):
+        message, expected = _cell_problem(str(t))
+        problems.append(
+            Problem(
+                message, file=file, sheet=sheet, row=int(r), column=str(c), value=str(t), expected=expected
             )
         )
     idx = cells["i"].to_numpy(dtype=int)

@@ -119,3 +119,10 @@ def test_chinese_headers_and_arrows(tmp_path: Path) -> None:
     doc = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
     assert doc["region_counts"]["中部"]["topN"] == 1
     assert [c["name"] for c in doc["changes"]["new_entries"]] == ["太原市"]
+
+
+def test_analyze_reads_a_gbk_ranking(tmp_path: Path) -> None:
+    p = tmp_path / "gbk.csv"
+    p.write_bytes("省份,城市,全国排名\n江苏,苏州,1\n江苏,无锡,2\n".encode("gbk"))
+    res = _run("--ranking", str(p), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 0, res.output

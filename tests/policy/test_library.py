@@ -193,3 +193,9 @@ def test_migration_adds_the_policy_table(tmp_path: Path) -> None:
     assert schema.migrate(con) == list(range(3, schema.LATEST + 1))
     assert con.execute("SELECT count(*) FROM policy_records").fetchall() == [(0,)]
     con.close()
+
+
+def test_gbk_csv_is_read(tmp_path: Path) -> None:
+    p = tmp_path / "gbk.csv"
+    p.write_bytes(GOOD.encode("gb18030"))
+    assert len(records.read_records(p)) == 3

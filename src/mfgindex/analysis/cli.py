@@ -15,6 +15,7 @@ from mfgindex.analysis.summary import analyze_ranking
 from mfgindex.analysis.table import read_published_ranking
 from mfgindex.analysis.text import markdown
 from mfgindex.errors import Problem, UserError
+from mfgindex.ingest import read_csv
 
 
 def read_primacy(path: str | Path) -> pd.Series:
@@ -28,8 +29,8 @@ def read_primacy(path: str | Path) -> pd.Series:
     """
     fname = str(path)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        df = read_csv(Path(path), dtype=str, keep_default_na=False)[0]
+    except (OSError, ValueError) as exc:
         raise UserError(Problem(f"无法读取文件: {exc}", file=fname)) from exc
     city_col = next((c for c in ("city", "capital", "省会城市", "城市") if c in df.columns), None)
     val_col = next(

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mfgindex import geo
 from mfgindex.errors import Problem, UserError
+from mfgindex.ingest import read_csv
 
 CHANGES: tuple[str, ...] = ("up", "down", "same", "new")
 
@@ -90,8 +91,8 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
         if p.suffix.lower() in (".xlsx", ".xlsm"):
             raw = pd.read_excel(p, dtype=str, keep_default_na=False)
         else:
-            raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raw = read_csv(p, dtype=str, keep_default_na=False)[0]
+    except (ValueError, OSError) as exc:
         raise UserError(Problem(f"无法读取文件: {exc}", file=fname)) from exc
     cols = _find_columns([str(c) for c in raw.columns])
     missing = [c for c in _REQUIRED if c not in cols]
@@ -272,6 +273,8 @@ def from_scores(scores: pd.DataFrame) -> pd.DataFrame:
     t = scores.copy()
     if "code" in t.columns:
         t = t.set_index("code")
+    # units without an index score (too little data) are unranked: not part of the ranking
+    t = t[pd.to_numeric(t["rank"], errors="coerce").notna()]
     if "province_rank" in t.columns and not pd.api.types.is_numeric_dtype(t["province_rank"]):
         t["province_rank"] = (
             t["province_rank"].astype(str).str.extract(r"(\d+)")[0].astype(float).astype("Int64")

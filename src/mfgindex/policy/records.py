@@ -39,6 +39,7 @@ import pandas as pd
 
 from mfgindex import geo
 from mfgindex.errors import Problem, UserError
+from mfgindex.ingest import read_csv
 
 KINDS: dict[str, str] = {
     "gov_work_report": "政府工作报告",
@@ -154,9 +155,9 @@ def read_table(path: Path) -> tuple[pd.DataFrame, str]:
             sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
             sheet, df = next(iter(sheets.items()))
         else:
-            df, sheet = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), ""
-    except UnicodeDecodeError:
-        raise UserError(Problem("not UTF-8 text", file=file, expected="a UTF-8 CSV")) from None
+            df, sheet = read_csv(Path(path), dtype=str, keep_default_na=False)[0], ""
+    except UserError:
+        raise
     except Exception as exc:  # a corrupt or unreadable file is the user's input problem
         raise UserError(Problem(f"cannot read file: {exc}", file=file)) from None
     return df.map(lambda v: str(v).strip()), str(sheet)

@@ -43,6 +43,7 @@ import yaml
 from mfgindex import framework as fw_mod
 from mfgindex.errors import Problem, UserError
 from mfgindex.framework import Framework, Methods
+from mfgindex.ingest import decode
 
 NORMALISE_KEYS = frozenset({"normalise", "range", "zscore", "efficacy"})
 TREE_KEYS = frozenset({"aggregate", "aggregate_by_level", "min_share"})
@@ -252,7 +253,7 @@ def load(path: Path, framework: Framework) -> list[Factor]:
     if not path.exists():
         raise UserError(Problem("assumptions file not found", file=file))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(decode(path)[0])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UserError(

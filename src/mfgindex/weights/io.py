@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mfgindex.errors import Problem, UserError
+from mfgindex.ingest import decode
 from mfgindex.weights.ahp import RECIPROCAL_TOLERANCE, check_pairwise
 
 NUMBER_EXPECTED = "a number (fractions such as 1/4 are accepted)"
@@ -106,8 +107,8 @@ def _read_sheets(path: str | Path, sheet: str | None = None) -> list[_Sheet]:
         raise UserError(Problem("file not found", file=str(p)))
     suffix = p.suffix.lower()
     if suffix in {".csv", ".txt"}:
-        with p.open(encoding="utf-8-sig", newline="") as fh:
-            rows: list[list[object]] = [list(r) for r in csv.reader(fh)]
+        text, _ = decode(p)  # UTF-8, else GB18030/GBK
+        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
         return [_Sheet(str(p), "", _trim(rows))]
     if suffix in {".xlsx", ".xlsm"}:
         try:
