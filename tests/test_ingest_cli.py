@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -192,3 +193,156 @@ def test_formula_like_text_is_neutralised(text):
 
     assert safe_cell(text) == "'" + text
     assert safe_cell("苏州市") == "苏州市" and safe_cell(-2.5) == -2.5  # numbers stay numbers
+
+
+# -- realistic bad or awkward input (QA pass): each test fails without its fix ------------------------------
+def _wide_rows(year_text: str = "2022") -> list[list[str]]:
+    return [[c, year_text, *map(str, v)] for c, *v in DATA_2022]
+
+
+def _csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+HEADER = ["城市", "年份", "output", "firms", "energy", "gdp"]
+
+
+def test_gbk_csv_is_read_and_the_encoding_said(tmp_path, framework_file):
+    data = _csv(tmp_path / "gbk.csv", HEADER, _wide_rows(), encoding="gbk")
+    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "GB18030" in res.output and "gbk.csv" in res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv", dtype={"code": str}).set_index("code")
+    assert scores.at["320500", "index"] == pytest.approx(100.0)
+
+
+def test_year_with_nian_and_full_width_digits(tmp_path, framework_file):
+    rows = _wide_rows("2022年")
+    rows[0][2] = "３００"  # full-width digits
+    rows[1][3] = "１０"
+    data = _csv(tmp_path / "nian.csv", HEADER, rows)
+    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv", dtype={"code": str}).set_index("code")
+    for code, value in EXPECTED_2022.items():
+        assert scores.at[code, "index"] == pytest.approx(value)
+
+
+def test_parse_number_full_width_separators():
+    from mfgindex.ingest import parse_number, parse_year
+
+    assert parse_number("１，２３４．５") == pytest.approx(1234.5)
+    assert parse_number("１２％") == pytest.approx(0.12)
+    assert parse_year("２０２２年") == 2022 and parse_year("2022年度") == 2022
+    assert parse_year("2022.5") is None and parse_year("22年") is None
+
+
+def test_wan_yi_suffix_is_an_error_naming_the_cell(tmp_path, framework_file):
+    rows = _wide_rows()
+    rows[0][2] = "3万"
+    data = _csv(tmp_path / "wan.csv", HEADER, rows)
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["validate", "-f", str(framework_file), "-d", str(data)])
+    assert res.exit_code == 2
+    assert "wan.csv:row 2:column output" in res.output and "never converted" in res.output
+    assert not out.exists()
+
+
+def test_duplicate_column_is_named(tmp_path, framework_file):
+    header = ["城市", "年份", "output", "firms", "output", "gdp"]
+    data = _csv(tmp_path / "dup.csv", header, _wide_rows())
+    res = runner.invoke(app, ["validate", "-f", str(framework_file), "-d", str(data)])
+    assert res.exit_code == 2
+    assert "dup.csv:row 1:column C, E: duplicate column 'output'" in res.output
+
+
+def test_empty_csv_is_named(tmp_path, framework_file):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    res = runner.invoke(app, ["validate", "-f", str(framework_file), "-d", str(tmp_path / "empty.csv")])
+    assert res.exit_code == 2 and "empty.csv: the file is empty" in res.output
+
+
+def test_second_header_row_is_one_clear_error(tmp_path, framework_file):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2022"
+    ws.append(["城市", "规模", None, "绿色", None])
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:E1")
+    ws.append([None, "output", "firms", "energy", "gdp"])
+    for r in DATA_2022:
+        ws.append(list(r))
+    wb.save(tmp_path / "merged.xlsx")
+    res = runner.invoke(app, ["validate", "-f", str(framework_file), "-d", str(tmp_path / "merged.xlsx")])
+    assert res.exit_code == 2
+    assert "sheet 2022:row 2: row 2 looks like a second header row" in res.output
+    assert "non-numeric" not in res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--top", "0"], "--top must be at least 1"),
+        (["--range", "100,0"], "LO < HI"),
+        (["--range", "nan,inf"], "LO < HI"),
+        (["--previous-year", "1800"], "no data for the previous year 1800"),
+        (["--year", "2021", "--previous-year", "2022"], "is not before the year 2021"),
+        (["--impute", "group_mean", "--impute-group", "nope"], "no grouping column 'nope'"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(tmp_path, framework_file, args, message):
+    data = _long_csv(tmp_path / "long.csv")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(out), *args])
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_out_dir_that_is_a_file_or_not_writable(tmp_path, framework_file, monkeypatch):
+    data = _long_csv(tmp_path / "long.csv")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for out in (afile, afile / "sub"):
+        res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(out)])
+        assert res.exit_code == 2 and "is a file, not a folder" in res.output, res.output
+    real_access = os.access
+    monkeypatch.setattr(
+        "mfgindex.outputs.os.access", lambda p, mode: Path(p) != tmp_path and real_access(p, mode)
+    )
+    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(tmp_path / "ro")])
+    assert res.exit_code == 2 and "no permission to write" in res.output
+    assert not (tmp_path / "ro").exists()
+
+
+def test_units_without_an_index_score_do_not_break_the_run(tmp_path, framework_file):
+    fw = yaml.safe_load(framework_file.read_text(encoding="utf-8"))
+    fw["methods"]["min_share"] = 0.6
+    framework_file.write_text(yaml.safe_dump(fw, allow_unicode=True), encoding="utf-8")
+    rows = [*_wide_rows(), ["南京市", "2022", "", "10", "10", "100"]]
+    data = _csv(tmp_path / "gap.csv", HEADER, rows)
+    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv", dtype={"code": str}).set_index("code")
+    assert pd.isna(scores.at["320100", "rank"]) and scores["rank"].notna().sum() == 3
+
+
+@pytest.mark.parametrize("case", ["one unit without a dimension", "a dimension without scores"])
+def test_missing_dimension_scores_do_not_break_the_outputs(tmp_path, framework_file, case):
+    fw = yaml.safe_load(framework_file.read_text(encoding="utf-8"))
+    fw["methods"]["min_share"] = 0.5
+    framework_file.write_text(yaml.safe_dump(fw, allow_unicode=True), encoding="utf-8")
+    rows = _wide_rows()
+    extra: list[str] = []
+    if case == "one unit without a dimension":
+        rows.append(["南京市", "2022", "150", "25", "", ""])  # no energy/gdp: no green score
+    else:
+        extra = ["--normalise", "ratio"]  # ratio with direction −1 and no target: green all missing
+    data = _csv(tmp_path / "d.csv", HEADER, rows)
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(out), *extra])
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(out / "scores.csv", dtype={"code": str}).set_index("code")
+    assert scores["green"].isna().any() and scores["index"].notna().all()

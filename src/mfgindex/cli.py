@@ -123,6 +123,7 @@ def run(
     """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
 
     def go() -> None:
+        outputs.check_out_dir(out_dir)  # before the work, not after it
         methods = method_options(
             denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
         )

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from mfgindex import __version__
+from mfgindex.errors import Problem, UserError
 from mfgindex.framework import Aggregate, Framework, walk
 from mfgindex.rank import ARROWS
 from mfgindex.result import Result
@@ -233,8 +234,41 @@ def _fix_zip(path: Path) -> None:
     os.replace(tmp, path)
 
 
+def check_out_dir(out: Path) -> None:
+    """Raise ``UserError`` unless ``out`` is, or can be made, a writable folder (checked before work)."""
+    for p in [out, *out.parents]:
+        if p.exists():
+            if not p.is_dir():
+                what = "the output folder" if p == out else f"{p} (in the output folder's path)"
+                raise UserError(
+                    Problem(f"{what} is a file, not a folder", file=str(out), expected="a folder path")
+                )
+            if not os.access(p, os.W_OK | os.X_OK):
+                raise UserError(
+                    Problem(f"no permission to write in {p}", file=str(out), expected="a writable folder")
+                )
+            return
+
+
+def check_out_file(path: Path) -> None:
+    """Raise ``UserError`` unless ``path`` can be written as a file (not a folder, in a writable folder)."""
+    if path.is_dir():
+        raise UserError(Problem("the output is a folder, not a file", file=str(path), expected="a file path"))
+    check_out_dir(path.parent)
+
+
 def write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
     """Write every output of a run into ``out`` atomically; returns the written paths."""
+    check_out_dir(out)
+    try:
+        return _write_run(result, out, config)
+    except OSError as exc:  # disk full, permissions changed underneath …
+        raise UserError(
+            Problem(f"cannot write the outputs: {exc.strerror or exc}", file=str(exc.filename or out))
+        ) from None
+
+
+def _write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".mfgindex-", dir=out.parent))
     try:

@@ -97,6 +97,31 @@ def _check_positive(framework: Framework, normalised: pd.DataFrame) -> None:
         )
 
 
+def _check_scores(framework: Framework, cur: YearResult) -> None:
+    """No unit has an index score: say so, naming the indicators without any normalised value.
+
+    (A dimension without scores is allowed: aggregates renormalise over the components present.)
+    """
+    root = framework.root
+    if cur.scores[root.id].notna().any():
+        return
+    normalised = cur.stages["normalised"]
+    blank = [i.id for i in _leaves(root) if not normalised[i.id].notna().any()]
+    raise UserError(
+        Problem(
+            f"no unit has a score for {root.id!r} in {cur.year}"
+            + (
+                f": no normalised value for {', '.join(blank)}"
+                f" (normalise {framework.methods.normalise.value})"
+                if blank
+                else ""
+            ),
+            column=root.id,
+            expected="data, weights and methods that give units a score",
+        )
+    )
+
+
 def evaluate_year(
     ds: Dataset,
     framework: Framework,
@@ -126,7 +151,18 @@ def evaluate_year(
     history: list[pd.DataFrame] = []
     if m.impute is ImputeMethod.last_year:
         history = [derive.raw_matrix(ds, framework, year - k, kept) for k in (1, 2, 3)]
-    imputed, imp_flags = impute(raw, m.impute, _group_column(ds, framework, kept, year), history)
+    group = _group_column(ds, framework, kept, year)
+    if group is None and m.impute in (ImputeMethod.group_mean, ImputeMethod.group_median):
+        columns = ", ".join(sorted(map(str, ds.units.columns)))
+        raise UserError(
+            Problem(
+                f"no grouping column {m.impute_group!r} for {m.impute.value} imputation",
+                column="--impute-group",
+                value=m.impute_group,
+                expected=f"a unit column ({columns}) or a data variable",
+            )
+        )
+    imputed, imp_flags = impute(raw, m.impute, group, history)
     if m.treat is TreatMethod.winsorise:
         treated, trt_flags, logs = treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)
     else:
@@ -239,6 +275,24 @@ def evaluate(
     years = ds.years()
     if year not in years:
         raise UserError(Problem(f"no data for year {year}", expected=f"one of {years}"))
+    if previous_year is not None and previous_year >= year:
+        raise UserError(
+            Problem(
+                f"the previous year {previous_year} is not before the year {year}",
+                column="--previous-year",
+                value=str(previous_year),
+                expected=f"a year before {year}",
+            )
+        )
+    if previous_year is not None and previous_year not in years:
+        raise UserError(
+            Problem(
+                f"no data for the previous year {previous_year}",
+                column="--previous-year",
+                value=str(previous_year),
+                expected=f"one of {[y for y in years if y < year]} or no --previous-year",
+            )
+        )
     prev_year = previous_year if previous_year is not None else year - 1
     has_prev = prev_year in years
     local = local_weights(framework)
@@ -250,6 +304,7 @@ def evaluate(
         # objective weights from this year's data; the same weights then serve both years
         local, derivation = derived.derive(framework, local, cur.stages)
         prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
+    _check_scores(framework, cur)
     table = ranking_table(ds, framework, cur, prev)
     return Result(
         framework=framework,

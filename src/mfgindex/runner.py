@@ -49,6 +49,10 @@ def load(options: Options) -> tuple[Dataset, Framework, list[Problem]]:
     if options.methods:
         framework = fw_mod.with_methods(framework, **options.methods)
     if options.top is not None:
+        if options.top < 1:
+            raise UserError(
+                Problem("--top must be at least 1", column="--top", value=str(options.top), expected="N ≥ 1")
+            )
         framework = framework.model_copy(update={"top_n": options.top})
     if options.data:
         got = ingest.read([Path(d) for d in options.data], tuple(framework.groups), options.year)

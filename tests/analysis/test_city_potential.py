@@ -108,3 +108,15 @@ def test_potential_residual() -> None:
     assert [c.name for c in res.cities] == ["C6"]
     with pytest.raises(ValueError):
         potential_cities(t.drop(columns="gdp_per_capita"), PotentialRule(method="residual"))
+
+
+def test_missing_dimension_scores_are_skipped_not_a_crash(five: pd.DataFrame) -> None:
+    t = five.copy()
+    t["d2_rank"] = pd.array([pd.NA] * len(t), dtype="Int64")
+    t["d2"] = float("nan")
+    assert subindex_top(t, ["d2"], k=2)["d2"] == ()  # all NA: none, not rows full of NA
+    t.loc["a", "d1"] = float("nan")
+    t["d1_rank"] = t["d1_rank"].astype("Int64")
+    t.loc["a", "d1_rank"] = pd.NA
+    profile = city_profile(t, "a", ["d1", "d2"])
+    assert profile.dimensions == ()

@@ -122,3 +122,13 @@ def test_cli_commands(tmp_path: Path) -> None:
     table.write_text("city,电子,汽车\n苏州,6,3\n无锡,2,2\n", encoding="utf-8")
     r = runner.invoke(app, ["homogeneity", "--table", str(table), "--out", str(tmp_path / "h")])
     assert r.exit_code == 0 and (tmp_path / "h" / "results.xlsx").exists()
+
+
+def test_outputs_that_are_files_or_folders_exit_2(tmp_path) -> None:
+    runner = CliRunner()
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    r = runner.invoke(app, ["homogeneity", "-o", str(afile)])
+    assert r.exit_code == 2 and "is a file, not a folder" in r.output
+    r = runner.invoke(app, ["policy", "render", "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "is a folder, not a file" in r.output

@@ -59,3 +59,19 @@ def test_bad_assumptions_exit_2(tmp_path: Path) -> None:
     assert "bad.yaml" in res.output
     res = _run("uncertainty", *ASEM, "--n", "10", "--assumptions", str(tmp_path / "missing.yaml"))
     assert res.exit_code == 2
+
+
+def test_out_dir_that_is_a_file_exits_2_before_work(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    for cmd in (["audit"], ["uncertainty", "--n", "10"], ["sensitivity", "--n", "2"]):
+        res = _run(*cmd, *ASEM, "--out", str(afile))
+        assert res.exit_code == 2, res.output
+        assert "is a file, not a folder" in res.output
+
+
+def test_gbk_assumptions_file_is_read(tmp_path: Path) -> None:
+    p = tmp_path / "a.yaml"
+    p.write_bytes("# 假设\nassumptions:\n  - {path: methods.winmax, values: [-1]}\n".encode("gbk"))
+    res = _run("uncertainty", *ASEM, "--n", "10", "--assumptions", str(p), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "a.yaml" in res.output and "decode" not in res.output

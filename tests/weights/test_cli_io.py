@@ -263,3 +263,19 @@ def test_cli_delphi_reports_every_round(app: typer.Typer, tmp_path: Path) -> Non
         runner.invoke(app, ["weights", "delphi", "-m", str(path), "--sheet", "round1", "--json"]).stdout
     )
     assert list(only["rounds"]) == ["round1"]
+
+
+def test_gbk_matrix_csv_is_read(app: typer.Typer, tmp_path: Path) -> None:
+    p = tmp_path / "gbk.csv"
+    p.write_bytes("城市,产出,能耗\n苏州,1,2\n无锡,2,3\n常州,3,1\n".encode("gbk"))
+    res = runner.invoke(app, ["weights", "entropy", "-m", str(p), "--json"])
+    assert res.exit_code == 0, res.output
+    assert set(json.loads(res.stdout)["weights"]) == {"产出", "能耗"}
+
+
+def test_template_unknown_scale_or_bad_out_exits_2(app: typer.Typer, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["template", "experts", "--scale", "nope", "-o", str(tmp_path / "t.xlsx")])
+    assert res.exit_code == 2 and "unknown scale" in res.output and not (tmp_path / "t.xlsx").exists()
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    res = runner.invoke(app, ["template", "experts", "-o", str(tmp_path / "afile" / "t.xlsx")])
+    assert res.exit_code == 2 and "is a file, not a folder" in res.output

@@ -120,6 +120,8 @@ def city_profile(
     above_code = str(above_rows.index[-1]) if len(above_rows) else None
     positions: list[DimensionPosition] = []
     for dim in dims:
+        if pd.isna(me[dim]) or pd.isna(me[f"{dim}_rank"]):
+            continue  # no score in this dimension (too few of its indicators): nothing to compare
         score = float(me[dim])
         drank = int(me[f"{dim}_rank"])
         kth = table[dim].dropna().sort_values(ascending=False)

@@ -491,7 +491,8 @@ def subindex_top(
     out: dict[str, tuple[CityRef, ...]] = {}
     for sid in ids if ids is not None else score_columns(table):
         r = table[f"{sid}_rank"]
-        rows = table[r <= k].assign(_r=r).sort_values("_r")
+        # assign before filtering: assigning to an empty frame would take r's index (all NA rows)
+        rows = table.assign(_r=r)[(r.notna() & (r <= k)).astype(bool)].sort_values("_r")
         out[sid] = tuple(CityRef(str(c), str(x["name"]), int(x["_r"])) for c, x in rows.iterrows())
     return out
 

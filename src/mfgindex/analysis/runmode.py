@@ -304,7 +304,8 @@ def subindex_leaders(run: RunData, k: int = 10) -> tuple[SubIndexLeaders, ...]:
         if f"{child.id}_rank" not in t.columns:
             continue
         r = t[f"{child.id}_rank"]
-        rows = t[r <= k].assign(_r=r).sort_values(["_r", "rank"])
+        # assign before filtering: assigning to an empty frame would take r's index (all NA rows)
+        rows = t.assign(_r=r)[(r.notna() & (r <= k)).astype(bool)].sort_values(["_r", "rank"])
         out.append(
             SubIndexLeaders(
                 id=child.id,

@@ -283,10 +283,11 @@ def figure9(c: Comparison, top: int | None = 30, source: str = "") -> object:
 
 def write_comparison(c: Comparison, out_dir: Path, top: int | None = 30, source: str = "") -> list[Path]:
     """``comparison.csv``, ``results.xlsx`` (cities, reference, summary) and ``fig9.png``/``.svg``."""
-    from mfgindex.outputs import safe_cell
+    from mfgindex.outputs import check_out_dir, safe_cell
     from mfgindex.report.figures import save
 
     out = Path(out_dir)
+    check_out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "comparison.csv"
     c.cities.to_csv(csv, index=False, encoding="utf-8-sig")

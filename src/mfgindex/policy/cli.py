@@ -143,8 +143,10 @@ def register(app: typer.Typer) -> None:
         """Write the 表1/表2 tables, 专栏 boxes, homogeneity and benchmark block as a standalone HTML page."""
 
         def go() -> None:
+            from mfgindex.outputs import check_out_file
             from mfgindex.policy import library, render
 
+            check_out_file(out_file)
             ctx = render.context(library.load(workspace), city, year)
             html = render.render_section(ctx)
             out_file.write_text(

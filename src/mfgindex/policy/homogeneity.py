@@ -602,10 +602,11 @@ def _sheet_frames(r: Homogeneity) -> dict[str, pd.DataFrame]:
 
 def write_results(results: Sequence[tuple[str, Homogeneity]], out_dir: Path) -> list[Path]:
     """``results.xlsx`` (sheets prefixed by each structure's key) and a heatmap PNG/SVG per structure."""
-    from mfgindex.outputs import safe_cell
+    from mfgindex.outputs import check_out_dir, safe_cell
     from mfgindex.report.figures import save
 
     out = Path(out_dir)
+    check_out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     xlsx = out / "results.xlsx"

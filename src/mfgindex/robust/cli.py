@@ -117,9 +117,11 @@ def register(app: typer.Typer) -> None:
         """Statistical audit: correlations (flags), Cronbach's α, PCA, effective weights (η²), coverage."""
         from mfgindex.cli import err, guarded, out
         from mfgindex.cliopts import make_options, method_options
+        from mfgindex.outputs import check_out_dir
         from mfgindex.robust import audit as audit_mod
 
         def go() -> None:
+            check_out_dir(out_dir)
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             with err.status("审计计算中 (auditing)…"):
@@ -164,10 +166,12 @@ def register(app: typer.Typer) -> None:
         """Monte Carlo uncertainty of the ranks → uncertainty.csv, replications.parquet, rank chart."""
         from mfgindex.cli import err, guarded, out
         from mfgindex.cliopts import make_options, method_options
+        from mfgindex.outputs import check_out_dir
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import uncertainty as ua_mod
 
         def go() -> None:
+            check_out_dir(out_dir)
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
@@ -231,10 +235,12 @@ def register(app: typer.Typer) -> None:
         """Sobol sensitivity (SALib) of the mean absolute rank shift and each unit's index → sobol.csv."""
         from mfgindex.cli import err, guarded, out
         from mfgindex.cliopts import make_options, method_options
+        from mfgindex.outputs import check_out_dir
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import sensitivity as sa_mod
 
         def go() -> None:
+            check_out_dir(out_dir)
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)

@@ -366,6 +366,19 @@ def register(app: typer.Typer) -> None:
         scale: Annotated[str, typer.Option("--scale", help="likert or allocation")] = "likert",
     ) -> None:
         """Write the expert-survey workbook template (XLSX, with data validation)."""
+        if scale not in ("likert", "allocation"):
+            raise _fail(
+                UserError(
+                    Problem("unknown scale", column="--scale", value=scale, expected="likert or allocation")
+                )
+            )
+        if out is not None:
+            from mfgindex.outputs import check_out_file
+
+            try:
+                check_out_file(out)
+            except UserError as exc:
+                raise _fail(exc) from None
         names = tuple(s.strip() for s in items.split(",") if s.strip()) if items else None
         kwargs: dict[str, Any] = {"scale": "allocation" if scale == "allocation" else "likert"}
         if names:
