@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from mfgindex.aggregate import aggregate
 from mfgindex.framework import AggregateMethod, Methods, NormaliseMethod
-from mfgindex.normalise import efficacy, frontier, minmax, normalise, prank, rank, ratio, zscore
+from mfgindex.normalise import efficacy, frontier, minmax, normalise, prank, rank, ratio_to_benchmark, zscore
 from tests.conftest import ASEM_DIR
 from tests.reference import coinr_asem as ref
 
@@ -38,7 +38,7 @@ def test_rank_prank_efficacy_ratio_frontier_by_hand():
     np.testing.assert_allclose(rank(x).ravel(), [1, 2, 2, 4])
     np.testing.assert_allclose(prank(x).ravel(), [0, 50, 50, 100])  # (avg rank − 1)/(n − 1)·100
     np.testing.assert_allclose(efficacy(x).ravel(), [60, 60 + 40 / 3, 60 + 40 / 3, 100])  # 60 + 40·minmax
-    np.testing.assert_allclose(ratio(x).ravel(), [25, 50, 50, 100])
+    np.testing.assert_allclose(ratio_to_benchmark(x, np.array([1.0])).ravel(), [25, 50, 50, 100])
     np.testing.assert_allclose(frontier(x).ravel(), [0, 100 / 3, 100 / 3, 100])
 
 
@@ -119,3 +119,14 @@ def test_means_lie_between_min_and_max(x, w):
         assert np.all(out >= x.min(axis=1) - 1e-9) and np.all(out <= x.max(axis=1) + 1e-9)
     a, g, h = (aggregate(x, w, m) for m in means)
     assert np.all(a >= g - 1e-9) and np.all(g >= h - 1e-9)
+
+
+def test_ratio_to_benchmark_both_directions_by_hand():
+    x = np.array([[10.0, 2.0], [20.0, 4.0], [40.0, 8.0]])
+    d = np.array([1.0, -1.0])
+    # higher is better: 100·x/max → 25, 50, 100; lower is better: 100·min/x → 100, 50, 25
+    np.testing.assert_allclose(ratio_to_benchmark(x, d), [[25, 100], [50, 50], [100, 25]])
+    # with targets 50 (higher) and 1 (lower): 100·x/50 and 100·1/x
+    np.testing.assert_allclose(
+        ratio_to_benchmark(x, d, np.array([50.0, 1.0])), [[20, 50], [40, 25], [80, 12.5]]
+    )

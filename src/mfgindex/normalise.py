@@ -75,13 +75,19 @@ def efficacy(x: Array, base: float = 60.0, span: float = 40.0) -> Array:
     return minmax(x, base, base + span)
 
 
-def ratio(x: Array, benchmark: Array | None = None) -> Array:
-    """100·x / benchmark, benchmark per column (default: the column maximum). Higher is better."""
-    _, mx = _nanminmax(x)
-    b = mx if benchmark is None else np.where(np.isnan(benchmark), mx, benchmark)
+def ratio_to_benchmark(x: Array, directions: Array, targets: Array | None = None) -> Array:
+    """100·x/b for "higher is better" and 100·b/x for "lower is better", on the original values.
+
+    The benchmark b is the indicator's target where one is given, else the best value of the sample
+    (the maximum, or the minimum for lower-is-better), so the best unit scores 100.
+    """
+    mn, mx = _nanminmax(x)
+    best = np.where(directions < 0, mn, mx)
+    bench = best if targets is None else np.where(np.isnan(targets), best, targets)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = 100.0 * x / np.where(b == 0, np.nan, b)
-    return np.asarray(out, dtype=np.float64)
+        up = 100.0 * x / np.where(bench == 0, np.nan, bench)
+        down = 100.0 * bench / np.where(x == 0, np.nan, x)
+    return np.asarray(np.where(directions < 0, down, up), dtype=np.float64)
 
 
 def frontier(x: Array, best: Array | None = None, worst: Array | None = None) -> Array:
@@ -113,13 +119,7 @@ def normalise(x: Array, directions: Array, methods: Methods, targets: Array | No
     if m is NormaliseMethod.efficacy:
         return efficacy(y, *methods.efficacy)
     if m is NormaliseMethod.ratio:
-        if targets is None:
-            return ratio(y)
-        # ratio to target for "lower is better": 100·target/x (both positive)
-        bench = targets * directions
-        with np.errstate(invalid="ignore", divide="ignore"):
-            neg = 100.0 * (targets / x)
-        return np.asarray(np.where(directions < 0, neg, ratio(y, bench)), dtype=np.float64)
+        return ratio_to_benchmark(x, directions, targets)
     if m is NormaliseMethod.frontier:
         return frontier(y)
     raise ValueError(m)  # pragma: no cover - enum is exhaustive
