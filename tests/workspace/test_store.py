@@ -46,6 +46,21 @@ def test_init_refuses_existing_workspace(ws: Path) -> None:
         store.init(ws)
 
 
+def test_init_refuses_a_file_before_any_work(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mfgindex.cli import app
+
+    afile = write(tmp_path / "afile", "x")
+    for target in (afile, afile / "sub"):
+        with pytest.raises(UserError, match="is a file, not a folder"):
+            store.init(target)
+        r = CliRunner().invoke(app, ["init", str(target)])
+        assert r.exit_code == 2, r.output
+        assert "is a file, not a folder" in r.output and "Traceback" not in r.output
+    assert afile.read_text(encoding="utf-8") == "x"
+
+
 def test_wide_csv_import_adds_values_with_provenance(ws: Path, tmp_path: Path) -> None:
     f = write(tmp_path / "gdp.csv", WIDE)
     report = store.import_values(ws, f, source="2022年统计公报", entered_by="alice")

@@ -31,6 +31,7 @@ from mfgindex import framework as fw_mod
 from mfgindex import geo, ingest
 from mfgindex.dataset import Dataset, sha256
 from mfgindex.errors import Problem, UserError
+from mfgindex.outputs import check_out_dir
 from mfgindex.workspace.schema import Connection, connect, db_path, run
 
 VARIABLE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -109,6 +110,7 @@ def _framework_variables(name: str = "caict2023") -> pd.DataFrame:
 
 def init(directory: Path, with_default: bool = False, entered_by: str | None = None) -> dict[str, int]:
     """Create a workspace (units and the preset's variables); optionally load the embedded default data."""
+    check_out_dir(Path(directory))  # a file (or a path through a file) is refused before any work
     if db_path(directory).exists():
         raise UserError(Problem("a workspace already exists here", file=str(directory)))
     with connect(directory, create=True) as con:
