@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -135,3 +136,23 @@ def test_template_data_imports_without_a_map(tmp_path: Path, default_framework: 
     assert report.added == 1
     h = store.history(directory, str(ws.cell(row=2, column=1).value), "gdp")
     assert h["value"].tolist() == [123.5] and h["source"].tolist() == ["某市统计年鉴2023"]
+
+
+def test_template_data_refuses_an_out_path_inside_a_file(tmp_path: Path) -> None:
+    afile = write(tmp_path / "afile", "x")
+    r = cli.invoke(app, ["template", "data", "-f", "caict2023", "-o", str(afile / "x.xlsx")])
+    assert r.exit_code == 2, r.output
+    assert "is a file, not a folder" in r.output and "Traceback" not in r.output
+    assert afile.read_text(encoding="utf-8") == "x"
+
+
+def test_template_data_refuses_implausible_years(tmp_path: Path) -> None:
+    lo, hi = template.year_range()
+    assert lo == 1949 and hi == date.today().year + 1
+    path = tmp_path / "t.xlsx"
+    for bad in (1800, lo - 1, hi + 1):
+        r = cli.invoke(app, ["template", "data", "-y", "2022", "-y", str(bad), "-o", str(path)])
+        assert r.exit_code == 2, r.output
+        assert f"value '{bad}'" in r.output and f"a year from {lo} to {hi}" in r.output
+        assert not path.exists()
+    assert template.write_template(path, "caict2023", (lo, hi)) == 333  # the bounds themselves are fine

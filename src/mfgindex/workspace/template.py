@@ -8,6 +8,7 @@ for shares). A ``source`` column takes the source of each row. Filled in, the wo
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -19,11 +20,36 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from mfgindex import framework as fw_mod
 from mfgindex import geo
+from mfgindex.errors import Problem, UserError
 from mfgindex.framework import Framework, Variable
+from mfgindex.outputs import check_out_file
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ID_COLUMNS = ("adcode", "city", "province")
 NOTES_SHEET = "说明"
+FIRST_YEAR = 1949  # no city statistics of the present prefecture-level units exist before 1949
+
+
+def year_range() -> tuple[int, int]:
+    """Years a data sheet can be for: 1949 to next year (a template may be prepared ahead of a year)."""
+    return FIRST_YEAR, date.today().year + 1
+
+
+def check_years(years: tuple[int, ...]) -> None:
+    """Raise ``UserError`` naming every year outside :func:`year_range`."""
+    lo, hi = year_range()
+    problems = [
+        Problem(
+            "year out of range: the data of a city framework cannot be for this year",
+            column="--year",
+            value=str(y),
+            expected=f"a year from {lo} to {hi}",
+        )
+        for y in years
+        if not lo <= y <= hi
+    ]
+    if problems:
+        raise UserError(problems)
 
 
 def raw_variables(framework: Framework) -> list[tuple[str, Variable]]:
@@ -70,11 +96,15 @@ def _validation(kind: str, rows: int, col: str) -> DataValidation:
 def write_template(
     out: Path | IO[bytes], framework: str = "caict2023", years: tuple[int, ...] = (2022,)
 ) -> int:
-    """Write the workbook; returns the number of cities (rows per sheet)."""
+    """Write the workbook; returns the number of cities (rows per sheet).
+
+    Years outside :func:`year_range` and an ``out`` path that cannot be a file are refused before any work.
+    """
+    check_years(years)
+    if isinstance(out, Path):
+        check_out_file(out)
     fw = fw_mod.load(framework)
     if fw.universe.kind != "cities":
-        from mfgindex.errors import UserError
-
         raise UserError(f"framework {framework!r} is not a city framework; a data template needs cities")
     units = geo.units()
     keep = ~units.index.isin(fw.universe.exclude_codes) & ~units["unit_type"].isin(
