@@ -154,6 +154,27 @@ def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
         )
 
 
+def test_gbk_list_and_assignment_csv_are_read_with_a_warning(ws: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mfgindex.cli import app
+
+    gbk = tmp_path / "l.csv"
+    gbk.write_bytes("name,province\n苏州某工厂,江苏\n".encode("gbk"))
+    r = CliRunner().invoke(app, ["lists", "import", str(gbk), "-w", str(ws), "-l", "gf", "--year", "2022"])
+    assert r.exit_code == 0, r.output
+    assert "not UTF-8: read as GB18030 (GBK)" in r.output and "1/1 entries assigned" in r.output
+    got = lists.entries(ws, "gf")
+    assert got[["name", "province", "unit"]].values.tolist() == [["苏州某工厂", "江苏", "320500"]]
+    assign = tmp_path / "a.csv"
+    assign.write_bytes("name,adcode\n苏州某工厂,320600\n".encode("gbk"))
+    report = lists.import_assignments(ws, "gf", assign)
+    assert report.warnings == (f"{assign}: not UTF-8: read as GB18030 (GBK)",)
+    assert lists.entries(ws, "gf")["unit"].tolist() == ["320600"]
+    utf8 = lists.import_list(ws, "other", write(tmp_path / "u.csv", "name,province\n苏州某工厂,江苏\n"), 2022)
+    assert utf8.warnings == ()
+
+
 def test_shipped_green_factories_agree_with_earlier_guess() -> None:
     """The README's figures: share assigned and agreement with ``city_adcode_guess``."""
     from mfgindex import geo

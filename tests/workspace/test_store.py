@@ -148,6 +148,13 @@ def test_column_map_yaml_and_csv(ws: Path, tmp_path: Path) -> None:
     assert store.import_values(ws, f, column_map=store.read_map(cmap)).is_noop
 
 
+def test_column_map_in_gbk(ws: Path, tmp_path: Path) -> None:
+    cmap, ymap = tmp_path / "map.csv", tmp_path / "map.yaml"
+    cmap.write_bytes("column,variable\n地区生产总值,gdp\n".encode("gbk"))
+    ymap.write_bytes("地区生产总值: gdp\n".encode("gbk"))
+    assert store.read_map(cmap) == store.read_map(ymap) == {"地区生产总值": "gdp"}
+
+
 def test_bad_map_is_located(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"map.csv:row 2:column 地区生产总值"):
         store.read_map(write(tmp_path / "map.csv", "column,variable\n地区生产总值,GDP 总量\n"))

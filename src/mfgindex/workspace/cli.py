@@ -133,6 +133,8 @@ def import_cmd(
 
 
 def _list_report(report: Any) -> None:
+    for w in report.warnings:
+        err.print(f"[yellow]warning[/yellow] {w}", markup=True)
     if report.import_id is None:
         out.print(f"{report.list}: no changes ({report.resolved}/{report.entries} entries assigned)")
     else:

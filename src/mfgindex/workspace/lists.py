@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo
+from mfgindex import geo, ingest
 from mfgindex.dataset import sha256
 from mfgindex.errors import Problem, UserError
 from mfgindex.workspace import matcher
@@ -44,20 +44,29 @@ def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
-    """All cells as strings; the sheet read (XLSX: the first sheet)."""
+def _read_table(path: Path) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
+    """All cells as strings; the sheet read (XLSX: the first sheet); warnings (a CSV not in UTF-8)."""
     if not path.exists():
         raise UserError(Problem("file not found", file=str(path)))
     try:
         if path.suffix.lower() == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
             name, df = next(iter(sheets.items()))
-            return df, str(name)
+            return df, str(name), ()
         if path.suffix.lower() == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), ""
+            df, encoding = ingest.read_csv(path, dtype=str, keep_default_na=False)  # UTF-8, else GBK
+            return df, "", _encoding_warnings(path, encoding)
+    except UserError:
+        raise
     except Exception as exc:  # a corrupt or unreadable file is the user's input problem
         raise UserError(Problem(f"cannot read file: {exc}", file=str(path))) from None
     raise UserError(Problem("unsupported file type", file=str(path), expected=".csv or .xlsx"))
+
+
+def _encoding_warnings(path: Path, encoding: str) -> tuple[str, ...]:
+    if encoding == "gb18030":
+        return (str(Problem("not UTF-8: read as GB18030 (GBK)", file=str(path), severity="warning")),)
+    return ()
 
 
 def check_list_name(name: str) -> str:
@@ -103,6 +112,7 @@ class ListReport:
     resolved: int
     by_basis: dict[str, int]
     unmatched_assignments: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # about the file read, e.g. a CSV read as GB18030 (GBK)
 
     @property
     def share(self) -> float:
@@ -116,7 +126,14 @@ def read_entries(
 
     Raises UserError with file, row and column for every bad row.
     """
-    df, sheet = _read_table(path)
+    return _read_entries(path, year, batch_years)[0]
+
+
+def _read_entries(
+    path: Path, year: int | None = None, batch_years: dict[str, int] | None = None
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """:func:`read_entries` and the warnings about the file read."""
+    df, sheet, warnings = _read_table(path)
     df.columns = [str(c).strip() for c in df.columns]
     cols = list(df.columns)
     file = str(path)
@@ -261,7 +278,7 @@ def read_entries(
         raise UserError(problems)
     if not rows:
         raise UserError(Problem("no entries", file=file))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), warnings
 
 
 def _assignments(con: Connection, name: str) -> dict[tuple[str, str], str | None]:
@@ -338,7 +355,11 @@ def _store_version(
 
 
 def _report(
-    name: str, import_id: int | None, resolved: pd.DataFrame, unmatched: tuple[str, ...] = ()
+    name: str,
+    import_id: int | None,
+    resolved: pd.DataFrame,
+    unmatched: tuple[str, ...] = (),
+    warnings: tuple[str, ...] = (),
 ) -> ListReport:
     counts = resolved["basis"].value_counts()
     return ListReport(
@@ -348,6 +369,7 @@ def _report(
         int((resolved["unit"].astype(str) != "").sum()),
         {str(k): int(v) for k, v in counts.items()},
         unmatched,
+        warnings,
     )
 
 
@@ -361,13 +383,13 @@ def import_list(
 ) -> ListReport:
     """Import a list file as the list's new version (no-op when nothing changed)."""
     check_list_name(name)
-    entries = read_entries(path, year, batch_years)
+    entries, warnings = _read_entries(path, year, batch_years)
     entries["location"] = [f"{path}:row {r}" for r in entries["row"]]
     with connect(directory) as con:
         resolved = resolve_entries(entries, _assignments(con, name))
         _, old = _current_version(con, name)
         if _same(old, resolved):
-            return _report(name, None, resolved)
+            return _report(name, None, resolved, warnings=warnings)
         con.begin()
         try:
             summary = {"entries": len(resolved), "resolved": int((resolved["unit"] != "").sum())}
@@ -378,7 +400,7 @@ def import_list(
         except BaseException:
             con.rollback()
             raise
-    return _report(name, import_id, resolved)
+    return _report(name, import_id, resolved, warnings=warnings)
 
 
 def import_assignments(directory: Path, name: str, path: Path, entered_by: str | None = None) -> ListReport:
@@ -387,7 +409,7 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
     An empty adcode (or ``none``) marks an entry as belonging to no prefecture-level unit.
     """
     check_list_name(name)
-    df, sheet = _read_table(path)
+    df, sheet, warnings = _read_table(path)
     df.columns = [str(c).strip() for c in df.columns]
     cols = list(df.columns)
     name_col = _first(cols, NAME_COLUMNS)
@@ -467,8 +489,8 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
             con.rollback()
             raise
     if version is None:
-        return ListReport(name, None, 0, 0, {}, unmatched)
-    return _report(name, import_id, resolved, unmatched)
+        return ListReport(name, None, 0, 0, {}, unmatched, warnings)
+    return _report(name, import_id, resolved, unmatched, warnings)
 
 
 def entries(directory: Path, name: str) -> pd.DataFrame:

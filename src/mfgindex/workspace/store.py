@@ -336,7 +336,7 @@ def read_map(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(ingest.decode(path)[0])  # UTF-8, else GB18030 (GBK)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise UserError(
@@ -351,7 +351,10 @@ def read_map(path: Path) -> dict[str, str]:
         out = {str(k).strip(): "" if v is None else str(v).strip() for k, v in data.items()}
         rows: list[tuple[int | None, str, str]] = [(None, k, v) for k, v in out.items()]
     elif path.suffix.lower() == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        try:
+            df, _ = ingest.read_csv(path, dtype=str, keep_default_na=False)  # UTF-8, else GB18030 (GBK)
+        except pd.errors.ParserError as exc:
+            raise UserError(Problem(f"cannot read file: {exc}", file=file)) from None
         cols = {c.strip().lower(): c for c in df.columns}
         if "column" not in cols or "variable" not in cols:
             raise UserError(
