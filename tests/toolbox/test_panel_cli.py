@@ -94,6 +94,20 @@ def test_coupling_with_external_series_and_formula_cells(tmp_path: Path) -> None
     assert ws.max_row == 3
 
 
+def test_external_series_csv_in_gbk(tmp_path: Path) -> None:
+    from mfgindex.toolbox.cli import _read_external
+
+    ext = tmp_path / "digital.csv"
+    ext.write_bytes("城市,数字经济\n苏州,80\n深圳市,95\n".encode("gbk"))
+    got = _read_external(ext, None)
+    assert got.name == "数字经济" and got.to_dict() == {"320500": 80.0, "440300": 95.0}
+    res = runner.invoke(
+        app,
+        ["toolbox", "coupling", "--systems", "index", "--external", str(ext), "--out", str(tmp_path / "o")],
+    )
+    assert res.exit_code == 0, res.output
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -351,13 +351,13 @@ def obstacle_cmd(
 
 
 def _read_external(path: Path, column: str | None) -> pd.Series:
-    from mfgindex import geo
+    from mfgindex import geo, ingest
 
     try:
         df = (
             pd.read_excel(path, dtype=str)
             if path.suffix.lower() in (".xlsx", ".xls")
-            else pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            else ingest.read_csv(path, dtype=str, keep_default_na=False)[0]  # UTF-8, else GBK
         )
     except (OSError, ValueError) as exc:
         raise UserError(Problem(f"cannot read: {exc}", file=str(path))) from None

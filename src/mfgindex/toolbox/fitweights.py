@@ -40,17 +40,17 @@ BETA_BOUNDS: tuple[float, float] = (1e-3, 20.0)
 def read_ranking(path: Path) -> pd.Series:
     """A published ranking file → code → rank (int, 1 = top), sorted by rank.
 
-    The file (CSV UTF-8 or XLSX) needs the columns ``city`` and ``national_rank`` (or ``rank``);
+    The file (CSV in UTF-8 or GBK, or XLSX) needs the columns ``city`` and ``national_rank`` (or ``rank``);
     ``province`` and/or ``code`` help resolve names. Raises :class:`UserError` with row and column for
     unreadable files, unknown or ambiguous cities, missing, non-integer or repeated ranks.
     """
-    from mfgindex import geo
+    from mfgindex import geo, ingest
 
     try:
         df = (
             pd.read_excel(path, dtype=str)
             if path.suffix.lower() in (".xlsx", ".xls")
-            else pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            else ingest.read_csv(path, dtype=str, keep_default_na=False)[0]  # UTF-8, else GBK
         )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UserError(Problem(f"cannot read the ranking: {exc}", file=str(path))) from None
