@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mfgindex import outputs, pipeline
@@ -63,7 +64,7 @@ def guarded(fn: Callable[[], T]) -> T:
         return fn()
     except UserError as exc:
         for p in exc.problems:
-            err.print(f"[red]error[/red] {p}", highlight=False, markup=True, soft_wrap=True)
+            err.print(f"[red]error[/red] {escape(str(p))}", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -140,7 +141,7 @@ def run(
                 result, warnings = evaluate_options(options)
                 written = outputs.write_run(result, out_dir, options.record())
         for w in warnings:
-            err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+            err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
         if not quiet:
             print_top(result)
         if report:  # mfgindex.report (issue 4): same folder, same run
@@ -168,7 +169,7 @@ def validate_cmd(
         options = make_options(framework, data, year)
         _, fw, warnings = load(options)
         for w in warnings:
-            err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+            err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
         out.print(f"OK: {fw.id} — {len(fw.indicators())} indicators, no errors")
 
     guarded(go)

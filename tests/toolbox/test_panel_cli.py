@@ -124,6 +124,13 @@ def test_user_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize(("alpha", "shown"), [("0.9,0.9", "value '0.9,0.9'"), ("[bold]x", "value '[bold]x'")])
+def test_bad_alpha_names_the_value_given(tmp_path: Path, alpha: str, shown: str) -> None:
+    res = runner.invoke(app, ["toolbox", "coupling", "--alpha", alpha, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert shown in res.output and "value ''" not in res.output
+
+
 def test_run_folder_gives_the_same_results(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     assert runner.invoke(app, ["run", "--out", str(run_dir)]).exit_code == 0

@@ -279,3 +279,9 @@ def test_template_unknown_scale_or_bad_out_exits_2(app: typer.Typer, tmp_path: P
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     res = runner.invoke(app, ["template", "experts", "-o", str(tmp_path / "afile" / "t.xlsx")])
     assert res.exit_code == 2 and "is a file, not a folder" in res.output
+
+
+def test_error_text_with_brackets_is_printed_as_is(app: typer.Typer, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["weights", "entropy", "-m", str(tmp_path / "[b]x.csv")])
+    assert res.exit_code == 2, res.output
+    assert "[b]x.csv: file not found" in res.output

@@ -175,6 +175,17 @@ def test_gbk_list_and_assignment_csv_are_read_with_a_warning(ws: Path, tmp_path:
     assert utf8.warnings == ()
 
 
+def test_error_text_with_brackets_is_printed_as_is(ws: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mfgindex.cli import app
+
+    missing = tmp_path / "[b]x.csv"
+    r = CliRunner().invoke(app, ["lists", "import", str(missing), "-w", str(ws), "-l", "gf"])
+    assert r.exit_code == 2, r.output
+    assert "[b]x.csv: file not found" in r.output
+
+
 def test_shipped_green_factories_agree_with_earlier_guess() -> None:
     """The README's figures: share assigned and agreement with ``city_adcode_guess``."""
     from mfgindex import geo

@@ -74,13 +74,15 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _evaluate(options: Options) -> tuple[Result, Dataset]:
+    from rich.markup import escape
+
     from mfgindex import pipeline
     from mfgindex.cli import err
     from mfgindex.runner import default_year, load
 
     ds, framework, warnings = load(options)
     for w in warnings:
-        err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
     year = default_year(ds, options)
     return pipeline.evaluate(ds, framework, year, options.previous_year, options.seed), ds
 

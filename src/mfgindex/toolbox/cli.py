@@ -145,10 +145,12 @@ def _source(
 
 
 def _warn(lines: list[str]) -> None:
+    from rich.markup import escape
+
     from mfgindex.cli import err
 
     for line in lines:
-        err.print(f"[yellow]warning[/yellow] {line}", highlight=False, markup=True)
+        err.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False, markup=True)
 
 
 _COMMON: dict[str, tuple[Any, Any]] = {

@@ -87,7 +87,7 @@ def coupling_coordination(
         raise UserError(
             Problem(
                 "α must be n non-negative coefficients summing to 1",
-                value=str(list(a)),
+                value=",".join(f"{x:g}" for x in np.ravel(a)),
                 expected=f"{n} values",
             )
         )

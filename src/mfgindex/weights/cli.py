@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 from openpyxl import load_workbook
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mfgindex.errors import Problem, UserError
@@ -61,7 +62,7 @@ def parse_directions(text: str | None, n: int) -> list[float] | None:
 def _fail(exc: UserError) -> typer.Exit:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for p in exc.problems:
-        err.print(f"[red]error[/red] {p}", markup=True)
+        err.print(f"[red]error[/red] {escape(str(p))}", markup=True)
     return typer.Exit(code=2)
 
 

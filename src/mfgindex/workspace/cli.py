@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mfgindex.errors import Problem, UserError
@@ -36,7 +37,7 @@ def guarded(fn: Callable[[], T]) -> T:
         return fn()
     except UserError as exc:
         for p in exc.problems:
-            err.print(f"[red]error[/red] {p}", markup=True)
+            err.print(f"[red]error[/red] {escape(str(p))}", markup=True)
         raise typer.Exit(2) from None
 
 
@@ -134,7 +135,7 @@ def import_cmd(
 
 def _list_report(report: Any) -> None:
     for w in report.warnings:
-        err.print(f"[yellow]warning[/yellow] {w}", markup=True)
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", markup=True)
     if report.import_id is None:
         out.print(f"{report.list}: no changes ({report.resolved}/{report.entries} entries assigned)")
     else:
@@ -299,7 +300,7 @@ def register(app: typer.Typer) -> None:
             written = outputs.write_run(result, out_dir, config)
             run_id = runs.record_run(workspace, result, config, out_dir, written)
             for w in warnings:
-                err.print(f"[yellow]warning[/yellow] {w}", markup=True)
+                err.print(f"[yellow]warning[/yellow] {escape(str(w))}", markup=True)
             out.print(
                 f"run {run_id} ({result.provenance['year']}) → {out_dir}/: "
                 + ", ".join(p.name for p in written)
