@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from mfgindex import ingest
 from mfgindex.dataset import Dataset
 from mfgindex.errors import Problem, UserError
 from mfgindex.framework import Framework
@@ -238,7 +239,7 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
         raise UserError(Problem("文件不存在 (file not found)", file=str(path)))
     try:
-        df = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
+        df, _ = ingest.read_csv(path, dtype={"code": str})  # UTF-8, else GB18030 (a user's own file)
     except (OSError, ValueError) as exc:
         raise UserError(Problem(f"无法读取 (cannot read): {exc}", file=str(path))) from None
     missing = [c for c in columns if c not in df.columns]

@@ -281,13 +281,23 @@ def _usable_years(ds: Dataset, framework: Framework, main: Result) -> dict[int, 
     return dict(sorted(out.items()))
 
 
-def _read_uncertainty(folder: Path) -> pd.DataFrame | None:
+def _read_uncertainty(folder: Path) -> tuple[pd.DataFrame | None, list[str]]:
+    """The first readable ``uncertainty.csv`` with rank intervals in the run folder, and warnings about the
+    ones that could not be read (UTF-8 or GB18030; an unreadable file is skipped, not fatal)."""
+    warnings: list[str] = []
     for path in (folder / "uncertainty.csv", *sorted(folder.glob("*/uncertainty.csv"))):
         if path.is_file():
-            df = pd.read_csv(path, dtype={"code": str})
+            try:
+                df, _ = ingest.read_csv(path, dtype={"code": str})
+            except UserError as exc:
+                warnings.extend(f"{p} (rank intervals not shown)" for p in exc.problems)
+                continue
+            except ValueError as exc:  # not a CSV pandas can parse
+                warnings.append(f"{path}: cannot read: {exc} (rank intervals not shown)")
+                continue
             if "code" in df.columns and {"p05_rank", "p95_rank"} <= set(df.columns):
-                return df.set_index("code")
-    return None
+                return df.set_index("code"), warnings
+    return None, warnings
 
 
 def from_options(options: runner.Options | None = None, history: bool = True) -> AppState:
@@ -361,12 +371,21 @@ def from_run_dir(folder: Path, history: bool = True) -> AppState:
         warnings.append(f"input files changed since the run: {', '.join(changed)}")
     scores = folder / "scores.csv"
     if scores.is_file():
-        saved = pd.read_csv(scores, dtype={"code": str}, encoding="utf-8-sig").set_index("code")["rank"]
-        ours = main.table["rank"].astype("Float64").reindex(saved.index)
-        if not np.array_equal(ours.fillna(-1).to_numpy(dtype=float), saved.fillna(-1).to_numpy(dtype=float)):
-            warnings.append(
-                "re-evaluated ranks differ from the run's scores.csv (data or package version changed)"
-            )
+        try:
+            frame, _ = ingest.read_csv(scores, dtype={"code": str})  # UTF-8, else GB18030
+            saved = frame.set_index("code")["rank"].astype(float)
+        except (UserError, ValueError, KeyError):
+            warnings.append(f"{scores}: could not be read to check the re-evaluated ranks")
+        else:
+            ours = main.table["rank"].astype("Float64").reindex(saved.index)
+            if not np.array_equal(
+                ours.fillna(-1).to_numpy(dtype=float), saved.fillna(-1).to_numpy(dtype=float)
+            ):
+                warnings.append(
+                    "re-evaluated ranks differ from the run's scores.csv (data or package version changed)"
+                )
+    uncertainty, more = _read_uncertainty(folder)
+    warnings.extend(more)
     results = _usable_years(ds, framework, main) if history else {year: main}
     return AppState(
         framework=framework,
@@ -376,7 +395,7 @@ def from_run_dir(folder: Path, history: bool = True) -> AppState:
         source=str(folder),
         config=config,
         warnings=warnings,
-        uncertainty=_read_uncertainty(folder),
+        uncertainty=uncertainty,
     )
 
 
