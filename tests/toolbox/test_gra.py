@@ -53,6 +53,27 @@ def test_topsis_gra_by_hand() -> None:
     assert t.filled == 0
 
 
+def test_all_deviations_zero_is_a_perfect_relation() -> None:
+    """Every alternative equals the reference: ξ would be 0/0; it is defined as 1, and so is each grade."""
+    same = pd.DataFrame(np.full((6, 3), 0.4), columns=["a", "b", "c"])
+    g = gra_scores(same, rho=0.5)
+    assert (g.coefficients.to_numpy() == 1.0).all() and (g.scores["grade"] == 1.0).all()
+    assert g.scores["rank"].tolist() == [1] * 6
+    delta = np.array([[0.0, np.nan], [0.0, 0.0]])
+    np.testing.assert_array_equal(relational_coefficients(delta), [[1.0, np.nan], [1.0, 1.0]])
+
+
+def test_tiny_deviations_do_not_give_nan() -> None:
+    """Δmax = 5e-324 (found by hypothesis): ρΔmax underflows to 0, and Δ = 0 gave 0/0 = NaN."""
+    x = np.zeros((6, 3))
+    x[0, 0] = 5e-324
+    g = gra_scores(pd.DataFrame(x, columns=["a", "b", "c"]), rho=0.5).scores["grade"].to_numpy()
+    # unit 0 is the reference (grade 1); the others miss it by Δmax on column a: ξ = ρ/(1 + ρ) = 1/3 there
+    np.testing.assert_allclose(g, [1.0] + [(1 / 3 + 1 + 1) / 3] * 5)
+    delta = np.array([[0.0, 5e-324], [5e-324, 0.0]])
+    np.testing.assert_allclose(relational_coefficients(delta, 0.25), [[1.0, 0.2], [0.2, 1.0]])
+
+
 def test_rho_validated() -> None:
     with pytest.raises(UserError):
         relational_coefficients(np.array([[0.1]]), rho=0.0)

@@ -41,15 +41,20 @@ def _check_rho(rho: float) -> None:
 def relational_coefficients(delta: np.ndarray, rho: float = 0.5) -> np.ndarray:
     """ξ = (Δmin + ρΔmax) / (Δ + ρΔmax) over a matrix of absolute differences (NaN kept as NaN).
 
-    When every difference is 0 (all series coincide) every coefficient is 1.
+    When every difference is 0 (every series equals the reference) the formula is 0/0; every coefficient is
+    then defined as 1, a perfect relation. When Δmax is so small that ρΔmax underflows (below the smallest
+    normal float, e.g. Δmax = 5e-324) the formula is evaluated scaled by Δmax, (Δmin/Δmax + ρ) /
+    (Δ/Δmax + ρ), which is the same ξ without the 0/0; otherwise it is evaluated as written.
     """
     _check_rho(rho)
     finite = delta[np.isfinite(delta)]
     if finite.size == 0:
         return np.full_like(delta, np.nan)
     dmin, dmax = float(finite.min()), float(finite.max())
-    if dmax == 0.0:
+    if dmax == 0.0:  # all deviations 0: perfect relation
         return np.where(np.isfinite(delta), 1.0, np.nan)
+    if rho * dmax < np.finfo(float).tiny:  # ρΔmax underflows: Δ = 0 would give 0/0
+        return (dmin / dmax + rho) / (delta / dmax + rho)
     return (dmin + rho * dmax) / (delta + rho * dmax)
 
 
@@ -91,6 +96,8 @@ def gra_scores(
     Returns
     -------
     GraScores
+        Grades in (0, 1]; a unit equal to the reference on every indicator has grade 1, and when every unit
+        equals the reference (all deviations 0) every grade is 1 (see :func:`relational_coefficients`).
 
     References
     ----------
