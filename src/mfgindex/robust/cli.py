@@ -170,10 +170,12 @@ def register(app: typer.Typer) -> None:
         from mfgindex.cliopts import make_options, method_options
         from mfgindex.outputs import check_out_dir
         from mfgindex.robust import charts as charts_mod
+        from mfgindex.robust import limits
         from mfgindex.robust import uncertainty as ua_mod
 
         def go() -> None:
             check_out_dir(out_dir)
+            limits.check_evaluations(n, f"{n:,} replications")  # before evaluating
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
@@ -249,6 +251,7 @@ def register(app: typer.Typer) -> None:
             with err.status("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)
+            sa_mod.check_size(result, factors, n)  # before the progress bar and any work
             if n & (n - 1):
                 err.print(f"[yellow]warning[/yellow] --n {n} is not a power of 2; Sobol sequences "
                           "balance best at powers of 2")  # fmt: skip

@@ -31,7 +31,7 @@ from SALib.sample import sobol as sobol_sample
 from mfgindex.dataset import Dataset
 from mfgindex.errors import Problem, UserError
 from mfgindex.result import Result
-from mfgindex.robust import engine
+from mfgindex.robust import engine, limits
 from mfgindex.robust.assumptions import Factor
 from mfgindex.robust.backend import Backend, map_ordered
 from mfgindex.robust.uncertainty import CHUNK, Progress, Task, collect, run_chunk
@@ -90,6 +90,18 @@ class SAResult:
     rank_shift: Array
 
 
+def check_size(result: Result, factors: list[Factor], n: int) -> None:
+    """Refuse, before any work, fewer than two assumptions or N·(d + 2) runs over :mod:`.limits`."""
+    if len(factors) < 2:
+        raise UserError(Problem("a Sobol analysis needs at least two assumptions", column="--assumptions"))
+    d = len(factors)
+    runs = n * (d + 2)
+    what = f"{n:,} × ({d} assumptions + 2) = {runs:,} evaluations"
+    limits.check_evaluations(runs, what)  # before SALib allocates the N·(d + 2) design
+    # kept until the end: each evaluation's unit indices, multipliers and rank shift, and its design point
+    limits.check_memory(runs, (len(result.table) + 2 * d + 3) * 8, what)
+
+
 def run(
     result: Result,
     ds: Dataset,
@@ -104,8 +116,7 @@ def run(
     progress: Progress | None = None,
 ) -> SAResult:
     """Sobol analysis of the assumptions around the nominal ``result`` (N base rows, N·(d + 2) runs)."""
-    if len(factors) < 2:
-        raise UserError(Problem("a Sobol analysis needs at least two assumptions", column="--assumptions"))
+    check_size(result, factors, n)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
     ctx = engine.with_weight_sets(
         engine.build_context(ds, result.framework, result.year, result, factors), rng

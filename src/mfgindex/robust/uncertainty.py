@@ -37,7 +37,7 @@ from mfgindex import pipeline
 from mfgindex.dataset import Dataset
 from mfgindex.framework import Framework
 from mfgindex.result import Result
-from mfgindex.robust import engine
+from mfgindex.robust import engine, limits
 from mfgindex.robust.assumptions import Factor
 from mfgindex.robust.backend import Backend, map_ordered
 
@@ -197,7 +197,8 @@ def run(
     parquet: Path | None = None,
     progress: Progress | None = None,
 ) -> UAResult:
-    """Run the uncertainty analysis around the nominal ``result``."""
+    """Run the uncertainty analysis around the nominal ``result`` (N above :mod:`.limits` is refused)."""
+    limits.check_evaluations(n, f"{n:,} replications")
     ctx = engine.build_context(ds, result.framework, result.year, result, factors)
     chunks = map_ordered(run_chunk, ctx, tasks(n, seed, chunk), backend, scheduler)
     hist, per_rep, _ = collect(ctx, chunks, n, parquet, progress)
