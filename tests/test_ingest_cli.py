@@ -338,8 +338,8 @@ def test_missing_dimension_scores_do_not_break_the_outputs(tmp_path, framework_f
     extra: list[str] = []
     if case == "one unit without a dimension":
         rows.append(["南京市", "2022", "150", "25", "", ""])  # no energy/gdp: no green score
-    else:
-        extra = ["--normalise", "ratio"]  # ratio with direction −1 and no target: green all missing
+    else:  # every city has the same energy/gdp: min-max of a constant column is missing, so green is too
+        rows = [[c, y, o, f, "10", "100"] for c, y, o, f, _, _ in rows]
     data = _csv(tmp_path / "d.csv", HEADER, rows)
     out = tmp_path / "o"
     res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(out), *extra])
