@@ -19,14 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from mfgindex import __version__, geo, ingest, pipeline, runner, validate
-from mfgindex import dataset as dataset_mod
-from mfgindex import framework as fw_mod
+from mfgindex import __version__, geo, ingest, pipeline, runner
 from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
+from mfgindex.errors import UserError
 from mfgindex.framework import Aggregate, Framework, Indicator, walk
 from mfgindex.rank import competition_rank
 from mfgindex.result import Result
@@ -320,70 +317,10 @@ def from_options(options: runner.Options | None = None, history: bool = True) ->
 
 def from_run_dir(folder: Path, history: bool = True) -> AppState:
     """Re-evaluate a run directory from its ``run.json`` and check the ranks against its ``scores.csv``."""
-    run_json = folder / "run.json"
-    if not run_json.is_file():
-        raise UserError(
-            Problem(
-                "not a run directory: run.json is missing",
-                file=str(folder),
-                expected="a folder written by `mfgindex run --out DIR`",
-            )
-        )
-    try:
-        record = json.loads(run_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(Problem(f"cannot read run.json: {exc}", file=str(run_json))) from None
-    if not isinstance(record, dict) or not isinstance(record.get("framework"), dict):
-        raise UserError(Problem("run.json has no framework", file=str(run_json)))
-    framework = fw_mod.from_dict(record["framework"], file=str(run_json))
-    config = record.get("config") or {}
-    data = config.get("data")
-    paths = [Path(d) for d in data] if isinstance(data, list) else []
-    year = record.get("year")
-    problems: list[Problem] = []
-    if paths:
-        missing = [str(p) for p in paths if not p.exists()]
-        if missing:
-            raise UserError(
-                Problem(f"data named in run.json not found: {', '.join(missing)}", file=str(run_json))
-            )
-        got = ingest.read(paths, tuple(framework.groups), year)
-        problems.extend(got.problems)
-        ds = got.dataset
-    else:
-        ds = dataset_mod.default()
-    if ds is not None:
-        problems.extend(validate.check(ds, framework))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or ds is None:
-        raise UserError(errors or [Problem("no data")])
-    if not isinstance(year, int):
-        year = runner.default_year(ds, runner.Options(data=tuple(map(str, paths))))
-    prev = record.get("previous_year")
-    main = pipeline.evaluate(
-        ds, framework, year, prev if isinstance(prev, int) else None, int(record.get("seed") or 0)
-    )
-    warnings = [str(p) for p in problems]
-    recorded = dict(record.get("inputs") or {})
-    now = dict(ds.inputs)
-    changed = sorted(k for k in recorded if k in now and now[k] != recorded[k])
-    if changed:
-        warnings.append(f"input files changed since the run: {', '.join(changed)}")
-    scores = folder / "scores.csv"
-    if scores.is_file():
-        try:
-            frame, _ = ingest.read_csv(scores, dtype={"code": str})  # UTF-8, else GB18030
-            saved = frame.set_index("code")["rank"].astype(float)
-        except (UserError, ValueError, KeyError):
-            warnings.append(f"{scores}: could not be read to check the re-evaluated ranks")
-        else:
-            ours = main.table["rank"].astype("Float64").reindex(saved.index)
-            if not np.array_equal(
-                ours.fillna(-1).to_numpy(dtype=float), saved.fillna(-1).to_numpy(dtype=float)
-            ):
-                warnings.append(
-                    "re-evaluated ranks differ from the run's scores.csv (data or package version changed)"
-                )
+    got = runner.rerun(folder)
+    ds, framework, main, year = got.dataset, got.framework, got.result, got.result.year
+    config = got.config
+    warnings = list(got.warnings)
     uncertainty, more = _read_uncertainty(folder)
     warnings.extend(more)
     results = _usable_years(ds, framework, main) if history else {year: main}
