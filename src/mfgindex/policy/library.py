@@ -36,21 +36,8 @@ from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, next_id, now, whoami
 
 CONTENT = ("unit", "year", "kind", "department", "title", "text", "tags", "source", "source_url", "seq")
-OUTPUT = (
-    "key",
-    "unit",
-    "city_name",
-    "province",
-    "year",
-    "kind",
-    "department",
-    "title",
-    "text",
-    "tags",
-    "source",
-    "source_url",
-    "seq",
-)
+# a record as shown to users: the stored columns without the search index and the file location
+OUTPUT = tuple(c for c in rec.RECORD_COLUMNS if c not in ("search_text", "location"))
 
 
 @dataclass(frozen=True)

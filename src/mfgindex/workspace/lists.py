@@ -197,8 +197,12 @@ def _read_entries(
             )
             continue
         given = ""
-        if code_col and str(rec[code_col]).strip():
-            m = geo.resolve(str(rec[code_col]).strip())
+        # a given adcode, else a given city name (within the entry's province), assigns the entry directly
+        by_code = bool(code_col and str(rec[code_col]).strip())
+        place_col = code_col if by_code else (city_col if city_col and str(rec[city_col]).strip() else None)
+        if place_col:
+            prov_short = matcher.parse_province(province) if province and not by_code else None
+            m = geo.resolve(str(rec[place_col]).strip(), prov_short)
             if m.code is None:
                 problems.append(
                     Problem(
@@ -206,26 +210,9 @@ def _read_entries(
                         file=file,
                         sheet=sheet,
                         row=row,
-                        column=code_col,
-                        value=str(rec[code_col]),
-                        expected="a prefecture-level adcode",
-                    )
-                )
-                continue
-            given = m.code
-        elif city_col and str(rec[city_col]).strip():
-            prov_short = matcher.parse_province(province) if province else None
-            m = geo.resolve(str(rec[city_col]).strip(), prov_short)
-            if m.code is None:
-                problems.append(
-                    Problem(
-                        m.reason,
-                        file=file,
-                        sheet=sheet,
-                        row=row,
-                        column=city_col,
-                        value=str(rec[city_col]),
-                        expected="a prefecture-level city",
+                        column=place_col,
+                        value=str(rec[place_col]),
+                        expected="a prefecture-level adcode" if by_code else "a prefecture-level city",
                     )
                 )
                 continue
