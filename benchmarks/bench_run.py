@@ -17,7 +17,7 @@ from pathlib import Path
 
 def main() -> None:
     t0 = time.perf_counter()
-    from mfgindex import dataset, framework, pipeline
+    from mfgindex.core import dataset, framework, pipeline
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from mfgindex import geo
-from mfgindex.toolbox.cli import METHODS
+from mfgindex.cli.toolbox import METHODS
+from mfgindex.core import geo
 from mfgindex.toolbox.source import evaluate
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "figures" / "toolbox"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mfgindex import dataset, framework, geo, ingest, pipeline
-from mfgindex.dataset import Dataset
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core import dataset, framework, geo, ingest, pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ASEM_DIR = geo.data_path("asem")

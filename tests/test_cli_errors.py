@@ -1,4 +1,4 @@
-"""How the CLI prints user errors (``mfgindex.cli.guarded``)."""
+"""How the CLI prints user errors (``mfgindex.cli.main.guarded``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
+from mfgindex.cli.main import app
 
 runner = CliRunner()
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfgindex import pipeline
-from mfgindex.framework import with_methods
+from mfgindex.core import pipeline
+from mfgindex.core.framework import with_methods
 from tests.conftest import ASEM_DIR
 from tests.reference import coinr_asem as ref
 from tests.reference import coinr_rules

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mfgindex.cli import app
-from mfgindex.clidoc import END, START, TOP_END, TOP_START, embed, reference, top_table
+from mfgindex.cli.doc import END, START, TOP_END, TOP_START, embed, reference, top_table
+from mfgindex.cli.main import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_readme_command_reference_is_current():
     text = README.read_text(encoding="utf-8")
     assert START in text and END in text
-    assert embed(text, reference(app)) == text, "run: python -m mfgindex.clidoc --write README.md"
+    assert embed(text, reference(app)) == text, "run: python -m mfgindex.cli.doc --write README.md"
 
 
 def test_every_command_has_help():
@@ -32,5 +32,5 @@ def test_readme_default_ranking_is_current():
     """The README's ranking table is generated from the default run, not hand-typed."""
     text = README.read_text(encoding="utf-8")
     assert embed(text, top_table(), TOP_START, TOP_END) == text, (
-        "run: python -m mfgindex.clidoc --write README.md"
+        "run: python -m mfgindex.cli.doc --write README.md"
     )

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from mfgindex.errors import UserError
-from mfgindex.framework import Framework, StageRule, from_dict, load
-from mfgindex.weights.classes import global_weights, local_weights
-from mfgindex.weights.stages import stage_mix, stage_weights
+from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Framework, StageRule, from_dict, load
+from mfgindex.core.weights.classes import global_weights, local_weights
+from mfgindex.core.weights.stages import stage_mix, stage_weights
 from tests.conftest import ASEM_DIR
 
 SMALL = {

@@ -12,7 +12,7 @@ import yaml
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
+from mfgindex.cli.main import app
 
 runner = CliRunner()
 
@@ -189,7 +189,7 @@ def test_bad_option_is_a_message_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"])
 def test_formula_like_text_is_neutralised(text):
-    from mfgindex.outputs import safe_cell
+    from mfgindex.core.files import safe_cell
 
     assert safe_cell(text) == "'" + text
     assert safe_cell("苏州市") == "苏州市" and safe_cell(-2.5) == -2.5  # numbers stay numbers
@@ -231,7 +231,7 @@ def test_year_with_nian_and_full_width_digits(tmp_path, framework_file):
 
 
 def test_parse_number_full_width_separators():
-    from mfgindex.ingest import parse_number, parse_year
+    from mfgindex.core.ingest import parse_number, parse_year
 
     assert parse_number("１，２３４．５") == pytest.approx(1234.5)
     assert parse_number("１２％") == pytest.approx(0.12)
@@ -310,7 +310,7 @@ def test_out_dir_that_is_a_file_or_not_writable(tmp_path, framework_file, monkey
         assert res.exit_code == 2 and "is a file, not a folder" in res.output, res.output
     real_access = os.access
     monkeypatch.setattr(
-        "mfgindex.outputs.os.access", lambda p, mode: Path(p) != tmp_path and real_access(p, mode)
+        "mfgindex.core.files.os.access", lambda p, mode: Path(p) != tmp_path and real_access(p, mode)
     )
     res = runner.invoke(app, ["run", "-f", str(framework_file), "-d", str(data), "-o", str(tmp_path / "ro")])
     assert res.exit_code == 2 and "no permission to write" in res.output

@@ -9,9 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfgindex.aggregate import aggregate
-from mfgindex.framework import AggregateMethod, Methods, NormaliseMethod
-from mfgindex.normalise import efficacy, frontier, minmax, normalise, prank, rank, ratio_to_benchmark, zscore
+from mfgindex.core.aggregate import aggregate
+from mfgindex.core.framework import AggregateMethod, Methods, NormaliseMethod
+from mfgindex.core.normalise import (
+    efficacy,
+    frontier,
+    minmax,
+    normalise,
+    prank,
+    rank,
+    ratio_to_benchmark,
+    zscore,
+)
 from tests.conftest import ASEM_DIR
 from tests.reference import coinr_asem as ref
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfgindex import dataset, geo, pipeline, validate
-from mfgindex.dataset import Dataset
-from mfgindex.framework import ImputeMethod, from_dict, with_methods
-from mfgindex.impute import impute
-from mfgindex.rank import competition_rank, province_rank, rank_change
+from mfgindex.core import dataset, geo, pipeline, validate
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import ImputeMethod, from_dict, with_methods
+from mfgindex.core.impute import impute
+from mfgindex.core.rank import competition_rank, province_rank, rank_change
 
 
 def test_competition_ranks_ties_share_the_lower_rank():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mfgindex.treat import kurtosis, log_ct, skewness, treat, winsorise
+from mfgindex.core.treat import kurtosis, log_ct, skewness, treat, winsorise
 from tests.conftest import ASEM_DIR
 from tests.reference import coinr_asem as ref
 

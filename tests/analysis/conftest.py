@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from mfgindex.analysis.table import read_published_ranking
-from mfgindex.geo import data_path
+from mfgindex.core.geo import data_path
 
 TOP50 = data_path("caict2023", "top50_2023.csv")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from mfgindex.analysis.cli import register
-from mfgindex.geo import data_path
+from mfgindex.cli.analyze import register
+from mfgindex.core.geo import data_path
 
 TOP50 = data_path("caict2023", "top50_2023.csv")
 

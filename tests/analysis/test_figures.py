@@ -67,7 +67,7 @@ def run_like() -> pd.DataFrame:
         "320600",
     ]
     t = pd.DataFrame(index=pd.Index(codes, name="code"))
-    from mfgindex import geo
+    from mfgindex.core import geo
 
     u = geo.units().loc[codes]
     t["name"] = u["name"]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mfgindex import outputs
 from mfgindex.analysis.run import from_result, load_run_dir
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
-from mfgindex.errors import UserError
-from mfgindex.result import Result
+from mfgindex.core.errors import UserError
+from mfgindex.core.result import Result
+from mfgindex.services import outputs
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from mfgindex.analysis import (
     province_distribution,
     region_distribution,
 )
-from mfgindex.analysis.cli import read_primacy
-from mfgindex.geo import data_path
+from mfgindex.cli.analyze import read_primacy
+from mfgindex.core.geo import data_path
 
 
 def _names(refs: object) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mfgindex.errors import UserError
+from mfgindex.core.errors import UserError
 from mfgindex.policy import benchmarks as bm
 
 

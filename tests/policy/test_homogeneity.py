@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfgindex.errors import UserError
+from mfgindex.core.errors import UserError
 from mfgindex.policy import homogeneity as hom
 
 

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mfgindex.errors import UserError
+from mfgindex.core.errors import UserError
 from mfgindex.policy import library, records
 from mfgindex.workspace import schema
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
+from mfgindex.cli.main import app
 from mfgindex.policy import library, render
 from mfgindex.web import policy_api
 

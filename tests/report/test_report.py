@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from mfgindex.analysis.run import RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
-from mfgindex.cli import app
+from mfgindex.cli.main import app
+from mfgindex.core.result import Result
 from mfgindex.report.build import SECTIONS, ReportFiles, write_report
 from mfgindex.report.tables import fmt_num, fmt_pct
-from mfgindex.result import Result
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from mfgindex import dataset
 from mfgindex.analysis.run import RunData, from_result
-from mfgindex.cli import app
+from mfgindex.cli.main import app
+from mfgindex.core import dataset
+from mfgindex.core.result import Result
 from mfgindex.policy import library
 from mfgindex.report import figures as F
 from mfgindex.report.build import SECTIONS, write_report
-from mfgindex.result import Result
 from mfgindex.robust import assumptions, audit, uncertainty
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mfgindex import framework, pipeline
-from mfgindex.dataset import Dataset
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core import framework, pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 
 
 @pytest.fixture(scope="session")

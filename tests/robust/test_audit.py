@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfgindex.dataset import Dataset
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 from mfgindex.robust import audit as A
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
-from mfgindex.geo import data_path
+from mfgindex.cli.main import app
+from mfgindex.core.geo import data_path
 
 ASEM = ["-f", str(data_path("asem", "iMeta.csv")), "-d", str(data_path("asem", "iData.csv")), "--denominate",
         "--impute", "group_mean", "--impute-group", "EurAsia_group"]  # fmt: skip

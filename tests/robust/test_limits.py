@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
-from mfgindex.dataset import Dataset
-from mfgindex.errors import UserError
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.cli.main import app
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 from mfgindex.robust import assumptions as A
 from mfgindex.robust import engine as E
 from mfgindex.robust import limits

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mfgindex.dataset import Dataset
-from mfgindex.errors import UserError
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 from mfgindex.robust import assumptions as A
 from mfgindex.robust import sensitivity as S
 

@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfgindex import framework as fw_mod
-from mfgindex import pipeline
-from mfgindex.dataset import Dataset
-from mfgindex.errors import UserError
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
+from mfgindex.core.weights.classes import local_weights
 from mfgindex.robust import assumptions as A
 from mfgindex.robust import engine as E
 from mfgindex.robust import uncertainty as U
-from mfgindex.weights.classes import local_weights
 
 
 def test_no_assumptions_reproduces_nominal_asem(
@@ -33,7 +33,7 @@ def test_no_assumptions_reproduces_nominal_asem(
 
 def test_no_assumptions_reproduces_nominal_default(default_result: Result) -> None:
     """Stage-based per-unit weights (caict2023) and min_share survive the vectorised tree."""
-    from mfgindex import dataset
+    from mfgindex.core import dataset
 
     ctx = E.build_context(dataset.default(), default_result.framework, 2022, default_result, [])
     idx = E.evaluate(ctx, E.sample(ctx, 2, np.random.default_rng(0)))
@@ -186,7 +186,7 @@ def test_tasks_use_spawned_streams() -> None:
 
 def test_stage_threshold_factor(default_result: Result) -> None:
     """Scaling the stage boundaries by 1 reproduces the nominal index; by 0.5 changes it."""
-    from mfgindex import dataset
+    from mfgindex.core import dataset
 
     factors = A.parse([{"name": "stages", "path": "stages.boundaries", "values": [1.0, 0.5]},
                        {"name": "agg", "path": "methods.aggregate", "values": ["arithmetic"]}],
@@ -245,8 +245,8 @@ def test_dask_backend_equals_local(
 
 def test_matmul_path_equals_kernel() -> None:
     """The engine's matrix-product shortcut gives the core kernel's results, NaN and min_share included."""
-    from mfgindex.aggregate import aggregate
-    from mfgindex.framework import AggregateMethod
+    from mfgindex.core.aggregate import aggregate
+    from mfgindex.core.framework import AggregateMethod
     from mfgindex.robust.engine import _weighted_mean_matmul
 
     rng = np.random.default_rng(5)

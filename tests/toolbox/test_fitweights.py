@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
-from mfgindex.geo import units
-from mfgindex.result import Result
+from mfgindex.cli.main import app
+from mfgindex.core.geo import units
+from mfgindex.core.result import Result
 from mfgindex.toolbox.fitweights import (
     agreement,
     bootstrap_weights,

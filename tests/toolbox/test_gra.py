@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfgindex.errors import UserError
-from mfgindex.result import Result
+from mfgindex.core.errors import UserError
+from mfgindex.core.result import Result
 from mfgindex.toolbox.gra import gra_relation, gra_scores, relational_coefficients, topsis_gra
 from mfgindex.toolbox.panel import to_unit_interval
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfgindex.errors import UserError
-from mfgindex.result import Result
+from mfgindex.core.errors import UserError
+from mfgindex.core.result import Result
 from mfgindex.toolbox.coupling import GRADES, coupling_coordination, coupling_over_years, grade, grade_counts
 from mfgindex.toolbox.obstacle import obstacle_degree, obstacle_from_result
 

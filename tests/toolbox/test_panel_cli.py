@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from mfgindex import dataset
-from mfgindex.cli import app
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.cli.main import app
+from mfgindex.core import dataset
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 from mfgindex.toolbox.panel import build_panel, default_years, panel_from_result
 
 runner = CliRunner()
@@ -95,7 +95,7 @@ def test_coupling_with_external_series_and_formula_cells(tmp_path: Path) -> None
 
 
 def test_external_series_csv_in_gbk(tmp_path: Path) -> None:
-    from mfgindex.toolbox.cli import _read_external
+    from mfgindex.cli.toolbox import _read_external
 
     ext = tmp_path / "digital.csv"
     ext.write_bytes("城市,数字经济\n苏州,80\n深圳市,95\n".encode("gbk"))

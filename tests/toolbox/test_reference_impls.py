@@ -11,7 +11,7 @@ import esda  # type: ignore[import-untyped]
 import numpy as np
 import pytest
 
-from mfgindex.result import Result
+from mfgindex.core.result import Result
 from mfgindex.toolbox.regional import dagum_gini
 from mfgindex.toolbox.spatial import lisa, moran, spatial_weights
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfgindex.result import Result
+from mfgindex.core.result import Result
 from mfgindex.toolbox.regional import (
     beta_convergence,
     dagum_gini,

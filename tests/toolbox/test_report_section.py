@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mfgindex.analysis.run import from_result
-from mfgindex.cli import app
-from mfgindex.errors import UserError
+from mfgindex.cli.main import app
+from mfgindex.core.errors import UserError
+from mfgindex.core.result import Result
 from mfgindex.report.build import _env
-from mfgindex.result import Result
 from mfgindex.toolbox.report import ENTRIES, parse_methods, toolbox_section
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from mfgindex.result import Result
+from mfgindex.core.result import Result
 from mfgindex.toolbox.markov import markov_chain, rank_classes, steady_state
 from mfgindex.toolbox.spatial import SpatialWeights, lisa, moran, spatial_weights, weights_from_frame
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from mfgindex import pipeline
+from mfgindex.core import pipeline
 from mfgindex.web import export, whatif
 from mfgindex.web.state import AppState
 
@@ -404,7 +404,7 @@ def test_page_data_json_is_escaped(client: TestClient) -> None:
 
 # -- serving a run directory ------------------------------------------------------------------------------
 def test_run_directory_with_uncertainty(tmp_path, web_state: AppState) -> None:  # type: ignore[no-untyped-def]
-    from mfgindex import outputs
+    from mfgindex.services import outputs
     from mfgindex.web.app import create_app
     from mfgindex.web.state import from_run_dir
 
@@ -429,7 +429,7 @@ def test_run_directory_with_uncertainty(tmp_path, web_state: AppState) -> None: 
 
 
 def test_not_a_run_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from mfgindex.errors import UserError
+    from mfgindex.core.errors import UserError
     from mfgindex.web.state import from_run_dir
 
     with pytest.raises(UserError, match=r"run\.json is missing"):

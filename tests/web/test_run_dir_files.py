@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mfgindex import outputs
+from mfgindex.services import outputs
 from mfgindex.web.state import AppState, from_run_dir
 
 UA = "code,name,nominal_rank,median_rank,mean_rank,p05_rank,p95_rank\n320500,苏州市,2,2,2.4,1,4\n"

@@ -12,7 +12,7 @@ import yaml
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
-from mfgindex import runner
+from mfgindex.services import runner
 from mfgindex.web import export, upload
 from mfgindex.web.app import create_app
 from mfgindex.web.state import AppState, from_options

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfgindex.errors import UserError
-from mfgindex.weights.ahp import (
+from mfgindex.core.errors import UserError
+from mfgindex.core.weights.ahp import (
     ahp,
     combine_judgements,
     consistent_matrix,

@@ -9,9 +9,9 @@ import typer
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from mfgindex.errors import UserError
-from mfgindex.weights.cli import register
-from mfgindex.weights.io import parse_number, read_pairwise, read_survey, write_template
+from mfgindex.cli.weights import register
+from mfgindex.core.errors import UserError
+from mfgindex.core.weights.io import parse_number, read_pairwise, read_survey, write_template
 
 runner = CliRunner()
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfgindex.errors import UserError
-from mfgindex.weights.delphi import authority, delphi_round, kendall_w
+from mfgindex.core.errors import UserError
+from mfgindex.core.weights.delphi import authority, delphi_round, kendall_w
 
 
 def test_kendall_w_hand_computed_with_ties() -> None:

@@ -17,13 +17,14 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from mfgindex import framework as fw_mod
-from mfgindex import ingest, outputs, pipeline
-from mfgindex.errors import UserError
-from mfgindex.framework import Framework
-from mfgindex.weights.ahp import consistent_matrix
-from mfgindex.weights.io import write_template
-from mfgindex.weights.topsis import closeness_scores, topsis
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import ingest, pipeline
+from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.weights.ahp import consistent_matrix
+from mfgindex.core.weights.io import write_template
+from mfgindex.core.weights.topsis import closeness_scores, topsis
+from mfgindex.services import outputs
 from tests.reference import weights as ref
 
 YEAR = 2020

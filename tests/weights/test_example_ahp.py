@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from mfgindex.cli import app
-from mfgindex.weights.ahp import ahp, combine_judgements
+from mfgindex.cli.main import app
+from mfgindex.core.weights.ahp import ahp, combine_judgements
 from tests.reference import weights as ref
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ahp"

@@ -8,8 +8,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfgindex.errors import UserError
-from mfgindex.weights.objective import (
+from mfgindex.core.errors import UserError
+from mfgindex.core.weights.objective import (
     combine_weights,
     critic_weights,
     cv_weights,
@@ -19,8 +19,8 @@ from mfgindex.weights.objective import (
     pca_weights,
     std_weights,
 )
-from mfgindex.weights.rankorder import rank_order_weights
-from mfgindex.weights.topsis import topsis
+from mfgindex.core.weights.rankorder import rank_order_weights
+from mfgindex.core.weights.topsis import topsis
 
 matrices = st.integers(4, 9).flatmap(
     lambda m: st.integers(2, 6).flatmap(

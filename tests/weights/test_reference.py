@@ -7,15 +7,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mfgindex.weights.ahp import SAATY_RI, ahp, random_index
-from mfgindex.weights.objective import (
+from mfgindex.core.weights.ahp import SAATY_RI, ahp, random_index
+from mfgindex.core.weights.objective import (
     critic_weights,
     cv_weights,
     entropy_weights,
     merec_weights,
     std_weights,
 )
-from mfgindex.weights.topsis import topsis
+from mfgindex.core.weights.topsis import topsis
 from tests.reference import weights as ref
 
 

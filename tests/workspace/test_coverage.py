@@ -9,9 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from mfgindex import framework, runner
-from mfgindex.cli import app
-from mfgindex.errors import UserError
+from mfgindex.cli.main import app
+from mfgindex.core import framework
+from mfgindex.core.errors import UserError
+from mfgindex.services import runner
 from mfgindex.workspace import coverage, runs, store
 from tests.conftest import ASEM_DIR
 from tests.workspace.conftest import write

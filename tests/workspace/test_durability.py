@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from mfgindex import geo, runner
-from mfgindex.cli import app
-from mfgindex.errors import UserError
+from mfgindex.cli.main import app
+from mfgindex.core import geo
+from mfgindex.core.errors import UserError
+from mfgindex.services import runner
 from mfgindex.workspace import archive, runs, schema, store
 from tests.workspace.conftest import write
 from tests.workspace.test_store import WIDE, assert_same, dump
@@ -48,7 +49,7 @@ def test_killed_import_leaves_the_workspace_as_before(ws: Path, tmp_path: Path) 
     }
     big = big_table(tmp_path / "big.csv")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mfgindex.cli", "import", "--workspace", str(ws), str(big)],
+        [sys.executable, "-m", "mfgindex.cli.main", "import", "--workspace", str(ws), str(big)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mfgindex.errors import UserError
+from mfgindex.core.errors import UserError
 from mfgindex.workspace import lists, matcher, store
 from tests.workspace.conftest import write
 
@@ -157,7 +157,7 @@ def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
 def test_gbk_list_and_assignment_csv_are_read_with_a_warning(ws: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from mfgindex.cli import app
+    from mfgindex.cli.main import app
 
     gbk = tmp_path / "l.csv"
     gbk.write_bytes("name,province\n苏州某工厂,江苏\n".encode("gbk"))
@@ -178,7 +178,7 @@ def test_gbk_list_and_assignment_csv_are_read_with_a_warning(ws: Path, tmp_path:
 def test_error_text_with_brackets_is_printed_as_is(ws: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from mfgindex.cli import app
+    from mfgindex.cli.main import app
 
     missing = tmp_path / "[b]x.csv"
     r = CliRunner().invoke(app, ["lists", "import", str(missing), "-w", str(ws), "-l", "gf"])
@@ -188,7 +188,7 @@ def test_error_text_with_brackets_is_printed_as_is(ws: Path, tmp_path: Path) -> 
 
 def test_shipped_green_factories_agree_with_earlier_guess() -> None:
     """The README's figures: share assigned and agreement with ``city_adcode_guess``."""
-    from mfgindex import geo
+    from mfgindex.core import geo
 
     df = pd.read_csv(
         geo.data_path("enterprise_lists", "green_factories_batches1-6_2017-2021.csv"),

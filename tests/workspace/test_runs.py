@@ -9,10 +9,11 @@ import pandas as pd
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from mfgindex import pipeline, runner
-from mfgindex.cli import app
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.cli.main import app
+from mfgindex.core import pipeline
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
+from mfgindex.services import runner
 from mfgindex.workspace import runs, store, template
 from tests.workspace.conftest import write
 

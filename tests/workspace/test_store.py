@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mfgindex.errors import UserError
+from mfgindex.core.errors import UserError
 from mfgindex.workspace import schema, store
 from tests.workspace.conftest import write
 
@@ -49,7 +49,7 @@ def test_init_refuses_existing_workspace(ws: Path) -> None:
 def test_init_refuses_a_file_before_any_work(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from mfgindex.cli import app
+    from mfgindex.cli.main import app
 
     afile = write(tmp_path / "afile", "x")
     for target in (afile, afile / "sub"):

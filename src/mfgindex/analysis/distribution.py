@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex import geo
 from mfgindex.analysis.table import top
+from mfgindex.core import geo
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def cluster_distribution(
     n
         List length.
     definition
-        Membership definition in :data:`mfgindex.geo.CLUSTER_DEFINITIONS` (``caict2023`` uses the 27-city
+        Membership definition in :data:`mfgindex.core.geo.CLUSTER_DEFINITIONS` (``caict2023`` uses the 27-city
         长三角中心区 whose count matches the report; ``plans2016`` the 26-city 2016 plan).
     major_min_count
         A cluster with at least this many listed cities is "major"; the report's four (长三角, 山东半岛,

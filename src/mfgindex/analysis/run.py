@@ -1,4 +1,4 @@
-"""A run's results as the analyses read them: from a :class:`~mfgindex.result.Result` or a run directory.
+"""A run's results as the analyses read them: from a :class:`~mfgindex.core.result.Result` or a run directory.
 
 :class:`RunData` holds what every run-mode analysis and the report need: the framework, the scores table
 (docs/CONTRACTS.md ``scores.csv``), raw and normalised indicator values (``indicators.csv``), coverage,
@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 
 from mfgindex.analysis.table import from_scores
-from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Framework, from_dict
-from mfgindex.result import Result
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Framework, from_dict
+from mfgindex.core.result import Result
 
 EMBEDDED = "embedded default"
 
@@ -88,14 +88,14 @@ class RunData:
 
 def context_dataset(config: Mapping[str, Any], framework: Framework) -> Dataset | None:
     """Reload the data a run was made from (``config["data"]``); None when it cannot be read any more."""
-    from mfgindex import dataset as dataset_mod
+    from mfgindex.core import dataset as dataset_mod
 
     if framework.universe.kind != "cities":
         return None
     data = config.get("data", EMBEDDED)
     if data in (EMBEDDED, None, [], ()):
         return dataset_mod.default()
-    from mfgindex import ingest
+    from mfgindex.core import ingest
 
     paths = [Path(str(p)) for p in (data if isinstance(data, list | tuple) else [data])]
     if not all(p.exists() for p in paths):

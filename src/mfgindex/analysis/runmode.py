@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo
 from mfgindex.analysis.city import CityProfile, city_profile
 from mfgindex.analysis.distribution import CityRef, primacy, to_jsonable
 from mfgindex.analysis.gaps import RegionalGap, gap_change, regional_gap
@@ -29,7 +28,8 @@ from mfgindex.analysis.potential import PotentialCities, PotentialRule, potentia
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.summary import RankingAnalysis, analyze_ranking
 from mfgindex.analysis.table import top
-from mfgindex.framework import Aggregate, Indicator
+from mfgindex.core import geo
+from mfgindex.core.framework import Aggregate, Indicator
 
 VA = "va_secondary"
 GDP = "gdp"
@@ -529,7 +529,7 @@ def named_entries(run: RunData, kind: str) -> tuple[NamedEntries, ...]:
 
     Names come from the shipped national lists, so only for the embedded data.
     """
-    from mfgindex import dataset as dataset_mod
+    from mfgindex.core import dataset as dataset_mod
 
     if run.dataset is None or run.dataset is not dataset_mod.default():
         return ()

@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex import geo
 from mfgindex.analysis.distribution import (
     CapitalSummary,
     Changes,
@@ -25,6 +24,7 @@ from mfgindex.analysis.distribution import (
     to_jsonable,
 )
 from mfgindex.analysis.table import top
+from mfgindex.core import geo
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def analyze_ranking(
     n
         Length of the list analysed (top N).
     clusters
-        城市群 definition name (:data:`mfgindex.geo.CLUSTER_DEFINITIONS`).
+        城市群 definition name (:data:`mfgindex.core.geo.CLUSTER_DEFINITIONS`).
     primacy
         Optional 首位度 of the capitals by adcode (fraction).
     min_gain

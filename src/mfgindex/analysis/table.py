@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
-from mfgindex.ingest import read_csv
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.ingest import read_csv
 
 CHANGES: tuple[str, ...] = ("up", "down", "same", "new")
 

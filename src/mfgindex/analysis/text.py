@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mfgindex import geo
 from mfgindex.analysis.distribution import CityRef
 from mfgindex.analysis.summary import RankingAnalysis
+from mfgindex.core import geo
 
 _CN_DIGITS = "零一二三四五六七八九十"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy.records import read_table
 
 REFERENCE = ("benchmarks", "international_reference_values.csv")
@@ -283,7 +283,7 @@ def figure9(c: Comparison, top: int | None = 30, source: str = "") -> object:
 
 def write_comparison(c: Comparison, out_dir: Path, top: int | None = 30, source: str = "") -> list[Path]:
     """``comparison.csv``, ``results.xlsx`` (cities, reference, summary) and ``fig9.png``/``.svg``."""
-    from mfgindex.outputs import check_out_dir, safe_cell
+    from mfgindex.core.files import check_out_dir, safe_cell
     from mfgindex.report.figures import save
 
     out = Path(out_dir)

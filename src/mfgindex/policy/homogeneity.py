@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy.records import read_table
 
 CITY_COLUMNS = ("city", "城市", "地市", "adcode", "code", "行政区划代码")
@@ -452,7 +452,7 @@ def analyse(
     top
         Most similar pairs kept per province and per 城市群.
     cluster_definition
-        城市群 definition (:func:`mfgindex.geo.cluster_membership`).
+        城市群 definition (:func:`mfgindex.core.geo.cluster_membership`).
     trend_min_total
         Threshold of the balanced panel behind ``over_years`` (default ``min_total``).
 
@@ -602,7 +602,7 @@ def _sheet_frames(r: Homogeneity) -> dict[str, pd.DataFrame]:
 
 def write_results(results: Sequence[tuple[str, Homogeneity]], out_dir: Path) -> list[Path]:
     """``results.xlsx`` (sheets prefixed by each structure's key) and a heatmap PNG/SVG per structure."""
-    from mfgindex.outputs import check_out_dir, safe_cell
+    from mfgindex.core.files import check_out_dir, safe_cell
     from mfgindex.report.figures import save
 
     out = Path(out_dir)

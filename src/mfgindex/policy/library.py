@@ -28,9 +28,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo
-from mfgindex.dataset import sha256
-from mfgindex.errors import Problem, UserError
+from mfgindex.core import geo
+from mfgindex.core.dataset import sha256
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy import records as rec
 from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, next_id, now, whoami

@@ -37,9 +37,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
-from mfgindex.ingest import read_csv
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.ingest import read_csv
 
 KINDS: dict[str, str] = {
     "gov_work_report": "政府工作报告",

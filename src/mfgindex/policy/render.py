@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from mfgindex import geo
+from mfgindex.core import geo
 from mfgindex.policy import benchmarks as bm
 from mfgindex.policy import homogeneity as hom
 from mfgindex.policy import library

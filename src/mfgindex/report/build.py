@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 from mfgindex import __version__
 from mfgindex.analysis.run import EMBEDDED, RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.result import Result
 from mfgindex.report import figures as F
 from mfgindex.report import robustness as RB
 from mfgindex.report.robustness import Robustness
@@ -41,7 +42,6 @@ from mfgindex.report.tables import (
     region_label,
     report_tables,
 )
-from mfgindex.result import Result
 
 LANGS: tuple[str, ...] = ("zh", "en")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -608,7 +608,7 @@ def reevaluate(run: RunData) -> Result | None:
     reloaded or the ranks differ from the folder's (then the audit would not describe this ranking)."""
     if run.dataset is None:
         return None
-    from mfgindex import pipeline
+    from mfgindex.core import pipeline
 
     try:
         seed = int(run.config.get("seed", 0) or 0)

@@ -30,8 +30,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from mfgindex import geo
 from mfgindex.analysis.table import top
+from mfgindex.core import geo
 from mfgindex.report.tables import PROVINCE_EN, REGION_EN
 
 # Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.

@@ -1,7 +1,8 @@
 """The report's 稳健性检验 section: statistical audit and uncertainty of the ranks (issue 5 in every report).
 
-:func:`compute` audits the run's :class:`~mfgindex.result.Result` with :func:`mfgindex.robust.audit.audit`
-(Cronbach's α and PCA per dimension, correlation flags, nominal vs effective weights) and runs a modest
+:func:`compute` audits the run's :class:`~mfgindex.core.result.Result` with
+:func:`mfgindex.robust.audit.audit` (Cronbach's α and PCA per dimension, correlation flags, nominal vs
+effective weights) and runs a modest
 Monte Carlo uncertainty analysis with :func:`mfgindex.robust.uncertainty.run` (default N = 1,000, seed 0,
 COINr's default assumptions), or reads one written by ``mfgindex uncertainty`` (``uncertainty.csv``).
 A ``mfgindex sensitivity`` folder (``sobol.csv``) adds the Sobol indices. Every number the report's
@@ -19,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex import ingest
-from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core import ingest
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 
 DEFAULT_N = 1000
 DEFAULT_SEED = 0

@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex import geo
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import RunAnalysis
-from mfgindex.framework import Aggregate, Indicator
-from mfgindex.rank import ARROWS
+from mfgindex.core import geo
+from mfgindex.core.framework import Aggregate, Indicator
+from mfgindex.core.rank import ARROWS
 
 REGION_EN: dict[str, str] = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
 PROVINCE_EN: dict[str, str] = {
@@ -496,7 +496,7 @@ def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from mfgindex.outputs import safe_cell
+    from mfgindex.core.files import safe_cell
 
     used = set(wb.sheetnames)
     for t in tables.values():
@@ -521,7 +521,7 @@ def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
 
 
 def add_report_sheets(wb: Any, result: Any) -> None:
-    """Hook for :func:`mfgindex.outputs.write_xlsx`: the report tables (Chinese) of ``result``.
+    """Hook for :func:`mfgindex.services.outputs.write_xlsx`: the report tables (Chinese) of ``result``.
 
     The context data (GDP, population, lists) are reloaded from the result's inputs. Runs whose units are
     not Chinese cities (e.g. COINr's ASEM example) get no report sheets: the report is about cities.

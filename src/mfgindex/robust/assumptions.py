@@ -40,10 +40,10 @@ from typing import Any, Literal
 
 import yaml
 
-from mfgindex import framework as fw_mod
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Framework, Methods
-from mfgindex.ingest import decode
+from mfgindex.core import framework as fw_mod
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Framework, Methods
+from mfgindex.core.ingest import decode
 
 NORMALISE_KEYS = frozenset({"normalise", "range", "zscore", "efficacy"})
 TREE_KEYS = frozenset({"aggregate", "aggregate_by_level", "min_share"})

@@ -1,7 +1,7 @@
 """Statistical audit of a composite index, as the JRC audits do: coherence, reliability, weights, coverage.
 
 Every function takes plain frames (units × variables) so that it can be checked against COINr on any data
-set; :func:`audit` applies them to a :class:`~mfgindex.result.Result` and :func:`write_audit` writes the
+set; :func:`audit` applies them to a :class:`~mfgindex.core.result.Result` and :func:`write_audit` writes the
 files.
 
 * Correlations: Pearson and Spearman on pairwise-complete observations (R's
@@ -39,11 +39,11 @@ import pandas as pd
 from scipy import stats
 from scipy.interpolate import make_lsq_spline, make_smoothing_spline
 
-from mfgindex import derive, pipeline
-from mfgindex.dataset import Dataset
-from mfgindex.framework import Aggregate, Framework
-from mfgindex.result import Result
-from mfgindex.weights.classes import local_weights
+from mfgindex.core import derive, pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import Aggregate, Framework
+from mfgindex.core.result import Result
+from mfgindex.core.weights.classes import local_weights
 
 Array = npt.NDArray[np.float64]
 

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 
 Backend = Literal["local", "dask"]
 C = TypeVar("C")

@@ -4,12 +4,13 @@ Plan (what is computed once, what per replication):
 
 1. Every *discrete* data variant (combination of the alternatives of the factors that change imputation,
    screening, treatment or normalisation) is evaluated once with the core pipeline
-   (:func:`mfgindex.pipeline.evaluate_year` up to treatment — or only :func:`mfgindex.treat.treat` on the
-   nominal imputed data when just the treatment varies — then the normalisation kernel for each
+   (:func:`mfgindex.core.pipeline.evaluate_year` up to treatment — or only
+   :func:`mfgindex.core.treat.treat` on the nominal imputed data when just the treatment varies — then the
+   normalisation kernel for each
    normalisation alternative on the treated data). COINr's default set has only 5 × 2 such variants.
 2. A chunk of R replications is grouped by (data variant, aggregation alternative, stage alternative); each
    group is aggregated up the tree in one pass with weight arrays shaped ``(r, units | 1, children)``
-   (the kernels of :mod:`mfgindex.aggregate` broadcast leading axes). Aggregates whose children and weights
+   (the kernels of :mod:`core.aggregate` broadcast leading axes). Aggregates whose children and weights
    do not vary inside the group are computed once and broadcast.
 3. Ranks of each replication (competition ranks, 1 = best, ties share the best rank, a missing score has no
    rank) are accumulated in a units × ranks histogram, which gives exact rank quantiles with bounded memory.
@@ -28,18 +29,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mfgindex import derive, pipeline
-from mfgindex import framework as fw_mod
-from mfgindex.aggregate import aggregate
-from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import AggregateMethod, Framework, TreatMethod
-from mfgindex.normalise import normalise
-from mfgindex.result import Result
+from mfgindex.core import derive, pipeline
+from mfgindex.core import framework as fw_mod
+from mfgindex.core.aggregate import aggregate
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import AggregateMethod, Framework, TreatMethod
+from mfgindex.core.normalise import normalise
+from mfgindex.core.result import Result
+from mfgindex.core.treat import treat
+from mfgindex.core.weights.classes import local_weights
+from mfgindex.core.weights.stages import stage_mix, stage_weights
 from mfgindex.robust.assumptions import NORMALISE_KEYS, TREE_KEYS, Factor
-from mfgindex.treat import treat
-from mfgindex.weights.classes import local_weights
-from mfgindex.weights.stages import stage_mix, stage_weights
 
 Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -322,11 +323,11 @@ def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], 
 def _weighted_mean_matmul(
     x: Array, base: Array, factor: Array, method: AggregateMethod, min_share: float
 ) -> Array:
-    """:func:`mfgindex.aggregate.aggregate` for components ``x`` (units, k) shared by all replications and
-    weights ``base · factor`` (base (k,) or (units, k), factor (r, k)), as two matrix products: the weighted
-    sums over the present components are ``factor @ (base·x)ᵀ`` and ``factor @ (base·present)ᵀ``. Same rules
-    as the kernel (missing components skipped, weights renormalised, ``min_share``, geometric mean NaN over
-    a value ≤ 0); a test checks it equals the kernel."""
+    """:func:`~mfgindex.core.aggregate.aggregate` for components ``x`` (units, k) shared by all
+    replications and weights ``base · factor`` (base (k,) or (units, k), factor (r, k)), as two matrix
+    products: the weighted sums over the present components are ``factor @ (base·x)ᵀ`` and ``factor @
+    (base·present)ᵀ``. Same rules as the kernel (missing components skipped, weights renormalised,
+    ``min_share``, geometric mean NaN over a value ≤ 0); a test checks it equals the kernel."""
     present = ~np.isnan(x)
     b = np.broadcast_to(base, x.shape)
     if method is AggregateMethod.arithmetic:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 
 MAX_EVALUATIONS = 10_000_000
 MAX_MEMORY_GIB = 8.0

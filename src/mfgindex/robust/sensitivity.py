@@ -28,9 +28,9 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
-from mfgindex.result import Result
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.result import Result
 from mfgindex.robust import engine, limits
 from mfgindex.robust.assumptions import Factor
 from mfgindex.robust.backend import Backend, map_ordered

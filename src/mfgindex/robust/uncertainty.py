@@ -33,10 +33,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mfgindex import pipeline
-from mfgindex.dataset import Dataset
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core import pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 from mfgindex.robust import engine, limits
 from mfgindex.robust.assumptions import Factor
 from mfgindex.robust.backend import Backend, map_ordered

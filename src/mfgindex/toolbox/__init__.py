@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-# Lazy re-exports: `mfgindex.toolbox.cli` is imported whenever the CLI starts; the methods' heavy
+# Lazy re-exports: `mfgindex.cli.toolbox` is imported whenever the CLI starts; the methods' heavy
 # dependencies (scipy, statsmodels, libpysal) load only when a method is used.
 _EXPORTS = {
     "Panel": "mfgindex.toolbox.panel",

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 
 GRADES: tuple[str, ...] = (
     "极度失调",

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 
 #: Bounds of the pairwise logit's scale β (per score point of 0-100 scores).
 BETA_BOUNDS: tuple[float, float] = (1e-3, 20.0)
@@ -44,7 +44,7 @@ def read_ranking(path: Path) -> pd.Series:
     ``province`` and/or ``code`` help resolve names. Raises :class:`UserError` with row and column for
     unreadable files, unknown or ambiguous cities, missing, non-integer or repeated ranks.
     """
-    from mfgindex import geo, ingest
+    from mfgindex.core import geo, ingest
 
     try:
         df = (

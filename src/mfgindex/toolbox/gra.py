@@ -27,8 +27,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mfgindex.errors import Problem, UserError
-from mfgindex.weights.topsis import topsis
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.weights.topsis import topsis
 
 Dimensionless = Literal["mean", "initial", "minmax", "none"]
 
@@ -201,8 +201,9 @@ def topsis_gra(
 ) -> TopsisGraResult:
     """Combine TOPSIS's Euclidean distances with grey relational grades (the TOPSIS-GRA closeness).
 
-    On the weighted normalised matrix v of :func:`mfgindex.weights.topsis.topsis` (min-max normalisation of
-    the oriented data): D⁺, D⁻ are the Euclidean distances to the ideal / anti-ideal unit and R⁺, R⁻ the grey
+    On the weighted normalised matrix v of :func:`mfgindex.core.weights.topsis.topsis` (min-max
+    normalisation of the oriented data): D⁺, D⁻ are the Euclidean distances to the ideal / anti-ideal unit
+    and R⁺, R⁻ the grey
     relational grades to them (ρ). Each of D⁺, D⁻, R⁺, R⁻ is divided by its maximum, then
     S⁺ = e·D⁻ + (1 − e)·R⁺ (nearness to the ideal), S⁻ = e·D⁺ + (1 − e)·R⁻, and the relative closeness
     C = S⁺ / (S⁺ + S⁻), larger is better. ``e`` weighs position (distance) against shape (relation).

@@ -14,7 +14,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 
 
 def rank_classes(values: pd.Series, k: int = 4) -> pd.Series:

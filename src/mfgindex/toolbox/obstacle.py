@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mfgindex.result import Result
+from mfgindex.core.result import Result
 from mfgindex.toolbox.panel import to_unit_interval, unit_indicator_weights
 
 
@@ -123,7 +123,7 @@ def obstacle_degree(
 
 def dimension_groups(result: Result) -> dict[str, list[str]]:
     """Dimension id (children of the root) → the ids of the indicators below it."""
-    from mfgindex.framework import Aggregate, Indicator, walk
+    from mfgindex.core.framework import Aggregate, Indicator, walk
 
     out: dict[str, list[str]] = {}
     for child in result.framework.root.children:

@@ -1,5 +1,5 @@
-"""Bridges from a run's :class:`~mfgindex.result.Result` (or a multi-year panel) to the plain frames that the
-toolbox methods take.
+"""Bridges from a run's :class:`~mfgindex.core.result.Result` (or a multi-year panel) to the plain frames
+that the toolbox methods take.
 
 The engine evaluates one year plus its previous year. For the multi-year methods (kernel density,
 convergence, Markov chains, coupling over years) :func:`build_panel` evaluates every requested year with the
@@ -21,12 +21,12 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from mfgindex import pipeline
-from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Framework, NormaliseMethod
-from mfgindex.result import Result, YearResult
-from mfgindex.weights.classes import global_weights, local_weights
+from mfgindex.core import pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Framework, NormaliseMethod
+from mfgindex.core.result import Result, YearResult
+from mfgindex.core.weights.classes import global_weights, local_weights
 
 #: Number of years a default panel spans (ending with the evaluated year).
 DEFAULT_SPAN = 5
@@ -103,7 +103,7 @@ def build_panel(ds: Dataset, framework: Framework, years: Sequence[int], compara
     Parameters
     ----------
     ds, framework
-        As for :func:`mfgindex.pipeline.evaluate`.
+        As for :func:`mfgindex.core.pipeline.evaluate`.
     years
         At least two years present in the data.
     comparable

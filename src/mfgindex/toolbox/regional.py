@@ -16,8 +16,8 @@ from scipy.signal import find_peaks
 from scipy.stats import gaussian_kde
 
 from mfgindex.analysis.gaps import TheilDecomposition, theil_decomposition
-from mfgindex.errors import Problem, UserError
-from mfgindex.geo import REGION_ORDER
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.geo import REGION_ORDER
 
 __all__ = [
     "BetaResult",

@@ -3,7 +3,7 @@
 of explanation, rendered by the Jinja2 partial ``report/templates/toolbox_section.html``.
 
 Each method runs exactly as ``mfgindex toolbox METHOD`` with its default options (the bodies registered in
-:data:`mfgindex.toolbox.cli.METHODS`), on the run being reported (re-evaluated from its framework and data).
+:data:`mfgindex.cli.toolbox.METHODS`), on the run being reported (re-evaluated from its framework and data).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,8 @@ def toolbox_section(run: Any, methods: Sequence[str], lang: str = "zh") -> dict[
     or None when no method is selected."""
     if not methods:
         return None
-    from mfgindex import geo, pipeline
-    from mfgindex.toolbox.cli import METHODS
+    from mfgindex.cli.toolbox import METHODS
+    from mfgindex.core import geo, pipeline
     from mfgindex.toolbox.source import Context
 
     if run.dataset is None:

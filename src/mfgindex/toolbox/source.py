@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mfgindex.dataset import Dataset
-from mfgindex.framework import Framework
-from mfgindex.result import Result
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 
 
 @dataclass
@@ -38,9 +38,9 @@ def evaluate(
     previous_year: int | None = None,
 ) -> Context:
     """Evaluate a framework (preset name or file) on data (default: embedded) for ``year``."""
-    from mfgindex import pipeline
-    from mfgindex.cliopts import make_options
-    from mfgindex.runner import default_year, load
+    from mfgindex.cli.options import make_options
+    from mfgindex.core import pipeline
+    from mfgindex.services.runner import default_year, load
 
     options = make_options(framework, data, year, previous_year)
     ds, fw, _ = load(options)
@@ -56,7 +56,7 @@ def evaluate(
 
 def from_run(folder: Path) -> Context:
     """Re-evaluate the run folder ``folder`` from its run.json (see the module docstring)."""
-    from mfgindex.runner import rerun
+    from mfgindex.services.runner import rerun
 
     got = rerun(folder)
     return Context(

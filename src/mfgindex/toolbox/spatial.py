@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
 
 WeightsKind = Literal["queen", "rook", "knn", "distance"]
 Islands = Literal["attach", "keep", "drop"]

@@ -15,9 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Aggregate
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Aggregate
 from mfgindex.web import export, profile, whatif
 from mfgindex.web.models import (
     ErrorBody,

@@ -20,8 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mfgindex import runner
-from mfgindex.errors import UserError
+from mfgindex.core.errors import UserError
+from mfgindex.services import runner
 from mfgindex.web import pages, policy_api, upload
 from mfgindex.web.api import Service, router
 from mfgindex.web.state import AppState, from_options, from_run_dir, version

@@ -1,4 +1,4 @@
-"""The table on screen as CSV or XLSX; every text cell goes through ``outputs.safe_cell``."""
+"""The table on screen as CSV or XLSX; every text cell goes through ``mfgindex.core.files.safe_cell``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from mfgindex.outputs import safe_cell
+from mfgindex.core.files import safe_cell
 
 HEADERS = {
     "zh": {

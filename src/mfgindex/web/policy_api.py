@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from mfgindex import geo
+from mfgindex.core import geo
 from mfgindex.policy import library
 from mfgindex.policy.records import KINDS
 from mfgindex.web.api import json_response

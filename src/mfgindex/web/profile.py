@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mfgindex.analysis.city import city_profile
-from mfgindex.framework import Indicator
+from mfgindex.core.framework import Indicator
 from mfgindex.web.state import AppState, _int, _num, _str
 
 

@@ -21,12 +21,14 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex import __version__, geo, ingest, pipeline, runner
-from mfgindex.dataset import Dataset
-from mfgindex.errors import UserError
-from mfgindex.framework import Aggregate, Framework, Indicator, walk
-from mfgindex.rank import competition_rank
-from mfgindex.result import Result
+from mfgindex import __version__
+from mfgindex.core import geo, ingest, pipeline
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Aggregate, Framework, Indicator, walk
+from mfgindex.core.rank import competition_rank
+from mfgindex.core.result import Result
+from mfgindex.services import runner
 
 log = logging.getLogger("mfgindex.web")
 

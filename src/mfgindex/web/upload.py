@@ -36,8 +36,8 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from mfgindex import ingest, pipeline, validate
-from mfgindex.errors import Problem, UserError
+from mfgindex.core import ingest, pipeline, validate
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.web.state import AppState, _int, _num, _str
 from mfgindex.web.whatif import dumps
 

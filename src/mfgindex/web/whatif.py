@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import orjson
 
-from mfgindex import pipeline
-from mfgindex.aggregate import aggregate
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import AggregateMethod, Framework, NormaliseMethod, with_methods
-from mfgindex.normalise import normalise
-from mfgindex.result import Result
-from mfgindex.weights.topsis import closeness_scores
+from mfgindex.core import pipeline
+from mfgindex.core.aggregate import aggregate
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import AggregateMethod, Framework, NormaliseMethod, with_methods
+from mfgindex.core.normalise import normalise
+from mfgindex.core.result import Result
+from mfgindex.core.weights.topsis import closeness_scores
 
 MAX_WEIGHT = 1e6
 
@@ -104,7 +104,7 @@ class WhatIf:
 class Engine:
     """Precomputed arrays of one Result, so that a what-if is a few numpy calls (≈ 0.3 ms for 333 cities).
 
-    ``run`` mirrors :func:`mfgindex.pipeline.aggregate_tree` on plain arrays (the pandas version costs
+    ``run`` mirrors :func:`mfgindex.core.pipeline.aggregate_tree` on plain arrays (the pandas version costs
     ≈ 3 ms per call, too much for 50 concurrent clients) and recomputes only the aggregates whose weights
     changed and their ancestors; a test checks it against ``aggregate_tree``.
     """
@@ -254,7 +254,8 @@ def _normalised(engine: Engine, framework: Framework) -> dict[str, Vec]:
 
 
 def competition_rank(values: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Rank 1 = highest, ties share the best rank, NaN → NaN (as :func:`mfgindex.rank.competition_rank`)."""
+    """Rank 1 = highest, ties share the best rank, NaN → NaN (as
+    :func:`mfgindex.core.rank.competition_rank`)."""
     out = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
     v = values[ok]

@@ -23,8 +23,8 @@ from typing import Any, Literal
 import duckdb
 import pyarrow.parquet as pq
 
-from mfgindex.dataset import sha256
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.dataset import sha256
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.workspace import schema
 from mfgindex.workspace.schema import Connection, connect, db_path
 

@@ -19,12 +19,12 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from mfgindex import dataset as dataset_mod
-from mfgindex import derive, geo
-from mfgindex import framework as fw_mod
-from mfgindex.dataset import Dataset
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Aggregate, Framework, Indicator
+from mfgindex.core import dataset as dataset_mod
+from mfgindex.core import derive, geo
+from mfgindex.core import framework as fw_mod
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Aggregate, Framework, Indicator
 from mfgindex.workspace import store, template
 from mfgindex.workspace.schema import connect
 
@@ -366,7 +366,7 @@ def write(cov: Coverage, path: Path) -> list[Path]:
     """CSV (variables at ``path``, dimensions at ``<stem>.dimensions.csv``) or XLSX (two sheets)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from mfgindex.outputs import safe_cell
+        from mfgindex.core.files import safe_cell
 
         with pd.ExcelWriter(path) as xw:
             for sheet, df in (("variables", cov.variables), ("dimensions", cov.dimensions)):

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex import geo, ingest
-from mfgindex.dataset import sha256
-from mfgindex.errors import Problem, UserError
+from mfgindex.core import geo, ingest
+from mfgindex.core.dataset import sha256
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.workspace import matcher
 from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, insert_entries, json_attrs, now, whoami

@@ -25,7 +25,7 @@ from functools import cache
 
 import pandas as pd
 
-from mfgindex import geo
+from mfgindex.core import geo
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -16,11 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex import framework as fw_mod
-from mfgindex import pipeline, runner, validate
-from mfgindex.dataset import Dataset, sha256
-from mfgindex.errors import Problem, UserError
-from mfgindex.result import Result
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import pipeline, validate
+from mfgindex.core.dataset import Dataset, sha256
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.result import Result
+from mfgindex.services import runner
 from mfgindex.workspace import store
 from mfgindex.workspace.schema import connect, run
 

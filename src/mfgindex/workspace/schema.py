@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from mfgindex.errors import Problem, UserError
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy.migration import policy_v3
 
 DB_FILE = "workspace.duckdb"

@@ -26,17 +26,17 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mfgindex import dataset as dataset_mod
-from mfgindex import framework as fw_mod
-from mfgindex import geo, ingest
-from mfgindex.dataset import Dataset, sha256
-from mfgindex.errors import Problem, UserError
-from mfgindex.outputs import check_out_dir
+from mfgindex.core import dataset as dataset_mod
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import geo, ingest
+from mfgindex.core.dataset import Dataset, sha256
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import check_out_dir
 from mfgindex.workspace.schema import Connection, connect, db_path, run
 
 VARIABLE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NOTES_SHEETS = frozenset({"说明", "notes", "readme", "README"})
-DEFAULT_SOURCE = "embedded default dataset (mfgindex.dataset.default)"
+DEFAULT_SOURCE = "embedded default dataset (mfgindex.core.dataset.default)"
 # Tests only: ``MFGINDEX_TEST_PAUSE=import:/path/marker`` makes an import write its first rows, create the
 # marker file and sleep inside its open transaction, so that a test can kill the process there.
 PAUSE_ENV = "MFGINDEX_TEST_PAUSE"
@@ -135,7 +135,7 @@ def init(directory: Path, with_default: bool = False, entered_by: str | None = N
 
 
 def load_default(con: Connection, entered_by: str) -> dict[str, int]:
-    """Load ``mfgindex.dataset.default()`` (values and lists) as one import."""
+    """Load ``mfgindex.core.dataset.default()`` (values and lists) as one import."""
     ds = dataset_mod.default()
     con.begin()
     try:
@@ -144,7 +144,7 @@ def load_default(con: Connection, entered_by: str) -> dict[str, int]:
             con,
             "default",
             None,
-            "mfgindex.dataset.default()",
+            "mfgindex.core.dataset.default()",
             _hash_text(json.dumps(dict(ds.inputs), sort_keys=True)),
             DEFAULT_SOURCE,
             entered_by,

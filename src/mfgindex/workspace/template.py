@@ -18,11 +18,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mfgindex import framework as fw_mod
-from mfgindex import geo
-from mfgindex.errors import Problem, UserError
-from mfgindex.framework import Framework, Variable
-from mfgindex.outputs import check_out_file
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import geo
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import check_out_file
+from mfgindex.core.framework import Framework, Variable
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ID_COLUMNS = ("adcode", "city", "province")

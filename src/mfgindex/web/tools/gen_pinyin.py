@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mfgindex import geo
+from mfgindex.core import geo
 
 # Place-name readings pypinyin gets wrong (checked by hand against the 337 names).
 OVERRIDES = {

@@ -1,0 +1,199 @@
+"""Command-line interface: a thin layer over the library. User errors → messages and exit code 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mfgindex.cli.options import (
+    AggregateOpt,
+    CoverageOpt,
+    DataOpt,
+    DenominateOpt,
+    FrameworkOpt,
+    ImputeGroupOpt,
+    ImputeOpt,
+    NormaliseOpt,
+    PanelOpt,
+    PrevOpt,
+    RangeOpt,
+    TopOpt,
+    TreatOpt,
+    YearOpt,
+    make_options,
+    method_options,
+)
+from mfgindex.core import pipeline
+from mfgindex.core.errors import UserError
+from mfgindex.core.files import check_out_dir
+from mfgindex.core.rank import ARROWS
+from mfgindex.core.result import Result
+from mfgindex.services import outputs
+from mfgindex.services.runner import Options, default_year, load
+
+app = typer.Typer(
+    help="mfgindex：城市制造业高质量发展评价 (evaluation of manufacturing high-quality development)",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+# Areas that add commands; each module exposes register(app). Missing ones are skipped.
+PLUGINS = (
+    "mfgindex.cli.weights",
+    "mfgindex.cli.analyze",
+    "mfgindex.cli.report",
+    "mfgindex.cli.robust",
+    "mfgindex.cli.serve",
+    "mfgindex.cli.workspace",
+    "mfgindex.cli.toolbox",
+    "mfgindex.cli.policy",
+)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run ``fn``; print user errors (all problems, with locations) and exit 2 — never a traceback."""
+    try:
+        return fn()
+    except UserError as exc:
+        for p in exc.problems:
+            err.print(f"[red]error[/red] {escape(str(p))}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
+    ds, framework, warnings = load(options)
+    year = default_year(ds, options)
+    result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
+    return result, warnings
+
+
+def print_top(result: Result, n: int = 10) -> None:
+    t = result.table.head(n)
+    table = Table(title=f"{result.framework.name_zh or result.framework.id} · {result.year} · 前{n}名")
+    for col in ("排名", "地市", "省份", "地区排名", "变化", "指数", "阶段"):
+        table.add_column(col)
+    root = result.framework.root.id
+    for _, row in t.iterrows():
+        table.add_row(
+            str(row["rank"]),
+            str(row["name"]),
+            str(row.get("province", "")),
+            str(row.get("province_rank", "")),
+            ARROWS.get(str(row.get("change", "")), ""),
+            f"{row[root]:.2f}",
+            str(row.get("stage", "")),
+        )
+    out.print(table)
+
+
+@app.command()
+def run(
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+    previous_year: PrevOpt = None,
+    top: TopOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    seed: Annotated[int, typer.Option(help="Random seed recorded in run.json (0 is valid).")] = 0,
+    denominate: DenominateOpt = None,
+    impute: ImputeOpt = None,
+    impute_group: ImputeGroupOpt = None,
+    min_coverage: CoverageOpt = None,
+    treat: TreatOpt = None,
+    normalise: NormaliseOpt = None,
+    range_: RangeOpt = None,
+    aggregate: AggregateOpt = None,
+    panel: PanelOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write the report (report.html, report.pdf) into --out.")
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Evaluate from a workspace (`mfgindex init`)."),
+    ] = None,
+) -> None:
+    """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
+
+    def go() -> None:
+        check_out_dir(out_dir)  # before the work, not after it
+        methods = method_options(
+            denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
+        )
+        options = make_options(framework, data, year, previous_year, top, seed, methods)
+        with err.status("评价计算中 (evaluating)…"):
+            if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
+                from mfgindex.workspace import runs as ws_runs
+
+                result, warnings = ws_runs.evaluate(workspace, options)
+                config = {**options.record(), "data": f"workspace:{workspace}"}
+                written = outputs.write_run(result, out_dir, config)
+                ws_runs.record_run(workspace, result, config, out_dir, written)
+            else:
+                result, warnings = evaluate_options(options)
+                written = outputs.write_run(result, out_dir, options.record())
+        for w in warnings:
+            err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        if not quiet:
+            print_top(result)
+        if report:  # mfgindex.report (issue 4): same folder, same run
+            from mfgindex.report.build import report_for_result
+
+            with err.status("生成报告 (building the report)…"):
+                files = report_for_result(
+                    result, out_dir, config if workspace is not None else options.record()
+                )
+            written = [*written, files.html, *([files.pdf] if files.pdf else [])]
+        out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
+
+    guarded(go)
+
+
+@app.command(name="validate")
+def validate_cmd(
+    framework: FrameworkOpt = "caict2023",
+    data: DataOpt = None,
+    year: YearOpt = None,
+) -> None:
+    """Check data and framework; print every problem with file, sheet, row and column; exit 2 on errors."""
+
+    def go() -> None:
+        options = make_options(framework, data, year)
+        _, fw, warnings = load(options)
+        for w in warnings:
+            err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        out.print(f"OK: {fw.id} — {len(fw.indicators())} indicators, no errors")
+
+    guarded(go)
+
+
+def _register_plugins() -> None:
+    for name in PLUGINS:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(app)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    app(prog_name="mfgindex")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

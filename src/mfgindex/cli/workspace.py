@@ -1,0 +1,506 @@
+"""CLI of the data workspace: ``init``, ``import``, ``lists …``, ``template data``, ``workspace …``.
+
+The core ``cli.py`` calls :func:`register`. Commands are thin: parse → library call → print.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mfgindex.core.errors import Problem, UserError
+
+T = TypeVar("T")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Workspace folder (made by `mfgindex init`).")
+]
+ListOpt = Annotated[
+    str, typer.Option("--list", "-l", help="List name (snake_case id, e.g. green_factories).")
+]
+ByOpt = Annotated[str | None, typer.Option("--entered-by", help="Who enters the data (default: login name).")]
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run ``fn``; print user errors with their locations and exit 2 — never a traceback."""
+    try:
+        return fn()
+    except UserError as exc:
+        for p in exc.problems:
+            err.print(f"[red]error[/red] {escape(str(p))}", markup=True)
+        raise typer.Exit(2) from None
+
+
+def _table(df: pd.DataFrame, title: str, limit: int | None = None) -> None:
+    shown = df if limit is None else df.head(limit)
+    if not out.is_terminal:  # piped or captured: plain text, nothing truncated
+        typer.echo(title)
+        typer.echo(shown.to_string(index=False) if len(shown) else "(none)")
+        if limit is not None and len(df) > limit:
+            typer.echo(f"… {len(df) - limit} more rows")
+        return
+    table = Table(title=title)
+    for c in df.columns:
+        table.add_column(str(c))
+    for row in shown.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+    out.print(table)
+    if limit is not None and len(df) > limit:
+        out.print(f"… {len(df) - limit} more rows")
+
+
+def _write_or_print(df: pd.DataFrame, path: Path | None, title: str, limit: int | None = 50) -> None:
+    if path is not None:
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+        out.print(f"{len(df)} rows → {path}")
+    else:
+        _table(df, title, limit)
+
+
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+    with_default: Annotated[
+        bool, typer.Option("--with-default", help="Load the embedded default dataset.")
+    ] = False,
+    entered_by: ByOpt = None,
+) -> None:
+    """Create a data workspace (an embedded DuckDB file) with the city units and the preset's variables."""
+
+    def go() -> None:
+        from mfgindex.workspace import store
+
+        counts = store.init(directory, with_default, entered_by)
+        out.print(f"workspace → {directory}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    guarded(go)
+
+
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX statistical table (long or wide, as `run --data`).")],
+    workspace: WorkspaceOpt,
+    source: Annotated[
+        str | None, typer.Option("--source", "-s", help="Source of values without a source column.")
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", "-m", help="Column map (YAML or CSV): file column → variable id.")
+    ] = None,
+    entered_by: ByOpt = None,
+    note: Annotated[str, typer.Option("--note", help="Note stored with every value.")] = "",
+) -> None:
+    """Import a statistical table: new values added, changed values versioned, same file a no-op."""
+
+    def go() -> None:
+        from mfgindex.workspace import store
+
+        if (file / "manifest.json").is_file():
+            raise UserError(
+                Problem(
+                    "a workspace export, not a table",
+                    file=str(file),
+                    expected=f"`mfgindex import-workspace {file} --workspace NEWDIR`",
+                )
+            )
+        column_map = store.read_map(map_file) if map_file else None
+        report = store.import_values(workspace, file, source, column_map, entered_by, note)
+        if report.is_noop:
+            out.print(f"no changes: {report.unchanged} values already in the workspace")
+            return
+        out.print(
+            f"import {report.import_id}: {report.added} new, {len(report.changed)} changed, "
+            f"{report.unchanged} unchanged"
+        )
+        if report.new_variables:
+            out.print("new variables (add units/definitions later): " + ", ".join(report.new_variables))
+        if len(report.changed):
+            df = report.changed.assign(
+                change=[
+                    f"{o:g} → {n:g}"
+                    for o, n in zip(report.changed["old"], report.changed["new"], strict=True)
+                ]
+            )
+            _table(df[["unit", "name", "year", "variable", "change"]], "changed values (old → new)", 100)
+
+    guarded(go)
+
+
+def _list_report(report: Any) -> None:
+    for w in report.warnings:
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", markup=True)
+    if report.import_id is None:
+        out.print(f"{report.list}: no changes ({report.resolved}/{report.entries} entries assigned)")
+    else:
+        out.print(
+            f"{report.list}: version {report.import_id}, {report.resolved}/{report.entries} entries assigned "
+            f"({report.share:.1%})"
+        )
+    if report.by_basis:
+        out.print(
+            "by basis: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.by_basis.items(), key=lambda kv: -kv[1]))
+        )
+    if report.unmatched_assignments:
+        out.print(
+            f"[yellow]warning[/yellow] {len(report.unmatched_assignments)} assignments match no entry yet: "
+            + "、".join(report.unmatched_assignments[:10]),
+            markup=True,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workspace commands to the main app."""
+    app.command("init")(init_cmd)
+    app.command("import")(import_cmd)
+
+    lists_app = typer.Typer(
+        help="Authoritative lists (firms, parks …) assigned to cities.", no_args_is_help=True
+    )
+
+    @lists_app.command("import")
+    def lists_import(
+        file: Annotated[
+            Path, typer.Argument(help="CSV/XLSX: name, province, [address], [batch], [year], [adcode|city].")
+        ],
+        workspace: WorkspaceOpt,
+        list_name: ListOpt,
+        year: Annotated[
+            int | None, typer.Option("--year", help="Year of entries without year or batch year.")
+        ] = None,
+        batch_years: Annotated[
+            str | None, typer.Option("--batch-years", help="Year of each batch: 1=2017,2=2018,….")
+        ] = None,
+        entered_by: ByOpt = None,
+    ) -> None:
+        """Import a list as its new version; entries are assigned to prefecture-level units."""
+
+        def go() -> None:
+            from mfgindex.workspace import lists
+
+            _list_report(
+                lists.import_list(
+                    workspace, list_name, file, year, lists.parse_batch_years(batch_years), entered_by
+                )
+            )
+
+        guarded(go)
+
+    @lists_app.command("assign")
+    def lists_assign(
+        file: Annotated[
+            Path, typer.Argument(help="CSV/XLSX: name, adcode (or city), [province]; empty adcode = none.")
+        ],
+        workspace: WorkspaceOpt,
+        list_name: ListOpt,
+        entered_by: ByOpt = None,
+    ) -> None:
+        """Manual assignments (override the matcher, now and on later imports)."""
+
+        def go() -> None:
+            from mfgindex.workspace import lists
+
+            _list_report(lists.import_assignments(workspace, list_name, file, entered_by))
+
+        guarded(go)
+
+    @lists_app.command("unresolved")
+    def lists_unresolved(
+        workspace: WorkspaceOpt,
+        list_name: ListOpt,
+        out_file: Annotated[
+            Path | None, typer.Option("--out", "-o", help="Write CSV (a start for `lists assign`).")
+        ] = None,
+    ) -> None:
+        """Entries not assigned to a unit, with the reason (ambiguous, no place name …)."""
+
+        def go() -> None:
+            from mfgindex.workspace import lists
+
+            df = lists.unresolved(workspace, list_name)
+            if out_file is not None:
+                df = df.assign(adcode="")
+            _write_or_print(df, out_file, f"{list_name}: {len(df)} unresolved")
+
+        guarded(go)
+
+    @lists_app.command("counts")
+    def lists_counts(
+        workspace: WorkspaceOpt,
+        list_name: ListOpt,
+        out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write CSV.")] = None,
+    ) -> None:
+        """Entries per unit and year: new in the year and cumulative."""
+
+        def go() -> None:
+            from mfgindex.workspace import lists
+
+            _write_or_print(lists.counts(workspace, list_name), out_file, f"{list_name}: counts")
+
+        guarded(go)
+
+    app.add_typer(lists_app, name="lists")
+
+    ws_app = typer.Typer(help="Workspace history, runs and reproducibility.", no_args_is_help=True)
+
+    @ws_app.command("history")
+    def ws_history(
+        workspace: WorkspaceOpt,
+        unit: Annotated[str, typer.Option("--unit", "-u", help="City name or adcode.")],
+        variable: Annotated[str | None, typer.Option("--variable", "-v", help="Variable id.")] = None,
+        year: Annotated[int | None, typer.Option("--year", "-y")] = None,
+    ) -> None:
+        """Every version of a city's values: value, source, who, when, import, status."""
+
+        def go() -> None:
+            from mfgindex.workspace import store
+
+            df = store.history(workspace, unit, variable, year)
+            df["entered_at"] = df["entered_at"].astype(str).str[:19]
+            cols = [
+                "year",
+                "variable",
+                "value",
+                "status",
+                "source",
+                "entered_by",
+                "entered_at",
+                "import_id",
+                "location",
+            ]
+            _table(df[cols], f"{unit}: {len(df)} versions", None)
+
+        guarded(go)
+
+    @ws_app.command("run")
+    def ws_run(
+        workspace: WorkspaceOpt,
+        framework: Annotated[str, typer.Option("--framework", "-f")] = "caict2023",
+        year: Annotated[int | None, typer.Option("--year", "-y")] = None,
+        previous_year: Annotated[int | None, typer.Option("--previous-year")] = None,
+        out_dir: Annotated[Path, typer.Option("--out", "-o")] = Path("out"),
+        seed: Annotated[int, typer.Option()] = 0,
+    ) -> None:
+        """Evaluate from the workspace, write the run folder and record the run in the workspace."""
+
+        def go() -> None:
+            from mfgindex.services import outputs, runner
+            from mfgindex.workspace import runs
+
+            options = runner.Options(framework, (), year, previous_year, None, seed, {})
+            result, warnings = runs.evaluate(workspace, options)
+            config = {**options.record(), "data": f"workspace:{workspace}"}
+            written = outputs.write_run(result, out_dir, config)
+            run_id = runs.record_run(workspace, result, config, out_dir, written)
+            for w in warnings:
+                err.print(f"[yellow]warning[/yellow] {escape(str(w))}", markup=True)
+            out.print(
+                f"run {run_id} ({result.provenance['year']}) → {out_dir}/: "
+                + ", ".join(p.name for p in written)
+            )
+
+        guarded(go)
+
+    @ws_app.command("runs")
+    def ws_runs(workspace: WorkspaceOpt) -> None:
+        """Recorded runs: year, snapshot, data hash, output folder."""
+
+        def go() -> None:
+            from mfgindex.workspace import runs
+
+            df = runs.runs(workspace)
+            df["created_at"] = df["created_at"].astype(str).str[:19]
+            df["data_sha256"] = df["data_sha256"].astype(str).str[:12]
+            _table(df.drop(columns=["config"]), "runs", None)
+
+        guarded(go)
+
+    @ws_app.command("rerun")
+    def ws_rerun(
+        workspace: WorkspaceOpt,
+        run_id: Annotated[int, typer.Option("--run", help="Run id (see `workspace runs`).")],
+        framework: Annotated[
+            str | None, typer.Option("--framework", "-f", help="Evaluate under another framework.")
+        ] = None,
+        out_dir: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    ) -> None:
+        """Recompute a recorded run from the data as they were then; say whether the scores are identical."""
+
+        def go() -> None:
+            from mfgindex.services import outputs
+            from mfgindex.workspace import runs
+
+            result, same = runs.rerun(workspace, run_id, framework)
+            if out_dir is not None:
+                outputs.write_run(
+                    result, out_dir, {"rerun_of": run_id, "framework": framework or "as recorded"}
+                )
+            if framework is None:
+                out.print(
+                    f"run {run_id}: " + ("identical scores" if same else "[red]scores differ[/red]"),
+                    markup=True,
+                )
+            else:
+                out.print(f"run {run_id}'s data under {framework}: {len(result.table)} units ranked")
+
+        guarded(go)
+
+    app.add_typer(ws_app, name="workspace")
+    _register_template(app)
+    app.command("coverage")(coverage_cmd)
+    app.command("export")(export_cmd)
+    app.command("import-workspace")(import_workspace_cmd)
+
+
+def coverage_cmd(
+    workspace: WorkspaceOpt,
+    framework: Annotated[str, typer.Option("--framework", "-f", help="Preset name or framework file.")] = (
+        "caict2023"
+    ),
+    year: Annotated[
+        list[int] | None,
+        typer.Option("--year", "-y", help="Year to show; repeatable (default: the 3 latest years)."),
+    ] = None,
+    all_years: Annotated[bool, typer.Option("--all-years", help="Every year in the workspace.")] = False,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="A dimension is thin below this share of cells with data.")
+    ] = 0.6,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write both tables: .xlsx (two sheets) or .csv (+ <name>.dimensions.csv)."
+        ),
+    ] = None,
+) -> None:
+    """Coverage: cities with a value per variable and year (and sources); thin dimensions of a framework."""
+
+    def go() -> None:
+        from mfgindex.workspace import coverage
+
+        years = year or None
+        if years is None and not all_years:
+            years = coverage.latest_years(workspace, 3)
+        cov = coverage.coverage(workspace, framework, years, threshold)
+        if out_file is not None:
+            written = coverage.write(cov, out_file)
+            out.print("coverage → " + ", ".join(str(p) for p in written))
+        v = cov.variables
+        if len(v):
+            wide = v.pivot_table(
+                index="variable", columns="year", values="cities", sort=False, aggfunc="first"
+            )
+            wide.columns = [str(c) for c in wide.columns]
+            last = v[v["year"] == v["year"].max()].set_index("variable")
+            wide.insert(0, "name_zh", last["name_zh"].reindex(wide.index).fillna(""))
+            wide[f"sources ({v['year'].max()})"] = last["sources"].reindex(wide.index).fillna("")
+            total = int(v["of"].iloc[0])
+            _table(wide.reset_index(), f"cities with a value (of {total}), per variable and year", None)
+        d = cov.dimensions.assign(
+            share=[f"{x:.1%}" for x in cov.dimensions["share"]],
+            thin=["THIN" if t else "" for t in cov.dimensions["thin"]],
+        )
+        _table(
+            d[
+                [
+                    "year",
+                    "dimension",
+                    "name_zh",
+                    "indicators",
+                    "with_data",
+                    "cells",
+                    "share",
+                    "thin",
+                    "weakest",
+                ]
+            ],
+            f"{cov.framework}: city × indicator cells with data, per dimension (thin < {threshold:.0%})",
+            None,
+        )
+        if len(cov.dimensions):
+            out.print(cov.sentence())
+
+    guarded(go)
+
+
+def export_cmd(
+    workspace: WorkspaceOpt,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="New (or empty) folder for the export.")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+) -> None:
+    """Export the whole workspace: every table as Parquet/CSV, the schema version, a manifest with hashes."""
+
+    def go() -> None:
+        from mfgindex.workspace import archive
+
+        manifest = archive.export(workspace, out_dir, fmt)
+        rows = sum(int(t["rows"]) for t in manifest["tables"])
+        out.print(
+            f"export → {out_dir}: {len(manifest['tables'])} tables, {rows} rows, "
+            f"schema version {manifest['schema_version']} ({fmt})"
+        )
+
+    guarded(go)
+
+
+def import_workspace_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder written by `mfgindex export`.")],
+    workspace: Annotated[
+        Path, typer.Option("--workspace", "-w", help="New workspace folder to restore into.")
+    ],
+) -> None:
+    """Restore a workspace from an export (hashes checked; round-trip identical)."""
+
+    def go() -> None:
+        from mfgindex.workspace import archive
+
+        counts = archive.restore(folder, workspace)
+        out.print(
+            f"workspace → {workspace}: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "schema_version")
+        )
+
+    guarded(go)
+
+
+def _register_template(app: typer.Typer) -> None:
+    """``template data``: added to the ``template`` group of the weights CLI when it exists."""
+
+    def template_data(
+        out_file: Annotated[
+            Path | None, typer.Option("--out", "-o", help="XLSX file (default: stdout).")
+        ] = None,
+        framework: Annotated[str, typer.Option("--framework", "-f")] = "caict2023",
+        year: Annotated[
+            list[int] | None,
+            typer.Option("--year", "-y", help="A sheet per year; repeatable (default 2022)."),
+        ] = None,
+    ) -> None:
+        """Write a data-entry workbook: a sheet per year, a row per city, a column per raw variable."""
+
+        def go() -> None:
+            from mfgindex.workspace import template
+
+            years = tuple(year or (2022,))
+            if out_file is None:
+                buf = sys.stdout.buffer
+                template.write_template(buf, framework, years)
+                return
+            n = template.write_template(out_file, framework, years)
+            out.print(f"template → {out_file}: {n} cities × {len(years)} year(s)")
+
+        guarded(go)
+
+    for info in app.registered_groups:
+        if info.name == "template" and info.typer_instance is not None:
+            info.typer_instance.command("data")(template_data)
+            return
+    template_app = typer.Typer(help="Write input templates.", no_args_is_help=True)
+    template_app.command("data")(template_data)
+    app.add_typer(template_app, name="template")

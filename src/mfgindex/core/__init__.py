@@ -1,0 +1,1 @@
+"""The model: framework, data, checks, stages, plan and result. Imports nothing above it."""

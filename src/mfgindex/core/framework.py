@@ -1,0 +1,685 @@
+"""The indicator framework as configuration: pydantic v2 models (frozen, unknown keys rejected).
+
+A framework is a tree of any depth (index → dimensions → … → indicators) plus weighting rules (explicit,
+主次分类 class weights, stage-based weight sets) and method choices. It is loaded from YAML, from a shipped
+preset, or from a COINr ``iMeta`` table.
+
+References
+----------
+OECD/JRC (2008), *Handbook on Constructing Composite Indicators*. Becker W. et al. (2022), COINr: An R
+package for developing composite indicators, *JOSS* 7(78), 4567.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+
+from mfgindex.core.errors import Problem, UserError
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class ImputeMethod(StrEnum):
+    none = "none"
+    mean = "mean"
+    median = "median"
+    group_mean = "group_mean"
+    group_median = "group_median"
+    last_year = "last_year"
+
+
+class TreatMethod(StrEnum):
+    none = "none"
+    winsorise = "winsorise"
+
+
+class NormaliseMethod(StrEnum):
+    minmax = "minmax"
+    zscore = "zscore"
+    rank = "rank"
+    prank = "prank"
+    efficacy = "efficacy"  # 功效系数法: base + span · minmax
+    ratio = "ratio"  # ratio to a benchmark (the indicator's target, else the maximum) × 100
+    frontier = "frontier"  # distance to frontier: 100 · (1 − |frontier − x| / range)
+
+
+class AggregateMethod(StrEnum):
+    arithmetic = "arithmetic"
+    geometric = "geometric"
+    harmonic = "harmonic"
+    # TOPSIS closeness to the ideal × 100 (mfgindex.core.weights.topsis; ``methods.topsis_normalisation``)
+    topsis = "topsis"
+
+
+class FormulaOp(StrEnum):
+    value = "value"  # the raw variable itself
+    ratio = "ratio"  # scale · num / den
+    share = "share"  # scale · num / den, must lie in [0, scale]
+    per_capita = "per_capita"  # scale · num / population
+    intensity = "intensity"  # scale · num / den (e.g. CO2 per GDP)
+    growth = "growth"  # 100 · (x_t / x_{t-lag} − 1)
+    index_growth = "index_growth"  # x − 100 for an index with previous year = 100
+    list_count = "count"  # number of entries of a list in the unit (cumulative to the year by default)
+    density = "density"  # scale · num / area
+
+
+class Formula(_Model):
+    """How a derived indicator is computed from raw variables (see ``mfgindex.core.derive``)."""
+
+    op: FormulaOp = FormulaOp.value
+    var: str | None = None
+    num: str | None = None
+    den: str | None = None
+    scale: float = 1.0
+    lag: int = Field(1, ge=1)
+    entries: str | None = Field(None, alias="list")
+    cumulative: bool = True
+    weight_column: str | None = None
+
+    @model_validator(mode="after")
+    def _operands(self) -> Formula:
+        needs: dict[FormulaOp, tuple[str, ...]] = {
+            FormulaOp.value: ("var",),
+            FormulaOp.growth: ("var",),
+            FormulaOp.index_growth: ("var",),
+            FormulaOp.ratio: ("num", "den"),
+            FormulaOp.share: ("num", "den"),
+            FormulaOp.intensity: ("num", "den"),
+            FormulaOp.per_capita: ("num", "den"),
+            FormulaOp.density: ("num", "den"),
+            FormulaOp.list_count: ("entries",),
+        }
+        missing = [k for k in needs[self.op] if getattr(self, k) is None]
+        if missing:
+            names = ["list" if k == "entries" else k for k in missing]
+            raise ValueError(f"formula op {self.op.value!r} needs {', '.join(names)}")
+        return self
+
+    def variables(self) -> list[str]:
+        """Raw variables the formula reads (lists excluded)."""
+        return [v for v in (self.var, self.num, self.den) if v is not None]
+
+
+class Indicator(_Model):
+    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name_zh: str = ""
+    name_en: str = ""
+    unit: str = ""
+    direction: Literal[1, -1] = 1
+    class_: str = Field("主", alias="class")
+    source: str = ""
+    proxy: str | None = None
+    formula: Formula | None = None
+    weight: float | None = Field(None, ge=0)
+    denominator: str | None = None
+    target: float | None = None
+    note: str = ""
+
+    @property
+    def is_indicator(self) -> bool:
+        return True
+
+    def resolved_formula(self) -> Formula:
+        return self.formula if self.formula is not None else Formula(op=FormulaOp.value, var=self.id)
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "aggregate" if "children" in value else "indicator"
+    return "aggregate" if isinstance(value, Aggregate) else "indicator"
+
+
+SUBJECTIVE_METHODS = ("ahp", "delphi")
+DATA_METHODS = ("entropy", "critic", "std", "cv", "pca", "merec")
+
+
+class Combine(_Model):
+    """Combine derived (objective) weights with subjective ones (``mfgindex.core.weights.derived``).
+
+    ``with``: ``ahp`` / ``delphi`` (from the ``weights_from`` file), ``class`` (主次分类 scores) or
+    ``explicit`` (the children's ``weight``). ``how``: ``multiplicative`` w = s·o/Σ s·o, or ``linear``
+    w = α·s + (1 − α)·o.
+    """
+
+    with_: Literal["ahp", "delphi", "class", "explicit"] = Field(alias="with")
+    how: Literal["multiplicative", "linear"] = "multiplicative"
+    alpha: float = Field(0.5, ge=0, le=1)
+
+
+class WeightsFrom(_Model):
+    """Derive the weights of an aggregate's children by a method (``mfgindex.core.weights.derived``).
+
+    ``ahp``/``delphi`` read ``file`` (relative to the framework file's folder): an expert-survey workbook
+    (``ahp_*`` sheets: experts combined by the geometric mean; ``roundN`` sheets) or, for AHP, a square
+    matrix (CSV, or ``sheet`` of an XLSX). The data methods use the run's ``data`` stage of the node's
+    indicators (complete units only). An AHP matrix with CR ≥ 0.10 fails the run unless
+    ``allow_inconsistent``.
+    """
+
+    method: Literal["ahp", "delphi", "entropy", "critic", "std", "cv", "pca", "merec", "equal"]
+    file: str | None = None
+    sheet: str | None = None
+    node: str | None = None
+    round: int | None = Field(None, ge=1)
+    authority_weighted: bool = False
+    allow_inconsistent: bool = False
+    data: Literal["normalised", "treated", "raw"] = "normalised"
+    combine: Combine | None = None
+
+    @model_validator(mode="after")
+    def _sources(self) -> WeightsFrom:
+        needs_file = self.method in SUBJECTIVE_METHODS or (
+            self.combine is not None and self.combine.with_ in SUBJECTIVE_METHODS
+        )
+        if needs_file and not self.file:
+            raise ValueError(f"weights_from {self.method!r} needs a file")
+        if self.combine is not None and self.combine.with_ == self.method:
+            raise ValueError("combine.with must differ from method")
+        return self
+
+
+class Aggregate(_Model):
+    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name_zh: str = ""
+    name_en: str = ""
+    weight: float | None = Field(None, ge=0)
+    aggregate: AggregateMethod | None = None
+    weights_from: WeightsFrom | None = None
+    children: list[Node]
+    note: str = ""
+
+    @property
+    def is_indicator(self) -> bool:
+        return False
+
+    @model_validator(mode="after")
+    def _non_empty(self) -> Aggregate:
+        if not self.children:
+            raise ValueError(f"aggregate {self.id!r} has no children")
+        wf = self.weights_from
+        if (
+            wf is not None
+            and wf.method in DATA_METHODS
+            and any(isinstance(c, Aggregate) for c in self.children)
+        ):
+            raise ValueError(f"weights_from {wf.method!r} of {self.id!r} needs indicators as children")
+        return self
+
+
+Node = Annotated[
+    Annotated[Aggregate, Tag("aggregate")] | Annotated[Indicator, Tag("indicator")],
+    Discriminator(_node_kind),
+]
+Aggregate.model_rebuild()
+
+
+class Stage(_Model):
+    id: str
+    name_zh: str = ""
+    name_en: str = ""
+    weights: dict[str, float] = Field(default_factory=dict)
+
+
+class StageRule(_Model):
+    """Stage-based weights (分类赋权): cities are put in stages by one variable's value.
+
+    ``boundaries[k] = (lo, hi)`` separates stage k from stage k+1: below ``lo`` stage k, above ``hi``
+    stage k+1, in between the two stages' weights are interpolated linearly (WEF GCI 2004-2017 design).
+    ``node`` is the aggregate whose children's weights depend on the stage (default: the root).
+    Units whose variable is missing get the ``fallback`` stage's weights and the stage label 未分类.
+    """
+
+    variable: str
+    stages: list[Stage]
+    boundaries: list[tuple[float, float]]
+    node: str | None = None
+    fallback: str | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StageRule:
+        if len(self.stages) < 2 or len(self.boundaries) != len(self.stages) - 1:
+            raise ValueError("stages need at least two stages and len(stages) − 1 boundaries")
+        last = -math.inf
+        for lo, hi in self.boundaries:
+            if not (last <= lo <= hi):
+                raise ValueError("stage boundaries must be increasing with lo ≤ hi")
+            last = hi
+        ids = [s.id for s in self.stages]
+        if self.fallback is not None and self.fallback not in ids:
+            raise ValueError(f"fallback stage {self.fallback!r} is not one of {ids}")
+        return self
+
+
+class Methods(_Model):
+    """Method choices of every stage; the CLI's overrides replace fields here."""
+
+    denominate: bool = False
+    impute: ImputeMethod = ImputeMethod.none
+    impute_group: str = "province"
+    min_coverage: float = Field(0.0, ge=0, le=1)
+    treat: TreatMethod = TreatMethod.winsorise
+    winmax: int = Field(5, ge=0)
+    skew_thresh: float = 2.0
+    kurt_thresh: float = 3.5
+    normalise: NormaliseMethod = NormaliseMethod.minmax
+    range: tuple[float, float] = (0.0, 100.0)
+    zscore: tuple[float, float] = (0.0, 1.0)
+    efficacy: tuple[float, float] = (60.0, 40.0)
+    panel: bool = False
+    aggregate: AggregateMethod = AggregateMethod.arithmetic
+    aggregate_by_level: dict[int, AggregateMethod] = Field(default_factory=dict)
+    min_share: float = Field(0.0, ge=0, le=1)
+    topsis_normalisation: Literal["vector", "minmax"] = "vector"
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Methods:
+        lo, hi = self.range
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"range must be two finite numbers LO < HI, e.g. 0,100 (got {lo:g},{hi:g})")
+        return self
+
+
+class Universe(_Model):
+    """Which units are evaluated. ``kind = cities`` uses the shipped prefecture table."""
+
+    kind: Literal["cities", "generic"] = "cities"
+    exclude_unit_types: list[str] = Field(default_factory=lambda: ["municipality"])
+    exclude_codes: list[str] = Field(default_factory=list)
+
+
+class Variable(_Model):
+    """A raw variable's metadata, used by validation (impossible values, unit slips)."""
+
+    name_zh: str = ""
+    unit: str = ""
+    kind: Literal["amount", "count", "share", "rate", "index", "other"] = "other"
+    source: str = ""
+
+
+class Framework(_Model):
+    id: str = "framework"
+    name_zh: str = ""
+    name_en: str = ""
+    version: str = "1"
+    description: str = ""
+    root: Aggregate
+    weighting: Literal["explicit", "class"] = "explicit"
+    class_scores: dict[str, float] = Field(default_factory=lambda: {"主": 2.0, "次": 1.0})
+    stages: StageRule | None = None
+    methods: Methods = Field(default_factory=Methods)
+    universe: Universe = Field(default_factory=Universe)
+    groups: list[str] = Field(default_factory=list)
+    auxiliary: list[Indicator] = Field(default_factory=list)
+    variables: dict[str, Variable] = Field(default_factory=dict)
+    top_n: int = Field(50, ge=1)
+    _base_dir: Path | None = PrivateAttr(None)
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative input files of the framework (``weights_from.file``) are read from."""
+        return self._base_dir if self._base_dir is not None else Path.cwd()
+
+    @model_validator(mode="after")
+    def _check_tree(self) -> Framework:
+        seen: set[str] = set()
+        for node in walk(self.root):
+            if node.id in seen:
+                raise ValueError(f"duplicate node id {node.id!r}")
+            seen.add(node.id)
+            if (
+                isinstance(node, Indicator)
+                and self.weighting == "class"
+                and node.class_ not in self.class_scores
+            ):
+                raise ValueError(
+                    f"indicator {node.id!r} has class {node.class_!r}, not one of {list(self.class_scores)}"
+                )
+        stage_node = (self.stages.node or self.root.id) if self.stages is not None else None
+        for agg in self.aggregates():
+            if agg.weights_from is not None or agg.id == stage_node:
+                continue  # weights derived or given per stage
+            raw = [
+                self.class_scores.get(c.class_, 1.0)
+                if isinstance(c, Indicator) and self.weighting == "class" and c.weight is None
+                else (1.0 if c.weight is None else c.weight)
+                for c in agg.children
+            ]
+            if sum(raw) <= 0:
+                raise ValueError(
+                    f"aggregate {agg.id!r}: the weights of its children {[c.id for c in agg.children]} "
+                    "are all 0, so it would have no score"
+                )
+        if self.stages is not None:
+            target = self.find(self.stages.node or self.root.id)
+            if not isinstance(target, Aggregate):
+                raise ValueError(f"stage node {self.stages.node!r} is not an aggregate")
+            child_ids = {c.id for c in target.children}
+            for stage in self.stages.stages:
+                unknown = set(stage.weights) - child_ids
+                if unknown:
+                    raise ValueError(f"stage {stage.id!r} weights unknown children {sorted(unknown)}")
+        return self
+
+    # -- navigation -------------------------------------------------------------------------------------
+    def find(self, node_id: str) -> Indicator | Aggregate:
+        for node in walk(self.root):
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def indicators(self) -> list[Indicator]:
+        return [n for n in walk(self.root) if isinstance(n, Indicator)]
+
+    def aggregates(self) -> list[Aggregate]:
+        """Aggregates from the root down (breadth-first)."""
+        out: list[Aggregate] = []
+        queue: list[Aggregate] = [self.root]
+        while queue:
+            node = queue.pop(0)
+            out.append(node)
+            queue.extend(c for c in node.children if isinstance(c, Aggregate))
+        return out
+
+    def depth(self) -> dict[str, int]:
+        """Level of each node counted from the indicators (1) up, as COINr's iMeta ``Level``."""
+        levels: dict[str, int] = {}
+
+        def visit(node: Indicator | Aggregate) -> int:
+            if isinstance(node, Indicator):
+                levels[node.id] = 1
+                return 1
+            level = 1 + max(visit(c) for c in node.children)
+            levels[node.id] = level
+            return level
+
+        visit(self.root)
+        return levels
+
+    def raw_variables(self) -> list[str]:
+        """Raw variables the framework reads (formula operands, denominators, stage variable)."""
+        out: list[str] = []
+        for ind in self.indicators():
+            out.extend(ind.resolved_formula().variables())
+            if ind.denominator:
+                out.append(ind.denominator)
+        for aux in self.auxiliary:
+            out.extend(aux.resolved_formula().variables())
+        derived = {i.id for i in self.indicators()} | {a.id for a in self.auxiliary}
+        if self.stages is not None and self.stages.variable not in derived:
+            out.append(self.stages.variable)
+        return list(dict.fromkeys(out))
+
+    def lists(self) -> list[str]:
+        return list(
+            dict.fromkeys(f.entries for i in self.indicators() if (f := i.resolved_formula()).entries)
+        )
+
+    def to_tree(self) -> dict[str, Any]:
+        """Nested ``{id, name_zh, name_en, weight, children}`` (weights as configured)."""
+
+        def node(n: Indicator | Aggregate) -> dict[str, Any]:
+            out: dict[str, Any] = {"id": n.id, "name_zh": n.name_zh, "name_en": n.name_en, "weight": n.weight}
+            if isinstance(n, Aggregate):
+                out["children"] = [node(c) for c in n.children]
+            else:
+                out.update(
+                    unit=n.unit, direction=n.direction, **{"class": n.class_}, proxy=n.proxy, source=n.source
+                )
+            return out
+
+        return node(self.root)
+
+
+def walk(node: Indicator | Aggregate) -> Iterator[Indicator | Aggregate]:
+    """Depth-first pre-order traversal."""
+    yield node
+    if isinstance(node, Aggregate):
+        for child in node.children:
+            yield from walk(child)
+
+
+# -- loading ------------------------------------------------------------------------------------------------
+PRESETS = ("caict2023",)
+
+
+def preset_path(name: str) -> Path:
+    return Path(str(resources.files("mfgindex").joinpath("presets", f"{name}.yaml")))
+
+
+def _validation_problems(exc: ValidationError, file: str) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        given = err.get("input", "")
+        # a whole mapping (a model-level check) says nothing the message does not: leave it out
+        value = "" if isinstance(given, dict) else str(given)[:80]
+        out.append(Problem(err["msg"], file=file, column=loc, value=value))
+    return out
+
+
+def from_dict(data: dict[str, Any], file: str = "<framework>") -> Framework:
+    try:
+        return Framework.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(_validation_problems(exc, file)) from None
+
+
+def load(spec: str | Path) -> Framework:
+    """Load a framework: a preset name, a YAML file, or a COINr iMeta CSV."""
+    text = str(spec)
+    if text in PRESETS:
+        return load(preset_path(text))
+    path = Path(text)
+    if not path.exists():
+        raise UserError(Problem(f"framework not found (presets: {', '.join(PRESETS)})", file=text))
+    if path.suffix.lower() in {".csv", ".xlsx"}:
+        return from_imeta(path)
+    from mfgindex.core.ingest import decode  # ingest does not import this module
+
+    content, _ = decode(path)
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise UserError(
+            Problem(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=text, row=row)
+        ) from None
+    if not isinstance(data, dict):
+        raise UserError(Problem("a framework file must be a YAML mapping", file=text))
+    fw = from_dict(data, file=text)
+    fw._base_dir = path.resolve().parent
+    return fw
+
+
+_IMETA_COLUMNS = (
+    "Level",
+    "iCode",
+    "iName",
+    "Direction",
+    "Weight",
+    "Unit",
+    "Target",
+    "Denominator",
+    "Parent",
+    "Type",
+)
+
+
+def from_imeta(path: Path) -> Framework:
+    """Build a framework from a COINr ``iMeta`` table (CSV or XLSX).
+
+    Rows of ``Type`` Indicator and Aggregate form the tree through ``Parent``; ``Group`` rows become
+    grouping columns; ``Denominator`` rows name denominators. Weights are relative within a parent.
+    The universe is generic (units come from the data's ``uCode`` column).
+    """
+    from mfgindex.core.ingest import read_csv
+
+    file = str(path)
+    try:
+        df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else read_csv(path)[0]
+    except UserError:
+        raise
+    except Exception as exc:  # a corrupt or unreadable file is the user's input problem
+        raise UserError(Problem(f"cannot read file: {exc}", file=file)) from None
+    missing = [c for c in ("iCode", "Parent", "Type") if c not in df.columns]
+    if missing:
+        raise UserError(
+            Problem(f"iMeta needs columns {missing}", file=file, expected=", ".join(_IMETA_COLUMNS))
+        )
+    rows: dict[str, dict[str, Any]] = {}
+    children: dict[str, list[str]] = {}
+    groups: list[str] = []
+    problems: list[Problem] = []
+    for i, r in df.iterrows():
+        row_no = int(str(i)) + 2
+        code = str(r["iCode"])
+        kind = str(r["Type"])
+        if kind == "Group":
+            groups.append(code)
+            continue
+        if kind == "Denominator":
+            continue
+        if kind not in ("Indicator", "Aggregate"):
+            problems.append(Problem("unknown Type", file=file, row=row_no, column="Type", value=kind))
+            continue
+        if code in rows:
+            problems.append(
+                Problem(
+                    f"duplicate iCode, first at row {rows[code]['row_no']}",
+                    file=file,
+                    row=row_no,
+                    column="iCode",
+                    value=code,
+                )
+            )
+            continue
+        rows[code] = {"kind": kind, "row": r, "row_no": row_no}
+        parent = r["Parent"]
+        if isinstance(parent, str) and parent:
+            children.setdefault(parent, []).append(code)
+    roots = [c for c, v in rows.items() if not isinstance(v["row"]["Parent"], str)]
+    for parent, kids in children.items():
+        if rows.get(parent, {}).get("kind") != "Aggregate":
+            for kid in kids:
+                problems.append(
+                    Problem(
+                        "Parent is not an aggregate code"
+                        + (" (it is an Indicator)" if parent in rows else ""),
+                        file=file,
+                        row=rows[kid]["row_no"],
+                        column="Parent",
+                        value=parent,
+                        expected="the iCode of an Aggregate row",
+                    )
+                )
+    if len(roots) != 1:
+        problems.append(
+            Problem(
+                f"iMeta needs exactly one row without Parent (the index), found {len(roots)}",
+                file=file,
+                column="Parent",
+                value=", ".join(f"{c} (row {rows[c]['row_no']})" for c in roots),
+            )
+        )
+    if problems:
+        raise UserError(problems)
+    reachable: set[str] = set()
+    stack = list(roots)
+    while stack:
+        code = stack.pop()
+        if code not in reachable:
+            reachable.add(code)
+            stack.extend(children.get(code, []))
+    for code, v in rows.items():
+        if code not in reachable:  # its Parent chain never reaches the index: a cycle
+            problems.append(
+                Problem(
+                    "row is not under the index (its Parent chain is a cycle)",
+                    file=file,
+                    row=v["row_no"],
+                    column="Parent",
+                    value=str(v["row"]["Parent"]),
+                )
+            )
+    if problems:
+        raise UserError(problems)
+
+    def num(value: Any, code: str = "", column: str = "") -> float | None:
+        if pd.isna(value):
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise UserError(
+                Problem(
+                    "not a number",
+                    file=file,
+                    row=rows[code]["row_no"] if code in rows else None,
+                    column=column,
+                    value=str(value),
+                    expected="a number",
+                )
+            ) from None
+
+    def build(code: str) -> dict[str, Any]:
+        r = rows[code]["row"]
+        node: dict[str, Any] = {"id": code, "name_en": "" if pd.isna(r.get("iName")) else str(r["iName"])}
+        weight = num(r.get("Weight"), code, "Weight")
+        if weight is not None:
+            node["weight"] = weight
+        if rows[code]["kind"] == "Aggregate":
+            node["children"] = [build(c) for c in children.get(code, [])]
+            return node
+        direction = num(r.get("Direction"), code, "Direction")
+        node["direction"] = -1 if direction is not None and direction < 0 else 1
+        if isinstance(r.get("Unit"), str):
+            node["unit"] = r["Unit"]
+        target = num(r.get("Target"), code, "Target")
+        if target is not None:
+            node["target"] = target
+        if isinstance(r.get("Denominator"), str) and r["Denominator"]:
+            node["denominator"] = r["Denominator"]
+        return node
+
+    data = {
+        "id": roots[0],
+        "name_en": path.stem,
+        "root": build(roots[0]),
+        "groups": groups,
+        "universe": {"kind": "generic", "exclude_unit_types": []},
+        "methods": {"treat": "winsorise", "normalise": "minmax", "aggregate": "arithmetic"},
+    }
+    return from_dict(data, file=file)
+
+
+def with_methods(framework: Framework, **changes: Any) -> Framework:
+    """A copy of the framework with some method choices replaced (validated)."""
+    methods = framework.methods.model_dump()
+    methods.update({k: v for k, v in changes.items() if v is not None})
+    try:
+        new_methods = Methods.model_validate(methods)
+    except ValidationError as exc:
+        raise UserError(_validation_problems(exc, "<options>")) from None
+    return framework.model_copy(update={"methods": new_methods})

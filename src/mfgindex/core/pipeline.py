@@ -1,0 +1,360 @@
+"""The one place that composes the stages: derive → denominate → screen → impute → treat → normalise →
+aggregate → rank, for the chosen year and the previous year under the same framework."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from mfgindex.core import derive, rank
+from mfgindex.core.aggregate import aggregate
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import (
+    Aggregate,
+    AggregateMethod,
+    Framework,
+    ImputeMethod,
+    Indicator,
+    TreatMethod,
+)
+from mfgindex.core.impute import impute
+from mfgindex.core.normalise import normalise
+from mfgindex.core.result import Result, YearResult
+from mfgindex.core.treat import treat
+from mfgindex.core.weights import derived
+from mfgindex.core.weights.classes import global_weights, local_weights
+from mfgindex.core.weights.stages import stage_mix, stage_weights
+from mfgindex.core.weights.topsis import closeness_scores
+
+
+def universe(ds: Dataset, framework: Framework) -> pd.Index:
+    """Codes of the units to evaluate: units with data, minus excluded unit types and codes."""
+    units = ds.units
+    keep = ~units.index.isin(framework.universe.exclude_codes) & units.index.isin(ds.values["code"].unique())
+    if "unit_type" in units.columns and framework.universe.exclude_unit_types:
+        keep &= ~units["unit_type"].isin(framework.universe.exclude_unit_types)
+    codes: pd.Index = pd.Index([str(c) for c in units.index[keep]], name="code", dtype=object)
+    return codes
+
+
+def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int) -> pd.Series | None:
+    name = framework.methods.impute_group
+    if name in ds.units.columns:
+        return ds.units[name].reindex(codes)
+    if name in ds.panel:
+        return ds.panel[name].get(year, pd.Series(dtype=object)).reindex(codes)
+    return None
+
+
+def aggregation_method(framework: Framework, node: Aggregate, level: int) -> AggregateMethod:
+    if node.aggregate is not None:
+        return node.aggregate
+    return framework.methods.aggregate_by_level.get(level, framework.methods.aggregate)
+
+
+def aggregate_tree(
+    framework: Framework,
+    normalised: pd.DataFrame,
+    local: dict[str, pd.Series],
+    unit_weights: dict[str, pd.DataFrame],
+) -> pd.DataFrame:
+    """Scores of every aggregate (units × aggregate ids), bottom-up."""
+    levels = framework.depth()
+    values: dict[str, np.ndarray] = {c: normalised[c].to_numpy(dtype=np.float64) for c in normalised.columns}
+    m = framework.methods
+    for node in reversed(framework.aggregates()):
+        kids = [c.id for c in node.children]
+        x = np.column_stack([values[k] for k in kids])
+        w = unit_weights[node.id].to_numpy() if node.id in unit_weights else local[node.id].to_numpy()
+        method = aggregation_method(framework, node, levels[node.id])
+        if method is AggregateMethod.topsis:
+            values[node.id] = closeness_scores(x, w, m.topsis_normalisation, m.min_share)
+        else:
+            values[node.id] = aggregate(x, w, method, m.min_share)
+    ids = [a.id for a in framework.aggregates()]
+    return pd.DataFrame({i: values[i] for i in ids}, index=normalised.index)
+
+
+def _check_positive(framework: Framework, normalised: pd.DataFrame) -> None:
+    levels = framework.depth()
+    needs = [
+        a.id
+        for a in framework.aggregates()
+        if aggregation_method(framework, a, levels[a.id])
+        in (AggregateMethod.geometric, AggregateMethod.harmonic)
+    ]
+    if needs and bool((normalised <= 0).to_numpy().any()):
+        raise UserError(
+            Problem(
+                f"geometric/harmonic aggregation ({', '.join(needs)}) needs positive normalised values, "
+                "but some are ≤ 0",
+                column="normalise",
+                expected="min-max to a positive range, e.g. --range 1,100",
+            )
+        )
+
+
+def _check_scores(framework: Framework, cur: YearResult) -> None:
+    """No unit has an index score: say so, naming the indicators without any normalised value.
+
+    (A dimension without scores is allowed: aggregates renormalise over the components present.)
+    """
+    root = framework.root
+    if cur.scores[root.id].notna().any():
+        return
+    normalised = cur.stages["normalised"]
+    blank = [i.id for i in _leaves(root) if not normalised[i.id].notna().any()]
+    raise UserError(
+        Problem(
+            f"no unit has a score for {root.id!r} in {cur.year}"
+            + (
+                f": no normalised value for {', '.join(blank)}"
+                f" (normalise {framework.methods.normalise.value})"
+                if blank
+                else ""
+            ),
+            column=root.id,
+            expected="data, weights and methods that give units a score",
+        )
+    )
+
+
+def evaluate_year(
+    ds: Dataset,
+    framework: Framework,
+    year: int,
+    codes: pd.Index,
+    panel_with: pd.DataFrame | None = None,
+    local: dict[str, pd.Series] | None = None,
+) -> YearResult:
+    """Evaluate one year for the given units (``local``: the nodes' weights, default the framework's)."""
+    m = framework.methods
+    inds = framework.indicators()
+    ids = [i.id for i in inds]
+    raw = derive.raw_matrix(ds, framework, year, codes)
+    if m.denominate:
+        for ind in inds:
+            if ind.denominator:
+                den = derive.auxiliary(ds, ind.denominator, year, codes, framework)
+                raw[ind.id] = raw[ind.id] / den.where(den != 0)
+    # screen units by data coverage of the raw indicators
+    coverage = raw.notna().mean(axis=1)
+    excluded = {
+        str(c): f"data coverage {coverage[c]:.0%} < {m.min_coverage:.0%}"
+        for c in codes[coverage < m.min_coverage]
+    }
+    raw = raw.loc[coverage >= m.min_coverage]
+    kept = raw.index
+    history: list[pd.DataFrame] = []
+    if m.impute is ImputeMethod.last_year:
+        history = [derive.raw_matrix(ds, framework, year - k, kept) for k in (1, 2, 3)]
+    group = _group_column(ds, framework, kept, year)
+    if group is None and m.impute in (ImputeMethod.group_mean, ImputeMethod.group_median):
+        columns = ", ".join(sorted(map(str, ds.units.columns)))
+        raise UserError(
+            Problem(
+                f"no grouping column {m.impute_group!r} for {m.impute.value} imputation",
+                column="--impute-group",
+                value=m.impute_group,
+                expected=f"a unit column ({columns}) or a data variable",
+            )
+        )
+    imputed, imp_flags = impute(raw, m.impute, group, history)
+    if m.treat is TreatMethod.winsorise:
+        treated, trt_flags, logs = treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)
+    else:
+        treated, trt_flags, logs = imputed.copy(), imputed.isna() & False, []
+    directions = np.array([i.direction for i in inds], dtype=np.float64)
+    targets = np.array([np.nan if i.target is None else i.target for i in inds], dtype=np.float64)
+    x = treated.to_numpy(dtype=np.float64)
+    if panel_with is not None:
+        stacked = np.vstack([x, panel_with.reindex(columns=ids).to_numpy(dtype=np.float64)])
+        norm = normalise(stacked, directions, m, targets)[: len(x)]
+    else:
+        norm = normalise(x, directions, m, targets)
+    normalised = pd.DataFrame(norm, index=kept, columns=ids)
+    _check_positive(framework, normalised)
+    local = local if local is not None else local_weights(framework)
+    unit_weights: dict[str, pd.DataFrame] = {}
+    if framework.stages is not None:
+        rule = framework.stages
+        node = rule.node or framework.root.id
+        var = derive.auxiliary(ds, rule.variable, year, kept, framework)
+        mix, labels = stage_mix(var, rule)
+        unit_weights[node] = stage_weights(mix, rule, local[node])
+    else:
+        mix = pd.DataFrame(index=kept)
+        labels = pd.Series("", index=kept, dtype=object)
+    scores = aggregate_tree(framework, normalised, local, unit_weights)
+    cov = _coverage(framework, raw)
+    return YearResult(
+        year=year,
+        stages=MappingProxyType(
+            {"raw": raw, "imputed": imputed, "treated": treated, "normalised": normalised}
+        ),
+        imputed=imp_flags,
+        treated=trt_flags,
+        scores=scores,
+        stage_label=labels,
+        stage_mix=mix,
+        weights=MappingProxyType(unit_weights),
+        treat_log=tuple(logs),
+        excluded=MappingProxyType(excluded),
+        coverage=cov,
+    )
+
+
+def _coverage(framework: Framework, raw: pd.DataFrame) -> pd.DataFrame:
+    """Share of units with data, per aggregate (mean over its indicators) — the README's coverage table."""
+    rows = []
+    for agg in framework.aggregates():
+        leaves = [n.id for n in _leaves(agg)]
+        rows.append(
+            {
+                "id": agg.id,
+                "name_zh": agg.name_zh,
+                "indicators": len(leaves),
+                "coverage": float(raw[leaves].notna().to_numpy().mean()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("id")
+
+
+def _leaves(node: Aggregate) -> list[Indicator]:
+    out: list[Indicator] = []
+    for c in node.children:
+        out.extend(_leaves(c) if isinstance(c, Aggregate) else [c])
+    return out
+
+
+def _effective_weights(framework: Framework, cur: YearResult, local: dict[str, pd.Series]) -> pd.Series:
+    """Nominal global weights averaged over units when stage weights vary by unit."""
+    if not cur.weights:
+        return global_weights(framework, local)
+    out = pd.Series(0.0, index=[i.id for i in framework.indicators()])
+    per_unit = next(iter(cur.weights.values()))
+    node = framework.stages.node if framework.stages and framework.stages.node else framework.root.id
+    for _, row in per_unit.iterrows():
+        patched = dict(local)
+        patched[node] = row
+        out += global_weights(framework, patched)
+    return out / max(len(per_unit), 1)
+
+
+def _evaluate_years(
+    ds: Dataset,
+    framework: Framework,
+    year: int,
+    prev_year: int | None,
+    codes: pd.Index,
+    local: dict[str, pd.Series],
+) -> tuple[YearResult | None, YearResult]:
+    prev = evaluate_year(ds, framework, prev_year, codes, local=local) if prev_year is not None else None
+    panel_with = prev.stages["treated"] if (framework.methods.panel and prev is not None) else None
+    cur = evaluate_year(ds, framework, year, codes, panel_with, local=local)
+    if prev is not None and prev_year is not None and framework.methods.panel:
+        prev = evaluate_year(ds, framework, prev_year, codes, cur.stages["treated"], local=local)
+    return prev, cur
+
+
+def evaluate(
+    ds: Dataset,
+    framework: Framework,
+    year: int,
+    previous_year: int | None = None,
+    seed: int = 0,
+) -> Result:
+    """Evaluate ``year`` (and ``previous_year``, default ``year − 1`` when the data has it) → Result.
+
+    ``seed`` is recorded for reproducibility; the deterministic pipeline itself draws no random numbers.
+    """
+    codes = universe(ds, framework)
+    years = ds.years()
+    if year not in years:
+        raise UserError(Problem(f"no data for year {year}", expected=f"one of {years}"))
+    if previous_year is not None and previous_year >= year:
+        raise UserError(
+            Problem(
+                f"the previous year {previous_year} is not before the year {year}",
+                column="--previous-year",
+                value=str(previous_year),
+                expected=f"a year before {year}",
+            )
+        )
+    if previous_year is not None and previous_year not in years:
+        raise UserError(
+            Problem(
+                f"no data for the previous year {previous_year}",
+                column="--previous-year",
+                value=str(previous_year),
+                expected=f"one of {[y for y in years if y < year]} or no --previous-year",
+            )
+        )
+    prev_year = previous_year if previous_year is not None else year - 1
+    has_prev = prev_year in years
+    local = local_weights(framework)
+    derivation = None
+    if derived.derived_nodes(framework) and not derived.needs_data(framework):
+        local, derivation = derived.derive(framework, local)
+    prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
+    if derived.needs_data(framework):
+        # objective weights from this year's data; the same weights then serve both years
+        local, derivation = derived.derive(framework, local, cur.stages)
+        prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
+    _check_scores(framework, cur)
+    table = ranking_table(ds, framework, cur, prev)
+    return Result(
+        framework=framework,
+        current=cur,
+        previous=prev,
+        table=table,
+        units=ds.units,
+        nominal_weights=MappingProxyType(local),
+        global_weights=global_weights(framework, local),
+        effective_weights=_effective_weights(framework, cur, local),
+        provenance=MappingProxyType(
+            {
+                "seed": seed,
+                "inputs": {**ds.inputs, **(derivation["inputs"] if derivation else {})},
+                "year": year,
+                "previous_year": prev_year if has_prev else None,
+                "weights_derivation": derived.record(framework, local, derivation),
+            }
+        ),
+    )
+
+
+def ranking_table(
+    ds: Dataset, framework: Framework, cur: YearResult, prev: YearResult | None
+) -> pd.DataFrame:
+    """The scores table of CONTRACTS.md: identity, ranks, change, then each aggregate's score and rank."""
+    root = framework.root.id
+    scores = cur.scores
+    units = ds.units.reindex(scores.index)
+    table = pd.DataFrame(index=scores.index)
+    table["name"] = units["name"] if "name" in units.columns else scores.index.to_series()
+    for col in ("province", "region"):
+        if col in units.columns:
+            table[col] = units[col]
+    for group in framework.groups:
+        if group in units.columns:
+            table[group] = units[group]
+    table["stage"] = cur.stage_label.reindex(scores.index)
+    table["rank"] = rank.competition_rank(scores[root])
+    if "province" in units.columns and "province_abbr" in units.columns:
+        table["province_rank"] = rank.province_rank(scores[root], units["province"], units["province_abbr"])
+    if prev is not None:
+        prev_rank = rank.competition_rank(prev.scores[root]).reindex(scores.index)
+        delta, label = rank.rank_change(table["rank"], prev_rank, framework.top_n)
+        table["prev_rank"] = prev_rank
+        table["rank_change"] = delta
+        table["change"] = label
+    for agg in framework.aggregates():
+        table[agg.id] = scores[agg.id]
+        table[f"{agg.id}_rank"] = rank.competition_rank(scores[agg.id])
+    table = table.sort_values(["rank", "name"], na_position="last", kind="mergesort")
+    table.index.name = "code"
+    return table

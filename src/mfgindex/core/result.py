@@ -1,0 +1,52 @@
+"""The immutable result of an evaluation: every stage's output by name, weights, ranks and provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from mfgindex.core.framework import Framework
+from mfgindex.core.treat import TreatLog
+
+
+@dataclass(frozen=True)
+class YearResult:
+    """One year's evaluation. Frames are units × indicators (stages) or units × aggregates (scores)."""
+
+    year: int
+    stages: Mapping[str, pd.DataFrame]
+    imputed: pd.DataFrame
+    treated: pd.DataFrame
+    scores: pd.DataFrame
+    stage_label: pd.Series
+    stage_mix: pd.DataFrame
+    weights: Mapping[str, pd.DataFrame]
+    treat_log: tuple[TreatLog, ...]
+    excluded: Mapping[str, str]
+    coverage: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Result:
+    """An evaluation: the current year, the previous year (same framework) and the ranking table."""
+
+    framework: Framework
+    current: YearResult
+    previous: YearResult | None
+    table: pd.DataFrame
+    units: pd.DataFrame
+    nominal_weights: Mapping[str, pd.Series]
+    global_weights: pd.Series
+    effective_weights: pd.Series
+    provenance: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def year(self) -> int:
+        return self.current.year
+
+    def aggregate_ids(self) -> list[str]:
+        return [a.id for a in self.framework.aggregates()]

@@ -1,0 +1,1 @@
+"""Plain functions the faces (CLI, web) call: load and evaluate a run, write its files."""

@@ -1,0 +1,221 @@
+"""Writing a run directory: scores.csv, indicators.csv, results.xlsx, run.json — all or nothing.
+
+Files are written into a temporary folder next to the target and moved into place only when every file
+was written, so a failure never leaves a half-written output. Outputs are byte-identical for the same
+inputs, config and seed (no timestamps; the XLSX zip entries carry a fixed date).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
+from mfgindex import __version__
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import check_out_dir, fix_zip, write_sheet
+from mfgindex.core.framework import Aggregate, Framework, walk
+from mfgindex.core.rank import ARROWS
+from mfgindex.core.result import Result
+from mfgindex.core.weights import derived
+
+
+def scores_frame(result: Result) -> pd.DataFrame:
+    table = result.table.copy()
+    return table.reset_index()
+
+
+def indicators_frame(result: Result) -> pd.DataFrame:
+    cur = result.current
+    raw = cur.stages["raw"]
+    cols = list(raw.columns)
+    out = pd.DataFrame(
+        {
+            "code": np.repeat(raw.index.to_numpy(), len(cols)),
+            "indicator": np.tile(np.array(cols, dtype=object), len(raw)),
+            "raw": raw.to_numpy().ravel(),
+            "imputed": cur.imputed.reindex(columns=cols).to_numpy().ravel().astype(int),
+            "treated_value": cur.stages["treated"].reindex(columns=cols).to_numpy().ravel(),
+            "treated": cur.treated.reindex(columns=cols).to_numpy().ravel().astype(int),
+            "normalised": cur.stages["normalised"].reindex(columns=cols).to_numpy().ravel(),
+        }
+    )
+    return out
+
+
+def weights_frame(result: Result) -> pd.DataFrame:
+    fw = result.framework
+    rows = []
+    parents: dict[str, str] = {}
+    for node in walk(fw.root):
+        if isinstance(node, Aggregate):
+            for c in node.children:
+                parents[c.id] = node.id
+    for node in walk(fw.root):
+        parent = parents.get(node.id, "")
+        rows.append(
+            {
+                "id": node.id,
+                "name_zh": node.name_zh,
+                "parent": parent,
+                "level": fw.depth()[node.id],
+                "nominal_local": float(result.nominal_weights[parent][node.id]) if parent else 1.0,
+                "nominal_global": float(result.global_weights.get(node.id, np.nan)),
+                "effective_global": float(result.effective_weights.get(node.id, np.nan)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def framework_frame(fw: Framework) -> pd.DataFrame:
+    rows = []
+    for ind in fw.indicators():
+        f = ind.resolved_formula()
+        rows.append(
+            {
+                "id": ind.id,
+                "name_zh": ind.name_zh,
+                "name_en": ind.name_en,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "class": ind.class_,
+                "proxy": ind.proxy or "",
+                "source": ind.source,
+                "formula": f.op.value,
+                "note": ind.note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
+    fw = result.framework
+    cur = result.current
+    return {
+        "version": __version__,
+        "tool": "mfgindex",
+        "year": result.year,
+        "previous_year": result.provenance.get("previous_year"),
+        "seed": result.provenance.get("seed", 0),
+        "config": config,
+        "framework": fw.model_dump(mode="json", by_alias=True),
+        "inputs": dict(sorted(dict(result.provenance.get("inputs", {})).items())),
+        "weights": {
+            "method": "class weights (主次分类)" if fw.weighting == "class" else "explicit",
+            "class_scores": fw.class_scores if fw.weighting == "class" else None,
+            "nominal_local": {
+                k: {c: round(float(w), 12) for c, w in v.items()} for k, v in result.nominal_weights.items()
+            },
+            "nominal_global": {k: round(float(v), 12) for k, v in result.global_weights.items()},
+            "effective_global": {k: round(float(v), 12) for k, v in result.effective_weights.items()},
+            "stages": None if fw.stages is None else fw.stages.model_dump(mode="json"),
+            "derivation": result.provenance.get("weights_derivation"),
+        },
+        "stage_counts": {str(k): int(v) for k, v in cur.stage_label.value_counts().sort_index().items()},
+        "coverage": {str(k): round(float(v), 6) for k, v in cur.coverage["coverage"].items()},
+        "excluded_units": dict(cur.excluded),
+        "treatment": [
+            {
+                "indicator": t.indicator,
+                "winsorised_high": t.winsorised_high,
+                "winsorised_low": t.winsorised_low,
+                "log_transformed": t.log_transformed,
+                "note": t.note,
+            }
+            for t in cur.treat_log
+            if t.treated or t.note
+        ],
+        "units": len(result.table),
+    }
+
+
+def ranking_sheet(result: Result) -> pd.DataFrame:
+    """The report's 表3 layout: 省份, 地市, 全国排名, 地区排名, 排名变化 (↑ ↓ — 新增), for the top N."""
+    t = result.table
+    top = t[t["rank"] <= result.framework.top_n]
+    out = pd.DataFrame(
+        {
+            "省份": top.get("province", pd.Series("", index=top.index)),
+            "地市": top["name"],
+            "全国排名": top["rank"].astype("Int64"),
+            "地区排名": top.get("province_rank", pd.Series("", index=top.index)),
+            "排名变化": top["change"].map(ARROWS) if "change" in top.columns else "",
+            "指数": top[result.framework.root.id].round(2),
+        }
+    )
+    return out
+
+
+def write_xlsx(result: Result, path: Path) -> None:
+    wb = Workbook()
+    wb.remove(wb.active)
+    ranking = ranking_sheet(result)
+    write_sheet(wb, "榜单", ranking)
+    ws = wb["榜单"]
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(horizontal="center")
+    write_sheet(wb, "得分", scores_frame(result))
+    write_sheet(wb, "指标", indicators_frame(result))
+    write_sheet(wb, "权重", weights_frame(result))
+    write_sheet(wb, derived.SHEET, derived.frame(result.provenance.get("weights_derivation") or {}))
+    cov = result.current.coverage.reset_index()
+    write_sheet(wb, "数据覆盖", cov)
+    write_sheet(wb, "框架", framework_frame(result.framework), 16)
+    # 标记: what treatment did to each indicator, then the units screened out for low coverage
+    flags = pd.DataFrame([asdict(t) for t in result.current.treat_log])
+    excluded = pd.DataFrame(
+        {"indicator": [f"excluded unit {k}: {v}" for k, v in result.current.excluded.items()]}
+    )
+    write_sheet(wb, "标记", pd.concat([flags, excluded], ignore_index=True))
+    from mfgindex.report.tables import add_report_sheets  # report tables, one sheet each (issue 4)
+
+    add_report_sheets(wb, result)
+    wb.properties.creator = "mfgindex"
+    wb.save(path)
+    fix_zip(path)
+
+
+def write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
+    """Write every output of a run into ``out`` atomically; returns the written paths."""
+    check_out_dir(out)
+    try:
+        return _write_run(result, out, config)
+    except OSError as exc:  # disk full, permissions changed underneath …
+        raise UserError(
+            Problem(f"cannot write the outputs: {exc.strerror or exc}", file=str(exc.filename or out))
+        ) from None
+
+
+def _write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".mfgindex-", dir=out.parent))
+    try:
+        scores_frame(result).to_csv(
+            staging / "scores.csv", index=False, encoding="utf-8-sig", float_format="%.10g"
+        )
+        indicators_frame(result).to_csv(
+            staging / "indicators.csv", index=False, encoding="utf-8", float_format="%.10g"
+        )
+        write_xlsx(result, staging / "results.xlsx")
+        record = run_record(result, config)
+        (staging / "run.json").write_text(
+            json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in sorted(staging.iterdir()):
+            os.replace(f, out / f.name)
+            written.append(out / f.name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

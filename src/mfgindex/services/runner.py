@@ -1,0 +1,167 @@
+"""Load inputs, apply overrides, validate: what ``run``, ``validate``, ``audit`` and the web share."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mfgindex.core import dataset as dataset_mod
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import ingest, validate
+from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
+
+DEFAULT_FRAMEWORK = "caict2023"
+DEFAULT_YEAR = 2022
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a run is made of, as given by the user (recorded in run.json)."""
+
+    framework: str = DEFAULT_FRAMEWORK
+    data: tuple[str, ...] = ()
+    year: int | None = None
+    previous_year: int | None = None
+    top: int | None = None
+    seed: int = 0
+    methods: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "data": list(self.data) or "embedded default",
+            "year": self.year,
+            "previous_year": self.previous_year,
+            "top": self.top,
+            "seed": self.seed,
+            "method_overrides": {
+                k: (v.value if hasattr(v, "value") else v) for k, v in sorted(self.methods.items())
+            },
+        }
+
+
+def load(options: Options) -> tuple[Dataset, Framework, list[Problem]]:
+    """Framework and data with overrides applied; raises UserError on any error-severity problem."""
+    framework = fw_mod.load(options.framework)
+    if options.methods:
+        framework = fw_mod.with_methods(framework, **options.methods)
+    if options.top is not None:
+        if options.top < 1:
+            raise UserError(
+                Problem("--top must be at least 1", column="--top", value=str(options.top), expected="N ≥ 1")
+            )
+        framework = framework.model_copy(update={"top_n": options.top})
+    if options.data:
+        got = ingest.read([Path(d) for d in options.data], tuple(framework.groups), options.year)
+        problems = list(got.problems)
+        ds = got.dataset
+    else:
+        problems, ds = [], dataset_mod.default()
+    if ds is not None:
+        problems.extend(validate.check(ds, framework))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or ds is None:
+        raise UserError(errors or [Problem("no data")])
+    return ds, framework, [p for p in problems if p.severity != "error"]
+
+
+def default_year(ds: Dataset, options: Options) -> int:
+    if options.year is not None:
+        return options.year
+    years = ds.years()
+    return DEFAULT_YEAR if DEFAULT_YEAR in years and not options.data else years[-1]
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A run folder re-evaluated from its run.json, with what differs from the recorded run."""
+
+    dataset: Dataset
+    framework: Framework
+    result: Result
+    config: dict[str, Any]
+    data_paths: tuple[Path, ...]
+    warnings: tuple[str, ...]
+
+
+def rerun(folder: Path) -> Rerun:
+    """Re-evaluate a folder written by ``mfgindex run`` from its ``run.json``.
+
+    The framework is the one recorded (not the preset of today); the data are the recorded files, or the
+    embedded data. Warnings say when an input file's hash changed since the run and when the re-evaluated
+    ranks differ from the folder's ``scores.csv``.
+    """
+    from mfgindex.core import pipeline
+
+    run_json = folder / "run.json"
+    if not run_json.is_file():
+        raise UserError(
+            Problem(
+                "not a run folder: run.json is missing",
+                file=str(folder),
+                expected="a folder written by `mfgindex run --out DIR`",
+            )
+        )
+    try:
+        record = json.loads(run_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(Problem(f"cannot read run.json: {exc}", file=str(run_json))) from None
+    if not isinstance(record, dict) or not isinstance(record.get("framework"), dict):
+        raise UserError(Problem("run.json has no framework", file=str(run_json)))
+    framework = fw_mod.from_dict(record["framework"], file=str(run_json))
+    config = record.get("config") or {}
+    data = config.get("data")
+    paths = tuple(Path(str(d)) for d in data) if isinstance(data, list) else ()
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UserError(
+            Problem(f"data named in run.json not found: {', '.join(missing)}", file=str(run_json))
+        )
+    year = record.get("year")
+    problems: list[Problem] = []
+    ds: Dataset | None
+    if paths:
+        got = ingest.read(list(paths), tuple(framework.groups), year if isinstance(year, int) else None)
+        problems.extend(got.problems)
+        ds = got.dataset
+    else:
+        ds = dataset_mod.default()
+    if ds is not None:
+        problems.extend(validate.check(ds, framework))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or ds is None:
+        raise UserError(errors or [Problem("no data", file=str(run_json))])
+    if not isinstance(year, int):
+        year = default_year(ds, Options(data=tuple(map(str, paths))))
+    prev = record.get("previous_year")
+    result = pipeline.evaluate(
+        ds, framework, year, prev if isinstance(prev, int) else None, int(record.get("seed") or 0)
+    )
+    warnings = [str(p) for p in problems]
+    recorded = dict(record.get("inputs") or {})
+    changed = sorted(k for k in recorded if k in ds.inputs and ds.inputs[k] != recorded[k])
+    if changed:
+        warnings.append(f"input files changed since the run: {', '.join(changed)}")
+    scores = folder / "scores.csv"
+    if scores.is_file():
+        try:
+            frame, _ = ingest.read_csv(scores, dtype={"code": str})  # UTF-8, else GB18030
+            saved = frame.set_index("code")["rank"].astype(float)
+        except (UserError, ValueError, KeyError):
+            warnings.append(f"{scores}: could not be read to check the re-evaluated ranks")
+        else:
+            ours = (
+                result.table["rank"].astype("Float64").reindex(saved.index).fillna(-1).to_numpy(dtype=float)
+            )
+            if not np.array_equal(ours, saved.fillna(-1).to_numpy(dtype=float)):
+                warnings.append(
+                    "re-evaluated ranks differ from the run's scores.csv (data or package version changed)"
+                )
+    return Rerun(ds, framework, result, dict(config), paths, tuple(warnings))
