@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from collections import OrderedDict
@@ -15,10 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from mfgindex.analysis.distribution import to_jsonable
+from mfgindex.analysis.run import from_result
+from mfgindex.analysis.summary import analyze_ranking
+from mfgindex.analysis.tiers import tiers
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Aggregate
 from mfgindex.web import export, profile, whatif
+from mfgindex.web.labels import source_label
 from mfgindex.web.models import (
     ErrorBody,
     FrameworkNode,
@@ -36,7 +42,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 MAP_CAPTION = {"zh": "示意图，非标准地图", "en": "Schematic map, not a standard map"}
 HISTORY_NOTE = "each year is normalised on its own: ranks are comparable over years, scores less so"
-GEO_FILES = ("prefectures", "provinces", "nine_dash")
+GEO_FILES = ("prefectures", "provinces", "nine_dash", "province_borders")
 
 
 WHATIF_CACHE = 512  # encoded what-if responses kept (slider positions repeat: reset, ×2, the same steps)
@@ -134,6 +140,34 @@ class Service:
                 ]
         return rows
 
+    def unranked(self, year: int | None = None) -> list[dict[str, Any]]:
+        """Units of the data that the ranking of ``year`` leaves out, each with the reason in Chinese and
+        English (municipalities: the framework ranks prefecture-level cities only)."""
+        st = self.state
+        y = st.main_year if year is None else year
+        ranked = {r["code"] for r in st.rows(y) if r["rank"] is not None}
+        excluded = st.results[y].current.excluded
+        units = st.dataset.units
+        out = []
+        for code in units.index:
+            c = str(code)
+            if c in ranked:
+                continue
+            label = st.unit_label(c)
+            kind = str(units.at[code, "unit_type"]) if "unit_type" in units.columns else ""
+            name = label["name"]
+            if kind == "municipality":
+                zh = f"{name}是直辖市（省级行政区），本榜单只评价地级城市，直辖市不参与排名。"
+                en = f"{name} is a municipality (province-level); only prefecture-level cities are ranked."
+            elif c in excluded:
+                zh = f"{name}在{y}年的数据不足，未参与排名。"
+                en = f"{name} is not ranked in {y}: {excluded[c]}."
+            else:
+                zh = f"{name}在{y}年没有指数得分，未参与排名。"
+                en = f"{name} has no index score in {y}."
+            out.append({**label, "reason_zh": zh, "reason_en": en})
+        return out
+
     def dimension_labels(self) -> list[dict[str, Any]]:
         return [
             {"id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "weight": d.weight}
@@ -146,6 +180,34 @@ class Service:
             self.engines[year], dict(body.weights), body.stages, body.normalise, body.range, body.aggregate
         )
         return year, outcome
+
+
+def summary_body(st: AppState, year: int) -> dict[str, Any]:
+    """The report's list-level analysis of ``year`` (``analysis.summary.analyze_ranking`` on the table the
+    report reads, via ``analysis.run.from_result``) and the 梯队 (``analysis.tiers``)."""
+    run = from_result(st.results[year], st.config, dataset=st.dataset)
+    n = run.top_n
+    index_col = "index" if "index" in run.table.columns else run.index_id
+    out: dict[str, Any] = {
+        "year": year,
+        "top_n": n,
+        "ranked": int(run.table["rank"].notna().sum()),
+        "tiers": to_jsonable(tiers(run.table, n, index_col)),
+        "regions": None,
+        "provinces": None,
+        "clusters": None,
+    }
+    if st.dataset.kind == "cities":
+        a = analyze_ranking(run.table, n=n)
+        out.update(
+            regions=to_jsonable(a.regions),
+            provinces=to_jsonable(a.provinces.provinces),
+            provinces_unlisted=list(a.provinces.unlisted),
+            clusters=to_jsonable(a.clusters.clusters),
+            cluster_definition=a.clusters.definition_zh,
+            outside_clusters=to_jsonable(a.clusters.outside),
+        )
+    return out
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
@@ -169,7 +231,43 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 @cache
 def geo_bytes(kind: str) -> bytes:
+    """A boundary file as served; ``province_borders`` is derived (see :func:`province_borders`)."""
+    if kind == "province_borders":
+        return json.dumps(province_borders(), separators=(",", ":")).encode()
     return Path(geo.geojson_path(kind)).read_bytes()
+
+
+@cache
+def geo_gzip(kind: str) -> bytes:
+    return gzip.compress(geo_bytes(kind), compresslevel=9, mtime=0)
+
+
+def province_borders(digits: int = 2) -> dict[str, Any]:
+    """Province outlines as lines only (what the map draws over the prefectures), coordinates rounded to
+    ``digits`` decimals (0.01° ≈ 1 km, below a pixel at the dashboard's zoom) with repeated points dropped:
+    a quarter of the polygons file's compressed size, and nothing to hover or click."""
+    data = json.loads(Path(geo.geojson_path("provinces")).read_text(encoding="utf-8"))
+    features = []
+    for f in data["features"]:
+        g = f["geometry"]
+        polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        lines = []
+        for ring in (ring for poly in polygons for ring in poly):
+            line: list[list[float]] = []
+            for x, y in ring:
+                point = [round(x, digits), round(y, digits)]
+                if not line or point != line[-1]:
+                    line.append(point)
+            if len(line) > 2:
+                lines.append(line)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"adcode": f["properties"]["adcode"], "name": f["properties"]["name"]},
+                "geometry": {"type": "MultiLineString", "coordinates": lines},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
 
 
 def router(service: Service) -> APIRouter:
@@ -287,6 +385,16 @@ def router(service: Service) -> APIRouter:
         rows = whatif.rows_json(outcome, engine, service.prefixes[year], service.dim_ids, body.top)
         return whatif.dumps(head)[:-1] + b',"rows":' + rows.encode() + b"}"
 
+    @api.get("/summary", summary="梯队 and the top N by region, province and 城市群 (the report's analysis)")
+    async def summary(year: int | None = None) -> Response:
+        y = service.year(year)
+        key = ("summary", y)
+        if key in service.cache:
+            return Response(service.cache[key], media_type="application/json")
+        response = json_response(summary_body(st, y))
+        service.remember(key, bytes(response.body))
+        return response
+
     @api.get("/framework", response_model=FrameworkNode, summary="The indicator tree with nominal weights")
     async def framework_tree() -> Response:
         if "framework" in service.cache:
@@ -312,6 +420,8 @@ def router(service: Service) -> APIRouter:
                     **{"class": n.class_},
                     proxy=n.proxy,
                     source=n.source,
+                    source_zh=source_label(n.source, "zh"),
+                    source_en=source_label(n.source, "en"),
                     note=n.note,
                 )
             return out
@@ -338,7 +448,10 @@ def router(service: Service) -> APIRouter:
         res = st.results[st.main_year]
         fw = st.framework
         n_ind = len(fw.indicators())
-        sources = [{"file": k, "sha256": v} for k, v in sorted(res.provenance.get("inputs", {}).items())]
+        sources = [
+            {"file": k, "sha256": v, "label_zh": source_label(k, "zh"), "label_en": source_label(k, "en")}
+            for k, v in sorted(res.provenance.get("inputs", {}).items())
+        ]
         provinces = sorted({r["province"] for r in st.rows(st.main_year) if r.get("province")})
         response = json_response(
             {
@@ -376,6 +489,7 @@ def router(service: Service) -> APIRouter:
                 ],
                 "map": st.dataset.kind == "cities",
                 "map_caption": MAP_CAPTION,
+                "unranked": service.unranked(),
                 "history_note": HISTORY_NOTE,
             }
         )
@@ -447,16 +561,16 @@ def router(service: Service) -> APIRouter:
 
     @api.get(
         "/geo/{kind}",
-        summary="Shipped boundaries (GeoJSON): prefectures, provinces, nine_dash",
+        summary="Shipped boundaries (GeoJSON): prefectures, provinces, nine_dash, province_borders (lines)",
         response_class=Response,
     )
     async def geojson(kind: str, request: Request) -> Response:
         if kind not in GEO_FILES or st.dataset.kind != "cities":
             raise HTTPException(404, f"no boundary file {kind[:20]!r}")
-        return Response(
-            geo_bytes(kind),
-            media_type="application/geo+json",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+        headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once, not per request
+            headers["Content-Encoding"] = "gzip"
+            return Response(geo_gzip(kind), media_type="application/geo+json", headers=headers)
+        return Response(geo_bytes(kind), media_type="application/geo+json", headers=headers)
 
     return api

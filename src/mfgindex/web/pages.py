@@ -24,6 +24,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_ranking": "榜单",
         "nav_map": "地图",
         "nav_compare": "城市对比",
+        "nav_summary": "格局分析",
+        "summary_title": "梯队与区域格局",
+        "summary_note": "与报告同一算法（同一次评价结果）：梯队按排名划分，地区、省份、城市群统计前{n}名。",
+        "tiers": "梯队",
+        "tier_ranks": "名次",
+        "count": "城市数",
+        "index_range": "指数范围",
+        "index_mean": "指数均值",
+        "by_region": "按地区",
+        "by_province": "按省份",
+        "by_cluster": "按城市群",
+        "top10_n": "前10名",
+        "top20_n": "前20名",
+        "topn_n": "前{n}名",
+        "units_in_region": "地级单位数",
+        "share_units": "入围比例",
+        "best_city": "最高名次城市",
+        "members": "成员城市数",
+        "share_top10": "占前10席位",
+        "cities": "城市",
+        "unlisted": "未有城市入围的省份",
+        "more": "等（另{n}个）",
         "nav_about": "方法与数据",
         "switch": "English",
         "year": "年份",
@@ -110,12 +132,53 @@ STRINGS: dict[str, dict[str, str]] = {
         "download_xlsx": "Excel",
         "clear_all": "清空",
         "footer": "数据与方法见“方法与数据”页。本站为离线部署，所有资源均由本机提供。",
+        "save_image": "保存为图片",
+        "print": "打印 / 保存为PDF",
+        "not_ranked_year": "{y}年未参与排名",
+        "embedded": "内置默认数据",
+        "unranked_title": "未参评",
+        "unranked_hint": "可在榜单中查看参评城市，或在地图上查看各地区。",
+        "compare_title": "城市对比",
+        "about_title": "方法与数据",
+        "trend": "历年指数走势",
+        "trend_note": "各年分别归一化：走势反映相对位置的变化。",
+        "ranking_title": "城市制造业高质量发展指数榜单",
+        "filters": "筛选",
+        "no_prev": "上年无排名",
+        "new_top": "新进{n}强",
+        "no_match": "没有名称、拼音或代码与“{q}”相符的参评城市。",
+        "legend_note": "五分位分级；灰色为未参评",
+        "map_title": "城市制造业高质量发展指数地图",
+        "year_gate": "可选年份：指数数据覆盖率达到基准年90%以上的年份",
     },
     "en": {
         "site": "Manufacturing High-Quality Development of Chinese Cities",
         "nav_ranking": "Ranking",
         "nav_map": "Map",
         "nav_compare": "Compare",
+        "nav_summary": "Patterns",
+        "summary_title": "Tiers and regional patterns",
+        "summary_note": "Same analysis as the report (same evaluation): tiers by rank; regions, provinces "
+        "and city clusters count the top {n}.",
+        "tiers": "Tiers",
+        "tier_ranks": "Ranks",
+        "count": "Cities",
+        "index_range": "Index range",
+        "index_mean": "Mean index",
+        "by_region": "By region",
+        "by_province": "By province",
+        "by_cluster": "By city cluster",
+        "top10_n": "Top 10",
+        "top20_n": "Top 20",
+        "topn_n": "Top {n}",
+        "units_in_region": "Units",
+        "share_units": "Share listed",
+        "best_city": "Best city",
+        "members": "Members",
+        "share_top10": "Share of top 10",
+        "cities": "Cities",
+        "unlisted": "Provinces with no city listed",
+        "more": "and {n} more",
         "nav_about": "Method & data",
         "switch": "中文",
         "year": "Year",
@@ -204,6 +267,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "clear_all": "Clear",
         "footer": "See “Method & data” for sources and method. "
         "Served offline: every asset comes from this machine.",
+        "save_image": "Save as image",
+        "print": "Print / save as PDF",
+        "not_ranked_year": "not ranked in {y}",
+        "embedded": "embedded default data",
+        "unranked_title": "Not ranked",
+        "unranked_hint": "See the ranking for the cities ranked, or the map for every area.",
+        "compare_title": "Compare cities",
+        "about_title": "Method and data",
+        "trend": "Index over the years",
+        "trend_note": "Each year is normalised on its own: the lines show relative position.",
+        "ranking_title": "Ranking of cities",
+        "filters": "Filters",
+        "no_prev": "not ranked last year",
+        "new_top": "new in top {n}",
+        "no_match": "No ranked city matches “{q}” (name, pinyin or code).",
+        "legend_note": "Quintiles; grey: not ranked",
+        "map_title": "Map of the index",
+        "year_gate": "Years offered: index coverage at least 90% of the base year's",
     },
 }
 
@@ -272,7 +353,24 @@ def router(service: Service) -> APIRouter:
         known = code in service.state.dataset.units.index
         if not known:
             return not_found(request, service, code[:20])
-        return render(request, service, "city.html", "city", code=code)
+        lang = language(request)
+        left_out = next((u for u in service.unranked() if u["code"] == code), None)
+        if left_out is not None:  # a municipality or a unit without a score: say why, no empty cards
+            return render(
+                request,
+                service,
+                "unranked.html",
+                "unranked",
+                code=code,
+                name=left_out["name"],
+                reason=left_out["reason_zh" if lang == "zh" else "reason_en"],
+            )
+        name = service.state.unit_label(code)["name"]
+        return render(request, service, "city.html", "city", code=code, name=name)
+
+    @pages.get("/summary")
+    def summary(request: Request) -> Response:
+        return render(request, service, "summary.html", "summary")
 
     @pages.get("/compare")
     def compare(request: Request) -> Response:

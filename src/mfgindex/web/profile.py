@@ -9,6 +9,7 @@ import pandas as pd
 
 from mfgindex.analysis.city import city_profile
 from mfgindex.core.framework import Indicator
+from mfgindex.web.labels import source_label
 from mfgindex.web.state import AppState, _int, _num, _str
 
 
@@ -72,6 +73,8 @@ def build(state: AppState, code: str, year: int) -> dict[str, Any]:
                     "class": node.class_,
                     "proxy": node.proxy,
                     "source": node.source or var_sources.get(ind_id, ""),
+                    "source_zh": source_label(node.source or var_sources.get(ind_id, ""), "zh"),
+                    "source_en": source_label(node.source or var_sources.get(ind_id, ""), "en"),
                     "note": node.note,
                     "raw": _num(raw.at[code, ind_id]) if ind_id in raw.columns else None,
                     "imputed": bool(cur.imputed.at[code, ind_id]) if ind_id in cur.imputed.columns else False,
