@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 from collections import OrderedDict
@@ -208,6 +209,83 @@ def summary_body(st: AppState, year: int) -> dict[str, Any]:
             outside_clusters=to_jsonable(a.clusters.outside),
         )
     return out
+
+
+def run_hash(st: AppState, year: int) -> str:
+    """SHA-256 (first 16 hex digits) of what determines the ranking of ``year``: the run options, the
+    framework with its method choices and weights, and the SHA-256 of every input file."""
+    res = st.results[year]
+    doc = {
+        "config": st.config,
+        "framework": st.framework.model_dump(mode="json"),
+        "inputs": res.provenance.get("inputs", {}),
+        "year": year,
+        "previous_year": res.provenance.get("previous_year"),
+        "seed": res.provenance.get("seed"),
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def export_notes(
+    st: AppState,
+    year: int,
+    lang: str,
+    weights: dict[str, float] | None,
+    stages: bool,
+    filters: tuple[Any, ...],
+) -> list[tuple[str, str]]:
+    """Rows of the export's 说明 sheet: year, framework, weights, filters, sources, run hash."""
+    zh = lang == "zh"
+    fw = st.framework
+    res = st.results[year]
+    dims = {d.id: (d.name_zh if zh else d.name_en) for d in st.dimensions}
+    nominal = {d.id: d.weight for d in st.dimensions}
+    shown = weights or nominal
+    sep = "；" if zh else "; "
+    w_text = sep.join(f"{dims.get(k, k)} {100 * v:.1f}%" for k, v in shown.items())
+    if weights:
+        w_text = ("权重模拟（用户设定，归一化后）：" if zh else "What-if (user weights, rescaled): ") + w_text
+        w_text += (
+            sep + ("保留分阶段权重" if zh else "stage weights kept")
+            if stages
+            else sep + ("不分阶段" if zh else "no stage weights")
+        )
+    else:
+        w_text = ("名义权重：" if zh else "Nominal weights: ") + w_text
+        if fw.stages is not None:
+            w_text += sep + (
+                "按发展阶段调整（见“方法与数据”页）" if zh else "adjusted by stage (see Method & data)"
+            )
+    names = (
+        ("地区", "省份", "城市群", "前N名", "搜索")
+        if zh
+        else ("region", "province", "cluster", "top", "search")
+    )
+    f_text = sep.join(f"{n}={v}" for n, v in zip(names, filters, strict=True) if v) or (
+        "无" if zh else "none"
+    )
+    inputs = res.provenance.get("inputs", {})
+    sources = sep.join(dict.fromkeys(source_label(k, lang) for k in sorted(inputs)))
+    files = sep.join(f"{k} (sha256 {v[:12]})" for k, v in sorted(inputs.items()))
+    framework = f"{(fw.name_zh if zh else fw.name_en) or fw.id}（{fw.id} {fw.version or ''}）".replace(
+        " ）", "）"
+    )
+    rows = [
+        ("年份" if zh else "Year", str(year)),
+        ("上年（比较）" if zh else "Previous year", str(res.provenance.get("previous_year") or "")),
+        (
+            "指标体系" if zh else "Framework",
+            framework if zh else framework.replace("（", " (").replace("）", ")"),
+        ),
+        ("权重" if zh else "Weights", w_text),
+        ("筛选" if zh else "Filters", f_text),
+        ("参评城市" if zh else "Units ranked", str(st.ranked_count(year))),
+        ("数据来源" if zh else "Sources", sources),
+        ("输入文件" if zh else "Input files", files),
+        ("运行指纹" if zh else "Run hash", run_hash(st, year)),
+        ("软件版本" if zh else "Version", f"mfgindex {version()}"),
+    ]
+    return rows
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
@@ -550,7 +628,9 @@ def router(service: Service) -> APIRouter:
         cols = export.columns(rows, score_cols, lang, whatif=bool(parsed))
         stem = f"mfgindex-{y}{'-whatif' if parsed else ''}"
         if format == "xlsx":
-            data = export.to_xlsx(rows, cols, f"{y}")
+            weights_used = whatif_weights(parsed) if parsed else None
+            notes = export_notes(st, y, lang, weights_used, stages, (region, province, cluster, top, q))
+            data = export.to_xlsx(rows, cols, f"{y}", notes, lang)
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
             data = export.to_csv(rows, cols)
@@ -558,6 +638,10 @@ def router(service: Service) -> APIRouter:
         return Response(
             data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{stem}.{format}"'}
         )
+
+    def whatif_weights(parsed: dict[str, float]) -> dict[str, float]:
+        total = sum(v for v in parsed.values() if v > 0) or 1.0
+        return {k: max(v, 0.0) / total for k, v in parsed.items()}
 
     @api.get(
         "/geo/{kind}",

@@ -7,7 +7,8 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from mfgindex.core.files import safe_cell
 
@@ -57,17 +58,59 @@ def to_csv(rows: list[dict[str, Any]], cols: list[tuple[str, str]]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[dict[str, Any]], cols: list[tuple[str, str]], title: str) -> bytes:
+INTEGER_KEYS = {"rank", "nominal_rank", "rank_change", "prev_rank"}
+
+
+def _width(value: Any) -> float:
+    """Display width of a cell in Excel's character units (a CJK character counts two)."""
+    text = f"{value:.2f}" if isinstance(value, float) else str(value if value is not None else "")
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def to_xlsx(
+    rows: list[dict[str, Any]],
+    cols: list[tuple[str, str]],
+    title: str,
+    notes: list[tuple[str, str]] | None = None,
+    lang: str = "zh",
+) -> bytes:
+    """The table as a workbook: headers in the page's language with the field id in a second header row,
+    numbers stored as numbers (ranks ``0``, scores ``0.00``), column widths from the contents, panes frozen
+    below the headers and right of the city; then a 说明 (About) sheet of ``(item, value)`` rows."""
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31] or "ranking"
     ws.append([safe_cell(h) for _, h in cols])
+    ws.append([safe_cell(k) for k, _ in cols])
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.font, cell.fill = bold, fill
+    for cell in ws[2]:
+        cell.font, cell.fill = Font(italic=True, color="666666", size=9), fill
+    widths = [max(_width(h), _width(k)) for k, h in cols]
     for r in rows:
-        ws.append([safe_cell(r.get(k)) for k, _ in cols])
-    ws.freeze_panes = "A2"
+        values = [safe_cell(r.get(k)) for k, _ in cols]
+        ws.append(values)
+        for i, v in enumerate(values):
+            widths[i] = max(widths[i], _width(v))
+    for i, (key, _) in enumerate(cols, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = min(40.0, widths[i - 1] + 2)
+        integer = key in INTEGER_KEYS or key.endswith("_rank")
+        for (cell,) in ws.iter_rows(min_row=3, min_col=i, max_col=i):
+            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                cell.number_format = "0" if integer else "0.00"
+    ws.freeze_panes = "C3"
+    about = wb.create_sheet("说明" if lang == "zh" else "About")
+    about.append(["项目", "内容"] if lang == "zh" else ["Item", "Value"])
+    for cell in about[1]:
+        cell.font, cell.fill = bold, fill
+    for item, value in notes or []:
+        about.append([safe_cell(item), safe_cell(value)])
+    about.column_dimensions["A"].width = 18
+    about.column_dimensions["B"].width = 100
+    for (cell,) in about.iter_rows(min_row=2, min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

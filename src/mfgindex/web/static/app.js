@@ -440,9 +440,14 @@ async function cityPage() {
   let year = meta.years.includes(qYear) ? qYear : meta.year;
   const charts = { radar: chart("radar"), bars: chart("bars"), history: chart("history") };
   $("print").addEventListener("click", () => window.print());
-  // print: charts are redrawn at the printed size, then back
-  window.addEventListener("beforeprint", () => { for (const c of Object.values(charts)) c.resize({ width: 330, height: 250 }); });
-  window.addEventListener("afterprint", () => { for (const c of Object.values(charts)) c.resize(); });
+  // print: each chart is also kept as an image that the print style sheet shows (scaled to the column) in
+  // place of the canvas, so a printed or PDF profile has every chart without relying on beforeprint
+  function snapshot(c) {
+    const holder = c.getDom();
+    let img = holder.parentNode.querySelector("img.chart-print");
+    if (!img) { img = el("img", { class: "chart-print", alt: holder.getAttribute("aria-label") || "" }); holder.after(img); }
+    img.src = c.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff", excludeComponents: ["toolbox"] });
+  }
   yearSelect(meta, (y) => {
     year = y;
     history.replaceState(null, "", y === meta.year ? window.location.pathname : "?year=" + y);
@@ -474,7 +479,7 @@ async function cityPage() {
     const names = dims.map(dimName);
     const stem = cityName(p) + "-" + p.year;
     charts.radar.setOption({
-      textStyle: { fontFamily: FONT }, color: PALETTE, legend: { bottom: 0 }, tooltip: {}, toolbox: saveTool(stem + "-" + T.radar),
+      animation: false, textStyle: { fontFamily: FONT }, color: PALETTE, legend: { bottom: 0 }, tooltip: {}, toolbox: saveTool(stem + "-" + T.radar),
       radar: { indicator: dims.map((d) => ({ name: dimName(d), max: 100 })), radius: "62%", axisName: { color: "#333" } },
       series: [{ type: "radar", data: [
         { name: cityName(p), value: dims.map((d) => d.score), areaStyle: { opacity: 0.25 } },
@@ -482,7 +487,7 @@ async function cityPage() {
         { name: T.top10, value: dims.map((d) => d.top10_mean), lineStyle: { type: "dotted" } }] }],
     }, true);
     charts.bars.setOption({
-      textStyle: { fontFamily: FONT }, grid: { left: 90, right: 70, top: 30, bottom: 30 }, toolbox: saveTool(stem + "-" + T.dims),
+      animation: false, textStyle: { fontFamily: FONT }, grid: { left: 90, right: 70, top: 30, bottom: 30 }, toolbox: saveTool(stem + "-" + T.dims),
       tooltip: { trigger: "axis", formatter: (ps) => ps.map((x) => esc(x.seriesName) + ": " + fmt(x.value, 1)).join("<br>") },
       xAxis: { type: "value", max: 100 }, yAxis: { type: "category", data: names, inverse: true },
       series: [{ type: "bar", name: T.score, data: dims.map((d) => d.score), itemStyle: { color: "#1f5fa8" },
@@ -499,11 +504,12 @@ async function cityPage() {
     if (p.index_gap_to_top10 !== null && p.index_gap_to_top10 > 0) gaps.push([T.gap_top10, fmt(p.index_gap_to_top10)]);
     $("gaps").replaceChildren(...gaps.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", {}, v)]));
     charts.history.setOption({
-      textStyle: { fontFamily: FONT }, grid: { left: 50, right: 20, top: 34, bottom: 30 }, tooltip: { trigger: "axis" }, toolbox: saveTool(stem + "-" + T.history),
+      animation: false, textStyle: { fontFamily: FONT }, grid: { left: 50, right: 20, top: 34, bottom: 30 }, tooltip: { trigger: "axis" }, toolbox: saveTool(stem + "-" + T.history),
       xAxis: { type: "category", data: p.history.map((h) => String(h.year)) },
       yAxis: { type: "value", inverse: true, min: 1, minInterval: 1, name: T.rank },
       series: [{ type: "line", name: T.rank, data: p.history.map((h) => h.rank), label: { show: true }, itemStyle: { color: "#c0392b" } }],
     }, true);
+    for (const c of Object.values(charts)) snapshot(c);
     const thead = $("indicators").querySelector("thead"), tbody = $("indicators").querySelector("tbody");
     thead.replaceChildren(el("tr", {}, ...[T.dimension, T.indicator, T.raw, T.unit, T.normalised, T.rank, T.weight, T.imputed, T.treated, T.source]
       .map((h, i) => el("th", { class: i < 2 || i > 8 ? "text" : null, text: h }))));
@@ -611,7 +617,7 @@ async function aboutPage() {
         const total = dims.reduce((a, d) => a + (s.weights[d.id] ?? 1), 0);
         return el("tr", {}, el("td", { class: "text", text: LANG === "zh" ? s.name_zh : s.name_en || s.id }), ...dims.map((d) => el("td", { text: fmt(100 * (s.weights[d.id] ?? 1) / total, 1) + "%" })));
       })));
-    $("stage-table").replaceChildren(el("p", { class: "muted", text: st.description || "" }), el("div", { class: "table-wrap" }, t));
+    $("stage-table").replaceChildren(el("p", { class: "muted", text: st.description || "" }), el("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": T.stage_weights }, t));
   }
   $("coverage").querySelector("tbody").replaceChildren(...Object.entries(meta.coverage).map(([k, v]) => {
     const d = meta.dimensions.find((x) => x.id === k);
@@ -641,13 +647,15 @@ async function summaryPage() {
   const qYear = Number(new URLSearchParams(window.location.search).get("year"));
   let year = meta.years.includes(qYear) ? qYear : meta.year;
   const regionChart = chart("region-chart");
+  const provEn = Object.fromEntries(meta.provinces.map((p) => [p.id, p.name_en]));
+  const clusterEn = Object.fromEntries(meta.clusters.map((c) => [c.id, c.name_en]));
   yearSelect(meta, (y) => { year = y; history.replaceState(null, "", y === meta.year ? window.location.pathname : "?year=" + y); load().catch((e) => showError(null, e)); }, year);
   async function load() {
     const s = await api("/api/summary?year=" + year);
     const n = s.top_n;
     $("summary-note").textContent = tr("summary_note", { n });
     gridTable("tiers", [[T.tiers, "text"], [T.tier_ranks], [T.count], [T.index_range], [T.index_mean], ...["东部", "中部", "西部", "东北"].map((r) => [regionName(r)]), [T.cities, "text"]],
-      s.tiers.map((t) => [[LANG === "zh" ? t.name_zh : t.name_en, "text"], [t.first + "–" + (t.last ?? "")], [t.count], [fmt(t.index_min, 2) + "–" + fmt(t.index_max, 2)], [fmt(t.index_mean, 2)],
+      s.tiers.map((t) => [[LANG === "zh" ? t.name_zh : t.name_en, "text"], [t.first + "–" + (t.last ?? s.ranked)], [t.count], [fmt(t.index_min, 2) + "–" + fmt(t.index_max, 2)], [fmt(t.index_mean, 2)],
         ...["东部", "中部", "西部", "东北"].map((r) => [t.regions[r] ?? 0]), [cityLinks(t.cities, 12), "text wrap"]]));
     if (!s.regions) return;
     gridTable("regions", [[T.region, "text"], [T.top10_n], [T.top20_n], [tr("topn_n", { n })], [T.units_in_region], [T.share_units], [T.best_city, "text"]],
@@ -659,10 +667,10 @@ async function summaryPage() {
       series: [["top10", T.top10_n], ["top20", T.top20_n], ["topN", tr("topn_n", { n })]].map(([k, name]) => ({ type: "bar", name, data: s.regions.map((r) => r[k]), label: { show: true, position: "top" } })),
     }, true);
     gridTable("provinces", [[T.province, "text"], [T.region, "text"], [tr("topn_n", { n })], [T.top10_n], [T.top20_n], [T.best_city, "text"], [T.cities, "text"]],
-      s.provinces.map((p) => [[p.province, "text"], [regionName(p.region), "text"], [p.count], [p.top10], [p.top20], [cityLinks([p.best]), "text"], [cityLinks(p.cities), "text wrap"]]));
+      s.provinces.map((p) => [[LANG === "zh" ? p.province : provEn[p.province] || p.province, "text"], [regionName(p.region), "text"], [p.count], [p.top10], [p.top20], [cityLinks([p.best]), "text"], [cityLinks(p.cities), "text wrap"]]));
     $("unlisted").textContent = s.provinces_unlisted.length ? T.unlisted + "：" + s.provinces_unlisted.join("、") : "";
     gridTable("clusters", [[T.cluster, "text"], [tr("topn_n", { n })], [T.top10_n], [T.share_top10], [T.members], [T.cities, "text"]],
-      s.clusters.map((c) => [[c.cluster, "text"], [c.count], [c.top10], [pct(c.share_of_top10)], [c.members], [cityLinks(c.cities), "text wrap"]]));
+      s.clusters.map((c) => [[LANG === "zh" ? c.cluster : clusterEn[c.cluster_id] || c.cluster, "text"], [c.count], [c.top10], [pct(c.share_of_top10)], [c.members], [cityLinks(c.cities), "text wrap"]]));
   }
   await load();
 }
