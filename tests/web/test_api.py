@@ -345,7 +345,8 @@ def test_export_xlsx_whatif_english(client: TestClient) -> None:
     ws = load_workbook(io.BytesIO(r.content)).active
     header = [c.value for c in ws[1]]
     assert header[:2] == ["Rank", "City"] and "Nominal rank" in header
-    assert ws.max_row == 11
+    assert [c.value for c in ws[2]][:2] == ["rank", "name"]  # the field ids under the headers
+    assert ws.max_row == 12
 
 
 @pytest.mark.parametrize("weights", ["innovation", "innovation:x", "nope:1", "innovation:-1"])
@@ -359,7 +360,7 @@ def test_exported_cells_are_neutralised() -> None:
     csv_text = export.to_csv(rows, cols).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ",'+1," in csv_text and "'@a" in csv_text and "'-1" in csv_text
     ws = load_workbook(io.BytesIO(export.to_xlsx(rows, cols, "t"))).active
-    assert [c.value for c in ws[2]] == [1, '\'=HYPERLINK("http://x")', "'+1", "'@a", "'-1"]
+    assert [c.value for c in ws[3]] == [1, '\'=HYPERLINK("http://x")', "'+1", "'@a", "'-1"]
 
 
 # -- pages and guards ---------------------------------------------------------------------------------

@@ -89,15 +89,15 @@ def test_whatif_slider_changes_the_ranking(
 def test_language_switch(page: Page, live_server: str, artifacts: Path, errors: list[str]) -> None:
     page.goto(live_server + "/")
     _ready(page)
-    expect(page.locator("h1")).to_have_text("榜单")
+    expect(page.locator("h1")).to_have_text("城市制造业高质量发展指数榜单")
     page.click("#lang-switch")
     _ready(page)
-    expect(page.locator("h1")).to_have_text("Ranking")
+    expect(page.locator("h1")).to_have_text("Ranking of cities")
     expect(page.locator("#ranking-body tr a", has_text="Suzhou 苏州市")).to_have_count(1)
     page.screenshot(path=str(artifacts / "ranking-en.png"))
     page.click("#lang-switch")  # back to Chinese (the cookie remembers the choice)
     _ready(page)
-    expect(page.locator("h1")).to_have_text("榜单")
+    expect(page.locator("h1")).to_have_text("城市制造业高质量发展指数榜单")
     assert not errors
 
 
@@ -105,7 +105,7 @@ def test_map_and_compare(page: Page, live_server: str, artifacts: Path, errors: 
     page.set_viewport_size({"width": 1366, "height": 1000})
     page.goto(live_server + "/map")
     _ready(page)
-    expect(page.locator("#map canvas")).to_have_count(1)
+    expect(page.locator("#map canvas").first).to_be_visible()  # ECharts may add a hover layer canvas
     expect(page.locator("#map-caption")).to_have_text("示意图，非标准地图")
     page.select_option("#f-metric", "innovation")
     page.wait_for_timeout(500)

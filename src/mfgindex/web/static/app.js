@@ -396,29 +396,34 @@ async function mapPage() {
       piece.label = lo === undefined ? "< " + fmt(hi, 1) : hi === undefined ? "≥ " + fmt(lo, 1) : fmt(lo, 1) + " – " + fmt(hi, 1);
       pieces.push(piece);
     }
+    // a phone gets the map across the full width, with the legend and the inset below it
+    const narrow = $("map").clientWidth < 700;
+    const mainBox = narrow ? { top: 10, bottom: 190, left: 6, right: 6 } : { top: 20, bottom: 20, left: 150, right: 150 };
+    const inset = narrow ? { right: 12, bottom: 16, width: 96, height: 130 } : { right: 20, bottom: 24, width: 126, height: 170 };
     const geoBase = { nameProperty: "adcode", silent: false, roam: false, aspectScale: 0.8, itemStyle: { areaColor: GREY, borderColor: "#fff", borderWidth: 0.3 }, label: { show: false } };
     c.setOption({
       textStyle: { fontFamily: FONT },
-      title: { text: year + "年 " + label, subtext: T.legend_note, left: 16, bottom: 168, textStyle: { fontSize: 14 }, subtextStyle: { color: "#555" } },
+      title: { text: year + "年 " + label, subtext: T.legend_note, left: narrow ? 8 : 16, bottom: narrow ? 142 : 168, textStyle: { fontSize: 14 }, subtextStyle: { color: "#555" } },
       toolbox: saveTool(T.nav_map + "-" + label + "-" + year),
       tooltip: { trigger: "item", className: "map-tip", showDelay: 0, hideDelay: 0, transitionDuration: 0, formatter: (p) => {
         if (p.seriesType === "lines") return "";
         if (!p.data || !p.data.code) return esc(names[p.name] || "") + "<br>" + esc(T.not_ranked);
         return esc(p.data.city) + "<br>" + esc(label) + ": " + fmt(p.value) + "（" + esc(T.rank) + " " + esc(p.data.rank) + "）";
       } },
-      visualMap: { type: "piecewise", pieces, outOfRange: { color: GREY }, seriesIndex: [0, 1], left: 16, bottom: 24, itemWidth: 18, itemHeight: 12, textStyle: { fontSize: 12 } },
+      visualMap: { type: "piecewise", pieces, outOfRange: { color: GREY }, seriesIndex: [0, 1], left: narrow ? 8 : 16, bottom: narrow ? 12 : 24, itemWidth: 18, itemHeight: 12, itemGap: narrow ? 6 : 10, textStyle: { fontSize: 12 } },
       geo: [
-        { ...geoBase, map: "china_main", roam: true, scaleLimit: { min: 0.8, max: 12 }, top: 20, bottom: 20, left: 150, right: 150,
+        { ...geoBase, map: "china_main", roam: true, scaleLimit: { min: 0.8, max: 12 }, ...mainBox,
           zoom: view.zoom || 1, center: view.center || undefined,
           emphasis: { label: { show: false }, itemStyle: { areaColor: "#f5b041" } }, select: { disabled: true } },
-        { ...geoBase, map: "china_scs", right: 20, bottom: 24, width: 126, height: 170,
+        { ...geoBase, map: "china_scs", ...inset,
           boundingCoords: [[INSET_BOX[0], INSET_BOX[3]], [INSET_BOX[2], INSET_BOX[1]]],
           emphasis: { label: { show: false }, itemStyle: { areaColor: "#f5b041" } }, select: { disabled: true } },
       ],
-      graphic: [{ type: "rect", right: 14, bottom: 18, shape: { width: 138, height: 182 }, style: { fill: "none", stroke: "#888", lineWidth: 1 }, silent: true }],
+      graphic: [{ type: "rect", right: inset.right - 6, bottom: inset.bottom - 6, shape: { width: inset.width + 12, height: inset.height + 12 }, style: { fill: "none", stroke: "#888", lineWidth: 1 }, silent: true }],
       series: [
-        { type: "map", geoIndex: 0, data: values, selectedMode: false },
-        { type: "map", geoIndex: 1, data: values, selectedMode: false },  // the inset: 三沙 is ranked too
+        // `color` is what a region without data (unranked) gets; the legend colours the ranked ones
+        { type: "map", geoIndex: 0, data: values, selectedMode: false, color: GREY },
+        { type: "map", geoIndex: 1, data: values, selectedMode: false, color: GREY },  // the inset: 三沙 is ranked too
         { type: "lines", coordinateSystem: "geo", geoIndex: 0, polyline: true, silent: true, data: borderLines, lineStyle: { color: "#555", width: 0.7, opacity: 1 }, z: 3 },
         { type: "lines", coordinateSystem: "geo", geoIndex: 1, polyline: true, silent: true, data: dashLines, lineStyle: { color: "#222", width: 1.2, opacity: 1 }, z: 3 },
       ],
