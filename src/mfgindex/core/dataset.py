@@ -7,7 +7,7 @@ licences and known problems). Nothing is invented: a value missing in a source i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -37,6 +37,10 @@ class Dataset:
         numeric columns, one row per entry.
     inputs
         Input file → SHA-256 of its bytes, for ``run.json``.
+    list_assignment
+        List → how many of its entries were assigned to a unit, per region the list gives (province, or a
+        city such as the 计划单列市 宁波): :func:`assignment_rates`. Unassigned entries count for no unit, so
+        a list's counts are low where its rate is low. Empty when the lists carry no such record.
     kind
         ``cities`` (adcodes of the shipped division table) or ``generic`` (the data's own ``uCode``).
     """
@@ -47,6 +51,7 @@ class Dataset:
     inputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     kind: str = "cities"
     variable_sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    list_assignment: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
 
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.values["year"].unique())
@@ -101,6 +106,75 @@ def _batch_year(batch: str) -> int:
     )
 
 
+# A region whose entries are assigned below this share is named next to every count of the list.
+LOW_ASSIGNMENT_RATE = 0.5
+LOW_RATE_MIN_ENTRIES = 10  # … when it has at least this many entries
+
+
+def list_region(text: str) -> str:
+    """A list's region column as a short name: 江苏省 → 江苏, 内蒙 → 内蒙古, 新疆兵团 → 兵团, 宁波 → 宁波."""
+    t = "".join(str(text).split())
+    if "兵团" in t:
+        return "兵团"
+    found = geo.normalise_province(t)
+    if found is None and len(t) >= 2:
+        hits = [str(p) for p in geo.provinces().index if str(p).startswith(t)]
+        found = hits[0] if len(hits) == 1 else None
+    return found or t
+
+
+def assignment_rates(region: Iterable[str], assigned: Iterable[bool]) -> pd.DataFrame:
+    """Per region (as :func:`list_region` names it): ``entries, assigned, rate``; most entries first."""
+    df = pd.DataFrame({"region": [list_region(r) for r in region], "assigned": list(assigned)})
+    out = df.groupby("region", sort=False)["assigned"].agg(entries="size", assigned="sum")
+    out["assigned"] = out["assigned"].astype(int)
+    out["rate"] = out["assigned"] / out["entries"]
+    out = out.reset_index().sort_values(["entries", "region"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def low_rate_regions(rates: pd.DataFrame) -> pd.DataFrame:
+    """The regions of :func:`assignment_rates` with a low rate (below LOW_ASSIGNMENT_RATE, enough entries)."""
+    if rates.empty:
+        return rates
+    # 兵团 entries belong to no prefecture-level unit: no city's count misses them
+    low = (
+        (rates["rate"] < LOW_ASSIGNMENT_RATE)
+        & (rates["entries"] >= LOW_RATE_MIN_ENTRIES)
+        & (rates["region"] != "兵团")
+    )
+    return rates[low].sort_values("rate").reset_index(drop=True)
+
+
+def assignment_note(rates: pd.DataFrame | None, lang: str = "zh", most: int = 6) -> str:
+    """A short note for a count of the list: overall rate, and the (``most``) regions whose rate stays low."""
+    if rates is None or rates.empty:
+        return ""
+    total, done = int(rates["entries"].sum()), int(rates["assigned"].sum())
+    low_all = low_rate_regions(rates)
+    low = low_all.head(most)
+    more = len(low_all) - len(low)
+    if lang == "en":
+        text = f"{done}/{total} entries ({done / total:.0%}) assigned to a city"
+        if len(low):
+            parts = [
+                f"{r} {a}/{n} ({a / n:.0%})"
+                for r, a, n in zip(low["region"], low["assigned"], low["entries"], strict=True)
+            ]
+            text += "; low in " + ", ".join(parts) + (f" and {more} more" if more else "")
+            text += ": counts there are understated"
+        return text
+    text = f"已分配到城市的条目 {done}/{total}（{done / total:.0%}）"
+    if len(low):
+        parts = [
+            f"{r} {a}/{n}（{a / n:.0%}）"
+            for r, a, n in zip(low["region"], low["assigned"], low["entries"], strict=True)
+        ]
+        text += "；分配率偏低：" + "、".join(parts) + (f"等 {len(low_all)} 个地区" if more else "")
+        text += "，这些地区的城市计数偏低"
+    return text
+
+
 @cache
 def default() -> Dataset:
     """The embedded default dataset: GDP structure, real growth, population, CO2, digital finance, lists."""
@@ -147,8 +221,10 @@ def default() -> Dataset:
     sources = {str(v): str(s) for v, s in values.groupby("variable")["source"].first().items()}
 
     lists: dict[str, pd.DataFrame] = {}
+    assignment: dict[str, pd.DataFrame] = {}
     for name in ("green_factories", "green_parks", "green_supply"):
         df = pd.read_csv(files[name], dtype=str, keep_default_na=False)
+        assignment[name] = assignment_rates(df["region_raw"], df["city_adcode_guess"].isin(known))
         df = df[df["city_adcode_guess"].isin(known)]
         lists[name] = pd.DataFrame(
             {"code": df["city_adcode_guess"].to_numpy(), "year": df["batch"].map(_batch_year).to_numpy()}
@@ -197,4 +273,5 @@ def default() -> Dataset:
         inputs=MappingProxyType(inputs),
         kind="cities",
         variable_sources=MappingProxyType(sources),
+        list_assignment=MappingProxyType(assignment),
     )
