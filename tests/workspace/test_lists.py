@@ -22,7 +22,20 @@ from tests.workspace.conftest import write
             "prefecture_in_name_strong",
         ),  # prefecture after province
         ("德尔福电子（苏州）有限公司", "江苏", "320500", "prefecture_in_name_in_brackets"),
-        ("昆山龙腾光电股份有限公司", "江苏", "320500", "county_in_name_strong"),  # county-level city → 苏州
+        ("昆山国显光电有限公司", "江苏", "320500", "county_in_name_strong"),  # county-level city → 苏州
+        (
+            "安徽黄山胶囊股份有限公司",
+            "安徽",
+            "341800",
+            "listed_company",
+        ),  # listed (002817, 宣城), 黄山 a brand
+        ("中国石化某某公司许村镇加油站", "浙江", "330400", "town_in_name"),  # 海宁市许村镇 → 嘉兴
+        (
+            "某某化工（南堡经济开发区）有限公司",
+            "河北",
+            "130200",
+            "town_in_name_in_brackets",
+        ),  # zone of 曹妃甸 → 唐山
         ("中国石油化工股份有限公司镇海炼化分公司", "浙江", "330200", "county_in_name"),  # district → 宁波
         ("唐县冀东水泥有限责任公司", "河北", "130600", "county_in_name_strong"),  # two-character county
         ("襄樊新兴机械有限公司", "湖北", "420600", "prefecture_in_name_strong"),  # former name → 襄阳
@@ -186,8 +199,8 @@ def test_error_text_with_brackets_is_printed_as_is(ws: Path, tmp_path: Path) -> 
     assert "[b]x.csv: file not found" in r.output
 
 
-def test_shipped_green_factories_agree_with_earlier_guess() -> None:
-    """The README's figures: share assigned and agreement with ``city_adcode_guess``."""
+def test_shipped_green_lists_are_the_matchers_output() -> None:
+    """The derived columns of the shipped list are the matcher's (scripts/assign_enterprise_lists.py)."""
     from mfgindex.core import geo
 
     df = pd.read_csv(
@@ -195,10 +208,15 @@ def test_shipped_green_factories_agree_with_earlier_guess() -> None:
         dtype=str,
         keep_default_na=False,
     )
-    codes = [matcher.assign(n, p).code or "" for n, p in zip(df["name"], df["region_raw"], strict=True)]
-    df["code"] = codes
-    both = (df["code"] != "") & (df["city_adcode_guess"] != "")
-    assert (df["code"] != "").sum() >= 1490  # 53.7 % of 2,783
-    disagree = df[both & (df["code"] != df["city_adcode_guess"])]
-    # hand-checked: the two disagreements are errors of the earlier guess (峨眉山 is in 乐山, 克州 ≠ 乌鲁木齐)
-    assert sorted(disagree["name"]) == ["克州天山水泥有限责任公司", "农夫山泉四川峨眉山饮料有限公司"]
+    got = [matcher.assign(n, p) for n, p in zip(df["name"], df["region_raw"], strict=True)]
+    assert [a.code or "" for a in got] == df["city_adcode_guess"].tolist()
+    assert [a.basis for a in got] == df["city_match_basis"].tolist()
+    assert [a.describe() or a.reason for a in got] == df["city_match_evidence"].tolist()
+    # hand-checked disagreements with the guess shipped before this matcher: errors of that guess
+    # (峨眉山 is in 乐山, 克州 ≠ 乌鲁木齐, 安徽黄山胶囊 is in 宣城 per the listed-company table)
+    codes = df.set_index("name")["city_adcode_guess"]
+    assert (codes["农夫山泉四川峨眉山饮料有限公司"], codes["克州天山水泥有限责任公司"]) == (
+        "511100",
+        "653000",
+    )
+    assert codes["安徽黄山胶囊股份有限公司"] == "341800"

@@ -148,12 +148,27 @@ def _list_report(report: Any) -> None:
             "by basis: "
             + ", ".join(f"{k} {v}" for k, v in sorted(report.by_basis.items(), key=lambda kv: -kv[1]))
         )
+    _rates_lines(report.list, report.rates)
     if report.unmatched_assignments:
         out.print(
             f"[yellow]warning[/yellow] {len(report.unmatched_assignments)} assignments match no entry yet: "
             + "、".join(report.unmatched_assignments[:10]),
             markup=True,
         )
+
+
+def _rates_lines(name: str, rates: pd.DataFrame) -> None:
+    """Assignment rate per region of a list, lowest first, and the note that goes next to its counts."""
+    from mfgindex.core.dataset import assignment_note, low_rate_regions
+
+    if rates is None or rates.empty:
+        return
+    low = set(low_rate_regions(rates)["region"])
+    shown = rates.sort_values(["rate", "entries"], ascending=[True, False]).reset_index(drop=True)
+    shown["low"] = ["LOW" if r in low else "" for r in shown["region"]]
+    shown["rate"] = [f"{x:.1%}" for x in shown["rate"]]
+    _table(shown, f"{name}: entries assigned to a city, per region (province or city of the list)")
+    out.print(f"{name}: {assignment_note(rates)}")
 
 
 def register(app: typer.Typer) -> None:
@@ -228,6 +243,31 @@ def register(app: typer.Typer) -> None:
             if out_file is not None:
                 df = df.assign(adcode="")
             _write_or_print(df, out_file, f"{list_name}: {len(df)} unresolved")
+
+        guarded(go)
+
+    @lists_app.command("rates")
+    def lists_rates(
+        workspace: Annotated[
+            Path | None,
+            typer.Option(
+                "--workspace",
+                "-w",
+                help="工作区文件夹（workspace folder）；不给则为内置数据的名单（the embedded lists）。",
+            ),
+        ] = None,
+        list_name: Annotated[
+            str | None,
+            typer.Option("--list", "-l", help="名单 id（list id），如 green_factories；不给则全部。"),
+        ] = None,
+    ) -> None:
+        """各地区名单条目分配到城市的比例（assignment rate per region），分配率偏低的地区标为 LOW。"""
+
+        def go() -> None:
+            from mfgindex.workspace import lists
+
+            for name, rates in lists.rates(workspace, list_name).items():
+                _rates_lines(name, rates)
 
         guarded(go)
 
@@ -425,6 +465,8 @@ def coverage_cmd(
         )
         if len(cov.dimensions):
             out.print(cov.sentence())
+        for name, rates in cov.lists.groupby("list", sort=False):
+            _rates_lines(str(name), rates.drop(columns=["list", "low"]).reset_index(drop=True))
 
     guarded(go)
 

@@ -126,8 +126,8 @@ def list_region(text: str) -> str:
 def assignment_rates(region: Iterable[str], assigned: Iterable[bool]) -> pd.DataFrame:
     """Per region (as :func:`list_region` names it): ``entries, assigned, rate``; most entries first."""
     df = pd.DataFrame({"region": [list_region(r) for r in region], "assigned": list(assigned)})
-    out = df.groupby("region", sort=False)["assigned"].agg(entries="size", assigned="sum")
-    out["assigned"] = out["assigned"].astype(int)
+    grouped = df.groupby("region", sort=False)["assigned"]
+    out = pd.DataFrame({"entries": grouped.size(), "assigned": grouped.sum().astype(int)})
     out["rate"] = out["assigned"] / out["entries"]
     out = out.reset_index().sort_values(["entries", "region"], ascending=[False, True])
     return out.reset_index(drop=True)
@@ -143,7 +143,8 @@ def low_rate_regions(rates: pd.DataFrame) -> pd.DataFrame:
         & (rates["entries"] >= LOW_RATE_MIN_ENTRIES)
         & (rates["region"] != "兵团")
     )
-    return rates[low].sort_values("rate").reset_index(drop=True)
+    out: pd.DataFrame = rates[low].sort_values("rate").reset_index(drop=True)
+    return out
 
 
 def assignment_note(rates: pd.DataFrame | None, lang: str = "zh", most: int = 6) -> str:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -22,7 +22,7 @@ import pandas as pd
 from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import derive, geo
 from mfgindex.core import framework as fw_mod
-from mfgindex.core.dataset import Dataset
+from mfgindex.core.dataset import Dataset, assignment_note, low_rate_regions
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Aggregate, Framework, Indicator
 from mfgindex.workspace import store, template
@@ -56,10 +56,12 @@ def _observations(directory: Path, snapshot: int | None) -> tuple[pd.DataFrame, 
     with connect(directory) as con:
         obs = store.current(con, snapshot)
         lists = store._lists(con, snapshot)
+        rates = store._list_rates(con, snapshot)
         names = dict(con.execute("SELECT id, name_zh FROM variables").fetchall())
+        # the list file of the current version (`lists assign` changes single entries: recorded in them)
         files = con.execute(
             "SELECT e.list, i.file FROM list_entries e JOIN imports i ON i.id = e.import_id "
-            "GROUP BY e.list, i.id, i.file ORDER BY i.id"
+            "WHERE i.kind = 'list' GROUP BY e.list, i.id, i.file ORDER BY i.id"
         ).fetchall()
     obs["source"] = obs["source"].fillna("").astype(str)
     obs["name_zh"] = obs["variable"].map(lambda v: names.get(v) or "")
@@ -67,6 +69,8 @@ def _observations(directory: Path, snapshot: int | None) -> tuple[pd.DataFrame, 
     last: dict[str, str] = {str(k): str(f or "") for k, f in files}
     for name, frame in lists.items():
         frame.attrs["source"] = Path(last.get(name, "")).name or last.get(name, "")
+        if name in rates:
+            frame.attrs["assignment"] = rates[name]
     return obs, lists
 
 
@@ -169,10 +173,11 @@ def _variables(
                     "of": len(cities),
                     "share": n / len(cities) if len(cities) else 0.0,
                     "sources": src,
+                    "note": "" if frame is None else assignment_note(frame.attrs.get("assignment")),
                 }
             )
-    columns = ["variable", "name_zh", "in_framework", "year", "cities", "of", "share", "sources"]
-    return pd.DataFrame(rows, columns=columns)
+    columns = ["variable", "name_zh", "in_framework", "year", "cities", "of", "share", "sources", "note"]
+    return pd.DataFrame(rows, columns=columns).fillna({"note": ""})
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:
@@ -263,6 +268,7 @@ class Coverage:
     threshold: float
     variables: pd.DataFrame
     dimensions: pd.DataFrame
+    lists: pd.DataFrame = field(default_factory=pd.DataFrame)  # list, region, entries, assigned, rate, low
 
     @property
     def thin(self) -> pd.DataFrame:
@@ -316,7 +322,25 @@ def coverage(
         threshold,
         _variables(obs, lists, fw, ys),
         _dimensions(obs, lists, fw, ys, threshold),
+        _list_table(lists, fw),
     )
+
+
+def _list_table(lists: Mapping[str, pd.DataFrame], fw: Framework) -> pd.DataFrame:
+    """Per list the framework counts: entries assigned to a city per region, low rates flagged."""
+    frames = []
+    for name in fw.lists():
+        frame = lists.get(name)
+        rates = None if frame is None else frame.attrs.get("assignment")
+        if rates is None or rates.empty:
+            continue
+        low = set(low_rate_regions(rates)["region"])
+        frames.append(rates.assign(list=name, low=[r in low for r in rates["region"]]))
+    columns = ["list", "region", "entries", "assigned", "rate", "low"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    table: pd.DataFrame = pd.concat(frames, ignore_index=True)[columns]
+    return table
 
 
 def latest_years(directory: Path, n: int = 3) -> list[int]:
@@ -369,12 +393,20 @@ def write(cov: Coverage, path: Path) -> list[Path]:
         from mfgindex.core.files import safe_cell
 
         with pd.ExcelWriter(path) as xw:
-            for sheet, df in (("variables", cov.variables), ("dimensions", cov.dimensions)):
+            sheets = [("variables", cov.variables), ("dimensions", cov.dimensions)]
+            if not cov.lists.empty:
+                sheets.append(("lists", cov.lists))
+            for sheet, df in sheets:
                 df.map(safe_cell).to_excel(xw, sheet_name=sheet, index=False)
         return [path]
     if suffix == ".csv":
         other = path.with_name(f"{path.stem}.dimensions.csv")
         cov.variables.to_csv(path, index=False, encoding="utf-8-sig")
         cov.dimensions.to_csv(other, index=False, encoding="utf-8-sig")
-        return [path, other]
+        written = [path, other]
+        if not cov.lists.empty:
+            lists_file = path.with_name(f"{path.stem}.lists.csv")
+            cov.lists.to_csv(lists_file, index=False, encoding="utf-8-sig")
+            written.append(lists_file)
+        return written
     raise UserError(Problem("unsupported output file", file=str(path), expected=".csv or .xlsx"))

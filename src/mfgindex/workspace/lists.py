@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import geo, ingest
-from mfgindex.core.dataset import sha256
+from mfgindex.core.dataset import assignment_rates, sha256
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.workspace import matcher
+from mfgindex.workspace import matcher, store
 from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, insert_entries, json_attrs, now, whoami
 
@@ -113,6 +114,7 @@ class ListReport:
     by_basis: dict[str, int]
     unmatched_assignments: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # about the file read, e.g. a CSV read as GB18030 (GBK)
+    rates: pd.DataFrame = field(default_factory=pd.DataFrame)  # per region: entries, assigned, rate
 
     @property
     def share(self) -> float:
@@ -268,23 +270,46 @@ def _read_entries(
     return pd.DataFrame(rows), warnings
 
 
-def _assignments(con: Connection, name: str) -> dict[tuple[str, str], str | None]:
-    rows = con.execute("SELECT name, province, unit FROM list_assignments WHERE list = ?", [name]).fetchall()
-    return {(str(r[0]), str(r[1])): (str(r[2]) if r[2] is not None else None) for r in rows}
+Manual = dict[tuple[str, str], tuple[str | None, str]]
 
 
-def resolve_entries(entries: pd.DataFrame, manual: dict[tuple[str, str], str | None]) -> pd.DataFrame:
+def _assignments(con: Connection, name: str) -> Manual:
+    """(entry name, province) → (unit or None for "in no unit", where it was assigned: file:row)."""
+    rows = con.execute(
+        "SELECT name, province, unit, file, entered_by FROM list_assignments WHERE list = ?", [name]
+    ).fetchall()
+    return {
+        (str(r[0]), str(r[1])): (
+            str(r[2]) if r[2] is not None else None,
+            f"{r[3] or ''}" + (f" ({r[4]})" if r[4] else ""),
+        )
+        for r in rows
+    }
+
+
+def _manual(manual: Manual, name: str, province: str) -> tuple[str | None, str] | None:
+    return manual.get((name, province), manual.get((name, "")))
+
+
+def _apply_manual(code: str | None, where: str) -> tuple[str, str, str]:
+    """unit, basis, reason of an entry assigned by hand; the reason records the assignment file and row."""
+    if code:
+        return code, "manual", f"lists assign: {where}"
+    return "", "manual_excluded", f"lists assign: {where}: not in any prefecture-level unit"
+
+
+def resolve_entries(entries: pd.DataFrame, manual: Manual) -> pd.DataFrame:
     """Assign every entry: manual assignment > given adcode/city > matcher. Pure."""
     units, bases, reasons = [], [], []
     for name, province, address, given in zip(
         entries["name"], entries["province"], entries["address"], entries["given"], strict=True
     ):
-        key_exact, key_any = (str(name), str(province)), (str(name), "")
-        if key_exact in manual or key_any in manual:
-            code = manual.get(key_exact, manual.get(key_any))
-            units.append(code or "")
-            bases.append("manual" if code else "manual_excluded")
-            reasons.append("" if code else "manually marked as not in any prefecture-level unit")
+        hand = _manual(manual, str(name), str(province))
+        if hand is not None:
+            unit, basis, reason = _apply_manual(*hand)
+            units.append(unit)
+            bases.append(basis)
+            reasons.append(reason)
             continue
         if given:
             units.append(str(given))
@@ -349,14 +374,16 @@ def _report(
     warnings: tuple[str, ...] = (),
 ) -> ListReport:
     counts = resolved["basis"].value_counts()
+    assigned = resolved["unit"].astype(str) != ""
     return ListReport(
         name,
         import_id,
         len(resolved),
-        int((resolved["unit"].astype(str) != "").sum()),
+        int(assigned.sum()),
         {str(k): int(v) for k, v in counts.items()},
         unmatched,
         warnings,
+        assignment_rates(resolved["province"].astype(str), assigned),
     )
 
 
@@ -390,10 +417,16 @@ def import_list(
     return _report(name, import_id, resolved, warnings=warnings)
 
 
-def import_assignments(directory: Path, name: str, path: Path, entered_by: str | None = None) -> ListReport:
-    """Store manual assignments (``name, adcode`` [``province``]) and re-assign the list's current version.
+EXCLUDED = ("none", "-", "无", "—")
 
-    An empty adcode (or ``none``) marks an entry as belonging to no prefecture-level unit.
+
+def import_assignments(directory: Path, name: str, path: Path, entered_by: str | None = None) -> ListReport:
+    """Store manual assignments (``name, adcode`` [``province``]) and apply them to the current version.
+
+    Only the rows whose adcode (or city) is filled change anything: an empty cell leaves the entry as it is
+    (an unresolved entry stays unresolved), ``none`` (or ``-``, ``无``) marks an entry as belonging to no
+    prefecture-level unit. The other entries of the list are kept exactly as they are (the matcher is not run
+    again). Each assigned entry records the assignment file and row in its ``reason``.
     """
     check_list_name(name)
     df, sheet, warnings = _read_table(path)
@@ -412,17 +445,20 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
             )
         )
     problems: list[Problem] = []
-    rows: list[tuple[str, str, str | None]] = []
+    rows: list[tuple[str, str, str | None, str]] = []
     for i, rec in enumerate(df.to_dict("records")):
         file, row = str(path), i + 2
         entry = str(rec[name_col]).strip()
         province = str(rec[prov_col]).strip() if prov_col else ""
         target = str(rec[code_col]).strip()
+        where = f"{file}:row {row}"
+        if not target:
+            continue  # not filled in: the entry is left as it is
         if not entry:
             problems.append(Problem("empty name", file=file, sheet=sheet, row=row, column=name_col))
             continue
-        if target.lower() in ("", "none", "-", "无"):
-            rows.append((entry, province, None))
+        if target.lower() in EXCLUDED:
+            rows.append((entry, province, None, where))
             continue
         prov_short = matcher.parse_province(province) if province else None
         m = geo.resolve(target, prov_short)
@@ -435,11 +471,11 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
                     row=row,
                     column=code_col,
                     value=target,
-                    expected="a prefecture-level adcode or city name",
+                    expected="a prefecture-level adcode or city name (or none)",
                 )
             )
             continue
-        rows.append((entry, province, m.code))
+        rows.append((entry, province, m.code, where))
     if problems:
         raise UserError(problems)
     who = whoami(entered_by)
@@ -448,20 +484,18 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
         con.begin()
         try:
             at = now()
-            for entry, province, code in rows:
+            for entry, province, code, where in rows:
                 run(
                     con,
                     "INSERT OR REPLACE INTO list_assignments VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [name, entry, province, code, str(path), who, at],
+                    [name, entry, province, code, where, who, at],
                 )
             import_id = None
             resolved = old
             names = set(old["name"].astype(str)) if len(old) else set()
-            unmatched = tuple(e for e, _, _ in rows if e not in names)
+            unmatched = tuple(e for e, _, _, _ in rows if e not in names)
             if version is not None:
-                entries = old.drop(columns=["unit", "basis", "reason"])
-                entries["given"] = np.where(old["basis"] == "given", old["unit"], "")
-                resolved = resolve_entries(entries, _assignments(con, name))
+                resolved = _with_manual(old, {(e, p): (c, w + f" ({who})") for e, p, c, w in rows})
                 if not _same(old, resolved):
                     summary = {
                         "entries": len(resolved),
@@ -480,6 +514,18 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
     return _report(name, import_id, resolved, unmatched, warnings)
 
 
+def _with_manual(current: pd.DataFrame, manual: Manual) -> pd.DataFrame:
+    """The current version with the given manual assignments applied; every other row unchanged."""
+    out = current.copy()
+    units, bases, reasons = list(out["unit"]), list(out["basis"]), list(out["reason"])
+    for i, (entry, province) in enumerate(zip(out["name"], out["province"], strict=True)):
+        hand = _manual(manual, str(entry), str(province))
+        if hand is not None:
+            units[i], bases[i], reasons[i] = _apply_manual(*hand)
+    out["unit"], out["basis"], out["reason"] = units, bases, reasons
+    return out
+
+
 def entries(directory: Path, name: str) -> pd.DataFrame:
     """The current version of a list (all entries, resolved or not)."""
     check_list_name(name)
@@ -496,6 +542,32 @@ def unresolved(directory: Path, name: str) -> pd.DataFrame:
     return df[df["unit"].astype(str) == ""][
         ["seq", "name", "province", "batch", "year", "basis", "reason", "location"]
     ].reset_index(drop=True)
+
+
+def rates(directory: Path | None = None, name: str | None = None) -> dict[str, pd.DataFrame]:
+    """List → entries assigned to a city per region of the list (:func:`assignment_rates`).
+
+    Without ``directory``: the lists of the embedded default data. ``name`` selects one list.
+    """
+    if directory is None:
+        got = dict(dataset_mod.default().list_assignment)
+    else:
+        with connect(directory) as con:
+            got = store._list_rates(con, None)
+    if name is not None:
+        check_list_name(name)
+        if name not in got:
+            where = "the embedded data" if directory is None else "the workspace"
+            raise UserError(
+                Problem(
+                    f"no list {name!r} with assignments in {where}",
+                    column="--list",
+                    value=name,
+                    expected=", ".join(sorted(got)) or "a list imported with `lists import`",
+                )
+            )
+        return {name: got[name]}
+    return got
 
 
 def counts(directory: Path, name: str) -> pd.DataFrame:

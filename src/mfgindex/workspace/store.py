@@ -612,6 +612,33 @@ def _lists(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _list_rates(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
+    """Per list (current version): entries assigned to a unit per region of the list
+    (:func:`mfgindex.core.dataset.assignment_rates`)."""
+    limit = "" if snapshot is None else f"AND i.id <= {int(snapshot)}"
+    versions = con.execute(
+        f"""
+        SELECT e.list, max(e.import_id) FROM list_entries e JOIN imports i ON i.id = e.import_id
+        WHERE true {limit} GROUP BY e.list ORDER BY e.list
+        """
+    ).fetchall()
+    out: dict[str, pd.DataFrame] = {}
+    for name, import_id in versions:
+        rows = con.execute(
+            "SELECT coalesce(province, ''), unit IS NOT NULL, basis FROM list_entries "
+            "WHERE list = ? AND import_id = ? ORDER BY seq",
+            [name, import_id],
+        ).fetchall()
+        if rows and all(r[2] == "default_dataset" for r in rows):
+            # loaded from the embedded data, which stores its assigned entries only: its own record
+            shipped = dataset_mod.default().list_assignment.get(str(name))
+            if shipped is not None:
+                out[str(name)] = shipped
+            continue
+        out[str(name)] = dataset_mod.assignment_rates([r[0] for r in rows], [bool(r[1]) for r in rows])
+    return out
+
+
 def data_hash(values: pd.DataFrame, lists: Mapping[str, pd.DataFrame]) -> str:
     """SHA-256 of the dataset's content (values sorted by key, lists in entry order)."""
     h = hashlib.sha256()
@@ -629,6 +656,7 @@ def load_dataset(directory: Path, snapshot: int | None = None) -> Dataset:
     with connect(directory) as con:
         obs = current(con, snapshot)
         lists = _lists(con, snapshot)
+        rates = _list_rates(con, snapshot)
     values = pd.DataFrame(
         {
             "code": obs["unit"].astype(str).to_numpy(),
@@ -650,6 +678,7 @@ def load_dataset(directory: Path, snapshot: int | None = None) -> Dataset:
         inputs=MappingProxyType({key: digest}),
         kind="cities",
         variable_sources=MappingProxyType(sources),
+        list_assignment=MappingProxyType(rates),
     )
 
 
