@@ -185,3 +185,29 @@ def test_default_workspace_coverage_reports_the_shipped_rates(default_ws: Path) 
     r = CliRunner().invoke(app, ["coverage", "--workspace", str(default_ws), "--year", "2021"])
     assert r.exit_code == 0, r.output
     assert "green_factories: 已分配到城市的条目" in r.output
+
+
+def test_report_notes_low_rates_next_to_each_count_of_the_list(default_result: object) -> None:
+    from mfgindex.analysis.run import from_result
+    from mfgindex.report import tables
+
+    run = from_result(default_result)  # type: ignore[arg-type]
+    fw = tables.framework_table(run, "zh")
+    users = [
+        (i.name_zh or i.id)
+        for i in run.framework.indicators()
+        if i.resolved_formula().entries == "green_factories"
+    ]
+    assert users  # the preset counts green factories
+    noted = fw[fw["指标"].isin(users)]
+    assert len(noted) == len(users) and noted["注"].str.contains("分配率偏低").all()
+    assert noted["注"].str.contains("青海 5/28").all()
+    # counts of lists assigned in full (listed companies carry their city) get no note
+    listed = [
+        i.name_zh or i.id
+        for i in run.framework.indicators()
+        if i.resolved_formula().entries == "listed_manufacturers"
+    ]
+    assert (fw.loc[fw["指标"].isin(listed), "注"] == "").all()
+    assert "green_factories: 已分配到城市的条目" in tables.list_notes(run, "zh")
+    assert "low in 青海 5/28 (18%)" in tables.framework_table(run, "en").to_string()

@@ -16,6 +16,7 @@ import pandas as pd
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import RunAnalysis
 from mfgindex.core import geo
+from mfgindex.core.dataset import assignment_note, low_rate_regions
 from mfgindex.core.framework import Aggregate, Indicator
 from mfgindex.core.rank import ARROWS
 
@@ -124,9 +125,33 @@ def framework_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
                     _h(lang, "主次", "Class"): ind.class_,
                     _h(lang, "维度内权重", "Weight in dimension"): fmt_pct(w),
                     _h(lang, "代理说明", "Proxy"): ind.proxy or "",
+                    _h(lang, "注", "Note"): list_note(run, ind, lang),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def list_note(run: RunData, ind: Indicator, lang: str = "zh") -> str:
+    """For a count of a list whose entries are assigned to cities at a low rate in some regions: the note
+    saying so (:func:`mfgindex.core.dataset.assignment_note`); "" otherwise."""
+    name = ind.resolved_formula().entries
+    if name is None or run.dataset is None:
+        return ""
+    rates = run.dataset.list_assignment.get(name)
+    if rates is None or low_rate_regions(rates).empty:
+        return ""
+    return assignment_note(rates, lang)
+
+
+def list_notes(run: RunData, lang: str = "zh") -> str:
+    """One note per list with low-rate regions that the framework counts (for the data/coverage section)."""
+    seen: dict[str, str] = {}
+    for ind in run.framework.indicators():
+        name = ind.resolved_formula().entries
+        if name is not None and name not in seen and (note := list_note(run, ind, lang)):
+            seen[name] = note
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{name}: {note}" for name, note in seen.items())
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:
@@ -204,7 +229,11 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
     add("framework", "评价指标体系与权重", "Indicator framework and weights", framework_table(run, L))
     add("stages", "分发展阶段的维度权重", "Dimension weights by development stage", stage_table(run, L))
     add(
-        "coverage", "各维度数据来源与覆盖率", "Data sources and coverage by dimension", coverage_table(run, L)
+        "coverage",
+        "各维度数据来源与覆盖率",
+        "Data sources and coverage by dimension",
+        coverage_table(run, L),
+        list_notes(run, L),
     )
     add("proxies", "代理指标清单", "Proxy indicators", proxy_table(run, L))
     rows = ranking_rows(run, n, L)
