@@ -6,9 +6,16 @@ region before and after. ``tests/workspace/test_list_rates.py`` checks that the 
 matcher gives, so run this after every change to the matcher or its place-name data::
 
     python scripts/assign_enterprise_lists.py
+
+``--sample OUT.csv`` instead draws the precision sample (seed 20261201, 100 green-factory assignments
+that need inference) with the evidence of each and empty ``verdict, note`` columns to fill in after
+checking each row (``docs/lists/precision_sample.csv`` is that draw, checked).
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -62,5 +69,61 @@ def main() -> None:
             )
 
 
+def sample(out: Path, n: int = 100, seed: int = 20261201) -> None:
+    """The precision sample: ``n`` inferred green-factory assignments with their evidence."""
+    df = pd.read_csv(
+        geo.data_path("enterprise_lists", FILES["green_factories"]), dtype=str, keep_default_na=False
+    )
+    exact = ("municipality", "province_column_is_city")  # the region column: exact by construction
+    inferred = df[(df["city_adcode_guess"] != "") & ~df["city_match_basis"].isin(exact)]
+    drawn = inferred.sample(n, random_state=seed).sort_index()
+    units = geo.units()
+    counties = pd.read_csv(
+        geo.data_path("admin_divisions", "county_level_units.csv"), dtype=str, keep_default_na=False
+    ).set_index("adcode")
+    listed = pd.read_csv(
+        geo.data_path("enterprise_lists", "listed_companies_cn_2022-03.csv"), dtype=str, keep_default_na=False
+    ).set_index("stockid")
+    towns = matcher.town_units().set_index("adcode")
+
+    def place(kind: str, code: str) -> str:
+        if kind == "listed_company":
+            return f"{listed.at[code, 'sname']}：{listed.at[code, 'city']}"
+        if kind == "town":
+            county = str(towns.at[code, "county_adcode"])
+            prefecture = str(counties.at[county, "prefecture_adcode"])
+            return f"{units.at[prefecture, 'name']}{counties.at[county, 'name']}{towns.at[code, 'name']}"
+        if code in units.index:
+            return str(units.at[code, "name"])
+        return f"{units.at[counties.at[code, 'prefecture_adcode'], 'name']}{counties.at[code, 'name']}"
+
+    rows = []
+    for i, r in drawn.iterrows():
+        got = matcher.assign(r["name"], r["region_raw"])
+        ev = got.evidence
+        rows.append(
+            {
+                "row": int(str(i)) + 2,
+                "batch": r["batch"],
+                "region": r["region_raw"],
+                "name": r["name"],
+                "adcode": r["city_adcode_guess"],
+                "city": r["city_guess"],
+                "basis": r["city_match_basis"],
+                "evidence_kind": ";".join(e.kind for e in ev),
+                "evidence_text": ";".join(e.text for e in ev),
+                "evidence_code": ";".join(e.code for e in ev),
+                "evidence_place": ";".join(place(e.kind, c) for e in ev for c in e.code.split("|")),
+                "verdict": "",
+                "note": "",
+            }
+        )
+    pd.DataFrame(rows).to_csv(out, index=False, lineterminator="\n")
+    print(f"{len(rows)} rows → {out}")
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--sample":
+        sample(Path(sys.argv[2]))
+    else:
+        main()
