@@ -67,6 +67,8 @@ class RunData:
     config: Mapping[str, Any] = field(default_factory=dict)
     dataset: Dataset | None = None
     source: str = "evaluated"
+    # run.json's data_checks, data_corrections and coverage_gate (issue 12): what the data appendix shows
+    data_quality: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def is_cities(self) -> bool:
@@ -128,6 +130,11 @@ def from_result(
         stage_counts={str(k): int(v) for k, v in cur.stage_label.value_counts().sort_index().items()},
         config=config,
         dataset=ds,
+        data_quality={
+            "data_checks": result.provenance.get("checks"),
+            "data_corrections": list(result.provenance.get("data_corrections") or []),
+            "coverage_gate": result.provenance.get("coverage_gate"),
+        },
     )
 
 
@@ -192,4 +199,7 @@ def load_run_dir(path: str | Path) -> RunData:
         config=config,
         dataset=context_dataset(config, framework),
         source=str(d),
+        data_quality={
+            k: record.get(k) for k in ("data_checks", "data_corrections", "coverage_gate") if k in record
+        },
     )

@@ -13,7 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from mfgindex.cli.options import (
+    AcceptOpt,
     AggregateOpt,
+    AllowThinOpt,
+    CorrectionsOpt,
     CoverageOpt,
     DataOpt,
     DenominateOpt,
@@ -30,13 +33,12 @@ from mfgindex.cli.options import (
     make_options,
     method_options,
 )
-from mfgindex.core import pipeline
 from mfgindex.core.errors import UserError
 from mfgindex.core.files import check_out_dir
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
-from mfgindex.services import outputs
-from mfgindex.services.runner import Options, default_year, load
+from mfgindex.services import outputs, runner
+from mfgindex.services.runner import Options
 
 app = typer.Typer(
     help="mfgindex：城市制造业高质量发展评价 (evaluation of manufacturing high-quality development)",
@@ -57,6 +59,7 @@ PLUGINS = (
     "mfgindex.cli.workspace",
     "mfgindex.cli.toolbox",
     "mfgindex.cli.policy",
+    "mfgindex.cli.check",
 )
 
 
@@ -71,10 +74,20 @@ def guarded(fn: Callable[[], T]) -> T:
 
 
 def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
-    ds, framework, warnings = load(options)
-    year = default_year(ds, options)
-    result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
+    """Read, check (once), gate and evaluate; the result's provenance carries the checks."""
+    result, warnings, _ = runner.evaluate(options)
     return result, warnings
+
+
+def checks_line(result: Result) -> str:
+    """The console's count of the plausibility findings recorded in the result."""
+    rec = result.provenance.get("checks") or {}
+    c = rec.get("counts") or {}
+    return (
+        f"数据校核 (plausibility checks): {c.get('warnings', 0)} 个警告 (warnings), "
+        f"{c.get('accepted', 0)} 个已认可 (accepted), 更正 (corrections) {len(rec.get('corrections') or [])} "
+        f"+ 内置数据更正 {len(result.provenance.get('data_corrections') or [])}"
+    )
 
 
 def print_top(result: Result, n: int = 10) -> None:
@@ -122,6 +135,9 @@ def run(
         Path | None,
         typer.Option("--workspace", "-w", help="Evaluate from a workspace (`mfgindex init`)."),
     ] = None,
+    accept: AcceptOpt = None,
+    corrections: CorrectionsOpt = None,
+    allow_thin: AllowThinOpt = False,
 ) -> None:
     """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
 
@@ -130,7 +146,9 @@ def run(
         methods = method_options(
             denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
         )
-        options = make_options(framework, data, year, previous_year, top, seed, methods)
+        options = make_options(
+            framework, data, year, previous_year, top, seed, methods, accept, corrections, allow_thin
+        )
         with err.status("评价计算中 (evaluating)…"):
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
                 from mfgindex.workspace import runs as ws_runs
@@ -144,6 +162,7 @@ def run(
                 written = outputs.write_run(result, out_dir, options.record())
         for w in warnings:
             err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        err.print(checks_line(result), highlight=False, soft_wrap=True)
         if not quiet:
             print_top(result)
         if report:  # mfgindex.report (issue 4): same folder, same run
@@ -164,14 +183,26 @@ def validate_cmd(
     framework: FrameworkOpt = "caict2023",
     data: DataOpt = None,
     year: YearOpt = None,
+    accept: AcceptOpt = None,
+    corrections: CorrectionsOpt = None,
+    allow_thin: AllowThinOpt = False,
 ) -> None:
-    """Check data and framework; print every problem with file, sheet, row and column; exit 2 on errors."""
+    """Check data and framework (incl. plausibility checks); print every problem with its location; exit 2
+    on errors."""
 
     def go() -> None:
-        options = make_options(framework, data, year)
-        _, fw, warnings = load(options)
-        for w in warnings:
+        options = make_options(
+            framework, data, year, accept=accept, corrections=corrections, allow_thin=allow_thin
+        )
+        prepared = runner.prepare(options)
+        fw = prepared.framework
+        for w in prepared.warnings:
             err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        for f in prepared.checks.warnings():
+            err.print(f"[yellow]warning[/yellow] {escape(f.line())}", highlight=False, soft_wrap=True)
+        err.print(prepared.checks.summary(), highlight=False, soft_wrap=True)
+        if prepared.gate is not None and not prepared.gate.passed:
+            err.print(f"[yellow]warning[/yellow] {escape(prepared.gate.problem().message)}", highlight=False)
         out.print(f"OK: {fw.id} — {len(fw.indicators())} indicators, no errors")
 
     guarded(go)

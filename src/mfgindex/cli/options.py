@@ -38,6 +38,27 @@ TopOpt = Annotated[
     int | None,
     typer.Option("--top", "-n", help="Size of the published list (default from the framework, 50)."),
 ]
+AcceptOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--accept",
+        help="认可清单 (reviewed findings): CSV code,year,variable,kind,value,reason; repeatable.",
+    ),
+]
+CorrectionsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--corrections",
+        help="更正文件 (corrections): CSV code,year,variable,value,reason replacing the data's values.",
+    ),
+]
+AllowThinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-thin",
+        help="数据过薄的年份也计算 (evaluate a year where a dimension has < 50 % of its cells).",
+    ),
+]
 
 
 DenominateOpt = Annotated[
@@ -104,8 +125,20 @@ def make_options(
     top: int | None = None,
     seed: int = 0,
     methods: dict[str, Any] | None = None,
+    accept: list[Path] | None = None,
+    corrections: list[Path] | None = None,
+    allow_thin: bool = False,
 ) -> Options:
     """``runner.Options`` from the command line's values."""
     return Options(
-        framework, tuple(str(d) for d in data or ()), year, previous_year, top, seed, methods or {}
+        framework,
+        tuple(str(d) for d in data or ()),
+        year,
+        previous_year,
+        top,
+        seed,
+        methods or {},
+        tuple(str(a) for a in accept or ()),
+        tuple(str(c) for c in corrections or ()),
+        allow_thin,
     )

@@ -84,6 +84,38 @@ def city_units() -> pd.DataFrame:
 
 # -- the embedded default data ------------------------------------------------------------------------------
 MANUFACTURING_SECTORS_FILE = ("enterprise_lists", "manufacturing_sectors.csv")
+CORRECTIONS_FILE = ("city_stats", "corrections_2026-12-01.csv")
+# the corrections log's column → the variable of the default panel
+CORRECTED_COLUMNS = {
+    "gdp_100m_yuan": "gdp",
+    "va_primary_100m_yuan": "va_primary",
+    "va_secondary_100m_yuan": "va_secondary",
+    "va_tertiary_100m_yuan": "va_tertiary",
+    "resident_pop_10k_reported": "population",
+}
+
+
+def default_corrections() -> list[dict[str, object]]:
+    """The corrections applied to the embedded city_stats files (one row per changed cell, README there).
+
+    Each row: file, year, code, name, variable, old, new (None: now missing), reason.
+    """
+    log = pd.read_csv(geo.data_path(*CORRECTIONS_FILE), dtype={"adcode": str})
+    rows: list[dict[str, object]] = []
+    for r in log.to_dict("records"):
+        rows.append(
+            {
+                "file": str(r["file"]),
+                "year": int(r["year"]),
+                "code": str(r["adcode"]),
+                "name": str(r["city"]),
+                "variable": CORRECTED_COLUMNS.get(str(r["column"]), str(r["column"])),
+                "old": None if pd.isna(r["old"]) else float(r["old"]),
+                "new": None if pd.isna(r["new"]) else float(r["new"]),
+                "reason": str(r["reason"]),
+            }
+        )
+    return rows
 
 
 def _long(df: pd.DataFrame, column: str, variable: str, source: str, scale: float = 1.0) -> pd.DataFrame:
@@ -202,14 +234,18 @@ def default() -> Dataset:
     dfi = pd.read_csv(files["dfi"], dtype=dtype)
     src_gdp = "city_stats/city_gdp_structure (各省市统计年鉴、统计公报; third-party compilation)"
     src_idx = "city_stats/city_gdp_index (GDP指数, 上年=100)"
+    src_idx_gdp = "city_stats/city_gdp_index (名义GDP; second source of 地区生产总值)"
     src_pop = "city_stats/city_population (常住人口, reported values only)"
     src_co2 = "city_stats/city_co2_edgar (EDGAR v8.0 gridded CO2 aggregated to cities)"
     src_dfi = "innovation_digital/PKU-DFIIC (北京大学数字普惠金融指数; 郭峰等 2020)"
     parts = [
         _long(gdp, "gdp_100m_yuan", "gdp", src_gdp),
+        _long(gdp, "va_primary_100m_yuan", "va_primary", src_gdp),
         _long(gdp, "va_secondary_100m_yuan", "va_secondary", src_gdp),
         _long(gdp, "va_tertiary_100m_yuan", "va_tertiary", src_gdp),
         _long(idx, "gdp_index_prev_year_100", "gdp_index", src_idx),
+        # the same concept from a second table: the plausibility checks compare it with ``gdp``
+        _long(idx, "gdp_nominal_100m_yuan", "gdp_alt", src_idx_gdp),
         _long(pop, "resident_pop_10k_reported", "population", src_pop),
         _long(pop, "land_area_km2", "land_area", src_pop),
         _long(co2, "co2_tonnes", "co2", src_co2),

@@ -236,6 +236,15 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
         list_notes(run, L),
     )
     add("proxies", "代理指标清单", "Proxy indicators", proxy_table(run, L))
+    add(
+        "corrections",
+        "数据更正（内置数据的更正记录）",
+        "Corrections applied to the data",
+        corrections_table(run, L),
+        data_quality_note(run, L),
+    )
+    add("checks", "数据校核：已认可的错误与警告", "Plausibility checks: accepted errors and warnings",
+        checks_table(run, L))  # fmt: skip
     rows = ranking_rows(run, n, L)
     add(
         "table3",
@@ -478,6 +487,107 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
     return out
 
 
+def corrections_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
+    """Applied corrections grouped by reason: how many cells, which units and years (the data appendix)."""
+    dq = run.data_quality or {}
+    rows = [*(dq.get("data_corrections") or []), *((dq.get("data_checks") or {}).get("corrections") or [])]
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    if "name" not in frame.columns:
+        frame["name"] = frame["code"]
+    frame["name"] = frame["name"].fillna(frame["code"])
+    out = []
+    for reason, grp in frame.groupby("reason", sort=False):
+        units = sorted({f"{n}" for n in grp["name"]})
+        out.append(
+            {
+                _h(lang, "单元格数", "Cells"): len(grp),
+                _h(lang, "地区", "Units"): "、".join(units[:8])
+                + (_h(lang, " 等", " …") if len(units) > 8 else ""),
+                _h(lang, "年份", "Years"): "、".join(map(str, sorted({int(y) for y in grp["year"]}))),
+                _h(lang, "变量", "Variables"): "、".join(sorted({str(v) for v in grp["variable"]})),
+                _h(lang, "更正理由", "Reason"): str(reason),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
+    """The findings a run carried: accepted errors (with the reason) and warnings counted by kind."""
+    checks = (run.data_quality or {}).get("data_checks") or {}
+    findings = checks.get("findings") or []
+    if not findings:
+        return None
+    frame = pd.DataFrame(findings)
+    out = []
+    for _, f in frame[frame["status"] == "accepted"].iterrows():
+        out.append(
+            {
+                _h(lang, "状态", "Status"): _h(lang, "已认可", "accepted"),
+                _h(lang, "类型", "Kind"): str(f["kind"]),
+                _h(lang, "地区与年份", "Unit and year"): f"{f['name']} {f['year']} {f['variable']}",
+                _h(lang, "说明", "Note"): str(f.get("accepted_reason", "")),
+            }
+        )
+    warn = frame[frame["status"] == "warning"]
+    for kind, grp in warn.groupby("kind", sort=True):
+        names = sorted({str(n) for n in grp["name"]})
+        out.append(
+            {
+                _h(lang, "状态", "Status"): _h(lang, f"警告 {len(grp)} 条", f"{len(grp)} warnings"),
+                _h(lang, "类型", "Kind"): str(kind),
+                _h(lang, "地区与年份", "Unit and year"): "、".join(names[:8])
+                + (_h(lang, " 等", " …") if len(names) > 8 else ""),
+                _h(lang, "说明", "Note"): _h(
+                    lang, "逐条证据见 results.xlsx 标记 表", "evidence per finding: 标记 sheet"
+                ),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def data_quality_note(run: RunData, lang: str = "zh") -> str:
+    """One line: the checks' counts and the coverage gate of the evaluated year."""
+    dq = run.data_quality or {}
+    parts = []
+    counts = (dq.get("data_checks") or {}).get("counts")
+    if counts:
+        parts.append(
+            _h(
+                lang,
+                f"数据校核（mfgindex check）：{counts.get('accepted', 0)} 个错误经复核认可，"
+                f"{counts.get('warnings', 0)} 个警告",
+                "Plausibility checks (mfgindex check): "
+                f"{counts.get('accepted', 0)} reviewed errors accepted, "
+                f"{counts.get('warnings', 0)} warnings",
+            )
+        )
+    gate = dq.get("coverage_gate")
+    if gate:
+        if gate.get("passed"):
+            parts.append(
+                _h(
+                    lang,
+                    f"覆盖门槛：{gate['year']} 年各维度数据单元格均不少于 50%",
+                    f"coverage gate: every dimension has ≥ 50 % of its cells in {gate['year']}",
+                )
+            )
+        else:
+            thin = "、".join(str(t) for t in gate.get("thin") or [])
+            parts.append(
+                _h(
+                    lang,
+                    f"覆盖门槛：{gate['year']} 年 {thin} 的数据单元格不足 50%"
+                    "（以 --allow-thin 强制计算，结果须慎用）",
+                    f"coverage gate: in {gate['year']} {thin} have < 50 % of their cells "
+                    "(run with --allow-thin; "
+                    "use with care)",
+                )
+            )
+    return _h(lang, "；", "; ").join(parts) + (_h(lang, "。", ".") if parts else "")
+
+
 def dim_names(run: RunData, lang: str) -> dict[str, str]:
     return {c.id: ((c.name_en if lang == "en" else c.name_zh) or c.id) for c in run.framework.root.children}
 
@@ -490,6 +600,8 @@ SHEETS: dict[str, str] = {
     "stages": "阶段权重",
     "coverage": "数据覆盖",
     "proxies": "代理指标",
+    "corrections": "数据更正",
+    "checks": "数据校核",
     "table3": "表3 榜单",
     "capitals": "表4 省会首位度",
     "leaders": "分项前10",

@@ -135,6 +135,11 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
             if t.treated or t.note
         ],
         "units": len(result.table),
+        # plausibility checks of the inputs (once per run, before evaluating), the corrections applied to
+        # the embedded data, and the coverage gate of the evaluated year (issue 12)
+        "data_checks": result.provenance.get("checks"),
+        "data_corrections": list(result.provenance.get("data_corrections") or []),
+        "coverage_gate": result.provenance.get("coverage_gate"),
     }
 
 
@@ -153,6 +158,58 @@ def ranking_sheet(result: Result) -> pd.DataFrame:
         }
     )
     return out
+
+
+def checks_flags(result: Result) -> pd.DataFrame:
+    """标记 rows for the data: plausibility findings (warnings, accepted errors) and corrections."""
+    rows: list[dict[str, Any]] = []
+    rec = result.provenance.get("checks") or {}
+    for f in rec.get("findings") or []:
+        rows.append(
+            {
+                "类别": "数据校核 (plausibility check)",
+                "状态": f.get("status", f.get("severity")),
+                "code": f.get("code"),
+                "地市": f.get("name"),
+                "year": f.get("year"),
+                "variable": f.get("variable"),
+                "value": f.get("value"),
+                "kind": f.get("kind"),
+                "说明": f.get("message", "")
+                + (f" | 认可理由: {f['accepted_reason']}" if f.get("accepted_reason") else ""),
+                "location": f.get("location", ""),
+            }
+        )
+    corrections = [
+        *(dict(c, source=c.get("file", "")) for c in result.provenance.get("data_corrections") or []),
+        *(rec.get("corrections") or []),
+    ]
+    for c in corrections:
+        rows.append(
+            {
+                "类别": "数据更正 (correction)",
+                "状态": "applied",
+                "code": c.get("code"),
+                "地市": c.get("name", ""),
+                "year": c.get("year"),
+                "variable": c.get("variable"),
+                "value": c.get("new"),
+                "old": c.get("old"),
+                "说明": c.get("reason", ""),
+                "location": c.get("source", ""),
+            }
+        )
+    gate = result.provenance.get("coverage_gate")
+    if gate and not gate.get("passed", True):
+        rows.append(
+            {
+                "类别": "覆盖门槛 (coverage gate)",
+                "状态": "thin year (--allow-thin)",
+                "year": gate.get("year"),
+                "说明": "数据过薄的维度 (dimensions below 50 %): " + ", ".join(gate.get("thin") or []),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def write_xlsx(result: Result, path: Path) -> None:
@@ -176,7 +233,7 @@ def write_xlsx(result: Result, path: Path) -> None:
     excluded = pd.DataFrame(
         {"indicator": [f"excluded unit {k}: {v}" for k, v in result.current.excluded.items()]}
     )
-    write_sheet(wb, "标记", pd.concat([flags, excluded], ignore_index=True))
+    write_sheet(wb, "标记", pd.concat([flags, excluded, checks_flags(result)], ignore_index=True))
     from mfgindex.report.tables import add_report_sheets  # report tables, one sheet each (issue 4)
 
     add_report_sheets(wb, result)

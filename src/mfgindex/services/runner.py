@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import framework as fw_mod
-from mfgindex.core import ingest, validate
+from mfgindex.core import gates, ingest, validate
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
+from mfgindex.services import checks as checks_svc
 
 DEFAULT_FRAMEWORK = "caict2023"
 DEFAULT_YEAR = 2022
@@ -32,8 +34,18 @@ class Options:
     top: int | None = None
     seed: int = 0
     methods: dict[str, Any] = field(default_factory=dict)
+    accept: tuple[str, ...] = ()  # reviewed findings files (each entry with a reason)
+    corrections: tuple[str, ...] = ()  # files whose values replace the data's
+    allow_thin: bool = False  # evaluate a year even when a dimension has < 50 % of its cells
 
     def record(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.accept:
+            extra["accepted_findings"] = list(self.accept)
+        if self.corrections:
+            extra["corrections"] = list(self.corrections)
+        if self.allow_thin:
+            extra["allow_thin"] = True
         return {
             "framework": self.framework,
             "data": list(self.data) or "embedded default",
@@ -44,11 +56,28 @@ class Options:
             "method_overrides": {
                 k: (v.value if hasattr(v, "value") else v) for k, v in sorted(self.methods.items())
             },
+            **extra,
         }
 
 
-def load(options: Options) -> tuple[Dataset, Framework, list[Problem]]:
-    """Framework and data with overrides applied; raises UserError on any error-severity problem."""
+@dataclass(frozen=True)
+class Prepared:
+    """Inputs of a run after reading, corrections, validation, plausibility checks and the coverage gate."""
+
+    dataset: Dataset
+    framework: Framework
+    warnings: list[Problem]
+    checks: checks_svc.Outcome
+    gate: gates.YearGate | None
+
+
+def prepare(options: Options) -> Prepared:
+    """Framework and data with overrides and corrections applied, checked once for the run's years.
+
+    Raises UserError on any error: reading and validation problems, plausibility errors nobody accepted
+    (``options.accept``), and a thin year (a dimension with < 50 % of its cells) unless
+    ``options.allow_thin``.
+    """
     framework = fw_mod.load(options.framework)
     if options.methods:
         framework = fw_mod.with_methods(framework, **options.methods)
@@ -65,11 +94,63 @@ def load(options: Options) -> tuple[Dataset, Framework, list[Problem]]:
     else:
         problems, ds = [], dataset_mod.default()
     if ds is not None:
+        ds, applied = checks_svc.apply_corrections(ds, [Path(c) for c in options.corrections])
         problems.extend(validate.check(ds, framework))
     errors = [p for p in problems if p.severity == "error"]
     if errors or ds is None:
         raise UserError(errors or [Problem("no data")])
-    return ds, framework, [p for p in problems if p.severity != "error"]
+    year = default_year(ds, options)
+    outcome = checks_svc.check(
+        ds,
+        framework,
+        checks_svc.run_years(ds, year, options.previous_year),
+        embedded=not options.data,
+        accepted_files=[Path(a) for a in options.accept],
+        corrections=applied,
+        merge_default=bool(options.data) and options.framework == DEFAULT_FRAMEWORK,
+    )
+    if outcome.errors():
+        raise UserError(
+            [
+                *outcome.problems(),
+                Problem(
+                    f"{outcome.summary()}; 复核后可用 --accept FILE 认可 (reviewed findings, a reason each) "
+                    "或 --corrections FILE 更正 (replace the values)"
+                ),
+            ]
+        )
+    gate = None
+    if year in ds.years():
+        gate = gates.gate(ds, framework, [year])[0]
+        if not gate.passed and not options.allow_thin:
+            raise UserError(gate.problem())
+    # the checks' warnings stay in ``checks`` (run.json, 标记, the console's count), not in this list
+    warnings = [p for p in problems if p.severity != "error"]
+    return Prepared(ds, framework, warnings, outcome, gate)
+
+
+def load(options: Options) -> tuple[Dataset, Framework, list[Problem]]:
+    """Framework and data with overrides applied; raises UserError on any error-severity problem."""
+    p = prepare(options)
+    return p.dataset, p.framework, p.warnings
+
+
+def evaluate(options: Options) -> tuple[Result, list[Problem], Prepared]:
+    """Prepare (read, check, gate) once, evaluate, and record the checks and the gate in the provenance."""
+    from mfgindex.core import pipeline
+
+    p = prepare(options)
+    year = default_year(p.dataset, options)
+    result = pipeline.evaluate(p.dataset, p.framework, year, options.previous_year, options.seed)
+    return with_checks(result, p), p.warnings, p
+
+
+def with_checks(result: Result, p: Prepared) -> Result:
+    """``result`` whose provenance carries the checks, the corrections and the coverage gate."""
+    prov = checks_svc.annotate(result.provenance, p.checks, p.dataset)
+    if p.gate is not None:
+        prov["coverage_gate"] = p.gate.record()
+    return replace(result, provenance=MappingProxyType(prov))
 
 
 def default_year(ds: Dataset, options: Options) -> int:
