@@ -210,6 +210,7 @@ class _Ctx:
     locations: Mapping[tuple[str, int, str], str]
     out: list[Finding]
     frames: Mapping[str, np.ndarray]
+    provinces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # names, index, one-hot matrix
 
     def frame(self, var: str) -> np.ndarray:
         got = self.frames.get(var)
@@ -337,14 +338,9 @@ def _growth_rules(ctx: _Ctx, var: str, kind: str, x: np.ndarray, r: Rules) -> No
 
 
 def _province_rule(ctx: _Ctx, var: str, x: np.ndarray, r: Rules) -> None:
-    units = ctx.ds.units
-    if "province" not in units.columns:
+    if ctx.provinces is None:
         return
-    prov = units["province"].reindex(ctx.codes).astype(object).fillna("").to_numpy()
-    member, groups = pd.factorize(prov)
-    onehot = np.zeros((len(groups), len(prov)))
-    onehot[member, np.arange(len(prov))] = 1.0
-    onehot[:, prov == ""] = 0.0
+    prov, member, onehot = ctx.provinces
     present = ~np.isnan(x)
     tot = onehot @ np.where(present, x, 0.0)  # provinces × years
     n = onehot @ present.astype(np.float64)
@@ -365,10 +361,16 @@ def _province_rule(ctx: _Ctx, var: str, x: np.ndarray, r: Rules) -> None:
     n_other = np.sum(~np.isnan(stack), axis=0)
     g = _log_growth(x)
     z, _, _ = robust_z(g, r.mad_floor)
+    # the rest of the province must not explain the jump (长春's share falls when 白城 holds the total)
+    g_rest = _log_growth(np.where(present, tot[member] - x, np.nan))
+    prev_share = np.full_like(share, np.nan)
+    prev_share[:, 1:] = share[:, :-1]
     with np.errstate(invalid="ignore"):
         delta = share - usual
         hit = (np.abs(delta) > r.share_jump) & (n_other >= 2) & (np.abs(z) >= r.share_z)
-        hit &= np.sign(z) == np.sign(delta)
+        # a jump from the year before, not a level that has held since an earlier break
+        hit &= ~(np.abs(share - prev_share) <= r.share_jump)
+        hit &= (np.sign(z) == np.sign(delta)) & ~(np.abs(g_rest) > 0.5 * np.abs(g))
     for i, t in zip(*np.nonzero(hit & ctx.report_years), strict=True):
         ctx.add(
             i, t, var, x[i, t], ERROR, "province_share",
@@ -516,7 +518,15 @@ def run_checks(
         else np.array([""] * len(codes), dtype=object)
     )
     frames = {var: arr[k] for k, var in enumerate(variables)}
-    ctx = _Ctx(ds, codes, all_years, names, report, _locations(ds), [], frames)
+    provinces = None
+    if ds.kind == "cities" and "province" in ds.units.columns:
+        prov = ds.units["province"].reindex(codes).astype(object).fillna("").to_numpy()
+        member, groups = pd.factorize(prov)
+        onehot = np.zeros((len(groups), len(prov)))
+        onehot[member, np.arange(len(prov))] = 1.0
+        onehot[:, prov == ""] = 0.0
+        provinces = (prov, member, onehot)
+    ctx = _Ctx(ds, codes, all_years, names, report, _locations(ds), [], frames, provinces)
     for var in variables:
         x = frames[var]
         kind = kinds.get(var)

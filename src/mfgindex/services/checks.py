@@ -129,9 +129,9 @@ class Outcome:
 
 
 def as_problem(f: Finding) -> Problem:
-    parts = f.location.split(":") if f.location else []
-    if len(parts) >= 4:
-        file, sheet, row, column = ":".join(parts[:-3]), parts[-3], parts[-2], parts[-1]
+    parts = f.location.rsplit(":", 3) if f.location else []
+    if len(parts) == 4:
+        file, sheet, row, column = parts
         return Problem(
             f"{f.code} {f.name} {f.year} {f.variable}: {core_checks.KIND_ZH.get(f.kind, f.kind)} ({f.kind}): "
             f"{f.message}",

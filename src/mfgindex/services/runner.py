@@ -93,13 +93,13 @@ def prepare(options: Options) -> Prepared:
         ds = got.dataset
     else:
         problems, ds = [], dataset_mod.default()
-    if ds is not None:
-        ds, applied = checks_svc.apply_corrections(ds, [Path(c) for c in options.corrections])
-        problems.extend(validate.check(ds, framework))
+    if ds is None:
+        raise UserError([p for p in problems if p.severity == "error"] or [Problem("no data")])
+    ds, applied = checks_svc.apply_corrections(ds, [Path(c) for c in options.corrections])
+    problems.extend(validate.check(ds, framework))
     errors = [p for p in problems if p.severity == "error"]
-    if errors or ds is None:
-        raise UserError(errors or [Problem("no data")])
     year = default_year(ds, options)
+    # the plausibility checks run even when validation failed, so every problem is reported at once
     outcome = checks_svc.check(
         ds,
         framework,
@@ -110,20 +110,20 @@ def prepare(options: Options) -> Prepared:
         merge_default=bool(options.data) and options.framework == DEFAULT_FRAMEWORK,
     )
     if outcome.errors():
-        raise UserError(
-            [
-                *outcome.problems(),
-                Problem(
-                    f"{outcome.summary()}; 复核后可用 --accept FILE 认可 (reviewed findings, a reason each) "
-                    "或 --corrections FILE 更正 (replace the values)"
-                ),
-            ]
+        errors.extend(outcome.problems())
+        errors.append(
+            Problem(
+                f"{outcome.summary()}; 复核后可用 --accept FILE 认可 (reviewed findings, a reason each) "
+                "或 --corrections FILE 更正 (replace the values)"
+            )
         )
     gate = None
-    if year in ds.years():
+    if year in ds.years() and not any(p.severity == "error" for p in problems):  # needs valid data
         gate = gates.gate(ds, framework, [year])[0]
         if not gate.passed and not options.allow_thin:
-            raise UserError(gate.problem())
+            errors.append(gate.problem())
+    if errors:
+        raise UserError(errors)
     # the checks' warnings stay in ``checks`` (run.json, 标记, the console's count), not in this list
     warnings = [p for p in problems if p.severity != "error"]
     return Prepared(ds, framework, warnings, outcome, gate)
