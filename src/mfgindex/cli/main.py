@@ -151,9 +151,12 @@ def run(
         )
         with err.status("评价计算中 (evaluating)…"):
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
+                from mfgindex.services import checks as checks_svc
                 from mfgindex.workspace import runs as ws_runs
 
+                outcome = checks_svc.gate_workspace(workspace, options)  # raises on unaccepted errors
                 result, warnings = ws_runs.evaluate(workspace, options)
+                result = checks_svc.with_outcome(result, outcome)
                 config = {**options.record(), "data": f"workspace:{workspace}"}
                 written = outputs.write_run(result, out_dir, config)
                 ws_runs.record_run(workspace, result, config, out_dir, written)

@@ -25,6 +25,7 @@ from mfgindex.core.checks import ERROR, WARNING, Finding
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
+from mfgindex.core.result import Result
 
 DEFAULT_ACCEPTED = ("checks", "accepted_findings_default.csv")
 ACCEPTED_COLUMNS = ("code", "year", "variable", "kind", "value", "reason")
@@ -358,20 +359,56 @@ def check(
     )
 
 
-def shipped_corrections(ds: Dataset) -> list[dict[str, Any]]:
+def shipped_corrections(inputs: Mapping[str, str]) -> list[dict[str, Any]]:
     """Rows of the embedded data's corrections log, when the run read the corrected files."""
-    if not any(k.startswith("mfgindex/data/city_stats/") for k in ds.inputs):
+    if not any(k.startswith("mfgindex/data/city_stats/") for k in inputs):
         return []
     return dataset_mod.default_corrections()
 
 
-def annotate(provenance: Mapping[str, Any], outcome: Outcome | None, ds: Dataset) -> dict[str, Any]:
+def annotate(provenance: Mapping[str, Any], outcome: Outcome | None) -> dict[str, Any]:
     """Provenance of a Result with the checks and the corrections of the embedded data added."""
     out = dict(provenance)
     if outcome is not None:
         out["checks"] = outcome.record()
-    out["data_corrections"] = shipped_corrections(ds)
+    out["data_corrections"] = shipped_corrections(dict(provenance.get("inputs") or {}))
     return out
+
+
+def with_outcome(result: Result, outcome: Outcome) -> Result:
+    """``result`` whose provenance carries ``outcome`` (and the embedded data's corrections)."""
+    return replace(result, provenance=MappingProxyType(annotate(result.provenance, outcome)))
+
+
+def raise_on_errors(outcome: Outcome) -> None:
+    """Unaccepted errors → UserError (exit 2, nothing written), with the way out named."""
+    if outcome.errors():
+        raise UserError(
+            [
+                *outcome.problems(),
+                Problem(
+                    f"{outcome.summary()}; 复核后可用 --accept FILE 认可 (reviewed findings, a reason each) "
+                    "或 --corrections FILE 更正 (replace the values)"
+                ),
+            ]
+        )
+
+
+def gate_workspace(directory: Path, options: Any) -> Outcome:
+    """The checks of a workspace's data before a run from it (corrections go through ``mfgindex import``)."""
+    if options.corrections:
+        raise UserError(
+            Problem(
+                "--corrections 不适用于工作区 (not with --workspace): "
+                "用 mfgindex import 更正 (import the values)",
+                column="--corrections",
+            )
+        )
+    outcome = check_inputs(
+        options.framework, workspace=directory, year=options.year, accept=[Path(a) for a in options.accept]
+    )
+    raise_on_errors(outcome)
+    return outcome
 
 
 def check_inputs(

@@ -109,14 +109,10 @@ def prepare(options: Options) -> Prepared:
         corrections=applied,
         merge_default=bool(options.data) and options.framework == DEFAULT_FRAMEWORK,
     )
-    if outcome.errors():
-        errors.extend(outcome.problems())
-        errors.append(
-            Problem(
-                f"{outcome.summary()}; 复核后可用 --accept FILE 认可 (reviewed findings, a reason each) "
-                "或 --corrections FILE 更正 (replace the values)"
-            )
-        )
+    try:
+        checks_svc.raise_on_errors(outcome)
+    except UserError as exc:
+        errors.extend(exc.problems)
     gate = None
     if year in ds.years() and not any(p.severity == "error" for p in problems):  # needs valid data
         gate = gates.gate(ds, framework, [year])[0]
@@ -147,7 +143,7 @@ def evaluate(options: Options) -> tuple[Result, list[Problem], Prepared]:
 
 def with_checks(result: Result, p: Prepared) -> Result:
     """``result`` whose provenance carries the checks, the corrections and the coverage gate."""
-    prov = checks_svc.annotate(result.provenance, p.checks, p.dataset)
+    prov = checks_svc.annotate(result.provenance, p.checks)
     if p.gate is not None:
         prov["coverage_gate"] = p.gate.record()
     return replace(result, provenance=MappingProxyType(prov))
