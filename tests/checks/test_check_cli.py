@@ -179,3 +179,15 @@ def test_thin_year_is_refused_naming_the_dimensions():
     assert "规模速度 (scale) 0%" in res.output and "--allow-thin" in res.output
     ok = cli.invoke(app, ["validate", "--year", "2024", "--allow-thin"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_check_a_workspace_with_the_default_data(tmp_path: Path):
+    from mfgindex.workspace import store
+
+    directory = tmp_path / "ws"
+    store.init(directory, with_default=True, entered_by="tester")
+    res = cli.invoke(app, ["check", "--workspace", str(directory), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert {f["severity"] for f in doc["findings"]} == {"warning"}
+    assert {(f["code"], f["kind"]) for f in doc["accepted"]} == {("460400", "province_share"), ("650200", "spike")}

@@ -48,10 +48,15 @@ def register(app: typer.Typer) -> None:
         def go() -> None:
             if data and workspace is not None:
                 raise typer.BadParameter("--data 与 --workspace 只能二选一 (give one of --data, --workspace)")
+            ws_data = None
+            if workspace is not None:
+                from mfgindex.workspace import store
+
+                ws_data = store.load_dataset(workspace, None)
             outcome = checks_svc.check_inputs(
                 framework,
                 data or (),
-                workspace,
+                ws_data,
                 year,
                 all_years=all_years,
                 default_data=not no_default_data,

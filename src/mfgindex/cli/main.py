@@ -153,8 +153,10 @@ def run(
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
                 from mfgindex.services import checks as checks_svc
                 from mfgindex.workspace import runs as ws_runs
+                from mfgindex.workspace import store
 
-                outcome = checks_svc.gate_workspace(workspace, options)  # raises on unaccepted errors
+                # raises on unaccepted errors
+                outcome = checks_svc.gate_workspace(store.load_dataset(workspace, None), options)
                 result, warnings = ws_runs.evaluate(workspace, options)
                 result = checks_svc.with_outcome(result, outcome)
                 config = {**options.record(), "data": f"workspace:{workspace}"}

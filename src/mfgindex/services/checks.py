@@ -394,7 +394,7 @@ def raise_on_errors(outcome: Outcome) -> None:
         )
 
 
-def gate_workspace(directory: Path, options: Any) -> Outcome:
+def gate_workspace(ds: Dataset, options: Any) -> Outcome:
     """The checks of a workspace's data before a run from it (corrections go through ``mfgindex import``)."""
     if options.corrections:
         raise UserError(
@@ -405,7 +405,7 @@ def gate_workspace(directory: Path, options: Any) -> Outcome:
             )
         )
     outcome = check_inputs(
-        options.framework, workspace=directory, year=options.year, accept=[Path(a) for a in options.accept]
+        options.framework, workspace=ds, year=options.year, accept=[Path(a) for a in options.accept]
     )
     raise_on_errors(outcome)
     return outcome
@@ -414,7 +414,7 @@ def gate_workspace(directory: Path, options: Any) -> Outcome:
 def check_inputs(
     framework_name: str,
     data: Iterable[Path] = (),
-    workspace: Path | None = None,
+    workspace: Dataset | None = None,
     year: int | None = None,
     *,
     all_years: bool = False,
@@ -424,6 +424,7 @@ def check_inputs(
 ) -> Outcome:
     """What ``mfgindex check`` prints: read the inputs, apply corrections, check the years a run reads.
 
+    ``workspace``: a workspace's data (``mfgindex.workspace.store.load_dataset``), checked as a user's data.
     Reading errors raise ``UserError`` (nothing can be checked); findings never raise.
     """
     from mfgindex.core import framework as fw_mod
@@ -433,9 +434,7 @@ def check_inputs(
     paths = [Path(d) for d in data]
     ds: Dataset | None
     if workspace is not None:
-        from mfgindex.workspace import store
-
-        ds = store.load_dataset(workspace, None)
+        ds = workspace
     elif paths:
         got = ingest.read(paths, tuple(framework.groups), year)
         errors = [p for p in got.problems if p.severity == "error"]
