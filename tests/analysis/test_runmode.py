@@ -45,8 +45,8 @@ def test_aggregates_are_shares_of_all_units(analysis: RunAnalysis) -> None:
     g = analysis.aggregates
     assert g is not None
     assert 0 < g.va_share_national < 1 and 0 < g.gdp_share_national < 1
-    # 337 units incl. municipalities, 330 with 2022 data (data README), less 鄂尔多斯 and 淮南 whose 2022 sector
-    # VA the corrections log sets missing (city_stats/corrections_2026-12-01.csv)
+    # 337 units incl. municipalities, 330 with 2022 data (data README), less 鄂尔多斯 and 淮南 whose
+    # 2022 sector VA the corrections log sets missing (city_stats/corrections_2026-12-01.csv)
     assert g.national_units_va == 328
     assert g.va_share_national == pytest.approx(g.va_total / g.va_national)
     assert analysis.region_va is not None

@@ -190,4 +190,7 @@ def test_check_a_workspace_with_the_default_data(tmp_path: Path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert {f["severity"] for f in doc["findings"]} == {"warning"}
-    assert {(f["code"], f["kind"]) for f in doc["accepted"]} == {("460400", "province_share"), ("650200", "spike")}
+    assert {(f["code"], f["kind"]) for f in doc["accepted"]} == {
+        ("460400", "province_share"),
+        ("650200", "spike"),
+    }
