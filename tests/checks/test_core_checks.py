@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -248,3 +249,15 @@ def test_finding_json_shape():
     assert list(f.as_dict()) == [
         "code", "name", "year", "variable", "value", "severity", "kind", "message", "location"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("n_years", [1, 2, 3, 4, 6])
+def test_short_panels_of_cities(n_years):
+    # fewer years than the ±5-year window of the province rule (a user's file checked alone)
+    rows = [
+        (code, 2018 + t, "gdp", 100.0 * (1 + k) * 1.05**t)
+        for k, code in enumerate(("320500", "320200", "320400"))
+        for t in range(n_years)
+    ]
+    ds = replace(_generic(rows), units=geo.units(), kind="cities")
+    assert checks.run_checks(ds, KINDS) == []

@@ -353,6 +353,8 @@ def _province_rule(ctx: _Ctx, var: str, x: np.ndarray, r: Rules) -> None:
     offsets = [d for d in range(-w, w + 1) if d != 0]
     stack = np.full((len(offsets), *share.shape), np.nan)
     for j, d in enumerate(offsets):
+        if abs(d) >= n_years:
+            continue
         if d > 0:
             stack[j, :, : n_years - d] = share[:, d:]
         else:
