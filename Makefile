@@ -30,10 +30,12 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 
-# Debian packages for CJK charts/PDF and browser tests (run as root; CI does this).
+# Optional Debian packages (run as root; CI does this): Chromium for the browser tests, and pango/harfbuzz for
+# WeasyPrint's PDF where a minimal system lacks them. No font package is needed: the CJK font ships with
+# the package (src/mfgindex/data/fonts).
 setup-system:
 	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends fonts-noto-cjk fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
+	apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -21,8 +21,9 @@ def _no_glyph_warnings(record: list[warnings.WarningMessage]) -> None:
 
 
 def test_cjk_font_is_found() -> None:
-    family = figures.setup_cjk_font()
-    assert family in figures.FONT_FAMILIES
+    from mfgindex.core import fonts
+
+    assert figures.setup_cjk_font() == fonts.FAMILY
 
 
 def test_render_published_top50(top50: pd.DataFrame, tmp_path: Path) -> None:

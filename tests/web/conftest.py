@@ -15,20 +15,12 @@ from fastapi.testclient import TestClient
 
 from mfgindex.web.app import create_app
 from mfgindex.web.state import AppState, from_options
+from tests.chromium import DEBIAN, chromium_path
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = chromium_path() or DEBIAN  # a missing one skips (fails with CI=true): tests/conftest.py
 ARTIFACTS = (
     Path(os.environ.get("MFGINDEX_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "web"
 )
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if Path(CHROMIUM).exists():
-        return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} missing (install it: make setup-system)")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -171,13 +171,16 @@ def run(
         if not quiet:
             print_top(result)
         if report:  # mfgindex.report (issue 4): same folder, same run
+            from mfgindex.cli.report import one_line_failure
             from mfgindex.report.build import report_for_result
 
-            with err.status("生成报告 (building the report)…"):
+            with err.status("生成报告 (building the report)…"), one_line_failure(out_dir):
                 files = report_for_result(
                     result, out_dir, config if workspace is not None else options.record()
                 )
             written = [*written, files.html, *([files.pdf] if files.pdf else [])]
+            if files.note:
+                err.print(f"[yellow]warning[/yellow] {escape(files.note)}", highlight=False, soft_wrap=True)
         out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
 
     guarded(go)

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+@contextmanager
+def one_line_failure(out: Path) -> Iterator[None]:
+    """Turn any failure while writing a report into one located line (exit 2 via ``guarded``), never a
+    traceback; the user's own errors pass through unchanged."""
+    from mfgindex.core.errors import Problem, UserError
+
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:
+        text = str(exc).strip()
+        detail = f"{type(exc).__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__
+        raise UserError(Problem(f"报告生成失败 (report failed) — {detail}", file=str(out))) from None
 
 
 def report_command(
@@ -57,7 +75,7 @@ def report_command(
 
         check_lang(lang)
         result = None
-        with err.status("生成报告 (building the report)…") as status:
+        with err.status("生成报告 (building the report)…") as status, one_line_failure(out):
             if run_dir is not None:
                 run = load_run_dir(run_dir)
             else:
@@ -84,6 +102,10 @@ def report_command(
         written = (
             [files.html.name] + ([files.pdf.name] if files.pdf else []) + [files.analysis.name, "figures/"]
         )
+        if files.note:
+            from rich.markup import escape
+
+            err.print(f"[yellow]warning[/yellow] {escape(files.note)}", highlight=False, soft_wrap=True)
         err.print(f"报告 (report) → {out}/: {', '.join(written)} ({files.seconds:.1f} s)", highlight=False)
 
     guarded(go)

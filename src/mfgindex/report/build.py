@@ -2,7 +2,9 @@
 
 :func:`write_report` renders a run (:class:`~mfgindex.analysis.run.RunData`) in Chinese (``zh``, default)
 or English (``en``). The HTML carries its CSS inline and its figures as base64 PNG, so it opens offline;
-the PDF is the same HTML printed by WeasyPrint with Noto Sans CJK. Figures are also written as PNG and SVG
+the PDF is the same HTML printed by WeasyPrint in the CJK font shipped with the package
+(:mod:`mfgindex.core.fonts`; where WeasyPrint's system libraries are missing, everything but the PDF is
+written and :attr:`ReportFiles.note` says so). Figures are also written as PNG and SVG
 into ``figures/``, and the analysis as ``analysis.json``.
 """
 
@@ -26,6 +28,7 @@ from matplotlib.figure import Figure
 from mfgindex import __version__
 from mfgindex.analysis.run import EMBEDDED, RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
+from mfgindex.core import fonts
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
@@ -161,6 +164,7 @@ class ReportFiles:
     analysis: Path
     figures: tuple[Path, ...]
     seconds: float
+    note: str | None = None  # one line when the PDF was asked for but could not be printed here
 
 
 def check_lang(lang: str) -> str:
@@ -474,13 +478,46 @@ def policy_context(run: RunData, lang: str = "zh") -> dict[str, Any]:
     return ctx
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint or the system libraries it loads (pango, harfbuzz) are not there: no PDF can be printed."""
+
+
+def pdf_engine_problem() -> str | None:
+    """None when WeasyPrint can print here, else one line saying what is missing."""
+    try:
+        import weasyprint  # noqa: F401  (loads pango/harfbuzz at import time)
+    except (ImportError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return (
+            "未生成 report.pdf：WeasyPrint 无法加载所需系统库 pango/harfbuzz (PDF skipped: WeasyPrint cannot "
+            f"load its libraries — {first[:120]}); 其余文件已写出 (all other files are written)"
+        )
+    return None
+
+
+def pdf_font_css() -> str:
+    """The CSS that makes the PDF use the shipped CJK font by file URL and nothing else."""
+    return fonts.css_font_face() + f'\n* {{ font-family: "{fonts.FAMILY}" !important; }}\n'
+
+
 def write_pdf(html: str, path: Path, base_url: Path) -> None:
-    """Print the HTML with WeasyPrint (quiet: its CSS warnings go to the log, not the user)."""
+    """Print the HTML with WeasyPrint in the shipped CJK font (quiet: CSS warnings go to the log).
+
+    Raises :class:`PdfUnavailable` when WeasyPrint's system libraries are missing.
+    """
+    problem = pdf_engine_problem()
+    if problem is not None:
+        raise PdfUnavailable(problem)
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html, base_url=str(base_url)).write_pdf(str(path))
+    font_config = FontConfiguration()
+    css = weasyprint.CSS(string=pdf_font_css(), font_config=font_config)
+    weasyprint.HTML(string=html, base_url=str(base_url)).write_pdf(
+        str(path), stylesheets=[css], font_config=font_config
+    )
 
 
 def write_report(
@@ -591,11 +628,15 @@ def write_report(
         json.dumps(a.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
     pdf_path: Path | None = None
+    note: str | None = None
     if pdf:
         say("pdf")
         pdf_path = out / f"{name}.pdf"
-        write_pdf(html, pdf_path, out)
-    return ReportFiles(html_path, pdf_path, analysis_path, tuple(paths), time.perf_counter() - t0)
+        try:
+            write_pdf(html, pdf_path, out)
+        except PdfUnavailable as exc:
+            pdf_path, note = None, str(exc)
+    return ReportFiles(html_path, pdf_path, analysis_path, tuple(paths), time.perf_counter() - t0, note)
 
 
 def report_for_result(

@@ -1,13 +1,12 @@
-"""Report figures (matplotlib, PNG + SVG) with Chinese labels in an installed CJK font.
+"""Report figures (matplotlib, PNG + SVG) with Chinese labels in the shipped CJK font.
 
 Figures follow the seed report's 图1-4: the ranking by region, a map of the top N by 城市群, the
 distribution by region and by province (two years when previous ranks exist), the rank change by
 province, plus a radar chart per city. Every function builds a :class:`matplotlib.figure.Figure` without
 pyplot state (safe in threads and servers); :func:`save` writes it.
 
-Fonts: :func:`setup_cjk_font` registers installed Noto Sans CJK / WenQuanYi files with
-``font_manager.addfont`` (works even with a stale font cache) and sets a fallback list (TOOLCHAIN.md §1).
-Install them with ``make setup-system`` (Debian ``fonts-noto-cjk fonts-wqy-microhei``).
+Fonts: :func:`setup_cjk_font` registers the CJK font shipped with the package (``data/fonts``, a subset of
+Noto Sans CJK SC) by path with ``font_manager.addfont`` and makes it the only family: no system font needed.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from typing import Any, Literal
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager, patheffects
+from matplotlib import patheffects
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
@@ -31,7 +30,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from mfgindex.analysis.table import top
-from mfgindex.core import geo
+from mfgindex.core import fonts, geo
 from mfgindex.report.tables import PROVINCE_EN, REGION_EN
 
 # Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.
@@ -97,61 +96,26 @@ def _province(p: str, lang: str) -> str:
     return PROVINCE_EN.get(p, p) if lang == "en" else p
 
 
-# Font files tried in order (Debian paths of fonts-noto-cjk and fonts-wqy-microhei, then common others).
-FONT_FILES: tuple[str, ...] = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-)
-FONT_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Source Han Sans SC",
-    "PingFang SC",
-    "Microsoft YaHei",
-    "SimHei",
-)
-
-
 class FontMissingError(RuntimeError):
-    """No CJK font is installed: run ``make setup-system`` (Debian: fonts-noto-cjk fonts-wqy-microhei)."""
+    """The shipped font (``mfgindex/data/fonts``) is missing from the installation."""
 
 
 @cache
 def setup_cjk_font() -> str:
-    """Register an installed CJK font and make it the default sans-serif family.
-
-    Returns
-    -------
-    str
-        The family name that will render Han characters.
+    """Make the shipped CJK font (:mod:`mfgindex.core.fonts`) the only sans-serif family; returns its name.
 
     Raises
     ------
     FontMissingError
-        When none of :data:`FONT_FILES` exists and no CJK family is known to matplotlib.
+        When the package was installed without its ``data/fonts`` files.
     """
-    for path in FONT_FILES:
-        if Path(path).is_file():
-            font_manager.fontManager.addfont(path)
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    available = [f for f in FONT_FAMILIES if f in known]
-    if not available:
+    if not fonts.font_path("Regular").is_file():
         raise FontMissingError(
-            "没有可用的中文字体：请运行 make setup-system"
-            "（apt-get install fonts-noto-cjk fonts-wqy-microhei）"
+            f"安装不完整，缺少随包字体 (shipped font missing): {fonts.font_path('Regular')}"
         )
-    mpl.rcParams["font.family"] = "sans-serif"
-    mpl.rcParams["font.sans-serif"] = [*available, "DejaVu Sans"]
-    mpl.rcParams["axes.unicode_minus"] = False
+    family = fonts.use_in_matplotlib()
     mpl.rcParams["svg.fonttype"] = "path"  # glyphs as paths: the SVG needs no font on the reader's machine
-    return available[0]
+    return family
 
 
 def _figure(width: float, height: float) -> Figure:

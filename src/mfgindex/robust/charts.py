@@ -5,7 +5,6 @@ Each chart is written as PNG and SVG. SVG files carry no date, so the same input
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +14,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
 
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "DejaVu Sans"]
-_FONT_FILES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-)
+from mfgindex.core import fonts
 
 
 def _style() -> None:
-    for f in _FONT_FILES:  # registers fonts even with a stale matplotlib font cache
-        if Path(f).exists():
-            with contextlib.suppress(OSError, RuntimeError):
-                font_manager.fontManager.addfont(f)
-    plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["font.sans-serif"] = CJK_FONTS
-    plt.rcParams["axes.unicode_minus"] = False
+    fonts.use_in_matplotlib()  # the shipped CJK font, registered by path (no system font needed)
     plt.rcParams["svg.hashsalt"] = "mfgindex"
-    plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.fonttype"] = "path"  # glyphs as paths: the SVG needs no font on the reader's machine
 
 
 def _save(fig: Any, stem: Path) -> list[Path]:

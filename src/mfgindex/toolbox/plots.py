@@ -1,7 +1,7 @@
 """Figures of the toolbox (matplotlib, object API, no pyplot state), with Chinese labels.
 
-Fonts follow TOOLCHAIN.md §1: installed Noto Sans CJK / WenQuanYi files are registered with
-``font_manager.addfont`` so that a stale font cache does not produce tofu boxes.
+Fonts: the CJK font shipped with the package is registered by path (:mod:`mfgindex.core.fonts`), so no
+system font is needed and a stale font cache does not produce tofu boxes.
 """
 
 from __future__ import annotations
@@ -15,24 +15,12 @@ from typing import Any, Literal
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from mfgindex.core import geo
+from mfgindex.core import fonts, geo
 
-FONT_FILES: tuple[str, ...] = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
-FONT_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-)
 MAP_CAPTION = "示意图，非标准地图"
 LISA_COLOURS: dict[str, str] = {
     "HH": "#D7191C",
@@ -43,20 +31,9 @@ LISA_COLOURS: dict[str, str] = {
 }
 
 
-@cache
 def setup_cjk_font() -> str:
-    """Register a CJK font and make it the default sans-serif; returns the family (RuntimeError if none)."""
-    for path in FONT_FILES:
-        if Path(path).is_file():
-            font_manager.fontManager.addfont(path)
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    available = [f for f in FONT_FAMILIES if f in known]
-    if not available:
-        raise RuntimeError("没有可用的中文字体：apt-get install fonts-noto-cjk fonts-wqy-microhei")
-    mpl.rcParams["font.family"] = "sans-serif"
-    mpl.rcParams["font.sans-serif"] = [*available, "DejaVu Sans"]
-    mpl.rcParams["axes.unicode_minus"] = False
-    return available[0]
+    """Make the CJK font shipped with the package the default family (:mod:`mfgindex.core.fonts`)."""
+    return fonts.use_in_matplotlib()
 
 
 def figure(
