@@ -68,20 +68,35 @@ def read_primacy(path: str | Path) -> pd.Series:
 
 def analyze_command(
     ranking: Annotated[
-        Path, typer.Option("--ranking", help="发布的榜单 CSV/XLSX（province, city, national_rank …）")
+        Path,
+        typer.Option(
+            "--ranking", help="已发布的榜单 (ranking)：CSV/XLSX，列为 province、city、national_rank 等。"
+        ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="输出目录（写入 analysis.json 与 analysis.md）")],
-    top: Annotated[int, typer.Option("--top", min=1, help="分析前 N 名")] = 50,
+    out: Annotated[
+        Path, typer.Option("--out", help="输出目录 (output folder)：写入 analysis.json 与 analysis.md。")
+    ],
+    top: Annotated[int, typer.Option("--top", min=1, help="分析前 N 名 (top N)。")] = 50,
     clusters: Annotated[
-        str, typer.Option("--clusters", help="城市群定义：caict2023（长三角中心区27城）或 plans2016")
+        str,
+        typer.Option(
+            "--clusters", help="城市群定义 (city clusters)：caict2023（长三角中心区 27 城）或 plans2016。"
+        ),
     ] = geo.DEFAULT_CLUSTER_DEFINITION,
     primacy: Annotated[
         Path | None,
-        typer.Option("--primacy", help="可选：省会工业经济首位度 CSV（city, industrial_primacy_pct）"),
+        typer.Option(
+            "--primacy", help="省会工业首位度 (primacy)：可选 CSV，列为 city、industrial_primacy_pct。"
+        ),
     ] = None,
-    min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="“进步最快”的最少提升位次")] = 3,
+    min_gain: Annotated[
+        int, typer.Option("--min-gain", min=1, help="最少提升位次 (minimum gain)：计入“进步最快”的门槛。")
+    ] = 3,
 ) -> None:
-    """分析一份已发布的榜单：区域、省份、城市群、省会城市与排名变化。"""
+    """榜单分析 (analyze)：分析一份已发布的榜单。
+
+    区域、省份、城市群、省会城市与排名变化。
+    """
     try:
         if clusters not in geo.CLUSTER_DEFINITIONS:
             raise UserError(

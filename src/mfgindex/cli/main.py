@@ -41,9 +41,11 @@ from mfgindex.services import outputs, runner
 from mfgindex.services.runner import Options
 
 app = typer.Typer(
-    help="mfgindex：城市制造业高质量发展评价 (evaluation of manufacturing high-quality development)",
+    help="城市制造业高质量发展评价 (mfgindex: evaluating high-quality development of manufacturing "
+    "in cities)",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: long Chinese lines wrap whole (rich cut them with …), no <bool>
 )
 err = Console(stderr=True)
 out = Console()
@@ -116,8 +118,8 @@ def run(
     year: YearOpt = None,
     previous_year: PrevOpt = None,
     top: TopOpt = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
-    seed: Annotated[int, typer.Option(help="Random seed recorded in run.json (0 is valid).")] = 0,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)。")] = Path("out"),
+    seed: Annotated[int, typer.Option(help="随机种子 (seed)：记入 run.json，0 也有效。")] = 0,
     denominate: DenominateOpt = None,
     impute: ImputeOpt = None,
     impute_group: ImputeGroupOpt = None,
@@ -127,19 +129,23 @@ def run(
     range_: RangeOpt = None,
     aggregate: AggregateOpt = None,
     panel: PanelOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the top 10.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="安静模式 (quiet)：不打印前 10 名，也不显示进度。")
+    ] = False,
     report: Annotated[
-        bool, typer.Option("--report", help="Also write the report (report.html, report.pdf) into --out.")
+        bool, typer.Option("--report", help="同时生成报告 (report)：report.html、report.pdf 写入 --out。")
     ] = False,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", help="Evaluate from a workspace (`mfgindex init`)."),
+        typer.Option(
+            "--workspace", "-w", help="数据工作区 (workspace)：用 `mfgindex init` 建立的工作区评价。"
+        ),
     ] = None,
     accept: AcceptOpt = None,
     corrections: CorrectionsOpt = None,
     allow_thin: AllowThinOpt = False,
 ) -> None:
-    """Evaluate: framework + data → scores.csv, indicators.csv, results.xlsx, run.json in --out."""
+    """评价 (evaluate)：框架 + 数据 → --out 中的 scores.csv、indicators.csv、results.xlsx、run.json。"""
 
     def go() -> None:
         check_out_dir(out_dir)  # before the work, not after it
@@ -149,7 +155,9 @@ def run(
         options = make_options(
             framework, data, year, previous_year, top, seed, methods, accept, corrections, allow_thin
         )
-        with err.status("评价计算中 (evaluating)…"):
+        from mfgindex.cli.progress import spinner
+
+        with spinner("评价计算中 (evaluating)…", quiet=quiet):
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
                 from mfgindex.services import checks as checks_svc
                 from mfgindex.workspace import runs as ws_runs
@@ -174,9 +182,12 @@ def run(
             from mfgindex.cli.report import one_line_failure
             from mfgindex.report.build import report_for_result
 
-            with err.status("生成报告 (building the report)…"), one_line_failure(out_dir):
+            with (
+                spinner("生成报告 (building the report)…", quiet=quiet) as step,
+                one_line_failure(out_dir),
+            ):
                 files = report_for_result(
-                    result, out_dir, config if workspace is not None else options.record()
+                    result, out_dir, config if workspace is not None else options.record(), progress=step
                 )
             written = [*written, files.html, *([files.pdf] if files.pdf else [])]
             if files.note:
@@ -195,8 +206,7 @@ def validate_cmd(
     corrections: CorrectionsOpt = None,
     allow_thin: AllowThinOpt = False,
 ) -> None:
-    """Check data and framework (incl. plausibility checks); print every problem with its location; exit 2
-    on errors."""
+    """校验 (validate)：检查数据与框架，逐条列出问题的文件、工作表、行和列；有错误时退出码为 2。"""
 
     def go() -> None:
         options = make_options(

@@ -5,6 +5,7 @@ Kept apart from ``mfgindex.cli.main`` so that plugin CLIs can use them without i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,28 +16,30 @@ from mfgindex.core.framework import AggregateMethod, ImputeMethod, NormaliseMeth
 from mfgindex.services.runner import Options
 
 FrameworkOpt = Annotated[
-    str, typer.Option("--framework", "-f", help="Preset name (caict2023), YAML file or COINr iMeta CSV.")
+    str,
+    typer.Option(
+        "--framework", "-f", help="评价框架 (framework)：预设名 caict2023、YAML 文件或 COINr iMeta CSV。"
+    ),
 ]
 DataOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--data",
         "-d",
-        help="CSV/XLSX file or folder (long or wide layout); repeatable. Default: embedded data.",
+        help="数据文件 (data)：CSV/XLSX 文件或文件夹，长表或宽表，可重复给出；默认用内置数据。",
     ),
 ]
 YearOpt = Annotated[
     int | None,
-    typer.Option(
-        "--year", "-y", help="Year to evaluate (default 2022 for the embedded data, else the latest)."
-    ),
+    typer.Option("--year", "-y", help="评价年份 (year)：内置数据默认 2022，其他数据默认最新一年。"),
 ]
 PrevOpt = Annotated[
-    int | None, typer.Option("--previous-year", help="Year to compare ranks with (default year − 1).")
+    int | None,
+    typer.Option("--previous-year", help="对比年份 (previous year)：与之比较排名变化，默认评价年份减 1。"),
 ]
 TopOpt = Annotated[
     int | None,
-    typer.Option("--top", "-n", help="Size of the published list (default from the framework, 50)."),
+    typer.Option("--top", "-n", help="榜单长度 (list size N)：默认取框架设定，50。"),
 ]
 AcceptOpt = Annotated[
     list[Path] | None,
@@ -62,27 +65,31 @@ AllowThinOpt = Annotated[
 
 
 DenominateOpt = Annotated[
-    bool | None, typer.Option("--denominate/--no-denominate", help="Divide indicators by their Denominator.")
+    bool | None,
+    typer.Option("--denominate/--no-denominate", help="按分母折算 (denominate)：指标除以框架中的分母变量。"),
 ]
-ImputeOpt = Annotated[ImputeMethod | None, typer.Option(help="Imputation of missing values.")]
+ImputeOpt = Annotated[ImputeMethod | None, typer.Option(help="缺失值插补 (imputation) 方法。")]
 ImputeGroupOpt = Annotated[
     str | None,
     typer.Option(
-        help="Grouping column for group imputation (province, region, or a data group such as EurAsia_group)."
+        help="分组插补的分组列 (imputation group)：province、region 或数据中的分组列（如 EurAsia_group）。"
     ),
 ]
 CoverageOpt = Annotated[
-    float | None, typer.Option(help="Drop units with less than this share of indicators (0-1).")
+    float | None,
+    typer.Option(help="最低数据覆盖率 (minimum coverage)：指标覆盖率低于此比例（0-1）的单位不参评。"),
 ]
 TreatOpt = Annotated[
-    TreatMethod | None, typer.Option(help="Outlier treatment (COINr's winsorisation rule) or none.")
+    TreatMethod | None, typer.Option(help="异常值处理 (outlier treatment)：COINr 缩尾规则或 none。")
 ]
-NormaliseOpt = Annotated[NormaliseMethod | None, typer.Option(help="Normalisation method.")]
-RangeOpt = Annotated[str | None, typer.Option("--range", help="Min-max target range LO,HI (default 0,100).")]
-AggregateOpt = Annotated[AggregateMethod | None, typer.Option(help="Aggregation at every level.")]
+NormaliseOpt = Annotated[NormaliseMethod | None, typer.Option(help="标准化方法 (normalisation)。")]
+RangeOpt = Annotated[
+    str | None, typer.Option("--range", help="极差标准化的目标区间 (min-max range)：LO,HI，默认 0,100。")
+]
+AggregateOpt = Annotated[AggregateMethod | None, typer.Option(help="各层级的加总方法 (aggregation)。")]
 PanelOpt = Annotated[
     bool | None,
-    typer.Option("--panel/--no-panel", help="Normalise both years together (comparable over time)."),
+    typer.Option("--panel/--no-panel", help="两年合并标准化 (panel)：使得分跨年可比。"),
 ]
 
 
@@ -142,3 +149,17 @@ def make_options(
         tuple(str(c) for c in corrections or ()),
         allow_thin,
     )
+
+
+def explain_municipalities(names: Iterable[str]) -> None:
+    """Where a city is asked for and the user names a municipality (北京 …, by name or adcode), say on stderr
+    that municipalities are provincial-level units and not ranked (the command still runs)."""
+    from rich.markup import escape
+
+    from mfgindex.cli.main import err
+    from mfgindex.core.geo import municipality_note
+
+    for name in names:
+        note = municipality_note(name)
+        if note is not None:
+            err.print(f"[cyan]note[/cyan] {escape(note)}", highlight=False, soft_wrap=True)

@@ -17,7 +17,7 @@ out = Console(highlight=False, soft_wrap=True)
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: the shipped sample, read-only)."),
+    typer.Option("--workspace", "-w", help="工作区目录 (workspace)：默认用随包样例（只读）。"),
 ]
 
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
     from mfgindex.cli.main import guarded
 
     policy_app = typer.Typer(
-        help="Policy and case library: government work reports, policy documents, case studies.",
+        help="政策与案例库 (policy)：政府工作报告、政策文件与案例。",
         no_args_is_help=True,
     )
 
@@ -47,18 +47,22 @@ def register(app: typer.Typer) -> None:
         file: Annotated[
             Path | None,
             typer.Argument(
-                help="CSV/XLSX: city, year, kind, department, title, text, tags, source, source_url."
+                help="记录文件 (file)：CSV/XLSX，列 city、year、kind、department、title、text、tags、"
+                "source、source_url。"
             ),
         ] = None,
-        workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")] = Path("."),
+        workspace: Annotated[Path, typer.Option("--workspace", "-w", help="工作区目录 (workspace)。")] = Path(
+            "."
+        ),
         sample: Annotated[
-            bool, typer.Option("--sample", help="Import the shipped sample (CAICT 2023 表1, 表2, 专栏1–2).")
+            bool, typer.Option("--sample", help="导入随包样例 (sample)：CAICT 2023 表1、表2、专栏1–2。")
         ] = False,
-        entered_by: Annotated[
-            str | None, typer.Option("--entered-by", help="Who enters the records.")
-        ] = None,
+        entered_by: Annotated[str | None, typer.Option("--entered-by", help="录入人 (entered by)。")] = None,
     ) -> None:
-        """Import policy/case records (whole file rejected on any bad cell; same file again: no-op)."""
+        """导入政策记录 (policy import)：政策与案例记录。
+
+        任一单元格有误则整份文件不导入；同一文件再次导入不做改动。
+        """
 
         def go() -> None:
             from mfgindex.core.errors import Problem, UserError
@@ -80,29 +84,38 @@ def register(app: typer.Typer) -> None:
     @policy_app.command("search")
     def policy_search(
         words: Annotated[
-            list[str] | None, typer.Argument(help="Words that must all occur (any language).")
+            list[str] | None, typer.Argument(help="关键词 (words)：须全部出现，任何语言。")
         ] = None,
         workspace: WorkspaceOpt = None,
         city: Annotated[
-            list[str] | None, typer.Option("--city", "-c", help="City name or adcode; repeatable.")
+            list[str] | None, typer.Option("--city", "-c", help="城市 (city)：城市名或 adcode，可重复给出。")
         ] = None,
-        year: Annotated[list[int] | None, typer.Option("--year", "-y", help="Year; repeatable.")] = None,
+        year: Annotated[
+            list[int] | None, typer.Option("--year", "-y", help="年份 (year)：可重复给出。")
+        ] = None,
         tag: Annotated[
-            list[str] | None, typer.Option("--tag", "-t", help="Tag (all must match); repeatable.")
+            list[str] | None, typer.Option("--tag", "-t", help="标签 (tag)：须全部匹配，可重复给出。")
         ] = None,
         kind: Annotated[
             list[str] | None,
-            typer.Option("--kind", "-k", help="gov_work_report / policy_document / case_study."),
+            typer.Option(
+                "--kind", "-k", help="类型 (kind)：gov_work_report、policy_document 或 case_study。"
+            ),
         ] = None,
         out_file: Annotated[
-            Path | None, typer.Option("--out", "-o", help="Write CSV instead of printing.")
+            Path | None, typer.Option("--out", "-o", help="输出 CSV (output)：写入文件而非打印。")
         ] = None,
     ) -> None:
-        """Search records by city, year, tag, kind and words (normalised substring match, best first)."""
+        """检索政策 (policy search)：按城市、年份、标签、类型与关键词。
+
+        规范化后的子串匹配，最相关的在前。
+        """
 
         def go() -> None:
+            from mfgindex.cli.options import explain_municipalities
             from mfgindex.policy import library
 
+            explain_municipalities(city or ())
             q = library.Query.make(city or (), year or (), tag or (), kind or (), words or ())
             df = library.find(workspace, q)
             show = df.assign(
@@ -124,7 +137,7 @@ def register(app: typer.Typer) -> None:
 
     @policy_app.command("list")
     def policy_list(workspace: WorkspaceOpt = None) -> None:
-        """Records per city, year and kind."""
+        """记录统计 (policy list)：各城市、年份与类型的记录数。"""
 
         def go() -> None:
             from mfgindex.policy import library
@@ -135,18 +148,27 @@ def register(app: typer.Typer) -> None:
 
     @policy_app.command("render")
     def policy_render(
-        out_file: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")],
+        out_file: Annotated[Path, typer.Option("--out", "-o", help="输出 HTML 文件 (output)。")],
         workspace: WorkspaceOpt = None,
-        city: Annotated[list[str] | None, typer.Option("--city", "-c", help="City; repeatable.")] = None,
-        year: Annotated[list[int] | None, typer.Option("--year", "-y", help="Year; repeatable.")] = None,
+        city: Annotated[
+            list[str] | None, typer.Option("--city", "-c", help="城市 (city)：可重复给出。")
+        ] = None,
+        year: Annotated[
+            list[int] | None, typer.Option("--year", "-y", help="年份 (year)：可重复给出。")
+        ] = None,
     ) -> None:
-        """Write the 表1/表2 tables, 专栏 boxes, homogeneity and benchmark block as a standalone HTML page."""
+        """政策页面 (policy render)：写成独立的 HTML 页面。
+
+        含表1/表2、专栏、产业同构与国际对标部分。
+        """
 
         def go() -> None:
+            from mfgindex.cli.options import explain_municipalities
             from mfgindex.core.files import check_out_file
             from mfgindex.policy import library, render
 
             check_out_file(out_file)
+            explain_municipalities(city or ())
             ctx = render.context(library.load(workspace), city, year)
             html = render.render_section(ctx)
             out_file.write_text(
@@ -163,23 +185,31 @@ def register(app: typer.Typer) -> None:
 
     @app.command("homogeneity")
     def homogeneity_cmd(
-        out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder (results.xlsx, heatmaps).")],
+        out_dir: Annotated[
+            Path, typer.Option("--out", "-o", help="输出目录 (output folder)：results.xlsx 与热力图。")
+        ],
         table: Annotated[
             Path | None,
             typer.Option(
-                "--table", help="Cities × industries CSV/XLSX (wide, or long: city, industry, value)."
+                "--table", help="城市 × 行业表 (table)：CSV/XLSX，宽表，或长表 city、industry、value。"
             ),
         ] = None,
-        year: Annotated[int | None, typer.Option("--year", "-y", help="Year (default: the latest).")] = None,
+        year: Annotated[int | None, typer.Option("--year", "-y", help="年份 (year)：默认最新一年。")] = None,
         min_total: Annotated[
             float | None,
             typer.Option(
-                "--min-total", help="Leave out cities with a smaller total (default 20 listed firms; 0)."
+                "--min-total",
+                help="最小总量 (minimum total)：总量更小的城市不计入（默认 20 家上市企业；0 为不限）。",
             ),
         ] = None,
-        top: Annotated[int, typer.Option("--top", help="Most similar pairs per province / 城市群.")] = 5,
+        top: Annotated[
+            int, typer.Option("--top", help="最相似城市对数 (top pairs)：每个省份或城市群列出的个数。")
+        ] = 5,
     ) -> None:
-        """产业结构相似系数 and Krugman index between cities (default: listed firms, cluster fields)."""
+        """产业同构 (homogeneity)：结构相似系数与 Krugman 指数。
+
+        城市之间的产业结构相似系数与 Krugman 专业化指数（默认：上市企业、集群领域）。
+        """
 
         def go() -> None:
             from mfgindex.policy import homogeneity as hom
@@ -209,13 +239,11 @@ def register(app: typer.Typer) -> None:
 
         guarded(go)
 
-    bench_app = typer.Typer(
-        help="International benchmarks (reference values of other countries).", no_args_is_help=True
-    )
+    bench_app = typer.Typer(help="国际对标 (benchmarks)：其他国家的参照值。", no_args_is_help=True)
 
     @bench_app.command("list")
     def bench_list() -> None:
-        """The reference values with their sources."""
+        """参照值 (benchmarks list)：各参照值及其来源。"""
 
         def go() -> None:
             from mfgindex.policy import benchmarks as bm
@@ -232,16 +260,21 @@ def register(app: typer.Typer) -> None:
     @bench_app.command("compare")
     def bench_compare(
         data: Annotated[
-            Path, typer.Option("--data", "-d", help="CSV/XLSX of city values, or a run directory.")
+            Path, typer.Option("--data", "-d", help="城市数据 (data)：城市数值的 CSV/XLSX，或运行目录。")
         ],
-        out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder (comparison, fig9).")],
-        indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator id.")] = "pct_per_10k",
+        out_dir: Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)：对比表与图9。")],
+        indicator: Annotated[
+            str, typer.Option("--indicator", "-i", help="指标 (indicator id)。")
+        ] = "pct_per_10k",
         year: Annotated[
-            int | None, typer.Option("--year", "-y", help="Year when the table has several.")
+            int | None, typer.Option("--year", "-y", help="年份 (year)：表中有多年时指定。")
         ] = None,
-        top: Annotated[int, typer.Option("--top", help="Cities drawn in the figure.")] = 30,
+        top: Annotated[int, typer.Option("--top", help="图中城市数 (cities drawn)。")] = 30,
     ) -> None:
-        """Cities against international reference values, drawn as the report's 图9."""
+        """国际对标比较 (benchmarks compare)：城市对照国际参照值。
+
+        画成报告的图9。
+        """
 
         def go() -> None:
             from mfgindex.policy import benchmarks as bm

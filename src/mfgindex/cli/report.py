@@ -28,45 +28,54 @@ def one_line_failure(out: Path) -> Iterator[None]:
 
 def report_command(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder (report.html, report.pdf, figures/).")
+        Path,
+        typer.Option("--out", "-o", help="输出目录 (output folder)：report.html、report.pdf、figures/。"),
     ],
     run_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--run", help="Run folder written by `mfgindex run` (default: evaluate the embedded data)."
-        ),
+        typer.Option("--run", help="运行目录 (run folder)：`mfgindex run` 的输出；默认评价内置数据。"),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Report language: zh (default) or en.")] = "zh",
-    top: Annotated[int | None, typer.Option("--top", "-n", min=1, help="List length N (default 50).")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf (WeasyPrint).")] = True,
-    svg: Annotated[bool, typer.Option("--svg", help="Also write the figures as SVG.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="报告语言 (language)：zh（默认）或 en。")] = "zh",
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="榜单长度 (list size N)：默认 50。")
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="同时输出 PDF (report.pdf, WeasyPrint)。")
+    ] = True,
+    svg: Annotated[bool, typer.Option("--svg", help="图表另存为矢量图 (SVG)。")] = False,
     toolbox_methods: Annotated[
         str | None,
-        typer.Option("--toolbox", help="研究工具 section with these methods, e.g. moran,dagum,obstacle."),
+        typer.Option("--toolbox", help="研究工具章节 (toolbox section)：所用方法，如 moran,dagum,obstacle。"),
     ] = None,
     robustness: Annotated[
         bool,
         typer.Option(
             "--robustness/--no-robustness",
-            help="Include the 稳健性检验 section: audit + uncertainty analysis (1,000 replications, seed 0).",
+            help="稳健性检验章节 (robustness)：统计审核 + 不确定性分析（1,000 次重复，种子 0）。",
         ),
     ] = True,
     uncertainty: Annotated[
         Path | None,
         typer.Option(
             "--uncertainty",
-            help="Folder of `mfgindex uncertainty` (uncertainty.csv) to report instead of computing one.",
+            help="不确定性结果目录 (uncertainty folder)：用 `mfgindex uncertainty` 的 "
+            "uncertainty.csv，不再重算。",
         ),
     ] = None,
     sensitivity: Annotated[
         Path | None,
         typer.Option(
-            "--sensitivity", help="Folder of `mfgindex sensitivity` (sobol.csv): adds the Sobol chart."
+            "--sensitivity",
+            help="敏感性结果目录 (sensitivity folder)：`mfgindex sensitivity` 的 sobol.csv，加入 Sobol 图。",
         ),
     ] = None,
 ) -> None:
-    """报告：把一次运行的结果写成中文（或英文）报告 report.html + report.pdf。"""
+    """报告 (report)：把运行结果写成 HTML 与 PDF 报告。
+
+    中文（或英文）报告 report.html + report.pdf，另有 analysis.json 与 figures/。
+    """
     from mfgindex.cli.main import err, guarded
+    from mfgindex.cli.progress import spinner
 
     def go() -> None:
         from mfgindex.analysis.run import from_result, load_run_dir
@@ -75,7 +84,7 @@ def report_command(
 
         check_lang(lang)
         result = None
-        with err.status("生成报告 (building the report)…") as status, one_line_failure(out):
+        with spinner("生成报告 (building the report)…") as step, one_line_failure(out):
             if run_dir is not None:
                 run = load_run_dir(run_dir)
             else:
@@ -92,7 +101,7 @@ def report_command(
                 top,
                 pdf=pdf,
                 svg=svg,
-                progress=lambda m: status.update(f"报告 (report): {m}…"),
+                progress=step,
                 toolbox=parse_methods(toolbox_methods),
                 result=result,
                 robustness=robustness,

@@ -39,38 +39,33 @@ class BackendChoice(StrEnum):
     dask = "dask"
 
 
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-SeedOpt = Annotated[int, typer.Option(help="Random seed (0 is valid); the same seed gives identical files.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)。")]
+SeedOpt = Annotated[int, typer.Option(help="随机种子 (seed)：0 也有效；同一种子得到完全相同的文件。")]
 AssumptionsOpt = Annotated[
     Path | None,
     typer.Option(
         "--assumptions",
         "-a",
-        help="YAML file of assumptions (see docs/robustness.md). Default: COINr's sensitivity-vignette set.",
+        help="不确定性假设 (assumptions)：YAML 文件（见 docs/robustness.md）；"
+        "默认用 COINr 敏感性示例的假设。",
     ),
 ]
 BackendOpt = Annotated[
-    BackendChoice, typer.Option(help="Where replications run: this process, or a Dask cluster.")
+    BackendChoice, typer.Option(help="计算后端 (backend)：在本进程或 Dask 集群中运行各次重复。")
 ]
 SchedulerOpt = Annotated[
     str | None,
-    typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster of 2 workers."),
+    typer.Option(help="调度器地址 (Dask scheduler)：如 tcp://host:8786；默认启动 2 个工作进程的本地集群。"),
 ]
-ChunkOpt = Annotated[
-    int, typer.Option(min=1, help="Replications per chunk (each chunk has its own random stream).")
-]
+ChunkOpt = Annotated[int, typer.Option(min=1, help="每块重复次数 (chunk size)：每块使用独立的随机数流。")]
 
 
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from mfgindex.cli.progress import bar
 
-    from mfgindex.cli.main import err
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=False) as bar:  # fmt: skip
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.update(task, completed=done)
+    with bar(total, label) as advance:
+        yield advance
 
 
 def _evaluate(options: Options) -> tuple[Result, Dataset]:
@@ -116,9 +111,13 @@ def register(app: typer.Typer) -> None:
         aggregate: AggregateOpt = None,
         panel: PanelOpt = None,
     ) -> None:
-        """Statistical audit: correlations (flags), Cronbach's α, PCA, effective weights (η²), coverage."""
-        from mfgindex.cli.main import err, guarded, out
+        """统计审核 (statistical audit)：相关、信度、主成分与有效权重。
+
+        相关系数（含标记）、Cronbach's α、PCA、有效权重 (η²) 与数据覆盖率。
+        """
+        from mfgindex.cli.main import guarded, out
         from mfgindex.cli.options import make_options, method_options
+        from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.robust import audit as audit_mod
 
@@ -126,7 +125,7 @@ def register(app: typer.Typer) -> None:
             check_out_dir(out_dir)
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
-            with err.status("审计计算中 (auditing)…"):
+            with spinner("审计计算中 (auditing)…"):
                 result, ds = _evaluate(make_options(framework, data, year, previous_year, top, 0, methods))
                 a = audit_mod.audit(result, ds)
                 written = audit_mod.write_audit(a, out_dir)
@@ -145,7 +144,7 @@ def register(app: typer.Typer) -> None:
         year: YearOpt = None,
         previous_year: PrevOpt = None,
         top: TopOpt = None,
-        n: Annotated[int, typer.Option("--n", min=1, help="Number of Monte Carlo replications.")] = 1000,
+        n: Annotated[int, typer.Option("--n", min=1, help="蒙特卡洛重复次数 (replications)。")] = 1000,
         seed: SeedOpt = 0,
         assumptions_file: AssumptionsOpt = None,
         out_dir: OutOpt = Path("out/uncertainty"),
@@ -153,7 +152,7 @@ def register(app: typer.Typer) -> None:
         scheduler: SchedulerOpt = None,
         chunk: ChunkOpt = 1000,
         charts: Annotated[
-            bool, typer.Option("--charts/--no-charts", help="Draw the rank-interval chart.")
+            bool, typer.Option("--charts/--no-charts", help="绘制排名区间图 (rank-interval chart)。")
         ] = True,
         denominate: DenominateOpt = None,
         impute: ImputeOpt = None,
@@ -165,9 +164,13 @@ def register(app: typer.Typer) -> None:
         aggregate: AggregateOpt = None,
         panel: PanelOpt = None,
     ) -> None:
-        """Monte Carlo uncertainty of the ranks → uncertainty.csv, replications.parquet, rank chart."""
+        """不确定性分析 (uncertainty)：蒙特卡洛模拟排名区间。
+
+        输出 uncertainty.csv、replications.parquet 与排名区间图。
+        """
         from mfgindex.cli.main import err, guarded, out
         from mfgindex.cli.options import make_options, method_options
+        from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import limits
@@ -179,7 +182,7 @@ def register(app: typer.Typer) -> None:
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
-            with err.status("评价计算中 (evaluating)…"):
+            with spinner("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -209,7 +212,10 @@ def register(app: typer.Typer) -> None:
         previous_year: PrevOpt = None,
         top: TopOpt = None,
         n: Annotated[
-            int, typer.Option("--n", min=2, help="Base sample size N (power of 2); runs = N·(d + 2).")
+            int,
+            typer.Option(
+                "--n", min=2, help="基础样本量 (base sample size N)：2 的幂；运行次数 = N·(d + 2)。"
+            ),
         ] = 512,
         seed: SeedOpt = 0,
         assumptions_file: AssumptionsOpt = None,
@@ -220,11 +226,12 @@ def register(app: typer.Typer) -> None:
         per_unit: Annotated[
             bool,
             typer.Option(
-                "--per-unit/--no-per-unit", help="Also Sobol indices of each unit's index (sobol_units.csv)."
+                "--per-unit/--no-per-unit",
+                help="逐单位敏感性 (per unit)：另算各城市指数的 Sobol 指数 (sobol_units.csv)。",
             ),
         ] = True,
         charts: Annotated[
-            bool, typer.Option("--charts/--no-charts", help="Draw the Sobol bar chart.")
+            bool, typer.Option("--charts/--no-charts", help="绘制 Sobol 指数条形图 (Sobol chart)。")
         ] = True,
         denominate: DenominateOpt = None,
         impute: ImputeOpt = None,
@@ -236,9 +243,13 @@ def register(app: typer.Typer) -> None:
         aggregate: AggregateOpt = None,
         panel: PanelOpt = None,
     ) -> None:
-        """Sobol sensitivity (SALib) of the mean absolute rank shift and each unit's index → sobol.csv."""
+        """敏感性分析 (sensitivity)：Sobol 指数 → sobol.csv。
+
+        用 SALib 计算平均绝对排名变动与各单位指数的 Sobol 敏感性指数。
+        """
         from mfgindex.cli.main import err, guarded, out
         from mfgindex.cli.options import make_options, method_options
+        from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import sensitivity as sa_mod
@@ -248,7 +259,7 @@ def register(app: typer.Typer) -> None:
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
-            with err.status("评价计算中 (evaluating)…"):
+            with spinner("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)
             sa_mod.check_size(result, factors, n)  # before the progress bar and any work

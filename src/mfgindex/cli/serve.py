@@ -17,20 +17,20 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--run",
-                help="Run directory (mfgindex run --out DIR): re-evaluated "
-                "from its run.json; its uncertainty.csv gives rank intervals.",
+                help="运行目录 (run folder)：mfgindex run --out 写出的目录，按其 run.json 重新评价；"
+                "其中的 uncertainty.csv 提供排名区间。",
             ),
         ] = None,
         host: Annotated[
-            str, typer.Option(help="Interface to listen on (127.0.0.1 = this machine only).")
+            str, typer.Option(help="监听地址 (host)：127.0.0.1 表示仅本机可访问。")
         ] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
-        log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+        port: Annotated[int, typer.Option(help="端口 (TCP port)。", min=1, max=65535)] = 8000,
+        log_level: Annotated[str, typer.Option(help="日志级别 (uvicorn log level)。")] = "info",
         workers: Annotated[
             int,
             typer.Option(
-                help="Worker processes. Each evaluates the data at start-up (about 8 s alone) and holds its "
-                "own copy (about 240 MB); 2 on a 2-core machine raises what-if throughput.",
+                help="工作进程数 (workers)：每个进程启动时评价一次数据（单独约 8 秒）并各占约 240 MB；"
+                "双核机器上取 2 可提高情景模拟的吞吐量。",
                 min=1,
                 max=64,
             ),
@@ -39,12 +39,15 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 envvar="MFGINDEX_UPLOAD_TOKEN",
-                help="Switch on POST /api/evaluate (evaluate an uploaded workbook), which then requires "
-                "'Authorization: Bearer TOKEN'. Off (read-only service) when not given.",
+                help="上传令牌 (upload token)：开启 POST /api/evaluate（评价上传的工作簿），请求需带 "
+                "'Authorization: Bearer TOKEN'；不给出时服务只读。",
             ),
         ] = None,
     ) -> None:
-        """Serve the dashboard and JSON API (default: the embedded data evaluated at start-up)."""
+        """看板服务 (dashboard)：网页看板与 JSON API。
+
+        默认在启动时评价内置数据。
+        """
         import os
 
         import uvicorn

@@ -26,38 +26,37 @@ if TYPE_CHECKING:
     from mfgindex.toolbox.source import Context
 
 toolbox_app = typer.Typer(
-    help="研究工具箱：障碍度、耦合协调度、灰色关联、Dagum基尼、核密度、收敛、空间自相关、马尔可夫链、榜单权重反推",
+    help="研究工具箱 (toolbox)：障碍度、耦合协调、灰色关联等方法。",
     no_args_is_help=True,
 )
 
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (results.xlsx + figures).")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)：results.xlsx 与图表。")]
 YearsOpt = Annotated[
     str | None,
     typer.Option(
         "--years",
-        help="Panel years, e.g. 2018-2022 or 2019,2021,2022 (default: the five years ending with --year).",
+        help="面板年份 (panel years)：如 2018-2022 或 2019,2021,2022；默认截至 --year 的五年。",
     ),
 ]
 ComparableOpt = Annotated[
     bool,
     typer.Option(
         "--comparable/--per-year",
-        help=(
-            "Normalise all panel years together (scores comparable over"
-            " time; default) or each year on its own."
-        ),
+        help=("面板标准化 (comparable)：各年合并标准化（得分跨年可比，默认），或每年单独标准化。"),
     ),
 ]
-GroupsOpt = Annotated[str, typer.Option("--groups", help="Grouping: region (四大区域) or cluster (城市群).")]
+GroupsOpt = Annotated[
+    str, typer.Option("--groups", help="分组 (grouping)：region（四大区域）或 cluster（城市群）。")
+]
 RunOpt = Annotated[
     Path | None,
     typer.Option(
         "--run",
-        help="Run folder written by `mfgindex run` (re-evaluated from its run.json) instead of -f/-d/-y.",
+        help="运行目录 (run folder)：`mfgindex run` 的输出，按其 run.json 重新评价，代替 -f/-d/-y。",
     ),
 ]
 VariableOpt = Annotated[
-    str | None, typer.Option("--variable", help="Aggregate id to analyse (default: the index).")
+    str | None, typer.Option("--variable", help="分析变量 (variable)：聚合项 id，默认为总指数。")
 ]
 
 
@@ -102,16 +101,21 @@ def command(name: str, panel: bool = False) -> Callable[[Callable[..., Output]],
             src = {k: kw.pop(k) for k in common}
 
             def go() -> list[Path]:
-                ctx = _source(src["framework"], src["data"], src["year"], src["run_dir"])
-                if panel:
-                    ctx.options["_years"] = src["years"]
-                    ctx.options["_comparable"] = src["comparable"]
-                res = body(ctx, **kw)
-                about = {k: v for k, v in ctx.options.items() if not k.startswith("_")}
-                if ctx.warnings:
-                    about["warnings"] = "; ".join(ctx.warnings)
-                    _warn(ctx.warnings)
-                return write_results(src["out"], res.sheets, {**about, **res.about}, res.figures)
+                from mfgindex.cli.progress import spinner
+
+                with spinner(f"研究工具 (toolbox {name})：评价中 (evaluating)…") as step:
+                    ctx = _source(src["framework"], src["data"], src["year"], src["run_dir"])
+                    if panel:
+                        ctx.options["_years"] = src["years"]
+                        ctx.options["_comparable"] = src["comparable"]
+                    step("计算中 (computing)…")
+                    res = body(ctx, **kw)
+                    step("写出结果 (writing)…")
+                    about = {k: v for k, v in ctx.options.items() if not k.startswith("_")}
+                    if ctx.warnings:
+                        about["warnings"] = "; ".join(ctx.warnings)
+                        _warn(ctx.warnings)
+                    return write_results(src["out"], res.sheets, {**about, **res.about}, res.figures)
 
             _run(go)
 
@@ -160,7 +164,9 @@ _COMMON: dict[str, tuple[Any, Any]] = {
         Annotated[
             str | None,
             typer.Option(
-                "--framework", "-f", help="Preset name (default caict2023), YAML file or COINr iMeta CSV."
+                "--framework",
+                "-f",
+                help="评价框架 (framework)：预设名（默认 caict2023）、YAML 文件或 COINr iMeta CSV。",
             ),
         ],
         None,
@@ -297,10 +303,14 @@ def _run(fn: Callable[[], list[Path]]) -> None:
 @command("obstacle")
 def obstacle_cmd(
     ctx: Context,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Top obstacles listed per city.")] = 5,
+    top_k: Annotated[
+        int, typer.Option("--top-k", min=1, help="主要障碍数 (top k)：每个城市列出的前几项障碍。")
+    ] = 5,
 ) -> Output:
-    """障碍度模型: obstacle degree per city and indicator (global weight × deviation), top obstacles and
-    their frequency, by dimension."""
+    """障碍度模型 (obstacle degree)：各城市各指标的障碍度。
+
+    障碍度 = 全局权重 × 偏离度；另列主要障碍及其出现频次，并按维度汇总。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.obstacle import obstacle_from_result
@@ -396,30 +406,34 @@ def coupling_cmd(
     ctx: Context,
     systems: Annotated[
         str,
-        typer.Option("--systems", help="Comma-separated aggregate ids (dimensions or index) as subsystems."),
+        typer.Option("--systems", help="子系统 (subsystems)：逗号分隔的聚合项 id（维度或总指数）。"),
     ] = "quality,green",
     alpha: Annotated[
         str | None,
-        typer.Option("--alpha", help="Coefficients α of T, comma-separated, summing to 1 (default equal)."),
+        typer.Option("--alpha", help="系数 α (alpha)：综合评价指数 T 的系数，逗号分隔、和为 1，默认相等。"),
     ] = None,
     external: Annotated[
         Path | None,
         typer.Option(
             "--external",
             help=(
-                "CSV/XLSX of an external series by city (code or city"
-                " column) added as a subsystem, min-max scaled."
+                "外部序列 (external series)：按城市（code 或 city 列）给出的 CSV/XLSX，"
+                "极差标准化后作为一个子系统加入。"
             ),
         ),
     ] = None,
     external_column: Annotated[
-        str | None, typer.Option("--external-column", help="Value column of --external.")
+        str | None,
+        typer.Option("--external-column", help="数值列 (value column)：--external 文件中的数值列。"),
     ] = None,
     over_years: Annotated[
-        bool, typer.Option("--over-years", help="Also compute for each panel year (--years).")
+        bool, typer.Option("--over-years", help="逐年计算 (over years)：另按 --years 的每一年计算。")
     ] = False,
 ) -> Output:
-    """耦合协调度: coupling C, comprehensive T = Σ αᵢUᵢ, coordination D = √(C·T) and the ten-grade class."""
+    """耦合协调度 (coupling coordination)：C、T、D 与十级分类。
+
+    耦合度 C，综合评价指数 T = Σ αᵢUᵢ，协调度 D = √(C·T)，以及十级协调等级。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.coupling import (
@@ -497,19 +511,24 @@ def coupling_cmd(
 @command("gra")
 def gra_cmd(
     ctx: Context,
-    rho: Annotated[float, typer.Option("--rho", help="Resolution coefficient ρ in (0, 1].")] = 0.5,
+    rho: Annotated[
+        float, typer.Option("--rho", help="分辨系数 ρ (resolution coefficient)：取值 (0, 1]。")
+    ] = 0.5,
     e: Annotated[
         float,
-        typer.Option("--e", help="TOPSIS-GRA: weight of the distance part (1 − e for the grey relation)."),
+        typer.Option("--e", help="距离部分权重 (TOPSIS-GRA weight e)：灰色关联部分为 1 − e。"),
     ] = 0.5,
     method: Annotated[
         str,
         typer.Option(
-            "--dimensionless", help="Series scaling for the relation analysis: mean, initial, minmax, none."
+            "--dimensionless", help="无量纲化 (scaling)：关联分析的序列处理，mean、initial、minmax 或 none。"
         ),
     ] = "mean",
 ) -> Output:
-    """灰色关联分析: GRA scores (vs the ideal city), indicator–index relational grades, and TOPSIS-GRA."""
+    """灰色关联分析 (GRA)：关联度得分与 TOPSIS-GRA。
+
+    相对理想城市的 GRA 得分、指标与指数的关联度，以及 TOPSIS-GRA。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.gra import gra_relation, gra_scores, topsis_gra
@@ -582,12 +601,14 @@ def dagum_cmd(
     ctx: Context,
     groups: GroupsOpt = "region",
     clusters: Annotated[
-        str, typer.Option("--clusters", help="城市群 definition: caict2023 or plans2016.")
+        str, typer.Option("--clusters", help="城市群定义 (city clusters)：caict2023 或 plans2016。")
     ] = "caict2023",
     variable: VariableOpt = None,
 ) -> Output:
-    """Dagum 基尼系数及分解 (G = Gw + Gnb + Gt) and the Theil decomposition, by region or 城市群,
-    over years."""
+    """基尼系数分解 (Dagum Gini)：Dagum 分解与泰尔指数。
+
+    基尼系数分解 G = Gw + Gnb + Gt 与泰尔指数分解，按区域或城市群、逐年计算。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.regional import dagum_gini, dagum_over_years, dagum_pairs, theil_decomposition
@@ -652,9 +673,12 @@ def dagum_cmd(
 def kde_cmd(
     ctx: Context,
     variable: VariableOpt = None,
-    points: Annotated[int, typer.Option("--points", min=16, help="Grid points.")] = 256,
+    points: Annotated[int, typer.Option("--points", min=16, help="网格点数 (grid points)。")] = 256,
 ) -> Output:
-    """核密度估计: Gaussian kernel density of the index by year (ridge and 3-D figures)."""
+    """核密度估计 (KDE)：指数逐年的高斯核密度。
+
+    绘制山脊图与三维图。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.regional import kde_by_year
@@ -680,8 +704,10 @@ def convergence_cmd(
     variable: VariableOpt = None,
     groups: GroupsOpt = "region",
 ) -> Output:
-    """σ-convergence (σ, CV by year and group) and β-convergence (cross-section, absolute and
-    conditional panel; statsmodels OLS)."""
+    """收敛分析 (convergence)：σ 收敛与 β 收敛。
+
+    σ 收敛：逐年、分组的标准差与变异系数；β 收敛：截面、绝对与条件面板（statsmodels OLS）。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.regional import beta_convergence, sigma_convergence
@@ -729,26 +755,30 @@ def moran_cmd(
         str,
         typer.Option(
             "--weights",
-            help="queen, rook (contiguity of the shipped boundaries), knn or distance (government seats).",
+            help="空间权重 (spatial weights)：queen、rook（随包边界的邻接）、knn 或 "
+            "distance（政府驻地距离）。",
         ),
     ] = "queen",
-    k: Annotated[int, typer.Option("--k", min=1, help="Neighbours for knn.")] = 6,
+    k: Annotated[int, typer.Option("--k", min=1, help="近邻数 (k)：knn 权重的邻居个数。")] = 6,
     threshold_km: Annotated[
-        float | None, typer.Option("--threshold-km", help="Distance band (km) for distance weights.")
+        float | None, typer.Option("--threshold-km", help="距离阈值 (distance band, km)：distance 权重使用。")
     ] = None,
     islands: Annotated[
         str,
         typer.Option(
             "--islands",
-            help="Contiguity units without neighbours: attach (to the nearest seat), keep or drop.",
+            help="孤岛单位 (islands)：无邻接单位 attach（连到最近驻地）、keep 或 drop。",
         ),
     ] = "attach",
     permutations: Annotated[
-        int, typer.Option("--permutations", min=0, help="Permutations for pseudo p-values.")
+        int, typer.Option("--permutations", min=0, help="置换次数 (permutations)：用于伪 p 值。")
     ] = 999,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the permutations (0 is valid).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 (seed)：置换所用，0 也有效。")] = 0,
 ) -> Output:
-    """Global Moran's I and LISA (esda) of the index and each dimension, with a LISA cluster map."""
+    """空间自相关 (Moran's I)：全局 Moran's I 与 LISA。
+
+    用 esda 计算总指数与各维度的全局 Moran's I 与 LISA，并绘制 LISA 集聚图。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.spatial import SpatialWeights, lisa, moran, spatial_weights
@@ -805,10 +835,12 @@ def moran_cmd(
 def markov_cmd(
     ctx: Context,
     variable: VariableOpt = None,
-    classes: Annotated[int, typer.Option("--classes", min=2, help="Rank classes (4 = quartiles).")] = 4,
+    classes: Annotated[int, typer.Option("--classes", min=2, help="等级数 (rank classes)：4 即四分位。")] = 4,
 ) -> Output:
-    """Markov transition matrix of rank classes between consecutive years; shares moving up or down
-    a class."""
+    """马尔可夫链 (Markov chain)：排名等级的转移矩阵。
+
+    相邻年份之间排名等级的转移概率，以及上升、下降一个等级的比例。
+    """
 
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.markov import markov_chain
@@ -848,19 +880,23 @@ def fitweights_cmd(
         Path,
         typer.Option(
             "--ranking",
-            help="Published ranking (CSV/XLSX: city [, province], national_rank), e.g. a report's top 50.",
+            help="已发布的榜单 (ranking)：CSV/XLSX，列 city、[province]、national_rank，如报告的前 50 名。",
         ),
     ],
-    folds: Annotated[int, typer.Option("--folds", min=2, help="k of the k-fold cross-validation.")] = 5,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="折数 (folds)：k 折交叉验证的 k。")] = 5,
     bootstrap: Annotated[
-        int, typer.Option("--bootstrap", min=0, help="Bootstrap replications (cities resampled).")
+        int, typer.Option("--bootstrap", min=0, help="自助法次数 (bootstrap)：对城市重抽样。")
     ] = 200,
-    level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="Interval level.")] = 0.95,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of folds, starts and bootstrap.")] = 0,
+    level: Annotated[
+        float, typer.Option("--level", min=0.5, max=0.999, help="区间水平 (interval level)。")
+    ] = 0.95,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 (seed)：用于分折、初值与自助法。")] = 0,
 ) -> Output:
-    """榜单权重反推: the non-negative dimension weights (summing to 1) under which the framework's dimension
-    scores best reproduce a published ranking (pairwise ordinal logit, SLSQP), with k-fold agreement on
-    held-out cities and bootstrap intervals, compared with the preset's weights. Never changes the preset."""
+    """榜单权重反推 (fit weights)：拟合已发布榜单的维度权重。
+
+    求非负、和为 1 的维度权重，使框架的维度得分最能重现已发布的榜单（成对有序 logit，SLSQP）；给出
+    留出城市上的 k 折一致率与自助法区间，并与预设权重比较。不会改动预设。
+    """
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.fitweights import fit_ranking, read_ranking
 

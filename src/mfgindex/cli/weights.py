@@ -33,14 +33,14 @@ from mfgindex.core.weights.io import (
 )
 
 MatrixOpt = Annotated[
-    Path, typer.Option("--matrix", "-m", help="CSV or XLSX with a header row of criterion names.")
+    Path, typer.Option("--matrix", "-m", help="矩阵文件 (matrix)：CSV 或 XLSX，首行为准则名称。")
 ]
 DirectionsOpt = Annotated[
     str | None,
-    typer.Option("--directions", "-d", help="Comma-separated +1/-1 per criterion (default all +1)."),
+    typer.Option("--directions", "-d", help="指标方向 (directions)：每个准则 +1/-1，逗号分隔；默认全为 +1。"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet (default: the first).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出 (json)：打印一个 JSON 对象而非表格。")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="工作表 (sheet)：XLSX 中的表名，默认第一张。")]
 
 
 def parse_directions(text: str | None, n: int) -> list[float] | None:
@@ -81,6 +81,16 @@ def _emit(payload: dict[str, Any], as_json: bool, title: str, extra_rows: list[t
         console.print(f"{key}: {value}")
 
 
+OBJECTIVE_ZH: dict[str, str] = {
+    "entropy": "熵权法",
+    "critic": "CRITIC 法",
+    "std": "标准差法",
+    "cv": "变异系数法",
+    "pca": "主成分法",
+    "merec": "MEREC 法",
+}
+
+
 def _objective_command(
     method: str, func: Callable[..., objective.ObjectiveWeights], uses_directions: bool
 ) -> Callable[..., None]:
@@ -98,7 +108,9 @@ def _objective_command(
             raise _fail(exc) from None
         _emit({"method": method, "weights": result.weight_map()}, json_out, f"{method} weights", [])
 
-    command.__doc__ = f"{method} weights from a decision matrix (rows = units, columns = criteria)."
+    command.__doc__ = (
+        f"客观赋权 ({method})：{OBJECTIVE_ZH[method]}。\n\n由决策矩阵计算权重：行为单位，列为准则。"
+    )
     return command
 
 
@@ -247,10 +259,8 @@ def _delphi_table(console: Console, name: str, result: DelphiRound) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``weights …`` and ``template experts`` to the main app."""
-    weights_app = typer.Typer(
-        help="Weights from a matrix file (AHP, Delphi, entropy, CRITIC …).", no_args_is_help=True
-    )
-    template_app = typer.Typer(help="Write input templates.", no_args_is_help=True)
+    weights_app = typer.Typer(help="权重计算 (weights)：AHP、德尔菲、熵权、CRITIC 等。", no_args_is_help=True)
+    template_app = typer.Typer(help="输入模板 (templates)：生成录入用的模板文件。", no_args_is_help=True)
 
     @weights_app.command("ahp")
     def ahp_command(
@@ -258,12 +268,17 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
         sheet: SheetOpt = None,
         node: Annotated[
-            str | None, typer.Option("--node", help="Survey workbook: only this node of the AHP sheet.")
+            str | None, typer.Option("--node", help="节点 (node)：只算问卷工作簿 AHP 表中的这一节点。")
         ] = None,
-        strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when CR ≥ 0.10.")] = False,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="严格模式 (strict)：CR ≥ 0.10 时以退出码 1 结束。")
+        ] = False,
     ) -> None:
-        """AHP weights with λmax, CI, RI, CR: a square pairwise matrix (cells such as 1/4 accepted), or the
-        ahp_* sheet of an expert-survey workbook (per node; several experts → element-wise geometric mean)."""
+        """层次分析法 (AHP)：权重及 λmax、CI、RI、CR。
+
+        输入为方形判断矩阵（可写 1/4 这样的单元格），或专家问卷工作簿的 ahp_* 表（逐节点；多位专家时取
+        逐元素几何平均）。
+        """
         try:
             survey = _survey_if_ahp(matrix, sheet)
             if survey is not None:
@@ -316,7 +331,7 @@ def register(app: typer.Typer) -> None:
 
     @weights_app.command("equal")
     def equal_command(matrix: MatrixOpt, json_out: JsonOpt = False, sheet: SheetOpt = None) -> None:
-        """Equal weights for the criteria of a matrix file."""
+        """等权 (equal)：矩阵文件中各准则权重相等。"""
         try:
             frame = read_matrix(matrix, sheet)
         except UserError as exc:
@@ -329,14 +344,24 @@ def register(app: typer.Typer) -> None:
         matrix: MatrixOpt,
         json_out: JsonOpt = False,
         sheet: SheetOpt = None,
-        scale: Annotated[str, typer.Option("--scale", help="likert or allocation")] = "likert",
-        full_score: Annotated[float, typer.Option("--full-score", help="Top of the Likert scale.")] = 5.0,
+        scale: Annotated[
+            str, typer.Option("--scale", help="评分方式 (scale)：likert 或 allocation。")
+        ] = "likert",
+        full_score: Annotated[
+            float, typer.Option("--full-score", help="满分 (full score)：Likert 量表的最高分。")
+        ] = 5.0,
         authority_weighted: Annotated[
-            bool, typer.Option("--authority-weighted", help="Weight experts by Cr = (Ca+Cs)/2.")
+            bool,
+            typer.Option(
+                "--authority-weighted", help="按权威程度加权 (authority-weighted)：专家权重 Cr = (Ca+Cs)/2。"
+            ),
         ] = False,
     ) -> None:
-        """Delphi statistics and weights from expert-score sheets (expert | Ca | Cs | items …): every round
-        of a survey workbook (round1, round2 …), or --sheet; the weights are the last round's."""
+        """德尔菲法 (Delphi)：专家打分的统计量与权重。
+
+        读专家打分表（expert | Ca | Cs | 各条目）：问卷工作簿的每一轮（round1、round2 …）或 --sheet 指定的表；
+        权重取最后一轮。
+        """
         if scale not in ("likert", "allocation"):
             raise _fail(UserError(Problem("unknown scale", column="--scale", value=scale)))
         try:
@@ -362,11 +387,17 @@ def register(app: typer.Typer) -> None:
 
     @template_app.command("experts")
     def template_experts(
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
-        items: Annotated[str | None, typer.Option("--items", help="Comma-separated item ids.")] = None,
-        scale: Annotated[str, typer.Option("--scale", help="likert or allocation")] = "likert",
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="输出文件 (output)：默认写到标准输出。")
+        ] = None,
+        items: Annotated[
+            str | None, typer.Option("--items", help="条目 (items)：逗号分隔的条目 id。")
+        ] = None,
+        scale: Annotated[
+            str, typer.Option("--scale", help="评分方式 (scale)：likert 或 allocation。")
+        ] = "likert",
     ) -> None:
-        """Write the expert-survey workbook template (XLSX, with data validation)."""
+        """专家问卷模板 (template experts)：带数据验证的 XLSX。"""
         if scale not in ("likert", "allocation"):
             raise _fail(
                 UserError(

@@ -23,12 +23,12 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="Workspace folder (made by `mfgindex init`).")
+    Path, typer.Option("--workspace", "-w", help="工作区目录 (workspace)：由 `mfgindex init` 建立。")
 ]
 ListOpt = Annotated[
-    str, typer.Option("--list", "-l", help="List name (snake_case id, e.g. green_factories).")
+    str, typer.Option("--list", "-l", help="名单名称 (list id)：snake_case，如 green_factories。")
 ]
-ByOpt = Annotated[str | None, typer.Option("--entered-by", help="Who enters the data (default: login name).")]
+ByOpt = Annotated[str | None, typer.Option("--entered-by", help="录入人 (entered by)：默认为登录名。")]
 
 
 def guarded(fn: Callable[[], T]) -> T:
@@ -68,36 +68,45 @@ def _write_or_print(df: pd.DataFrame, path: Path | None, title: str, limit: int 
 
 
 def init_cmd(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+    directory: Annotated[Path, typer.Argument(help="工作区目录 (folder)：在此新建工作区。")],
     with_default: Annotated[
-        bool, typer.Option("--with-default", help="Load the embedded default dataset.")
+        bool, typer.Option("--with-default", help="载入内置数据 (embedded default data)。")
     ] = False,
     entered_by: ByOpt = None,
 ) -> None:
-    """Create a data workspace (an embedded DuckDB file) with the city units and the preset's variables."""
+    """新建工作区 (init)：含城市单位与预设变量的数据工作区。
+
+    工作区是一个嵌入式 DuckDB 文件。
+    """
 
     def go() -> None:
+        from mfgindex.cli.progress import spinner
         from mfgindex.workspace import store
 
-        counts = store.init(directory, with_default, entered_by)
+        message = "新建工作区并载入内置数据 (init --with-default)…" if with_default else "新建工作区 (init)…"
+        with spinner(message):
+            counts = store.init(directory, with_default, entered_by)
         out.print(f"workspace → {directory}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
     guarded(go)
 
 
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV/XLSX statistical table (long or wide, as `run --data`).")],
+    file: Annotated[Path, typer.Argument(help="统计表 (table)：CSV/XLSX，长表或宽表，同 `run --data`。")],
     workspace: WorkspaceOpt,
     source: Annotated[
-        str | None, typer.Option("--source", "-s", help="Source of values without a source column.")
+        str | None, typer.Option("--source", "-s", help="数据来源 (source)：用于没有来源列的数值。")
     ] = None,
     map_file: Annotated[
-        Path | None, typer.Option("--map", "-m", help="Column map (YAML or CSV): file column → variable id.")
+        Path | None, typer.Option("--map", "-m", help="列映射 (column map)：YAML 或 CSV，文件列 → 变量 id。")
     ] = None,
     entered_by: ByOpt = None,
-    note: Annotated[str, typer.Option("--note", help="Note stored with every value.")] = "",
+    note: Annotated[str, typer.Option("--note", help="备注 (note)：随每个数值保存。")] = "",
 ) -> None:
-    """Import a statistical table: new values added, changed values versioned, same file a no-op."""
+    """导入统计表 (import)：新值加入，改动的值留版本。
+
+    同一文件再次导入不做任何改动。
+    """
 
     def go() -> None:
         from mfgindex.workspace import store
@@ -176,53 +185,63 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init_cmd)
     app.command("import")(import_cmd)
 
-    lists_app = typer.Typer(
-        help="Authoritative lists (firms, parks …) assigned to cities.", no_args_is_help=True
-    )
+    lists_app = typer.Typer(help="权威名单 (lists)：企业、园区等名单及其所属城市。", no_args_is_help=True)
 
     @lists_app.command("import")
     def lists_import(
         file: Annotated[
-            Path, typer.Argument(help="CSV/XLSX: name, province, [address], [batch], [year], [adcode|city].")
+            Path,
+            typer.Argument(
+                help="名单文件 (file)：CSV/XLSX，列 name、province、[address]、[batch]、[year]、"
+                "[adcode|city]。"
+            ),
         ],
         workspace: WorkspaceOpt,
         list_name: ListOpt,
         year: Annotated[
-            int | None, typer.Option("--year", help="Year of entries without year or batch year.")
+            int | None, typer.Option("--year", help="年份 (year)：用于既无年份也无批次年份的条目。")
         ] = None,
         batch_years: Annotated[
-            str | None, typer.Option("--batch-years", help="Year of each batch: 1=2017,2=2018,….")
+            str | None, typer.Option("--batch-years", help="各批次年份 (batch years)：如 1=2017,2=2018。")
         ] = None,
         entered_by: ByOpt = None,
     ) -> None:
-        """Import a list as its new version; entries are assigned to prefecture-level units."""
+        """导入名单 (lists import)：作为新版本并归属到地级单位。"""
 
         def go() -> None:
+            from mfgindex.cli.progress import spinner
             from mfgindex.workspace import lists
 
-            _list_report(
-                lists.import_list(
+            with spinner("导入名单 (lists import)…"):
+                report = lists.import_list(
                     workspace, list_name, file, year, lists.parse_batch_years(batch_years), entered_by
                 )
-            )
+            _list_report(report)
 
         guarded(go)
 
     @lists_app.command("assign")
     def lists_assign(
         file: Annotated[
-            Path, typer.Argument(help="CSV/XLSX: name, adcode (or city), [province]; empty adcode = none.")
+            Path,
+            typer.Argument(
+                help="归属文件 (assignments)：CSV/XLSX，列 name、adcode（或 city）、[province]；"
+                "adcode 留空即不归属。"
+            ),
         ],
         workspace: WorkspaceOpt,
         list_name: ListOpt,
         entered_by: ByOpt = None,
     ) -> None:
-        """Manual assignments (override the matcher, now and on later imports)."""
+        """人工归属 (lists assign)：覆盖自动匹配，今后导入仍有效。"""
 
         def go() -> None:
+            from mfgindex.cli.progress import spinner
             from mfgindex.workspace import lists
 
-            _list_report(lists.import_assignments(workspace, list_name, file, entered_by))
+            with spinner("人工归属 (lists assign)…"):
+                report = lists.import_assignments(workspace, list_name, file, entered_by)
+            _list_report(report)
 
         guarded(go)
 
@@ -231,10 +250,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt,
         list_name: ListOpt,
         out_file: Annotated[
-            Path | None, typer.Option("--out", "-o", help="Write CSV (a start for `lists assign`).")
+            Path | None, typer.Option("--out", "-o", help="输出 CSV (output)：可作为 `lists assign` 的底稿。")
         ] = None,
     ) -> None:
-        """Entries not assigned to a unit, with the reason (ambiguous, no place name …)."""
+        """未归属条目 (lists unresolved)：列出原因，如有歧义、无地名。"""
 
         def go() -> None:
             from mfgindex.workspace import lists
@@ -275,9 +294,9 @@ def register(app: typer.Typer) -> None:
     def lists_counts(
         workspace: WorkspaceOpt,
         list_name: ListOpt,
-        out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write CSV.")] = None,
+        out_file: Annotated[Path | None, typer.Option("--out", "-o", help="输出 CSV (output)。")] = None,
     ) -> None:
-        """Entries per unit and year: new in the year and cumulative."""
+        """名单计数 (lists counts)：各城市各年新增与累计条目数。"""
 
         def go() -> None:
             from mfgindex.workspace import lists
@@ -288,20 +307,25 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(lists_app, name="lists")
 
-    ws_app = typer.Typer(help="Workspace history, runs and reproducibility.", no_args_is_help=True)
+    ws_app = typer.Typer(help="工作区记录 (workspace)：历史、运行与复现。", no_args_is_help=True)
 
     @ws_app.command("history")
     def ws_history(
         workspace: WorkspaceOpt,
-        unit: Annotated[str, typer.Option("--unit", "-u", help="City name or adcode.")],
-        variable: Annotated[str | None, typer.Option("--variable", "-v", help="Variable id.")] = None,
-        year: Annotated[int | None, typer.Option("--year", "-y")] = None,
+        unit: Annotated[str, typer.Option("--unit", "-u", help="城市 (unit)：城市名或行政区划代码 adcode。")],
+        variable: Annotated[str | None, typer.Option("--variable", "-v", help="变量 (variable id)。")] = None,
+        year: Annotated[int | None, typer.Option("--year", "-y", help="年份 (year)：只看这一年。")] = None,
     ) -> None:
-        """Every version of a city's values: value, source, who, when, import, status."""
+        """数值历史 (history)：某城市数值的全部版本。
+
+        数值、来源、录入人、时间、导入批次与状态。
+        """
 
         def go() -> None:
+            from mfgindex.cli.options import explain_municipalities
             from mfgindex.workspace import store
 
+            explain_municipalities([unit])
             df = store.history(workspace, unit, variable, year)
             df["entered_at"] = df["entered_at"].astype(str).str[:19]
             cols = [
@@ -322,13 +346,19 @@ def register(app: typer.Typer) -> None:
     @ws_app.command("run")
     def ws_run(
         workspace: WorkspaceOpt,
-        framework: Annotated[str, typer.Option("--framework", "-f")] = "caict2023",
-        year: Annotated[int | None, typer.Option("--year", "-y")] = None,
-        previous_year: Annotated[int | None, typer.Option("--previous-year")] = None,
-        out_dir: Annotated[Path, typer.Option("--out", "-o")] = Path("out"),
-        seed: Annotated[int, typer.Option()] = 0,
+        framework: Annotated[
+            str, typer.Option("--framework", "-f", help="评价框架 (framework)：预设名或框架文件。")
+        ] = "caict2023",
+        year: Annotated[int | None, typer.Option("--year", "-y", help="评价年份 (year)。")] = None,
+        previous_year: Annotated[
+            int | None, typer.Option("--previous-year", help="对比年份 (previous year)：默认评价年份减 1。")
+        ] = None,
+        out_dir: Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)。")] = Path(
+            "out"
+        ),
+        seed: Annotated[int, typer.Option(help="随机种子 (seed)：记入 run.json，0 也有效。")] = 0,
     ) -> None:
-        """Evaluate from the workspace, write the run folder and record the run in the workspace."""
+        """工作区评价 (workspace run)：写出运行目录并记录本次运行。"""
 
         def go() -> None:
             from mfgindex.services import outputs, runner
@@ -350,7 +380,7 @@ def register(app: typer.Typer) -> None:
 
     @ws_app.command("runs")
     def ws_runs(workspace: WorkspaceOpt) -> None:
-        """Recorded runs: year, snapshot, data hash, output folder."""
+        """运行记录 (runs)：年份、快照、数据哈希与输出目录。"""
 
         def go() -> None:
             from mfgindex.workspace import runs
@@ -365,13 +395,18 @@ def register(app: typer.Typer) -> None:
     @ws_app.command("rerun")
     def ws_rerun(
         workspace: WorkspaceOpt,
-        run_id: Annotated[int, typer.Option("--run", help="Run id (see `workspace runs`).")],
+        run_id: Annotated[int, typer.Option("--run", help="运行编号 (run id)：见 `workspace runs`。")],
         framework: Annotated[
-            str | None, typer.Option("--framework", "-f", help="Evaluate under another framework.")
+            str | None, typer.Option("--framework", "-f", help="评价框架 (framework)：改用另一框架重算。")
         ] = None,
-        out_dir: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+        out_dir: Annotated[
+            Path | None, typer.Option("--out", "-o", help="输出目录 (output folder)：另写出重算的运行目录。")
+        ] = None,
     ) -> None:
-        """Recompute a recorded run from the data as they were then; say whether the scores are identical."""
+        """复现运行 (rerun)：用当时的数据重算并比对得分。
+
+        用记录时的数据重新计算一次运行，并说明得分是否完全相同。
+        """
 
         def go() -> None:
             from mfgindex.services import outputs
@@ -401,25 +436,33 @@ def register(app: typer.Typer) -> None:
 
 def coverage_cmd(
     workspace: WorkspaceOpt,
-    framework: Annotated[str, typer.Option("--framework", "-f", help="Preset name or framework file.")] = (
-        "caict2023"
-    ),
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", help="评价框架 (framework)：预设名或框架文件。")
+    ] = ("caict2023"),
     year: Annotated[
         list[int] | None,
-        typer.Option("--year", "-y", help="Year to show; repeatable (default: the 3 latest years)."),
+        typer.Option("--year", "-y", help="年份 (year)：可重复给出；默认最近 3 年。"),
     ] = None,
-    all_years: Annotated[bool, typer.Option("--all-years", help="Every year in the workspace.")] = False,
+    all_years: Annotated[
+        bool, typer.Option("--all-years", help="全部年份 (all years)：工作区中的每一年。")
+    ] = False,
     threshold: Annotated[
-        float, typer.Option("--threshold", help="A dimension is thin below this share of cells with data.")
+        float,
+        typer.Option(
+            "--threshold", help="覆盖率阈值 (threshold)：维度中有数据的单元格比例低于此值即为数据薄弱。"
+        ),
     ] = 0.6,
     out_file: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Write both tables: .xlsx (two sheets) or .csv (+ <name>.dimensions.csv)."
+            "--out", "-o", help="输出文件 (output)：.xlsx（两张表）或 .csv（另写 <name>.dimensions.csv）。"
         ),
     ] = None,
 ) -> None:
-    """Coverage: cities with a value per variable and year (and sources); thin dimensions of a framework."""
+    """数据覆盖 (coverage)：各变量各年有值的城市数。
+
+    另列数据来源，以及框架中数据薄弱的维度。
+    """
 
     def go() -> None:
         from mfgindex.workspace import coverage
@@ -427,7 +470,10 @@ def coverage_cmd(
         years = year or None
         if years is None and not all_years:
             years = coverage.latest_years(workspace, 3)
-        cov = coverage.coverage(workspace, framework, years, threshold)
+        from mfgindex.cli.progress import spinner
+
+        with spinner("统计数据覆盖 (coverage)…"):
+            cov = coverage.coverage(workspace, framework, years, threshold)
         if out_file is not None:
             written = coverage.write(cov, out_file)
             out.print("coverage → " + ", ".join(str(p) for p in written))
@@ -473,10 +519,13 @@ def coverage_cmd(
 
 def export_cmd(
     workspace: WorkspaceOpt,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="New (or empty) folder for the export.")],
-    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="导出目录 (output folder)：新的或空的目录。")],
+    fmt: Annotated[str, typer.Option("--format", help="文件格式 (format)：parquet 或 csv。")] = "parquet",
 ) -> None:
-    """Export the whole workspace: every table as Parquet/CSV, the schema version, a manifest with hashes."""
+    """导出工作区 (export)：全部表、结构版本与哈希清单。
+
+    每张表写成 Parquet/CSV，另有结构版本号与带哈希的清单。
+    """
 
     def go() -> None:
         from mfgindex.workspace import archive
@@ -492,12 +541,15 @@ def export_cmd(
 
 
 def import_workspace_cmd(
-    folder: Annotated[Path, typer.Argument(help="Folder written by `mfgindex export`.")],
+    folder: Annotated[Path, typer.Argument(help="导出目录 (export folder)：由 `mfgindex export` 写出。")],
     workspace: Annotated[
-        Path, typer.Option("--workspace", "-w", help="New workspace folder to restore into.")
+        Path, typer.Option("--workspace", "-w", help="新工作区目录 (workspace)：恢复到此处。")
     ],
 ) -> None:
-    """Restore a workspace from an export (hashes checked; round-trip identical)."""
+    """恢复工作区 (import-workspace)：从导出目录恢复。
+
+    校验哈希；导出再恢复得到完全相同的工作区。
+    """
 
     def go() -> None:
         from mfgindex.workspace import archive
@@ -516,15 +568,20 @@ def _register_template(app: typer.Typer) -> None:
 
     def template_data(
         out_file: Annotated[
-            Path | None, typer.Option("--out", "-o", help="XLSX file (default: stdout).")
+            Path | None, typer.Option("--out", "-o", help="模板文件 (output)：XLSX；默认写到标准输出。")
         ] = None,
-        framework: Annotated[str, typer.Option("--framework", "-f")] = "caict2023",
+        framework: Annotated[
+            str, typer.Option("--framework", "-f", help="评价框架 (framework)：决定模板中的原始变量。")
+        ] = "caict2023",
         year: Annotated[
             list[int] | None,
-            typer.Option("--year", "-y", help="A sheet per year; repeatable (default 2022)."),
+            typer.Option("--year", "-y", help="年份 (year)：每年一张表，可重复给出；默认 2022。"),
         ] = None,
     ) -> None:
-        """Write a data-entry workbook: a sheet per year, a row per city, a column per raw variable."""
+        """数据录入模板 (template data)：每年一表、每城一行。
+
+        每个原始变量一列。
+        """
 
         def go() -> None:
             from mfgindex.workspace import template
@@ -543,6 +600,6 @@ def _register_template(app: typer.Typer) -> None:
         if info.name == "template" and info.typer_instance is not None:
             info.typer_instance.command("data")(template_data)
             return
-    template_app = typer.Typer(help="Write input templates.", no_args_is_help=True)
+    template_app = typer.Typer(help="输入模板 (templates)：生成录入用的模板文件。", no_args_is_help=True)
     template_app.command("data")(template_data)
     app.add_typer(template_app, name="template")

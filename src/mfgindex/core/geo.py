@@ -213,3 +213,17 @@ def centroids() -> pd.DataFrame:
     """Government-seat and centroid coordinates per adcode (float columns)."""
     df = pd.read_csv(data_path("geo", "prefecture_centroids.csv"), dtype={"adcode": str})
     return df.set_index("adcode")
+
+
+MUNICIPALITY_NOTE = (
+    "{name}是直辖市，在报告中作为省级单位，不参与城市排名 "
+    "(municipalities are provincial-level units in the report and are not ranked)"
+)
+
+
+def municipality_note(text: str) -> str | None:
+    """Why a municipality is not ranked, when ``text`` (北京, 北京市, 110000 …) names one; else None."""
+    code = resolve(str(text)).code
+    if code is None or units().at[code, "unit_type"] != "municipality":
+        return None
+    return MUNICIPALITY_NOTE.format(name=units().at[code, "name"])

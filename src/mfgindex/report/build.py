@@ -640,10 +640,14 @@ def write_report(
 
 
 def report_for_result(
-    result: Result, out_dir: str | Path, config: Mapping[str, Any] | None = None, lang: str = "zh"
+    result: Result,
+    out_dir: str | Path,
+    config: Mapping[str, Any] | None = None,
+    lang: str = "zh",
+    progress: Callable[[str], None] | None = None,
 ) -> ReportFiles:
     """The report of an evaluation (what ``mfgindex run --report`` calls)."""
-    return write_report(from_result(result, config), out_dir, lang, result=result)
+    return write_report(from_result(result, config), out_dir, lang, result=result, progress=progress)
 
 
 def reevaluate(run: RunData) -> Result | None:
