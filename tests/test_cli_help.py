@@ -54,7 +54,7 @@ def test_help_is_chinese_first_with_the_english_term(path: tuple[str, ...], cmd:
     bad = []
     if not (CJK_FIRST.match(summary) and ENGLISH_TERM.search(summary)):
         bad.append(("summary", summary))
-    if len(summary) > SHORTEST_LISTING:
+    if path and len(summary) > SHORTEST_LISTING:  # the top-level help is not listed anywhere
         bad.append(("summary longer than a listing shows", summary))
     for p in _params(cmd):
         text = (getattr(p, "help", None) or "").strip()

@@ -145,7 +145,10 @@ def run(
     corrections: CorrectionsOpt = None,
     allow_thin: AllowThinOpt = False,
 ) -> None:
-    """评价 (evaluate)：框架 + 数据 → --out 中的 scores.csv、indicators.csv、results.xlsx、run.json。"""
+    """评价 (evaluate)：框架 + 数据 → 得分、排名与结果文件。
+
+    在 --out 中写出 scores.csv、indicators.csv、results.xlsx 与 run.json。
+    """
 
     def go() -> None:
         check_out_dir(out_dir)  # before the work, not after it
@@ -206,7 +209,10 @@ def validate_cmd(
     corrections: CorrectionsOpt = None,
     allow_thin: AllowThinOpt = False,
 ) -> None:
-    """校验 (validate)：检查数据与框架，逐条列出问题的文件、工作表、行和列；有错误时退出码为 2。"""
+    """校验 (validate)：检查数据与框架，逐条列出问题。
+
+    每个问题给出文件、工作表、行和列；有错误时退出码为 2。
+    """
 
     def go() -> None:
         options = make_options(
