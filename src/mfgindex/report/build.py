@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -485,7 +486,9 @@ class PdfUnavailable(Exception):
 def pdf_engine_problem() -> str | None:
     """None when WeasyPrint can print here, else one line saying what is missing."""
     try:
-        import weasyprint  # noqa: F401  (loads pango/harfbuzz at import time)
+        with warnings.catch_warnings():  # no system font at all is fine here: the PDF's font ships with us
+            warnings.filterwarnings("ignore", message=r".*FontConfig.*Expect ugly output")
+            import weasyprint  # noqa: F401  (loads pango/harfbuzz at import time)
     except (ImportError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return (
