@@ -272,15 +272,18 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--workspace",
                 "-w",
-                help="工作区文件夹（workspace folder）；不给则为内置数据的名单（the embedded lists）。",
+                help="工作区目录 (workspace)：不给则用内置数据的名单 (embedded lists)。",
             ),
         ] = None,
         list_name: Annotated[
             str | None,
-            typer.Option("--list", "-l", help="名单 id（list id），如 green_factories；不给则全部。"),
+            typer.Option("--list", "-l", help="名单名称 (list id)：如 green_factories；不给则全部。"),
         ] = None,
     ) -> None:
-        """各地区名单条目分配到城市的比例（assignment rate per region），分配率偏低的地区标为 LOW。"""
+        """分配率 (lists rates)：各地区名单条目归属到城市的比例。
+
+        分配率偏低的地区标为 LOW。
+        """
 
         def go() -> None:
             from mfgindex.workspace import lists
