@@ -17,29 +17,40 @@ def register(app: typer.Typer) -> None:
         framework: FrameworkOpt = "caict2023",
         data: DataOpt = None,
         workspace: Annotated[
-            Path | None, typer.Option("--workspace", "-w", help="Check a workspace's data (`mfgindex init`).")
+            Path | None,
+            typer.Option(
+                "--workspace", "-w", help="工作区目录 (workspace)：校核 `mfgindex init` 建立的工作区数据。"
+            ),
         ] = None,
         year: YearOpt = None,
         as_json: Annotated[
             bool,
             typer.Option(
-                "--json", help='Print {"findings": [{code, name, year, variable, value, severity, kind, …}]}.'
+                "--json",
+                help='以 JSON 输出 (json)：{"findings": [{code, name, year, variable, value, '
+                "severity, kind, …}]}。",
             ),
         ] = False,
         no_default_data: Annotated[
             bool,
             typer.Option(
                 "--no-default-data",
-                help="Check the file alone (default: merged with the embedded data, for a history).",
+                help="不合并内置数据 (no default data)：只校核该文件（默认与内置数据合并，以便对照历史）。",
             ),
         ] = False,
         all_years: Annotated[
-            bool, typer.Option("--all-years", help="Check every year (default: the years a run reads).")
+            bool,
+            typer.Option(
+                "--all-years", help="全部年份 (all years)：校核每一年（默认只校核运行读取的年份）。"
+            ),
         ] = False,
         accept: AcceptOpt = None,
         corrections: CorrectionsOpt = None,
     ) -> None:
-        """Plausibility checks (数据校核): one finding per line with its evidence; exit 2 on errors."""
+        """数据校核 (plausibility checks)：逐条列出发现及其依据。
+
+        每条发现一行并附证据；有错误时退出码为 2。
+        """
         from rich.markup import escape
 
         from mfgindex.cli.main import err, guarded, out

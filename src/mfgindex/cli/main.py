@@ -211,7 +211,7 @@ def validate_cmd(
 ) -> None:
     """校验 (validate)：检查数据与框架，逐条列出问题。
 
-    每个问题给出文件、工作表、行和列；有错误时退出码为 2。
+    含合理性检查 (plausibility checks)；每个问题给出文件、工作表、行和列；有错误时退出码为 2。
     """
 
     def go() -> None:
