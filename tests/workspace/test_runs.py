@@ -69,7 +69,7 @@ def test_cli_init_run_and_history(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "superseded" in r.output and "alice" in r.output
     bad = write(tmp_path / "bad.csv", "city,year,gdp\n苏州,2022,x\n")
     r = cli.invoke(app, ["import", "-w", str(ws), str(bad)])
-    assert r.exit_code == 2 and "bad.csv:row 2:column gdp" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and "bad.csv:row 2:column C (gdp)" in r.output and "Traceback" not in r.output
     r = cli.invoke(app, ["import", "-w", str(tmp_path / "nope"), str(f)])
     assert r.exit_code == 2 and "not a workspace" in r.output
 

@@ -97,16 +97,23 @@ def context_dataset(config: Mapping[str, Any], framework: Framework) -> Dataset 
     data = config.get("data", EMBEDDED)
     if data in (EMBEDDED, None, [], ()):
         return dataset_mod.default()
-    from mfgindex.core import ingest
+    from mfgindex.core.ingest.users import read_users_data
 
     paths = [Path(str(p)) for p in (data if isinstance(data, list | tuple) else [data])]
     if not all(p.exists() for p in paths):
         return None
+    cmap = config.get("column_map")
     try:
-        got = ingest.read(paths, tuple(framework.groups), config.get("year"))
+        ds, _ = read_users_data(
+            paths,
+            framework,
+            config.get("year"),
+            Path(str(cmap)) if isinstance(cmap, str) else None,
+            overlay=config.get("data_mode") == "over the embedded data",
+        )
     except (UserError, OSError, ValueError):
         return None
-    return got.dataset
+    return ds
 
 
 def from_result(

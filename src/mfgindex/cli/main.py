@@ -19,10 +19,12 @@ from mfgindex.cli.options import (
     CorrectionsOpt,
     CoverageOpt,
     DataOpt,
+    DefaultDataOpt,
     DenominateOpt,
     FrameworkOpt,
     ImputeGroupOpt,
     ImputeOpt,
+    MapOpt,
     NormaliseOpt,
     PanelOpt,
     PrevOpt,
@@ -50,6 +52,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 T = TypeVar("T")
+MAX_SHOWN = 50  # problems listed; the rest are counted
 
 # Areas that add commands; each module exposes register(app). Missing ones are skipped.
 PLUGINS = (
@@ -70,9 +73,19 @@ def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except UserError as exc:
-        for p in exc.problems:
+        for p in exc.problems[:MAX_SHOWN]:
             err.print(f"[red]error[/red] {escape(str(p))}", highlight=False, markup=True, soft_wrap=True)
+        if len(exc.problems) > MAX_SHOWN:
+            err.print(f"… and {len(exc.problems) - MAX_SHOWN:,} more", highlight=False, markup=False)
         raise typer.Exit(2) from None
+
+
+def print_warnings(warnings: list[Any]) -> None:
+    """Warnings, at most ``MAX_SHOWN`` of them, then how many more."""
+    for w in warnings[:MAX_SHOWN]:
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+    if len(warnings) > MAX_SHOWN:
+        err.print(f"… and {len(warnings) - MAX_SHOWN:,} more warnings", highlight=False, markup=False)
 
 
 def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
@@ -115,6 +128,8 @@ def print_top(result: Result, n: int = 10) -> None:
 def run(
     framework: FrameworkOpt = "caict2023",
     data: DataOpt = None,
+    column_map: MapOpt = None,
+    default_data: DefaultDataOpt = True,
     year: YearOpt = None,
     previous_year: PrevOpt = None,
     top: TopOpt = None,
@@ -156,7 +171,18 @@ def run(
             denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
         )
         options = make_options(
-            framework, data, year, previous_year, top, seed, methods, accept, corrections, allow_thin
+            framework,
+            data,
+            year,
+            previous_year,
+            top,
+            seed,
+            methods,
+            accept,
+            corrections,
+            allow_thin,
+            column_map=column_map,
+            default_data=default_data,
         )
         from mfgindex.cli.progress import spinner
 
@@ -176,8 +202,7 @@ def run(
             else:
                 result, warnings = evaluate_options(options)
                 written = outputs.write_run(result, out_dir, options.record())
-        for w in warnings:
-            err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        print_warnings(list(warnings))
         err.print(checks_line(result), highlight=False, soft_wrap=True)
         if not quiet:
             print_top(result)
@@ -204,6 +229,8 @@ def run(
 def validate_cmd(
     framework: FrameworkOpt = "caict2023",
     data: DataOpt = None,
+    column_map: MapOpt = None,
+    default_data: DefaultDataOpt = True,
     year: YearOpt = None,
     accept: AcceptOpt = None,
     corrections: CorrectionsOpt = None,
@@ -216,12 +243,18 @@ def validate_cmd(
 
     def go() -> None:
         options = make_options(
-            framework, data, year, accept=accept, corrections=corrections, allow_thin=allow_thin
+            framework,
+            data,
+            year,
+            accept=accept,
+            corrections=corrections,
+            allow_thin=allow_thin,
+            column_map=column_map,
+            default_data=default_data,
         )
         prepared = runner.prepare(options)
         fw = prepared.framework
-        for w in prepared.warnings:
-            err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        print_warnings(list(prepared.warnings))
         for f in prepared.checks.warnings():
             err.print(f"[yellow]warning[/yellow] {escape(f.line())}", highlight=False, soft_wrap=True)
         err.print(prepared.checks.summary(), highlight=False, soft_wrap=True)

@@ -29,6 +29,22 @@ DataOpt = Annotated[
         help="数据文件 (data)：CSV/XLSX 文件或文件夹，长表或宽表，可重复给出；默认用内置数据。",
     ),
 ]
+MapOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        "-m",
+        help="Column map (YAML or CSV): file column → variable id; an empty target drops the column.",
+    ),
+]
+DefaultDataOpt = Annotated[
+    bool,
+    typer.Option(
+        "--default-data/--no-default-data",
+        help="With the default preset, put --data over the embedded data cell by cell (default), "
+        "or use the given data alone.",
+    ),
+]
 YearOpt = Annotated[
     int | None,
     typer.Option("--year", "-y", help="评价年份 (year)：内置数据默认 2022，其他数据默认最新一年。"),
@@ -135,6 +151,8 @@ def make_options(
     accept: list[Path] | None = None,
     corrections: list[Path] | None = None,
     allow_thin: bool = False,
+    column_map: Path | None = None,
+    default_data: bool = True,
 ) -> Options:
     """``runner.Options`` from the command line's values."""
     return Options(
@@ -148,6 +166,8 @@ def make_options(
         tuple(str(a) for a in accept or ()),
         tuple(str(c) for c in corrections or ()),
         allow_thin,
+        str(column_map) if column_map is not None else None,
+        default_data,
     )
 
 

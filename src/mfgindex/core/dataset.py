@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,9 @@ class Dataset:
         a list's counts are low where its rate is low. Empty when the lists carry no such record.
     kind
         ``cities`` (adcodes of the shipped division table) or ``generic`` (the data's own ``uCode``).
+    reading
+        What reading users' files found (skipped rows, ignored columns, converted units, the cells each file
+        supplied, rows of units outside the universe); recorded in ``run.json``.
     """
 
     values: pd.DataFrame
@@ -52,6 +56,7 @@ class Dataset:
     kind: str = "cities"
     variable_sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     list_assignment: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
+    reading: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.values["year"].unique())

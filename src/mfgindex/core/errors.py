@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_SHOWN_CHARS = 120  # longer values are cut in messages, with their length
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,19 +25,20 @@ class Problem:
     severity: str = "error"
 
     def location(self) -> str:
-        parts = [self.file or "<input>"]
+        where = self.file or ("command line" if self.column.startswith("-") else "input")
+        parts = [_cut(where, MAX_SHOWN_CHARS)]
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"sheet {_cut(self.sheet, MAX_SHOWN_CHARS)}")
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(f"column {_cut(self.column, MAX_SHOWN_CHARS)}")
         return ":".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location()}: {self.message}"
+        text = f"{self.location()}: {_cut(self.message, 4 * MAX_SHOWN_CHARS)}"
         if self.value:
-            text += f" (value {self.value!r}"
+            text += f" (value {_cut(self.value, MAX_SHOWN_CHARS)!r}"
             text += f", expected {self.expected})" if self.expected else ")"
         elif self.expected:
             text += f" (expected {self.expected})"

@@ -7,6 +7,7 @@ licences). Nothing is fetched at run time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -118,7 +119,10 @@ def _name_index() -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
     u = units()
     for code, row in u.iterrows():
-        for key in _keys(str(row["name"])) | {str(row["short_name"])}:
+        keys = _keys(str(row["name"])) | {str(row["short_name"])}
+        if str(row["name"]).endswith("自治州"):
+            keys.add(f"{row['short_name']}州")  # 海南州, 延边州: the form yearbooks use
+        for key in keys:
             index.setdefault(key, set()).add(str(code))
     former = _read("admin_divisions", "former_names.csv")
     for _, row in former[former["kind"] != "merged"].iterrows():
@@ -142,33 +146,101 @@ def merged_units() -> dict[str, str]:
 
 
 _CODE = re.compile(r"^\d{6}$")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_name(name: str) -> str:
+    """A name as written in a table, normalised: NFKC, every space removed (U+3000 and indentation too)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(name)))
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` for a message: at most ``limit`` characters, then how many more there were."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text):,}字）"
+
+
+@cache
+def _municipal_districts() -> dict[str, list[str]]:
+    """Short names of the districts/counties of the four municipalities (朝阳 → 北京市朝阳区)."""
+    counties = _read("admin_divisions", "county_level_units.csv")
+    u = units()
+    muni = set(u.index[u["unit_type"] == "municipality"])
+    out: dict[str, list[str]] = {}
+    for _, row in counties[counties["prefecture_adcode"].isin(muni)].iterrows():
+        name = str(row["name"])
+        for suffix in ("区", "县"):
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                full = str(u.at[str(row["prefecture_adcode"]), "name"]) + name
+                out.setdefault(name[: -len(suffix)], []).append(full)
+    return out
+
+
+def province_unit(text: str) -> str | None:
+    """Short name of the province ``text`` names (江苏, 江苏省, 广西壮族自治区); not municipalities."""
+    t = clean_name(text)
+    prov = provinces()
+    for short, row in prov.iterrows():
+        if str(row["name"]).endswith("市"):
+            continue  # 北京市 … are units of the division table
+        if t in (short, row["name"]):
+            return str(short)
+    return None
+
+
+def _province_name(short: str) -> str:
+    return str(provinces().at[short, "name"])
+
+
+def _unit_name(code: str) -> str:
+    return str(units().at[code, "name"])
 
 
 def resolve(name: str, province: str | None = None) -> Match:
     """Resolve a city name (苏州, 苏州市, 320500, 襄樊) to its 6-digit adcode.
 
-    ``province`` (any form: 江苏, 江苏省, 苏) disambiguates names such as 海南
-    (海南藏族自治州 vs the province).
+    ``province`` (any form: 江苏, 江苏省, 苏) disambiguates. A name that also names a unit of another level
+    is ambiguous without it: 海南 (海南省 or 青海's 海南藏族自治州), 吉林 (吉林省 or 吉林市), 朝阳 (辽宁's
+    朝阳市 or 北京市朝阳区); the reason lists the candidates.
     """
-    text = re.sub(r"\s+", "", str(name))
+    text = clean_name(name)
     if text.endswith(".0") and _CODE.match(text[:-2]):
         text = text[:-2]
     if _CODE.match(text):
-        return Match(text) if text in units().index else Match(None, f"行政区划代码 {text} 不在地级单位表中")
+        return (
+            Match(text)
+            if text in units().index
+            else Match(None, f"行政区划代码 {shown(text)} 不在地级单位表中")
+        )
     if text in merged_units():
         return Match(None, merged_units()[text])
     candidates = _name_index().get(text, set())
+    districts = [] if text.endswith("市") else _municipal_districts().get(text, [])
     if province:
         prov = normalise_province(province)
         if prov is None:
-            return Match(None, f"无法识别的省份 {province!r}")
+            return Match(None, f"无法识别的省份 {shown(province)!r}")
         candidates = {c for c in candidates if units().at[c, "province"] == prov}
-    if len(candidates) == 1:
+        districts = [d for d in districts if d.startswith(prov)]
+        if len(candidates) == 1:
+            return Match(next(iter(candidates)))
+        if not candidates and districts:
+            return Match(None, f"{shown(text)!r} 是县级单位（{'、'.join(districts)}），不是地级城市")
+        if not candidates and province_unit(text) == prov:
+            return Match(None, f"{shown(text)!r} 是省级单位（{_province_name(prov)}），不是地级城市")
+    others = [f"{d}（县级）" for d in districts]
+    level = province_unit(text)
+    if level is not None and not province:
+        others.append(f"{_province_name(level)}（省级）")
+    if len(candidates) == 1 and not others:
         return Match(next(iter(candidates)))
-    if not candidates:
-        return Match(None, f"未知城市 {name!r}" + (f"（{province}）" if province else ""))
-    names = "、".join(sorted(str(units().at[c, "name"]) for c in candidates))
-    return Match(None, f"城市名 {name!r} 有歧义（{names}），请给出全称、省份或代码")
+    if not candidates and not others:
+        where = f"（{shown(province)}）" if province else ""
+        return Match(None, f"未知城市 {shown(str(name).strip())!r}{where}")
+    if not candidates and level is not None:
+        return Match(None, f"{shown(text)!r} 是省级单位（{_province_name(level)}），不是地级城市")
+    names = sorted(f"{_unit_name(c)}（{units().at[c, 'province']!s}）" for c in candidates)
+    listed = "、".join([*names, *others])
+    return Match(None, f"城市名 {shown(text)!r} 有歧义：{listed}；请写全称、加省份列或写代码")
 
 
 @cache

@@ -322,6 +322,7 @@ def evaluate(
                 "year": year,
                 "previous_year": prev_year if has_prev else None,
                 "weights_derivation": derived.record(framework, local, derivation),
+                "reading": dict(ds.reading),
             }
         ),
     )

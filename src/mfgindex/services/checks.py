@@ -436,11 +436,13 @@ def check_inputs(
     if workspace is not None:
         ds = workspace
     elif paths:
-        got = ingest.read(paths, tuple(framework.groups), year)
-        errors = [p for p in got.problems if p.severity == "error"]
-        if errors or got.dataset is None:
-            raise UserError(errors or [Problem("no data")])
-        ds = got.dataset
+        from mfgindex.core.ingest.users import read_users_data
+
+        got_ds, found = read_users_data(paths, framework, year)  # the one reader, the framework's names
+        errors = [p for p in found if p.severity == "error"]
+        if errors or got_ds is None:
+            raise UserError(errors or [Problem("no data", file=", ".join(map(str, paths)))])
+        ds = got_ds
     else:
         ds = dataset_mod.default()
     ds, applied = apply_corrections(ds, list(corrections))

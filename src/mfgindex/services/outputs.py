@@ -109,6 +109,7 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
         "config": config,
         "framework": fw.model_dump(mode="json", by_alias=True),
         "inputs": dict(sorted(dict(result.provenance.get("inputs", {})).items())),
+        "data_reading": result.provenance.get("reading") or None,
         "weights": {
             "method": "class weights (主次分类)" if fw.weighting == "class" else "explicit",
             "class_scores": fw.class_scores if fw.weighting == "class" else None,

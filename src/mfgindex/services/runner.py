@@ -16,6 +16,7 @@ from mfgindex.core import gates, ingest, validate
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
+from mfgindex.core.ingest.users import read_users_data
 from mfgindex.core.result import Result
 from mfgindex.services import checks as checks_svc
 
@@ -37,6 +38,12 @@ class Options:
     accept: tuple[str, ...] = ()  # reviewed findings files (each entry with a reason)
     corrections: tuple[str, ...] = ()  # files whose values replace the data's
     allow_thin: bool = False  # evaluate a year even when a dimension has < 50 % of its cells
+    column_map: str | None = None  # --map: file column → variable id (YAML or CSV)
+    default_data: bool = True  # with the default preset, --data is put over the embedded data
+
+    def overlays(self) -> bool:
+        """``--data`` goes over the embedded data: the default preset, unless ``--no-default-data``."""
+        return bool(self.data) and self.default_data and self.framework == DEFAULT_FRAMEWORK
 
     def record(self) -> dict[str, Any]:
         extra: dict[str, Any] = {}
@@ -46,9 +53,14 @@ class Options:
             extra["corrections"] = list(self.corrections)
         if self.allow_thin:
             extra["allow_thin"] = True
+        if self.column_map:
+            extra["column_map"] = self.column_map
+        if self.data:
+            extra["data_mode"] = "over the embedded data" if self.overlays() else "the given data alone"
         return {
             "framework": self.framework,
             "data": list(self.data) or "embedded default",
+            **extra,
             "year": self.year,
             "previous_year": self.previous_year,
             "top": self.top,
@@ -88,15 +100,21 @@ def prepare(options: Options) -> Prepared:
             )
         framework = framework.model_copy(update={"top_n": options.top})
     if options.data:
-        got = ingest.read([Path(d) for d in options.data], tuple(framework.groups), options.year)
-        problems = list(got.problems)
-        ds = got.dataset
+        ds, problems = read_users_data(
+            [Path(d) for d in options.data],
+            framework,
+            options.year,
+            Path(options.column_map) if options.column_map else None,
+            overlay=options.overlays(),
+        )
     else:
         problems, ds = [], dataset_mod.default()
     if ds is None:
-        raise UserError([p for p in problems if p.severity == "error"] or [Problem("no data")])
+        no_data = Problem("no data", file=", ".join(options.data) or "embedded data")
+        raise UserError([p for p in problems if p.severity == "error"] or [no_data])
     ds, applied = checks_svc.apply_corrections(ds, [Path(c) for c in options.corrections])
-    problems.extend(validate.check(ds, framework))
+    where = ", ".join(options.data) if options.data else "embedded data"
+    problems.extend(p if p.file else replace(p, file=where) for p in validate.check(ds, framework))
     errors = [p for p in problems if p.severity == "error"]
     year = default_year(ds, options)
     # the plausibility checks run even when validation failed, so every problem is reported at once
@@ -104,10 +122,11 @@ def prepare(options: Options) -> Prepared:
         ds,
         framework,
         checks_svc.run_years(ds, year, options.previous_year),
-        embedded=not options.data,
+        # over the embedded data (the reader's overlay), the data contain the embedded data
+        embedded=not options.data or options.overlays(),
         accepted_files=[Path(a) for a in options.accept],
         corrections=applied,
-        merge_default=bool(options.data) and options.framework == DEFAULT_FRAMEWORK,
+        merge_default=False,
     )
     try:
         checks_svc.raise_on_errors(outcome)
@@ -152,6 +171,11 @@ def with_checks(result: Result, p: Prepared) -> Result:
 def default_year(ds: Dataset, options: Options) -> int:
     if options.year is not None:
         return options.year
+    if options.overlays():  # over the embedded data: the latest year the user's files supplied
+        supplied = ds.reading.get("supplied") or {}
+        given = [int(y) for per_file in supplied.values() for per_var in per_file.values() for y in per_var]
+        if given:
+            return max(given)
     years = ds.years()
     return DEFAULT_YEAR if DEFAULT_YEAR in years and not options.data else years[-1]
 
@@ -205,9 +229,16 @@ def rerun(folder: Path) -> Rerun:
     problems: list[Problem] = []
     ds: Dataset | None
     if paths:
-        got = ingest.read(list(paths), tuple(framework.groups), year if isinstance(year, int) else None)
-        problems.extend(got.problems)
-        ds = got.dataset
+        mode = config.get("data_mode")
+        cmap = config.get("column_map")
+        ds, found = read_users_data(
+            list(paths),
+            framework,
+            year if isinstance(year, int) else None,
+            Path(str(cmap)) if isinstance(cmap, str) else None,
+            overlay=mode == "over the embedded data",
+        )
+        problems.extend(found)
     else:
         ds = dataset_mod.default()
     if ds is not None:

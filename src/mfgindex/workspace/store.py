@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import framework as fw_mod
@@ -326,58 +325,8 @@ def _ensure_variables(
 
 # -- column maps ------------------------------------------------------------------------------
 def read_map(path: Path) -> dict[str, str]:
-    """A column map (file column → variable id) from YAML (mapping) or CSV (columns ``column, variable``).
-
-    An empty target drops the column.
-    """
-    file = str(path)
-    if not path.exists():
-        raise UserError(Problem("map file not found", file=file))
-    out: dict[str, str] = {}
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        try:
-            data = yaml.safe_load(ingest.decode(path)[0])  # UTF-8, else GB18030 (GBK)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise UserError(
-                Problem(
-                    f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                    file=file,
-                    row=mark.line + 1 if mark is not None else None,
-                )
-            ) from None
-        if not isinstance(data, dict):
-            raise UserError(Problem("a column map must be a mapping: file column: variable_id", file=file))
-        out = {str(k).strip(): "" if v is None else str(v).strip() for k, v in data.items()}
-        rows: list[tuple[int | None, str, str]] = [(None, k, v) for k, v in out.items()]
-    elif path.suffix.lower() == ".csv":
-        try:
-            df, _ = ingest.read_csv(path, dtype=str, keep_default_na=False)  # UTF-8, else GB18030 (GBK)
-        except pd.errors.ParserError as exc:
-            raise UserError(Problem(f"cannot read file: {exc}", file=file)) from None
-        cols = {c.strip().lower(): c for c in df.columns}
-        if "column" not in cols or "variable" not in cols:
-            raise UserError(
-                Problem(
-                    "a CSV column map needs columns column, variable", file=file, expected="column,variable"
-                )
-            )
-        rows = [
-            (i + 2, str(r[cols["column"]]).strip(), str(r[cols["variable"]]).strip())
-            for i, r in df.iterrows()
-            if isinstance(i, int)
-        ]
-        out = {k: v for _, k, v in rows}
-    else:
-        raise UserError(Problem("unsupported map file", file=file, expected=".yaml, .yml or .csv"))
-    problems = [
-        Problem("not a variable id", file=file, row=r, column=k, value=v, expected="snake_case ASCII id")
-        for r, k, v in rows
-        if v and not VARIABLE_ID.match(v)
-    ]
-    if problems:
-        raise UserError(problems)
-    return out
+    """A column map (file column → variable id); the reader's, shared with ``run --map``."""
+    return ingest.read_map(path)
 
 
 # -- value imports ----------------------------------------------------------------------------
@@ -406,12 +355,20 @@ def _locations(v: pd.DataFrame) -> list[str]:
     ]
 
 
+def _default_variables() -> dict[str, tuple[str, str]]:
+    """The default preset's variable names and units: 地区生产总值（万元）imports as gdp in 亿元."""
+    from mfgindex.core import framework as fw_mod
+
+    fw = fw_mod.load("caict2023")
+    return {k: (v.name_zh, v.unit) for k, v in fw.variables.items()}
+
+
 def read_values(path: Path, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a statistical table (layouts of ``run --data``) → unit, year, variable, value, source, location.
 
     Raises UserError with every problem's location; nothing is guessed.
     """
-    got = ingest.read([path])
+    got = ingest.read([path], column_map=column_map, variables=_default_variables())
     problems = [
         p
         for p in got.problems
@@ -428,8 +385,6 @@ def read_values(path: Path, column_map: Mapping[str, str] | None = None) -> pd.D
         )
     v = ds.values
     variables = v["variable"].astype(str)
-    if column_map:
-        variables = variables.map(lambda s: column_map.get(s, s))
     keep = variables != ""
     bad = keep & ~variables.str.match(VARIABLE_ID.pattern)
     locations = _locations(v)

@@ -1,0 +1,35 @@
+"""The one reader of users' tables (CSV/XLSX): files → a tidy ``Dataset`` with every value's location.
+
+- :mod:`.sources` opens files within limits (XLSX unpacked size, rows, columns; formula cells and hidden
+  sheets refused/skipped; CSV in UTF-8 or GB18030, read in chunks);
+- :mod:`.layout` finds the header of yearbook tables (title, unit row, two-level headers);
+- :mod:`.columns` says what a header means (synonyms, units);
+- :mod:`.numbers` is the one number and year syntax (finite numbers only, years in 1949-2100);
+- :mod:`.reader` reads rows, resolves unit names with the file's province context, and collects every
+  problem with ``file:sheet:row:column``;
+- :mod:`.maps` reads column maps; :mod:`.overlay` puts a user's values over the embedded data.
+"""
+
+from __future__ import annotations
+
+from mfgindex.core.ingest.maps import VARIABLE_ID, read_map
+from mfgindex.core.ingest.numbers import MISSING, parse_number, parse_year, year_range
+from mfgindex.core.ingest.reader import Ingested, Variables, read, read_or_raise
+from mfgindex.core.ingest.sources import ENCODINGS, column_letter, decode, read_csv
+
+__all__ = [
+    "ENCODINGS",
+    "MISSING",
+    "VARIABLE_ID",
+    "Ingested",
+    "Variables",
+    "column_letter",
+    "decode",
+    "parse_number",
+    "parse_year",
+    "read",
+    "read_csv",
+    "read_map",
+    "read_or_raise",
+    "year_range",
+]

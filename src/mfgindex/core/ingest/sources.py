@@ -1,0 +1,259 @@
+"""Opening users' files: CSV (UTF-8, else GB18030/GBK) and XLSX, as streams of rows of text, within limits.
+
+Limits (the same on the command line as on the server; environment variables change them):
+
+- XLSX: at most ``MFGINDEX_MAX_XLSX_UNPACKED`` bytes once unpacked (default 200 MiB), checked from the
+  archive's directory before anything is inflated; reading never inflates more than the declared sizes;
+- at most ``MFGINDEX_MAX_ROWS`` rows (default 2,000,000) and ``MFGINDEX_MAX_COLUMNS`` columns (default 1,000)
+  per sheet or CSV;
+- formula cells are refused with their location (a cached result was computed by another program and a
+  missing one would read as empty; DDE ``cmd|`` formulas are refused the same way);
+- hidden sheets are skipped with a warning, never used.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mfgindex.core.errors import Problem, UserError
+
+# UTF-8 (with or without BOM) first; Chinese spreadsheets often save CSV as GBK, which GB18030 contains
+ENCODINGS = ("utf-8-sig", "gb18030")
+NOTE_SHEETS = frozenset({"说明", "填表说明", "notes", "readme"})  # documentation sheets of templates
+_CHUNK = 1 << 20
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_unpacked() -> int:
+    return _limit("MFGINDEX_MAX_XLSX_UNPACKED", 200 * 2**20)
+
+
+def max_rows() -> int:
+    return _limit("MFGINDEX_MAX_ROWS", 2_000_000)
+
+
+def max_columns() -> int:
+    return _limit("MFGINDEX_MAX_COLUMNS", 1_000)
+
+
+def column_letter(i: int) -> str:
+    """Spreadsheet letter of the 0-based column ``i`` (0 → A, 26 → AA)."""
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def encoding_of(path: Path) -> str:
+    """UTF-8 (BOM or not) or GB18030, checked over the whole file in chunks (memory stays flat)."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        except OSError as exc:
+            raise UserError(Problem(f"cannot read file: {exc.strerror or exc}", file=str(path))) from None
+        return encoding
+    raise UserError(
+        Problem("cannot decode the file's text", file=str(path), expected="UTF-8 or GBK/GB18030 text")
+    )
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """The text of a user's file and the encoding it was read with (UTF-8, else GB18030/GBK)."""
+    encoding = encoding_of(path)
+    return path.read_text(encoding=encoding), encoding
+
+
+def read_csv(path: Path, **kwargs: Any) -> tuple[pd.DataFrame, str]:
+    """A user's small CSV (UTF-8 or GBK/GB18030, see :func:`decode`) and the encoding used.
+
+    An empty file raises ``UserError`` naming it; ``kwargs`` go to ``pandas.read_csv``.
+    """
+    text, encoding = decode(path)
+    if not text.strip():
+        raise UserError(Problem("the file is empty", file=str(path), expected="a header row and data rows"))
+    return pd.read_csv(io.StringIO(text), **kwargs), encoding
+
+
+@dataclass
+class Sheet:
+    """One sheet (or CSV) as rows of text: ``rows`` yields (spreadsheet row number, cells)."""
+
+    file: str
+    sheet: str
+    rows: Iterator[tuple[int, list[str]]]
+    encoding: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _trim(cells: list[str]) -> list[str]:
+    n = len(cells)
+    while n and not cells[n - 1].strip():
+        n -= 1
+    return cells[:n]
+
+
+class LimitError(UserError):
+    """A file over a size, row or column limit."""
+
+
+def _too_many_columns(file: str, sheet: str, row: int, n: int) -> LimitError:
+    return LimitError(
+        Problem(
+            f"{n:,} columns: more than {max_columns():,} (MFGINDEX_MAX_COLUMNS)",
+            file=file,
+            sheet=sheet,
+            row=row,
+            expected="one column per variable, in a table of a sensible width",
+        )
+    )
+
+
+def _too_many_rows(file: str, sheet: str) -> LimitError:
+    return LimitError(Problem(f"more than {max_rows():,} rows (MFGINDEX_MAX_ROWS)", file=file, sheet=sheet))
+
+
+def csv_sheet(path: Path) -> Sheet:
+    """A CSV as a stream of rows (read lazily; the file is decoded in chunks)."""
+    file = str(path)
+    encoding = encoding_of(path)
+    if path.stat().st_size == 0 or not path.read_bytes()[:4096].strip(b"\xef\xbb\xbf \r\n\t,"):
+        raise UserError(Problem("the file is empty", file=file, expected="a header row and data rows"))
+    csv.field_size_limit(16 * 2**20)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with path.open(encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh)
+            try:
+                for cells in reader:
+                    n = reader.line_num
+                    if n > max_rows():
+                        raise _too_many_rows(file, "")
+                    cells = _trim(cells)
+                    if len(cells) > max_columns():
+                        raise _too_many_columns(file, "", n, len(cells))
+                    yield n, cells
+            except csv.Error as exc:
+                raise UserError(
+                    Problem(f"cannot read the CSV: {exc}", file=file, row=reader.line_num)
+                ) from None
+
+    sheet = Sheet(file, "", rows(), encoding)
+    if encoding == "gb18030":
+        sheet.problems.append(Problem("not UTF-8: read as GB18030 (GBK)", file=file, severity="warning"))
+    return sheet
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a workbook that is not a zip, or that unpacks to more than :func:`max_unpacked` bytes."""
+    file = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UserError(
+            Problem("not an XLSX workbook (or a damaged one)", file=file, expected=".xlsx or .csv")
+        ) from None
+    total = sum(i.file_size for i in infos)
+    if total > max_unpacked():
+        raise LimitError(
+            Problem(
+                f"workbook unpacks to {total / 2**20:,.0f} MiB: more than {max_unpacked() / 2**20:,.0f} MiB "
+                "(MFGINDEX_MAX_XLSX_UNPACKED)",
+                file=file,
+                expected="a workbook of ordinary size (a zip bomb?)",
+            )
+        )
+
+
+def xlsx_sheets(path: Path) -> list[Sheet]:
+    """The visible sheets of a workbook as streams of rows; hidden sheets are skipped with a warning."""
+    from openpyxl import load_workbook
+
+    file = str(path)
+    check_archive(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False, keep_vba=False, keep_links=False)
+    except Exception as exc:  # a damaged file is the user's input problem
+        raise UserError(Problem(f"cannot read workbook: {type(exc).__name__}", file=file)) from None
+    out: list[Sheet] = []
+    for ws in wb.worksheets:
+        title = str(ws.title)
+        state = getattr(ws, "sheet_state", "visible")
+        if state != "visible":
+            skipped = Problem(
+                f"{state} sheet skipped: only visible sheets are read",
+                file=file,
+                sheet=title,
+                severity="warning",
+            )
+            out.append(Sheet(file, title, iter(()), problems=[skipped]))
+            continue
+        sheet = Sheet(file, title, iter(()))
+        sheet.rows = _xlsx_rows(ws, file, title, sheet.problems)
+        out.append(sheet)
+    return out
+
+
+def _xlsx_rows(ws: Any, file: str, title: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    for n, row in enumerate(ws.iter_rows(), start=1):
+        if n > max_rows():
+            raise _too_many_rows(file, title)
+        cells: list[str] = []
+        for k, cell in enumerate(row):
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f":
+                problems.append(
+                    Problem(
+                        "formula cell: formulas are not evaluated and cached results are not used",
+                        file=file,
+                        sheet=title,
+                        row=n,
+                        column=column_letter(k),
+                        value=str(value),
+                        expected="the value itself (copy, paste as values)",
+                    )
+                )
+                value = None
+            cells.append(_text(value))
+        cells = _trim(cells)
+        if len(cells) > max_columns():
+            raise _too_many_columns(file, title, n, len(cells))
+        yield n, cells
