@@ -83,7 +83,7 @@ def guarded(fn: Callable[[], T]) -> T:
 def print_warnings(warnings: list[Any]) -> None:
     """Warnings, at most ``MAX_SHOWN`` of them, then how many more."""
     for w in warnings[:MAX_SHOWN]:
-        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False, soft_wrap=True)
     if len(warnings) > MAX_SHOWN:
         err.print(f"… and {len(warnings) - MAX_SHOWN:,} more warnings", highlight=False, markup=False)
 

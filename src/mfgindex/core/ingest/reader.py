@@ -103,8 +103,8 @@ class _FileLog:
         else:
             self.dropped += 1
 
-    def skip(self, kind: str, row: int, text: str) -> None:
-        self.skipped.setdefault(kind, []).append((row, text))
+    def skip(self, sheet: str, kind: str, row: int, text: str) -> None:
+        self.skipped.setdefault(f"{sheet}\t{kind}", []).append((row, text))
 
     def errors(self) -> int:
         return sum(p.severity == "error" for p in self.problems)
@@ -193,7 +193,11 @@ def read(
             try:
                 sheets = _sheets(f)
                 for sheet in sheets:
-                    got = _read_sheet(sheet, log, groups, year, names, targets, mapping, resolver)
+                    try:
+                        got = _read_sheet(sheet, log, groups, year, names, targets, mapping, resolver)
+                    finally:
+                        for p in sheet.problems:  # formula cells, hidden sheets, encoding
+                            log.add(p)
                     if got is not None:
                         frame, sheet_units, generic = got
                         if len(frame):
@@ -212,7 +216,9 @@ def read(
                     Problem(f"… and {log.dropped:,} more problems in this file (not listed)", file=log.file)
                 )
             files_record[log.file] = {
-                "skipped_rows": {k: [r for r, _ in v] for k, v in sorted(log.skipped.items())},
+                "skipped_rows": {
+                    k.replace("\t", ":"): [r for r, _ in v] for k, v in sorted(log.skipped.items())
+                },
                 "ignored_columns": log.ignored,
                 "units_converted": log.units,
             }
@@ -265,12 +271,14 @@ def _summarise(log: _FileLog, problems: list[Problem]) -> None:
         "note": "note and source rows",
         "text": "rows with text but no values",
     }
-    for kind, rows in sorted(log.skipped.items()):
+    for key, rows in sorted(log.skipped.items()):
+        sheet, kind = key.split("\t")
         listed = ", ".join(f"{r} ({geo.shown(t, 12)})" for r, t in rows[:12])
         more = f" and {len(rows) - 12} more" if len(rows) > 12 else ""
         problems.append(
             Problem(
                 f"skipped {len(rows)} {labels.get(kind, kind)}: rows {listed}{more}",
+                sheet=sheet,
                 file=log.file,
                 severity="warning",
             )
@@ -328,8 +336,6 @@ def _read_sheet(
     mapping: Mapping[str, str],
     resolver: _Resolver,
 ) -> tuple[pd.DataFrame, dict[str, dict[str, str]], bool] | None:
-    for p in sheet.problems:
-        log.add(p)
     if sheet.sheet.strip().lower() in NOTE_SHEETS:
         return None
     file, title = sheet.file, sheet.sheet
@@ -369,7 +375,9 @@ def _read_sheet(
                 continue
             var, syn_unit, _ = C.variable_for(label, names, mapping)
             if not var:
-                log.ignored.append(f"{letter} {geo.shown(label, 20)}")
+                entry = f"{letter} {geo.shown(label, 20)}"
+                if entry not in log.ignored:
+                    log.ignored.append(entry)
                 continue
             declared = layout.units[k] or layout.title_unit
             target = targets.get(var) or syn_unit
@@ -390,8 +398,10 @@ def _read_sheet(
                     )
                     continue
                 factor = f
-                log.units[f"{title + ':' if title else ''}{letter} {geo.shown(label, 20)}"] = (
-                    f"converted from {declared} to {target} (× {f:g})"
+                what = f"{title + ': ' if title else ''}{geo.shown(label, 20)}"
+                what += f" converted from {declared} to {target}"
+                log.units[what] = (
+                    f"{log.units[what]}, {letter}" if what in log.units else f"(× {f:g}) column {letter}"
                 )
             key = (var, layout.years[k])
             if key in seen:
@@ -483,18 +493,18 @@ def _read_sheet(
                 if lowered.startswith(NOTE_PREFIXES) or (
                     len(name) > 40 and not any(v.strip() for v in value_cells)
                 ):
-                    log.skip("note", n, name)
+                    log.skip(title, "note", n, name)
                     continue
                 if (
                     name in TOTAL_NAMES
                     or name.startswith(("全省", "全国"))
                     or name.endswith(("合计", "总计"))
                 ):
-                    log.skip("total", n, name)
+                    log.skip(title, "total", n, name)
                     continue
                 prov = geo.province_unit(name)
                 if prov is not None and (name != prov or geo.resolve(name).reason.endswith("不是地级城市")):
-                    log.skip("total", n, name)
+                    log.skip(title, "total", n, name)
                     context, strong = prov, True
                     continue
                 row_prov = (
@@ -503,7 +513,7 @@ def _read_sheet(
                 match = resolver(name, row_prov, True) if row_prov else resolver(name, context, strong)
                 if match.code is None:
                     if not long and not any(v.strip() for v in value_cells):
-                        log.skip("text", n, name)
+                        log.skip(title, "text", n, name)
                         continue
                     log.add(
                         Problem(

@@ -60,7 +60,7 @@ def read_users_data(
                 problems.append(
                     Problem(
                         f"rows of units outside the evaluated universe excluded ({listed}): "
-                        f"{', '.join(uni.exclude_unit_types) or 'excluded codes'} are not ranked",
+                        "直辖市 (municipalities) and the framework's excluded units are not ranked",
                         file=f,
                         severity="warning",
                     )
