@@ -34,15 +34,15 @@ MapOpt = Annotated[
     typer.Option(
         "--map",
         "-m",
-        help="Column map (YAML or CSV): file column → variable id; an empty target drops the column.",
+        help="列名映射 (column map)：YAML 或 CSV，文件中的列 → 变量 id；目标为空则忽略该列。",
     ),
 ]
 DefaultDataOpt = Annotated[
     bool,
     typer.Option(
         "--default-data/--no-default-data",
-        help="With the default preset, put --data over the embedded data cell by cell (default), "
-        "or use the given data alone.",
+        help="默认预设下，--data 按单元格覆盖内置数据 (overlay on the embedded data，默认)；"
+        "--no-default-data 只用给定数据。",
     ),
 ]
 YearOpt = Annotated[
