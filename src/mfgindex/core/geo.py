@@ -81,6 +81,7 @@ def provinces() -> pd.DataFrame:
     return out
 
 
+@cache
 def normalise_province(text: str) -> str | None:
     """Map 江苏 / 江苏省 / 苏 / 广西壮族自治区 to the short province name, or None."""
     t = text.strip()
@@ -175,16 +176,19 @@ def _municipal_districts() -> dict[str, list[str]]:
     return out
 
 
+@cache
+def _province_names() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for short, name in zip(provinces().index, provinces()["name"], strict=True):
+        if not str(name).endswith("市"):  # 北京市 … are units of the division table
+            out[str(short)] = out[str(name)] = str(short)
+    return out
+
+
+@cache
 def province_unit(text: str) -> str | None:
     """Short name of the province ``text`` names (江苏, 江苏省, 广西壮族自治区); not municipalities."""
-    t = clean_name(text)
-    prov = provinces()
-    for short, row in prov.iterrows():
-        if str(row["name"]).endswith("市"):
-            continue  # 北京市 … are units of the division table
-        if t in (short, row["name"]):
-            return str(short)
-    return None
+    return _province_names().get(clean_name(text))
 
 
 def _province_name(short: str) -> str:

@@ -30,6 +30,7 @@ from mfgindex.core.ingest.numbers import (
     number_refusal,
     parse_number,
     parse_year,
+    year_range,
     year_refusal,
 )
 from mfgindex.core.ingest.sources import (
@@ -448,7 +449,12 @@ def _read_sheet(
     unlabelled_used: set[int] = set()
     frames: list[pd.DataFrame] = []
     generic_units: dict[str, dict[str, str]] = {}
+    name_cache: dict[str, str] = {}
+    year_cache: dict[str, int | None] = {}
+    bounds = year_range()
     context: str | None = layout.title_province
+    units = geo.units()
+    municipalities = set(units.index[units["unit_type"] == "municipality"])
     strong = False
     rows_iter: Iterator[tuple[int, list[str]]] = _chain(head[used:], sheet.rows)
     for chunk in _chunks(rows_iter, CHUNK_ROWS):
@@ -460,10 +466,12 @@ def _read_sheet(
             if not any(c.strip() for c in cells):
                 continue
             raw = cells[unit_col] if unit_col < len(cells) else ""
-            name = _name_cell(raw)
+            name = name_cache.get(raw)
+            if name is None:
+                name = name_cache[raw] = _name_cell(raw)
             value_cells = [cells[c.index] for c in data_cols if c.index < len(cells)] if not long else []
             for k in unlabelled:
-                if k < len(cells) and cells[k].strip():
+                if k < len(cells) and k not in unlabelled_used and cells[k].strip():
                     unlabelled_used.add(k)
             if not name:
                 if long or all(is_missing(v) for v in value_cells):
@@ -528,14 +536,18 @@ def _read_sheet(
                     )
                     continue
                 code = match.code
-                if geo.units().at[code, "unit_type"] == "municipality":
+                if code in municipalities:
                     context, strong = str(geo.units().at[code, "province"]), True
             y: int = 0
             if "year" in sp:
                 text = cells[sp["year"]] if sp["year"] < len(cells) else ""
-                got = parse_year(text)
+                got = (
+                    year_cache[text]
+                    if text in year_cache
+                    else year_cache.setdefault(text, parse_year(text, bounds))
+                )
                 if got is None:
-                    r = year_refusal(text)
+                    r = year_refusal(text, bounds)
                     log.add(
                         Problem(
                             r.message,

@@ -159,15 +159,17 @@ def csv_sheet(path: Path) -> Sheet:
     csv.field_size_limit(16 * 2**20)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        most_rows, most_columns = max_rows(), max_columns()
         with path.open(encoding=encoding, newline="") as fh:
             reader = csv.reader(fh)
             try:
                 for cells in reader:
                     n = reader.line_num
-                    if n > max_rows():
+                    if n > most_rows:
                         raise _too_many_rows(file, "")
-                    cells = _trim(cells)
-                    if len(cells) > max_columns():
+                    if cells and not cells[-1]:
+                        cells = _trim(cells)
+                    if len(cells) > most_columns:
                         raise _too_many_columns(file, "", n, len(cells))
                     yield n, cells
             except csv.Error as exc:
@@ -233,8 +235,9 @@ def xlsx_sheets(path: Path) -> list[Sheet]:
 
 
 def _xlsx_rows(ws: Any, file: str, title: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    most_rows, most_columns = max_rows(), max_columns()
     for n, row in enumerate(ws.iter_rows(), start=1):
-        if n > max_rows():
+        if n > most_rows:
             raise _too_many_rows(file, title)
         cells: list[str] = []
         for k, cell in enumerate(row):
@@ -254,6 +257,6 @@ def _xlsx_rows(ws: Any, file: str, title: str, problems: list[Problem]) -> Itera
                 value = None
             cells.append(_text(value))
         cells = _trim(cells)
-        if len(cells) > max_columns():
+        if len(cells) > most_columns:
             raise _too_many_columns(file, title, n, len(cells))
         yield n, cells
