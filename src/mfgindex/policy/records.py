@@ -39,7 +39,7 @@ import pandas as pd
 
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.ingest import read_csv
+from mfgindex.core.ingest import read_csv, read_frame
 
 KINDS: dict[str, str] = {
     "gov_work_report": "政府工作报告",
@@ -151,9 +151,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, str]:
     if suffix not in (".csv", ".xlsx"):
         raise UserError(Problem("unsupported file type", file=file, expected=".csv or .xlsx"))
     try:
-        if suffix == ".xlsx":
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-            sheet, df = next(iter(sheets.items()))
+        if suffix == ".xlsx":  # the reader's limits; formula cells refused
+            df, sheet, _ = read_frame(Path(path))
         else:
             df, sheet = read_csv(Path(path), dtype=str, keep_default_na=False)[0], ""
     except UserError:

@@ -48,8 +48,8 @@ def read_ranking(path: Path) -> pd.Series:
 
     try:
         df = (
-            pd.read_excel(path, dtype=str)
-            if path.suffix.lower() in (".xlsx", ".xls")
+            ingest.read_frame(path)[0]  # the reader's limits; formula cells refused
+            if path.suffix.lower() == ".xlsx"
             else ingest.read_csv(path, dtype=str, keep_default_na=False)[0]  # UTF-8, else GBK
         )
     except (OSError, ValueError, UnicodeDecodeError) as exc:

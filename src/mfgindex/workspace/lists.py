@@ -21,6 +21,7 @@ from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import geo, ingest
 from mfgindex.core.dataset import assignment_rates, sha256
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.ingest import read_frame
 from mfgindex.workspace import matcher, store
 from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, insert_entries, json_attrs, now, whoami
@@ -50,10 +51,9 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
     if not path.exists():
         raise UserError(Problem("file not found", file=str(path)))
     try:
-        if path.suffix.lower() == ".xlsx":
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-            name, df = next(iter(sheets.items()))
-            return df, str(name), ()
+        if path.suffix.lower() == ".xlsx":  # the reader's limits; formula cells refused
+            df, name, _ = read_frame(path)
+            return df, name, ()
         if path.suffix.lower() == ".csv":
             df, encoding = ingest.read_csv(path, dtype=str, keep_default_na=False)  # UTF-8, else GBK
             return df, "", _encoding_warnings(path, encoding)

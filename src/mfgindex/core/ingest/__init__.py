@@ -15,7 +15,7 @@ from __future__ import annotations
 from mfgindex.core.ingest.maps import VARIABLE_ID, read_map
 from mfgindex.core.ingest.numbers import MISSING, parse_number, parse_year, year_range
 from mfgindex.core.ingest.reader import Ingested, Variables, read, read_or_raise
-from mfgindex.core.ingest.sources import ENCODINGS, column_letter, decode, read_csv
+from mfgindex.core.ingest.sources import ENCODINGS, column_letter, decode, read_csv, read_frame
 
 __all__ = [
     "ENCODINGS",
@@ -29,6 +29,7 @@ __all__ = [
     "parse_year",
     "read",
     "read_csv",
+    "read_frame",
     "read_map",
     "read_or_raise",
     "year_range",

@@ -260,3 +260,42 @@ def _xlsx_rows(ws: Any, file: str, title: str, problems: list[Problem]) -> Itera
         if len(cells) > most_columns:
             raise _too_many_columns(file, title, n, len(cells))
         yield n, cells
+
+
+def read_frame(path: Path) -> tuple[pd.DataFrame, str, list[Problem]]:
+    """A small table of another shape (lists, rankings, policy records, external series), read within the
+    reader's limits: the CSV, or the workbook's first visible sheet, with the first row as the header.
+
+    Cells are strings (empty for missing); returns the frame, the sheet name and warnings (GBK, skipped
+    hidden sheets). Formula cells are refused with their locations, as in :func:`xlsx_sheets`.
+    """
+    file = str(path)
+    if not path.is_file():
+        raise UserError(Problem("file not found", file=file))
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx"}:
+        raise UserError(Problem("unsupported file type", file=file, expected=".csv or .xlsx"))
+    sheets = xlsx_sheets(path) if suffix == ".xlsx" else [csv_sheet(path)]
+    warnings: list[Problem] = []
+    for sheet in sheets:
+        rows = [cells for _, cells in sheet.rows]
+        errors = [p for p in sheet.problems if p.severity == "error"]
+        if errors:
+            raise UserError(errors)
+        warnings.extend(sheet.problems)
+        if not rows and suffix == ".xlsx":
+            continue  # a hidden or empty sheet
+        width = max((len(r) for r in rows), default=0)
+        header = [c.strip() for c in (rows[0] if rows else [])] + [""] * (
+            width - len(rows[0] if rows else [])
+        )
+        names: list[str] = []
+        seen: dict[str, int] = {}
+        for i, h in enumerate(header):
+            name = h or f"Unnamed: {i}"
+            k = seen.get(name, 0)
+            seen[name] = k + 1
+            names.append(name if k == 0 else f"{name}.{k}")
+        body = [r + [""] * (width - len(r)) for r in rows[1:]]
+        return pd.DataFrame(body, columns=names, dtype=object).astype(str), sheet.sheet, warnings
+    raise UserError(Problem("the workbook has no visible sheet with data", file=file))
