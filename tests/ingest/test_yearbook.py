@@ -178,3 +178,21 @@ def test_map_works_for_validate_and_drops_columns(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "non-numeric" in res.output  # 杂项 read as a variable
     res = runner.invoke(app, ["validate", "-d", str(data), "--map", str(cmap)])
     assert res.exit_code == 0, res.output
+
+
+def test_import_reads_yearbook_tables_without_edits(tmp_path: Path, shared: pd.Series) -> None:
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    outputs = []
+    for name in ("jiangsu_yearbook.xlsx", "national_two_level.xlsx", "bulletin_2022_gbk.csv"):
+        res = runner.invoke(app, ["import", str(FIXTURES / name), "-w", str(ws)])
+        assert res.exit_code == 0, res.output
+        outputs.append(res.output)
+    assert "skipped 1 province and total rows: rows 5 (全省)" in outputs[0]
+    from mfgindex.workspace import store
+
+    with store.connect(ws) as con:
+        values = store.current(con)
+    values = values.rename(columns={"unit": "code"})
+    assert len(values) > 100
+    _compare(values, shared)  # 万元 and 人 converted; names, province rows and notes handled

@@ -121,6 +121,8 @@ def import_cmd(
             )
         column_map = store.read_map(map_file) if map_file else None
         report = store.import_values(workspace, file, source, column_map, entered_by, note)
+        for w in report.warnings[:50]:
+            err.print(f"[yellow]warning[/yellow] {escape(w)}", markup=True, soft_wrap=True)
         if report.is_noop:
             out.print(f"no changes: {report.unchanged} values already in the workspace")
             return

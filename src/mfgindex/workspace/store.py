@@ -340,6 +340,7 @@ class ImportReport:
     unchanged: int
     changed: pd.DataFrame  # unit, name, year, variable, old, new
     new_variables: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # what the reader skipped, ignored or converted
 
     @property
     def is_noop(self) -> bool:
@@ -411,6 +412,7 @@ def read_values(path: Path, column_map: Mapping[str, str] | None = None) -> pd.D
             "location": locations,
         }
     )[keep.to_numpy()].reset_index(drop=True)
+    out.attrs["warnings"] = tuple(str(p) for p in got.problems if p.severity != "error")
     dup = out.duplicated(["unit", "year", "variable"], keep=False)
     if dup.any():  # two file columns mapped to the same variable
         raise UserError(
@@ -491,7 +493,9 @@ def import_values(
         )
         changes.insert(1, "name", changes["unit"].map(names).to_numpy())
         if write.empty:
-            return ImportReport(str(path), None, 0, int(same.sum()), changes.reset_index(drop=True), ())
+            return ImportReport(
+                str(path), None, 0, int(same.sum()), changes.reset_index(drop=True), (), obs.attrs["warnings"]
+            )
         con.begin()
         try:
             at = now()
@@ -536,6 +540,7 @@ def import_values(
         int(same.sum()),
         changes.reset_index(drop=True),
         tuple(new_vars),
+        obs.attrs["warnings"],
     )
 
 
