@@ -140,6 +140,18 @@ def _chunks(it: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tup
         yield chunk
 
 
+def _row_kind(name: str) -> str:
+    """What a row is by its unit cell: note, total, province:<short>, long (long text) or unit."""
+    if name.lower().startswith(NOTE_PREFIXES):
+        return "note"
+    if name in TOTAL_NAMES or name.startswith(("全省", "全国")) or name.endswith(("合计", "总计")):
+        return "total"
+    prov = geo.province_unit(name)
+    if prov is not None and (name != prov or geo.resolve(name).reason.endswith("不是地级城市")):
+        return f"province:{prov}"
+    return "long" if len(name) > 40 else "unit"
+
+
 def _name_cell(text: str) -> str:
     return _MARKS.sub("", geo.clean_name(text))
 
@@ -450,6 +462,7 @@ def _read_sheet(
     frames: list[pd.DataFrame] = []
     generic_units: dict[str, dict[str, str]] = {}
     name_cache: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     year_cache: dict[str, int | None] = {}
     bounds = year_range()
     context: str | None = layout.title_province
@@ -497,23 +510,18 @@ def _read_sheet(
                         attrs[g] = cells[gk]
                 generic_units[code] = attrs
             else:
-                lowered = name.lower()
-                if lowered.startswith(NOTE_PREFIXES) or (
-                    len(name) > 40 and not any(v.strip() for v in value_cells)
-                ):
+                kind = kinds.get(name)
+                if kind is None:
+                    kind = kinds[name] = _row_kind(name)
+                if kind == "note" or (kind == "long" and not any(v.strip() for v in value_cells)):
                     log.skip(title, "note", n, name)
                     continue
-                if (
-                    name in TOTAL_NAMES
-                    or name.startswith(("全省", "全国"))
-                    or name.endswith(("合计", "总计"))
-                ):
+                if kind == "total":
                     log.skip(title, "total", n, name)
                     continue
-                prov = geo.province_unit(name)
-                if prov is not None and (name != prov or geo.resolve(name).reason.endswith("不是地级城市")):
+                if kind.startswith("province:"):
                     log.skip(title, "total", n, name)
-                    context, strong = prov, True
+                    context, strong = kind.split(":", 1)[1], True
                     continue
                 row_prov = (
                     cells[sp["province"]].strip() if "province" in sp and sp["province"] < len(cells) else ""
