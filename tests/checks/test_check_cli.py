@@ -41,7 +41,7 @@ def test_check_json_shape_and_exit_2_with_location(ordos: Path):
     assert doc["findings"] and all(set(f) == keys for f in doc["findings"])
     f = next(x for x in doc["findings"] if x["kind"] == "province_share")
     assert (f["code"], f["year"], f["variable"], f["value"]) == ("150600", 2022, "gdp", 23158.7)
-    assert f["location"] == f"{ordos}::2:value"  # file:sheet:row:column (a CSV has no sheet)
+    assert f["location"] == f"{ordos}::2:D (value)"  # file:sheet:row:column (a CSV has no sheet)
     assert f["name"] == "鄂尔多斯市" and f["severity"] == "error"
     # only the user's values are reported, the embedded ones give the history
     assert {x["code"] for x in doc["findings"]} == {"150600"}
@@ -51,7 +51,7 @@ def test_check_prints_one_line_per_finding_with_evidence(ordos: Path):
     res = cli.invoke(app, ["check", "--data", str(ordos)])
     assert res.exit_code == 2
     line = next(x for x in res.stdout.splitlines() if "province_share" in x)
-    assert line.startswith(f"{ordos}::2:value: 150600 鄂尔多斯市 2022 gdp=23,158.7 [error]")
+    assert line.startswith(f"{ordos}::2:D (value): 150600 鄂尔多斯市 2022 gdp=23,158.7 [error]")
     assert "57.0%" in line and "23.4%" in line  # the numbers compared
 
 
