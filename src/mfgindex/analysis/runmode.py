@@ -513,10 +513,10 @@ def list_tops(run: RunData, k: int = 10) -> tuple[ListTop, ...]:
             out.append(
                 ListTop(
                     list_id + "_new",
-                    f"{zh}（{latest}年新增）",
-                    f"{en} (new in {latest})",
+                    zh,
+                    en,
                     unit,
-                    f"{latest}年新增（数据中最新一批）",
+                    f"{latest}年新增，数据中最新一批",
                     f"new in {latest} (latest batch in the data)",
                     _top_k(t, new, k),
                 )

@@ -215,8 +215,7 @@ def benchmark_block(
     if values is None or values.empty:
         notes.insert(
             0,
-            f"本次评价的数据不含{label}，未绘制城市与国际参照值的对比图；提供城市数据后可用 "
-            f"mfgindex benchmarks compare --indicator {indicator} --data FILE 生成。",
+            f"本次评价的数据不含{label}，未绘制城市与国际参照值的对比图；取得城市数据后即可补充这一比较。",
         )
         return {"block": {}, "notes": notes}
     c = bm.compare(values, indicator)

@@ -33,6 +33,7 @@ from mfgindex.core import fonts
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
+from mfgindex.report import numbering, terms
 from mfgindex.report import robustness as RB
 from mfgindex.report.robustness import Robustness
 from mfgindex.report.tables import (
@@ -66,18 +67,18 @@ LABELS: dict[str, dict[str, str]] = {
         "change": "排名变化",
         "proxies_title": "代理指标清单",
         "data_checks_title": "数据更正与校核",
-        "fig_ranking": "图 {n}强城市指数得分（按区域着色）",
-        "fig1": "图1 四大区域{n}强城市排名分布",
-        "fig2": "图2 {n}强城市城市群分布图（示意图）",
-        "fig3": "图3 {n}强城市省份分布",
-        "fig4": "图4 各省入围城市两年位次对比",
-        "fig5": "图5 {n}强城市第二产业增加值规模分布（代理工业增加值）",
-        "fig6": "图6 {n}强城市第二产业增加值增速分布（名义）",
-        "fig7": "图7 {n}强城市第二产业增加值占GDP比重分布",
-        "fig_sub": "图8 分项指数得分分布",
-        "fig_radar": "图9 前10名城市分项指数雷达图",
-        "fig_ua": "图 {n}强城市排名的5%–95%区间（蒙特卡洛模拟）",
-        "fig_sobol": "图 各项假设的Sobol敏感性指数",
+        "fig_ranking": "{n}强城市指数得分（按区域着色）",
+        "fig1": "四大区域{n}强城市排名分布",
+        "fig2": "{n}强城市城市群分布图（示意图）",
+        "fig3": "{n}强城市省份分布",
+        "fig4": "各省入围城市两年位次对比",
+        "fig5": "{n}强城市第二产业增加值规模分布（代理工业增加值）",
+        "fig6": "{n}强城市第二产业增加值增速分布（名义）",
+        "fig7": "{n}强城市第二产业增加值占GDP比重分布",
+        "fig_sub": "分项指数得分分布",
+        "fig_radar": "前10名城市分项指数雷达图",
+        "fig_ua": "{n}强城市排名的5%–95%区间（蒙特卡洛模拟）",
+        "fig_sobol": "各项假设的Sobol敏感性指数",
         "t_audit": "各维度的一致性与有效权重（统计审计）",
         "t_ua": "{n}强城市排名的不确定性（中位排名与5%–95%区间）",
         "policy_en_note": "",
@@ -96,18 +97,18 @@ LABELS: dict[str, dict[str, str]] = {
         "change": "Change",
         "proxies_title": "Proxy indicators",
         "data_checks_title": "Data corrections and checks",
-        "fig_ranking": "Figure. Index scores of the top {n}, coloured by region",
-        "fig1": "Figure 1. Top {n} by region and rank band",
-        "fig2": "Figure 2. Top {n} by city cluster (schematic map)",
-        "fig3": "Figure 3. Top {n} by province",
-        "fig4": "Figure 4. Rank changes by province",
-        "fig5": "Figure 5. Value added of the top {n} (secondary sector, proxy)",
-        "fig6": "Figure 6. Growth of value added, top {n} (nominal)",
-        "fig7": "Figure 7. Value added as a share of GDP, top {n}",
-        "fig_sub": "Figure 8. Distribution of the sub-index scores",
-        "fig_radar": "Figure 9. Sub-index profiles of the top 10",
-        "fig_ua": "Figure. 5-95% rank intervals of the top {n} (Monte Carlo)",
-        "fig_sobol": "Figure. Sobol sensitivity indices of the assumptions",
+        "fig_ranking": "Index scores of the top {n}, coloured by region",
+        "fig1": "Top {n} by region and rank band",
+        "fig2": "Top {n} by city cluster (schematic map)",
+        "fig3": "Top {n} by province",
+        "fig4": "Rank changes by province",
+        "fig5": "Value added of the top {n} (secondary sector, proxy)",
+        "fig6": "Growth of value added, top {n} (nominal)",
+        "fig7": "Value added as a share of GDP, top {n}",
+        "fig_sub": "Distribution of the sub-index scores",
+        "fig_radar": "Sub-index profiles of the top 10",
+        "fig_ua": "5-95% rank intervals of the top {n} (Monte Carlo)",
+        "fig_sobol": "Sobol sensitivity indices of the assumptions",
         "t_audit": "Coherence and effective weights of each dimension (statistical audit)",
         "t_ua": "Rank uncertainty of the top {n} (median rank and 5-95% interval)",
         "policy_en_note": "The policy excerpts, case studies and the sentences of this section come from "
@@ -147,6 +148,11 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+
+# Sections shown indented in the table of contents (the h3 headings of the results).
+SUBSECTIONS = frozenset(
+    {"regions", "capitals", "scale", "leaders", "enterprise", "risers", "gaps", "profiles"}
+)
 
 # English headings of the policy section (its tables and sentences quote Chinese sources).
 POLICY_EN: dict[str, str] = {
@@ -195,7 +201,7 @@ def make_figures(
     run: RunData, a: RunAnalysis, lang: str, robust: Robustness | None = None
 ) -> dict[str, Figure]:
     """The report's figures by key (only those the run's data support)."""
-    src = SOURCE[lang]
+    src = ""  # the caption under each figure names the source once
     t = run.table
     n = a.top_n
     out: dict[str, Figure] = {}
@@ -282,9 +288,10 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
     x["coinr_default"] = RB.is_coinr_default
     x["factor"] = lambda f: (RB.FACTOR_EN if lang == "en" else RB.FACTOR_ZH).get(str(f), str(f))
     m = fw.methods
-    norm_zh = {"minmax": "极差（min-max）", "zscore": "Z分数", "rank": "排序"}
-    x["normalise"] = norm_zh.get(m.normalise.value, m.normalise.value) if lang == "zh" else m.normalise.value
-    x["aggregate"] = m.aggregate.value
+    zh = lang == "zh"
+    x["normalise"] = terms.method_zh(m.normalise.value) if zh else m.normalise.value
+    x["aggregate"] = terms.method_zh(m.aggregate.value) if zh else m.aggregate.value
+    x["impute"] = terms.method_zh(m.impute.value) if zh else m.impute.value
     stage_var = fw.stages.variable if fw.stages else ""
     aux = {i.id: i for i in fw.auxiliary}
     x["stage_variable"] = (
@@ -300,7 +307,7 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         if data in (EMBEDDED, None, [], ())
         else ", ".join(str(d) for d in (data if isinstance(data, list | tuple) else [data]))
     )
-    x["config_text"] = json.dumps(dict(run.config), ensure_ascii=False, sort_keys=True, default=str)
+    x["config_items"] = _config_items(run, x["data_desc"], lang)
     x["region_va"] = {r.region: r.share_cur for r in a.region_va} if a.region_va else {}
     x["va_gap"] = next((g for g in a.gaps if g.previous is not None or g.variable == "va_secondary"), None)
     if a.ranking is not None:
@@ -339,6 +346,41 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         else:
             x["top10_new"] = []
     return x
+
+
+def _config_items(run: RunData, data_desc: str, lang: str) -> list[tuple[str, str]]:
+    """The run's settings as a reader reads them (the Chinese report prints no JSON)."""
+    c = run.config
+    fw = run.framework
+    overrides = c.get("method_overrides") or {}
+    if lang != "zh":
+        return [
+            ("data: ", data_desc),
+            ("framework: ", fw.name_en or fw.id),
+            ("year: ", str(run.year)),
+            ("compared with: ", str(run.previous_year or "—")),
+            ("seed: ", str(c.get("seed", 0))),
+            ("method overrides: ", ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none"),
+        ]
+    changed = "、".join(
+        f"{_METHOD_FIELD_ZH.get(k, k)}为{terms.method_zh(str(v))}" for k, v in overrides.items()
+    )
+    return [
+        ("数据：", data_desc),
+        ("指标体系：", fw.name_zh or fw.id),
+        ("评价年份：", f"{run.year}年"),
+        ("比较年份：", f"{run.previous_year}年" if run.previous_year else "无"),
+        ("随机种子：", str(c.get("seed", 0))),
+        ("方法调整：", changed or "无（使用指标体系的默认方法）"),
+    ]
+
+
+_METHOD_FIELD_ZH = {
+    "normalise": "标准化方法",
+    "aggregate": "聚合方法",
+    "impute": "缺失值处理",
+    "treat": "异常值处理",
+}
 
 
 def _cellclass(v: Any) -> str:
@@ -404,19 +446,8 @@ def render_html(
     pol = dict(policy) if policy is not None else policy_context(run, lang)
     pol["title"] = section_titles["policy"]
     pol["id"] = "policy"
-    # figures after 图9 are numbered in report order: homogeneity, benchmarks, rank intervals, Sobol
-    number = 10
-    for key in ("homogeneity", "benchmarks"):
-        block = pol.get(key)
-        if block and block.get("figure"):
-            pol[key] = {**block, "caption": _numbered(str(block["caption"]), number, lang)}
-            number += 1
-    for key, label in (("rank_intervals", "fig_ua"), ("sobol", "fig_sobol")):
-        if key in figs_b64:
-            T[label] = _numbered(T[label], number, lang)
-            number += 1
     proxies = [i for i in run.framework.indicators() if i.proxy]
-    return (
+    html = (
         _env(lang)
         .get_template("report.html.j2")
         .render(
@@ -427,6 +458,7 @@ def render_html(
             T=T,
             sections=sections,
             sections_map=dict(sections),
+            subsections=SUBSECTIONS,
             tables=tables,
             t3pairs=_t3pairs(run, n, lang),
             figs=figs_b64,
@@ -437,15 +469,10 @@ def render_html(
             toolbox=toolbox,
             policy=pol,
             R=robust,
+            ref=numbering.ref,
         )
     )
-
-
-def _numbered(caption: str, number: int, lang: str) -> str:
-    """``图 X`` → ``图10 X`` (``Figure. X`` → ``Figure 10. X``)."""
-    if lang == "en":
-        return re.sub(r"^(Figure\.?|图)\s*", f"Figure {number}. ", caption)
-    return re.sub(r"^图\s*", f"图{number} ", caption)
+    return numbering.number_html(html, lang)[0]
 
 
 def benchmark_values(run: RunData, indicator: str = "pct_per_10k") -> pd.Series | None:
@@ -459,15 +486,12 @@ def benchmark_values(run: RunData, indicator: str = "pct_per_10k") -> pd.Series 
 def policy_context(run: RunData, lang: str = "zh") -> dict[str, Any]:
     """``policy_section.html``'s context for the report: the shipped policy sample, the homogeneity of listed
     manufacturers, the benchmark block with the run's ``pct_per_10k`` values when the framework has that
-    indicator; 表1/表2 numbered as in the seed report, headings in the report's language."""
+    indicator, headings in the report's language (captions are numbered with the rest of the report)."""
     from dataclasses import replace
 
     from mfgindex.policy import render
 
     ctx = render.context(benchmark_values=benchmark_values(run))
-    for key, number in (("table1", "表1"), ("table2", "表2")):
-        pt = ctx[key]
-        ctx[key] = replace(pt, caption=re.sub(r"^表\s*", f"{number} ", pt.caption))
     hom = ctx.get("homogeneity")
     if hom and hom.get("table") is not None:
         ht = hom["table"]

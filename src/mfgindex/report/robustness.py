@@ -25,6 +25,7 @@ from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
+from mfgindex.report.terms import label_zh
 
 DEFAULT_N = 1000
 DEFAULT_SEED = 0
@@ -354,7 +355,7 @@ def describe_assumptions(assumptions: tuple[Mapping[str, Any], ...], lang: str) 
             continue
         labels = list(f.get("labels") or f.get("values") or [])
         if lang == "zh":
-            out.append(f"{FACTOR_ZH.get(name, name)}：{_labels_text(labels, '、')}")
+            out.append(f"{FACTOR_ZH.get(name, name)}：{_labels_text([label_zh(v) for v in labels], '、')}")
         else:
             out.append(f"{FACTOR_EN.get(name, name)}: {_labels_text(labels, ', ')}")
     return out
