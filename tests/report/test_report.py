@@ -162,7 +162,7 @@ def test_run_with_report(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "results.xlsx", read_only=True)
-    assert "报告-表3 榜单" in wb.sheetnames and "报告-表12 区域企业" in wb.sheetnames
+    assert "报告-榜单" in wb.sheetnames and "报告-区域企业" in wb.sheetnames
     # the report from the run folder has the same 表3
     res = runner.invoke(app, ["report", "--run", str(out), "--out", str(tmp_path / "r"), "--no-pdf"])
     assert res.exit_code == 0, res.output

@@ -17,7 +17,7 @@ import logging
 import re
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +27,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 
 from mfgindex import __version__
+from mfgindex.analysis import narrative
 from mfgindex.analysis.run import EMBEDDED, RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
 from mfgindex.core import fonts
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
-from mfgindex.report import numbering, terms
+from mfgindex.report import numbering, sources, terms
 from mfgindex.report import robustness as RB
 from mfgindex.report.robustness import Robustness
 from mfgindex.report.tables import (
@@ -46,19 +47,22 @@ from mfgindex.report.tables import (
     ranking_rows,
     region_label,
     report_tables,
+    status_table,
 )
 
 LANGS: tuple[str, ...] = ("zh", "en")
 TEMPLATES = Path(__file__).parent / "templates"
-SOURCE = {"zh": "mfgindex 根据公开数据计算", "en": "computed by mfgindex from public data"}
+SOURCE = {"zh": "本报告根据附录所列公开数据测算", "en": "computed by mfgindex from public data"}
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "html_lang": "zh-CN",
         "title": "城市制造业高质量发展评价报告",
         "toc": "目录",
+        "preface": "前言",
         "note": "注：",
         "source": "来源：",
+        "files": "数据文件：",
         "province": "省份",
         "city": "地市",
         "index_name": "高质量发展指数",
@@ -87,8 +91,10 @@ LABELS: dict[str, dict[str, str]] = {
         "html_lang": "en",
         "title": "Manufacturing High-Quality Development of Chinese Cities",
         "toc": "Contents",
+        "preface": "Summary",
         "note": "Note: ",
         "source": "Source: ",
+        "files": "Data files: ",
         "province": "Province",
         "city": "City",
         "index_name": "HQD index",
@@ -117,8 +123,9 @@ LABELS: dict[str, dict[str, str]] = {
 }
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "zh": [
-        ("method", "一、评价方法与数据"),
-        ("results", "二、评估结果：制造业高质量发展{n}强城市"),
+        ("status", "一、发展现状：参评城市制造业的规模、结构与区域格局"),
+        ("method", "二、评价方法与数据"),
+        ("results", "三、评估结果：制造业高质量发展{n}强城市"),
         ("regions", "（一）区域、城市群与省份分布"),
         ("capitals", "（二）领先城市与省会城市"),
         ("scale", "（三）规模速度与发展质效"),
@@ -127,23 +134,26 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("risers", "（六）进步最快城市与发展潜力城市"),
         ("gaps", "（七）区域差距"),
         ("profiles", "（八）城市画像：优势与短板"),
-        ("policy", "三、政策举措、产业同质化与国际比较"),
-        ("robustness", "四、稳健性检验"),
+        ("policy", "四、政策举措、产业同质化与国际比较"),
+        ("robustness", "五、稳健性检验"),
+        ("outlook", "六、发展展望：补短板、缩差距、破障碍"),
         ("notes", "附：数据与计算说明"),
     ],
     "en": [
-        ("method", "1. Method and data"),
-        ("results", "2. Results: the top {n} cities"),
-        ("regions", "2.1 Regions, city clusters and provinces"),
-        ("capitals", "2.2 Leading cities and provincial capitals"),
-        ("scale", "2.3 Scale, growth, quality and efficiency"),
-        ("leaders", "2.4 Leaders of each sub-index"),
-        ("enterprise", "2.5 Enterprises and platforms"),
-        ("risers", "2.6 Fastest risers and cities with potential"),
-        ("gaps", "2.7 Regional gaps"),
-        ("profiles", "2.8 City profiles: strengths and weaknesses"),
-        ("policy", "3. Policies, industrial homogeneity and international comparison"),
-        ("robustness", "4. Robustness checks"),
+        ("status", "1. Where the cities stand: scale, structure and regions"),
+        ("method", "2. Method and data"),
+        ("results", "3. Results: the top {n} cities"),
+        ("regions", "3.1 Regions, city clusters and provinces"),
+        ("capitals", "3.2 Leading cities and provincial capitals"),
+        ("scale", "3.3 Scale, growth, quality and efficiency"),
+        ("leaders", "3.4 Leaders of each sub-index"),
+        ("enterprise", "3.5 Enterprises and platforms"),
+        ("risers", "3.6 Fastest risers and cities with potential"),
+        ("gaps", "3.7 Regional gaps"),
+        ("profiles", "3.8 City profiles: strengths and weaknesses"),
+        ("policy", "4. Policies, industrial homogeneity and international comparison"),
+        ("robustness", "5. Robustness checks"),
+        ("outlook", "6. Outlook"),
         ("notes", "Appendix: data and computation notes"),
     ],
 }
@@ -156,9 +166,9 @@ SUBSECTIONS = frozenset(
 
 # English headings of the policy section (its tables and sentences quote Chinese sources).
 POLICY_EN: dict[str, str] = {
-    "h_policies": "3.1 Policies and cases of leading cities",
-    "h_homogeneity": "3.2 Homogeneity of local industries",
-    "h_benchmarks": "3.3 Innovation compared internationally",
+    "h_policies": "4.1 Policies and cases of leading cities",
+    "h_homogeneity": "4.2 Homogeneity of local industries",
+    "h_benchmarks": "4.3 Innovation compared internationally",
 }
 
 
@@ -308,6 +318,7 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         else ", ".join(str(d) for d in (data if isinstance(data, list | tuple) else [data]))
     )
     x["config_items"] = _config_items(run, x["data_desc"], lang)
+    x["panel"] = None
     x["region_va"] = {r.region: r.share_cur for r in a.region_va} if a.region_va else {}
     x["va_gap"] = next((g for g in a.gaps if g.previous is not None or g.variable == "va_secondary"), None)
     if a.ranking is not None:
@@ -346,6 +357,42 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         else:
             x["top10_new"] = []
     return x
+
+
+# What each figure and table is computed from (element key → source strings of the catalogue).
+_VA = ("city_stats/city_gdp_structure",)
+_ELEMENT_DATA: dict[str, tuple[str, ...]] = {
+    "va": _VA,
+    "growth": _VA,
+    "share": _VA,
+    "capitals": _VA,
+    "table11": _VA,
+    "gaps": ("city_stats/city_gdp_structure", "city_stats/city_population"),
+    "centres": ("national_lists",),
+    "clusters": ("national_lists",),
+    "table12": ("enterprise_lists/listed_companies", "enterprise_lists", "national_lists"),
+    "homogeneity": ("enterprise_lists/listed_companies",),
+}
+
+
+def element_sources(keys: Mapping[str, Any], lang: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The source line (text, data files for the footnote) of each figure and table key.
+
+    Index-based elements are "computed by this report" from the data listed in the appendix; elements
+    that show a data family directly cite its original publication and compiler (:mod:`.sources`)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for key in keys:
+        data = _ELEMENT_DATA.get(key)
+        if data is None and key.startswith("top_"):
+            listed = "listed" in key or "star" in key
+            data = ("enterprise_lists/listed_companies",) if listed else ("enterprise_lists",)
+        if lang != "zh":
+            out[key] = (SOURCE[lang], tuple(sources.files(data or ())))
+        elif data is None:
+            out[key] = ("本报告根据附录所列公开数据测算", ())
+        else:
+            out[key] = (sources.cite(data), tuple(sources.files(data)))
+    return out
 
 
 def _config_items(run: RunData, data_desc: str, lang: str) -> list[tuple[str, str]]:
@@ -427,6 +474,8 @@ def render_html(
     robust: Robustness | None = None,
     policy: Mapping[str, Any] | None = None,
     toolbox: Mapping[str, Any] | None = None,  # 研究工具 section (None = left out)
+    status: narrative.DevelopmentStatus | None = None,
+    outlook: Sequence[narrative.Finding] = (),
 ) -> str:
     """The report as one self-contained HTML string.
 
@@ -459,6 +508,7 @@ def render_html(
             sections=sections,
             sections_map=dict(sections),
             subsections=SUBSECTIONS,
+            srcs=element_sources({**tables, **figs_b64, "table3": None}, lang),
             tables=tables,
             t3pairs=_t3pairs(run, n, lang),
             figs=figs_b64,
@@ -470,6 +520,8 @@ def render_html(
             policy=pol,
             R=robust,
             ref=numbering.ref,
+            S=status,
+            O=list(outlook),
         )
     )
     return numbering.number_html(html, lang)[0]
@@ -495,7 +547,7 @@ def policy_context(run: RunData, lang: str = "zh") -> dict[str, Any]:
     hom = ctx.get("homogeneity")
     if hom and hom.get("table") is not None:
         ht = hom["table"]
-        src = f"mfgindex 根据上市制造业企业名录计算（{ht.source}）" if ht.source else ht.source
+        src = sources.cite(["enterprise_lists/listed_companies"]) if lang == "zh" else ht.source
         hom["table"] = replace(ht, caption=re.sub(r"^表\s*", "", ht.caption), source=src)
     if lang == "en":
         ctx.update(POLICY_EN)
@@ -613,9 +665,9 @@ def write_report(
     a = analyze_run(run, n=top)
     tables = dict(report_tables(run, a, lang))
     robust: Robustness | None = None
+    res = result if result is not None else reevaluate(run)
     if robustness:
         say("robustness")
-        res = result if result is not None else reevaluate(run)
         robust = RB.compute(
             res,
             run.dataset,
@@ -626,6 +678,16 @@ def write_report(
             sensitivity_dir=sensitivity_dir,
         )
         tables.update(robustness_tables(run, robust, a.top_n, lang))
+    say("findings")
+    status = narrative.development_status(run)
+    if status is not None:
+        tables["status"] = status_table(status, lang)
+    obstacles = None
+    if res is not None:
+        from mfgindex.toolbox.obstacle import obstacle_from_result
+
+        obstacles = obstacle_from_result(res).by_dimension
+    findings = narrative.outlook_findings(run, obstacles)
     say("figures")
     figs = make_figures(run, a, lang, robust)
     fig_dir = out / "figures"
@@ -644,7 +706,9 @@ def write_report(
     from mfgindex.toolbox.report import toolbox_section  # 研究工具 (toolbox) section
 
     toolbox_ctx = toolbox_section(run, toolbox, lang)
-    html = render_html(run, a, lang, tables, b64, robust, toolbox=toolbox_ctx)
+    html = render_html(
+        run, a, lang, tables, b64, robust, toolbox=toolbox_ctx, status=status, outlook=findings
+    )
     if lang == "zh":  # line breaks of the templates must not become spaces between Chinese sentences
         html = _CJK_GAP.sub("", html)
     name = "report"

@@ -13,12 +13,14 @@ from typing import Any
 
 import pandas as pd
 
+from mfgindex.analysis.narrative import DevelopmentStatus
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import RunAnalysis
 from mfgindex.core import geo
 from mfgindex.core.dataset import assignment_note, low_rate_regions
 from mfgindex.core.framework import Aggregate, Indicator
 from mfgindex.core.rank import ARROWS
+from mfgindex.report import sources as src_mod
 
 REGION_EN: dict[str, str] = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
 PROVINCE_EN: dict[str, str] = {
@@ -197,7 +199,11 @@ def coverage_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
                 _h(lang, "指标数", "Indicators"): len(inds),
                 _h(lang, "其中代理指标", "Of which proxies"): sum(1 for i in inds if i.proxy),
                 _h(lang, "数据覆盖率", "Coverage"): fmt_pct(run.coverage.get(dim.id)),
-                _h(lang, "数据来源", "Sources"): "; ".join(sources),
+                _h(lang, "数据来源", "Sources"): (
+                    "；".join(dict.fromkeys(s.zh for s in src_mod.families(sources))) or "—"
+                    if lang == "zh"
+                    else "; ".join(sources)
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -208,7 +214,11 @@ def proxy_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
         {
             _h(lang, "指标", "Indicator"): (i.name_en if lang == "en" else i.name_zh) or i.id,
             _h(lang, "代理说明", "Stands in for"): i.proxy,
-            _h(lang, "来源", "Source"): i.source,
+            _h(lang, "来源", "Source"): (
+                "；".join(dict.fromkeys(s.zh for s in src_mod.families([i.source]))) or "—"
+                if lang == "zh"
+                else i.source
+            ),
         }
         for i in run.framework.indicators()
         if i.proxy
@@ -602,15 +612,15 @@ SHEETS: dict[str, str] = {
     "proxies": "代理指标",
     "corrections": "数据更正",
     "checks": "数据校核",
-    "table3": "表3 榜单",
-    "capitals": "表4 省会首位度",
+    "table3": "榜单",
+    "capitals": "省会首位度",
     "leaders": "分项前10",
-    "centres": "表5 创新中心",
-    "clusters": "表10 先进集群",
+    "centres": "创新中心",
+    "clusters": "先进集群",
     "risers": "进步最快",
     "potential": "发展潜力",
-    "table11": "表11 区域增加值",
-    "table12": "表12 区域企业",
+    "table11": "区域增加值",
+    "table12": "区域企业",
     "gaps": "区域差距",
     "profiles": "城市画像",
 }
@@ -633,32 +643,13 @@ def _sheet_name(table: ReportTable, used: set[str]) -> str:
 
 
 def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
-    """Add one formatted sheet per report table to an openpyxl workbook (title row, bold header, widths)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from mfgindex.core.files import safe_cell
+    """Add one formatted sheet per report table to an openpyxl workbook (caption row, bold header, typed
+    numbers with number formats, widths)."""
+    from mfgindex.report.workbook import write_table
 
     used = set(wb.sheetnames)
     for t in tables.values():
-        ws = wb.create_sheet(_sheet_name(t, used))
-        ws.append([safe_cell(t.caption)])
-        ws["A1"].font = Font(bold=True, size=12)
-        header = [str(c).strip() for c in t.frame.columns]
-        ws.append([safe_cell(h) for h in header])
-        for cell in ws[2]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for row in t.frame.itertuples(index=False):
-            ws.append([safe_cell(v) for v in row])
-        if t.note:
-            ws.append([])
-            ws.append([safe_cell(t.note)])
-        for j, h in enumerate(header, start=1):
-            values = [len(str(v)) for v in t.frame.iloc[:, j - 1]] + [len(h)]
-            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, 1.6 * max(values) + 2))
-        ws.freeze_panes = "A3"
+        write_table(wb, _sheet_name(t, used), t.frame, caption=t.caption, note=t.note or None)
 
 
 def add_report_sheets(wb: Any, result: Any) -> None:
@@ -677,3 +668,31 @@ def add_report_sheets(wb: Any, result: Any) -> None:
     config = {"data": EMBEDDED if embedded else inputs, "year": result.year}
     run = from_result(result, config)
     write_sheets(wb, report_tables(run, analyze_run(run), "zh"))
+
+
+def status_table(status: DevelopmentStatus, lang: str = "zh") -> ReportTable:
+    """发展现状: value added of the ranked cities by year, its share of GDP, regional shares and gaps."""
+    rows = []
+    for y in status.years:
+        row = {
+            _h(lang, "年份", "Year"): str(y.year),
+            _h(lang, "城市数", "Cities"): y.n_units,
+            _h(lang, "增加值合计（亿元）", "Value added (100m yuan)"): fmt_num(y.va_total),
+            _h(lang, "名义增速", "Nominal growth"): fmt_pct(y.growth),
+            _h(lang, "占GDP比重", "Share of GDP"): fmt_pct(y.va_share_of_gdp),
+        }
+        for r in ("东部", "中部", "西部", "东北"):
+            row[_h(lang, f"{r}占比", REGION_EN.get(r, r))] = fmt_pct(y.region_share.get(r))
+        row[_h(lang, "变异系数", "CV")] = fmt_num(y.cv, 3)
+        row[_h(lang, "泰尔指数", "Theil")] = fmt_num(y.theil, 3)
+        rows.append(row)
+    return ReportTable(
+        "status",
+        _h(
+            lang,
+            f"参评城市{status.label_zh}（工业增加值代理）的规模、结构与区域差距（{status.first.year}—{status.last.year}年）",
+            f"Value added of the ranked cities, {status.first.year}-{status.last.year}",
+        ),
+        pd.DataFrame(rows),
+        _h(lang, "名义值，未剔除价格因素；增速按两年均有数据的城市计算。", "Nominal values."),
+    )

@@ -22,11 +22,12 @@ from openpyxl.styles import Alignment
 
 from mfgindex import __version__
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.files import check_out_dir, fix_zip, write_sheet
+from mfgindex.core.files import check_out_dir, fix_zip
 from mfgindex.core.framework import Aggregate, Framework, walk
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
 from mfgindex.core.weights import derived
+from mfgindex.report import workbook
 
 
 def scores_frame(result: Result) -> pd.DataFrame:
@@ -214,33 +215,54 @@ def checks_flags(result: Result) -> pd.DataFrame:
 
 
 def write_xlsx(result: Result, path: Path) -> None:
+    """results.xlsx: 说明, 榜单, scores, indicators, weights, coverage, framework, flags, report tables.
+
+    Numbers are stored as numbers with number formats; each sheet has Chinese headers over a row of ids."""
     wb = Workbook()
     wb.remove(wb.active)
+    fw = result.framework
+    names = workbook.framework_labels(fw)
     ranking = ranking_sheet(result)
-    write_sheet(wb, "榜单", ranking)
-    ws = wb["榜单"]
+    ws = workbook.write_table(wb, "榜单", ranking)
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(horizontal="center")
-    write_sheet(wb, "得分", scores_frame(result))
-    write_sheet(wb, "指标", indicators_frame(result))
-    write_sheet(wb, "权重", weights_frame(result))
-    write_sheet(wb, derived.SHEET, derived.frame(result.provenance.get("weights_derivation") or {}))
+    frames = {
+        "得分": scores_frame(result),
+        "指标": indicators_frame(result),
+        "权重": weights_frame(result),
+    }
+    for title, frame in frames.items():
+        workbook.write_table(wb, title, frame, workbook.labels_for(frame.columns, names))
+    derivation = derived.frame(result.provenance.get("weights_derivation") or {})
+    workbook.write_table(wb, derived.SHEET, derivation)
     cov = result.current.coverage.reset_index()
-    write_sheet(wb, "数据覆盖", cov)
-    write_sheet(wb, "框架", framework_frame(result.framework), 16)
+    workbook.write_table(
+        wb, "数据覆盖", cov, workbook.labels_for(cov.columns, {"index": "维度或指标", **names})
+    )
+    frame = framework_frame(fw)
+    frame["direction"] = frame["direction"].map(lambda d: workbook.DIRECTION_ZH.get(str(d), str(d)))
+    workbook.write_table(wb, "框架", frame, workbook.labels_for(frame.columns))
     # 标记: what treatment did to each indicator, then the units screened out for low coverage
     flags = pd.DataFrame([asdict(t) for t in result.current.treat_log])
     excluded = pd.DataFrame(
         {"indicator": [f"excluded unit {k}: {v}" for k, v in result.current.excluded.items()]}
     )
-    write_sheet(wb, "标记", pd.concat([flags, excluded, checks_flags(result)], ignore_index=True))
-    from mfgindex.report.tables import add_report_sheets  # report tables, one sheet each (issue 4)
+    marks = pd.concat([flags, excluded, checks_flags(result)], ignore_index=True)
+    workbook.write_table(wb, "标记", marks, workbook.labels_for(marks.columns))
+    from mfgindex.report.tables import add_report_sheets
 
     add_report_sheets(wb, result)
+    workbook.add_about_sheet(wb, workbook.about_rows(result, _sources_zh(fw)))
     wb.properties.creator = "mfgindex"
     wb.save(path)
     fix_zip(path)
+
+
+def _sources_zh(fw: Framework) -> list[str]:
+    from mfgindex.report import sources
+
+    return [s.zh for s in sources.families(i.source for i in fw.indicators() if i.source)]
 
 
 def write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:

@@ -1,0 +1,162 @@
+"""The report as a reader sees it (the printed PDF, read back with pypdf): a TOC with true page numbers,
+figures and tables numbered in order, no English method words, file paths, CLI flags or JSON in the Chinese
+body, no nested brackets, no "0个"/"0家", no sentence printed more than twice; and the 前言, 发展现状 and
+发展展望 sections, whose numbers are recomputed here from the run's scores and data with plain pandas."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from mfgindex.analysis.run import RunData, from_result
+from mfgindex.core.result import Result
+from mfgindex.report.build import ReportFiles, write_report
+from mfgindex.report.tables import fmt_num, fmt_pct
+
+
+@pytest.fixture(scope="module")
+def run(default_result: Result) -> RunData:
+    return from_result(default_result)
+
+
+@pytest.fixture(scope="module")
+def files(run: RunData, default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    out = tmp_path_factory.mktemp("publication")
+    return write_report(run, out, "zh", result=default_result, replications=100)
+
+
+@pytest.fixture(scope="module")
+def html(files: ReportFiles) -> str:
+    return files.html.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pages(files: ReportFiles) -> list[str]:
+    assert files.pdf is not None
+    return [p.extract_text() or "" for p in PdfReader(str(files.pdf)).pages]
+
+
+def _text(fragment: str) -> str:
+    """Visible text of an HTML fragment without the data-file footnotes."""
+    fragment = re.sub(r'<span class="fn">.*?</span>', "", fragment, flags=re.S)
+    fragment = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", fragment, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def _section(html: str, sid: str) -> str:
+    m = re.search(rf'<section id="{sid}"[^>]*>(.*?)</section>', html, re.S)
+    assert m is not None, sid
+    return _text(m.group(1))
+
+
+def _body(html: str) -> str:
+    """The Chinese body: everything but the appendix (which may name files and English terms)."""
+    body = html.split('<section id="notes">')[0]
+    return _text(body)
+
+
+def test_toc_page_numbers_point_at_the_headings(pages: list[str]) -> None:
+    toc = next(p for p in pages if p.lstrip().startswith("目录"))
+    entries = re.findall(r"^(\S[^\n.]*?)\s*\.{3,}\s*(\d+)\s*$", toc, re.M)
+    assert len(entries) >= 12, toc[:400]
+    for title, page in entries:
+        target = pages[int(page) - 1]
+        assert title.strip()[:8] in target.replace(" ", ""), (title, page)
+    numbers = [int(p) for _, p in entries]
+    assert numbers == sorted(numbers)
+
+
+def test_figures_and_tables_are_numbered_in_order_once(html: str, pages: list[str]) -> None:
+    figs = [int(n) for n in re.findall(r"<figcaption>图(\d+) ", html)]
+    tabs = [int(n) for n in re.findall(r"<caption>表(\d+) ", html)]
+    assert figs == list(range(1, len(figs) + 1)) and len(figs) >= 10
+    assert tabs == list(range(1, len(tabs) + 1)) and len(tabs) >= 15
+    assert "<figcaption>图 " not in html and not re.search(r"<figcaption>[^图]", html)
+    # every figure names its source once (the caption), the chart itself carries none
+    for cap in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S):
+        assert cap.count("来源：") <= 1
+    text = "".join(pages)
+    assert "⟦" not in html and "⟦" not in text  # every cross-reference was resolved
+
+
+def test_no_english_method_words_paths_flags_or_json_in_the_chinese_body(html: str, pages: list[str]) -> None:
+    body = _body(html)
+    words = r"\b(none|arithmetic|geometric|harmonic|min-?max|zscore|winsori[sz]e|imputation|normalis)\w*"
+    assert not re.findall(words, body, re.I)
+    assert not re.findall(r"(?<![\w-])--[a-z][\w-]+", body), "CLI flag in the prose"
+    assert "mfgindex " not in body.split("前言")[-1], "CLI command or tool name in the prose"
+    assert not re.findall(r"\w+/\w+\.(csv|md|json|yaml|xlsx)|METHODS\.md|[a-z_]+/[a-z_]+_\w+", body)
+    assert not re.search(r"\{\s*\"", body), "raw JSON"
+    # the PDF: file names only in footnotes (their lines start with 数据文件)
+    for page in pages:
+        for line in page.splitlines():
+            if re.search(r"\w+/\w+\.csv", line):
+                assert "数据文件" in line or line.lstrip()[:1].isdigit(), line
+
+
+def test_no_nested_brackets_no_zero_counts_no_repeated_sentences(html: str) -> None:
+    body = _body(html)
+    assert not re.search(r"（[^（）]*（", body), re.search(r".{20}（[^（）]*（.{20}", body)
+    assert not re.search(r"(?<![\d.,])0\s*(个|家)", body), re.search(r".{20}(?<![\d.,])0\s*(个|家).{5}", body)
+    sentences = [s.strip() for s in re.split(r"[。；]", body) if len(s.strip()) > 12]
+    repeated = {s: c for s, c in Counter(sentences).items() if c > 2}
+    assert not repeated, repeated
+
+
+def _va(default_result: Result, run: RunData, year: int) -> pd.Series:
+    from mfgindex.core import dataset
+
+    v = dataset.default().values
+    sel = v[(v["variable"] == "va_secondary") & (v["year"] == year)].set_index("code")["value"]
+    return sel.reindex(run.table.index.astype(str)).dropna().astype(float)
+
+
+def test_status_numbers_are_the_run_data(html: str, run: RunData, default_result: Result) -> None:
+    text = _section(html, "status")
+    year, prev = run.year, run.year - 1
+    va, va_prev = _va(default_result, run, year), _va(default_result, run, prev)
+    assert fmt_num(va.sum()) in text
+    common = va.index.intersection(va_prev.index)
+    assert fmt_pct(va[common].sum() / va_prev[common].sum() - 1) in text
+    east = va[run.table["region"].reindex(va.index) == "东部"].sum() / va.sum()
+    assert fmt_pct(east) in text
+    assert "发展现状" in html and "（一）规模与增速" in text
+
+
+def test_outlook_numbers_are_the_run_scores(html: str, run: RunData) -> None:
+    text = _section(html, "outlook")
+    t = run.table
+    dims = {c.id: c.name_zh for c in run.framework.root.children}
+    national = t[list(dims)].mean()
+    for region in ("西部", "东北"):
+        gap = t[t["region"] == region][list(dims)].mean() - national
+        worst = gap.idxmin()
+        assert f"{region}地区" in text and dims[worst] in text
+        assert fmt_num(t[t["region"] == region][worst].mean(), 1) in text
+    top, rest = t[t["rank"] <= 10], t[(t["rank"] > 10) & (t["rank"] <= 50)]
+    lead = (top[list(dims)].mean() - rest[list(dims)].mean()).idxmax()
+    assert f"差距最大的维度是{dims[lead]}" in text
+    assert fmt_num(top[lead].mean() - rest[lead].mean(), 1) in text
+
+
+def test_preface_names_the_top_three_and_region_counts(html: str, run: RunData) -> None:
+    text = _section(html, "preface")
+    top3 = run.table.sort_values("rank")["name"].head(3).tolist()
+    assert "、".join(top3) + "位居前三" in text
+    top50 = run.table[run.table["rank"] <= 50]
+    for region, n in top50["region"].value_counts().items():
+        assert f"{region}地区{n}个" in text
+
+
+def test_pdf_pages_render(files: ReportFiles, tmp_path: Path) -> None:
+    pdfium = pytest.importorskip("pypdfium2")
+    assert files.pdf is not None
+    doc = pdfium.PdfDocument(str(files.pdf))
+    img = doc[0].render(scale=0.5).to_pil()
+    assert img.width > 200 and img.height > 200
