@@ -239,7 +239,7 @@ def make_figures(
     if dims:
         out["subindex"] = F.subindex_distribution_chart(t, dims, labels, n, lang, src)
     if len(dims) >= 3:
-        out["radar"] = F.radar_grid(t, list(t.index[:10]), dims, labels, 5, lang, src)
+        out["radar"] = F.radar_grid(t, list(t.index[:10]), dims, labels, 3, lang, src)
     if robust is not None and robust.uncertainty is not None:
         ua = robust.uncertainty
         out["rank_intervals"] = F.rank_interval_chart(ua.stats, n, ua.n or 0, lang, src)

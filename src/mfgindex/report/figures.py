@@ -483,45 +483,40 @@ def cluster_map(
                 label=f"{shown}（{len(codes)}）" if lang == "zh" else f"{shown} ({len(codes)})",
             )
         )
-    # Greedy label placement: try right, left, below-right, below-left of the point and take the first
-    # spot whose anchor is not near an anchor already used (the Yangtze delta is crowded).
-    offsets = (
-        (3, 2, "left", 0.0, 0.25),
-        (-3, 2, "right", -0.9, 0.25),
-        (3, -8, "left", 0.0, -0.45),
-        (-3, -8, "right", -0.9, -0.45),
-        (3, 9, "left", 0.0, 0.7),
-        (-3, 9, "right", -0.9, 0.7),
-    )
-    used: list[tuple[float, float]] = []
-    seat_lon, seat_lat = cent["seat_lon"].to_dict(), cent["seat_lat"].to_dict()
-    for code, r in top(t, label_top).iterrows():
-        lon, lat = float(seat_lon[code]), float(seat_lat[code])
-        choice = offsets[0]
-        for off in offsets:
-            ax_, ay_ = lon + off[3], lat + off[4]
-            if all(abs(ax_ - ux) > 0.9 or abs(ay_ - uy) > 0.45 for ux, uy in used):
-                choice = off
-                break
-        used.append((lon + choice[3], lat + choice[4]))
+    points = [
+        (float(seat_lon), float(seat_lat))
+        for seat_lon, seat_lat in cent.loc[list(t.index), ["seat_lon", "seat_lat"]].to_numpy(dtype=float)
+    ]
+    seat = cent[["seat_lon", "seat_lat"]].astype(float)
+    lon_of, lat_of = seat["seat_lon"].to_dict(), seat["seat_lat"].to_dict()
+    labelled = [
+        (str(r["name"]).removesuffix("市"), float(lon_of[code]), float(lat_of[code]))
+        for code, r in top(t, label_top).iterrows()
+    ]
+    for text, (lx, ly), (px, py) in place_labels(labelled, points, avoid=[(122.5, 135.5, 17.5, 29.5)]):
         ax.annotate(
-            str(r["name"]).removesuffix("市"),
-            (lon, lat),
-            xytext=(choice[0], choice[1]),
-            textcoords="offset points",
-            ha=choice[2],
-            fontsize=6.5,
+            text,
+            (px, py),
+            xytext=(lx, ly),
+            textcoords="data",
+            ha="left" if lx >= px else "right",
+            va="center",
+            fontsize=7.5,
             zorder=4,
             path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+            arrowprops=None
+            if math.hypot(lx - px, ly - py) < 1.0
+            else {"arrowstyle": "-", "color": "#555555", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 2},
         )
-    ax.legend(
+    # the legend goes under the map: inside it covered the western provinces
+    fig.legend(
         handles=handles,
-        loc="lower left",
-        fontsize=7,
-        frameon=True,
-        framealpha=0.9,
+        loc="outside lower center",
+        fontsize=7.5,
+        frameon=False,
+        ncols=min(4, len(handles)),
         title=tx["clusters"],
-        title_fontsize=7,
+        title_fontsize=7.5,
     )
     inset = ax.inset_axes((0.80, 0.02, 0.18, 0.30))
     _draw_base(inset, (105.0, 123.0, 2.5, 24.5))
@@ -533,6 +528,46 @@ def cluster_map(
     fig.text(0.99, 0.005, tx["map_caption"], fontsize=8, ha="right", va="bottom")
     _source(fig, source, lang)
     return fig
+
+
+def place_labels(
+    labels: Sequence[tuple[str, float, float]],
+    points: Sequence[tuple[float, float]],
+    avoid: Sequence[tuple[float, float, float, float]] = (),
+    char_w: float = 0.85,
+    height: float = 0.75,
+) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
+    """Positions (map degrees) for point labels that overlap neither each other nor any plotted point.
+
+    Each label tries rings of growing radius around its point, eastward directions first (the crowded
+    deltas have sea to the east and south), and takes the first box that is free; a label moved away from
+    its point gets a leader line. ``avoid`` are boxes (x0, x1, y0, y1) kept free (e.g. an inset).
+    Returns (text, label anchor, point) in the order given.
+    """
+    boxes: list[tuple[float, float, float, float]] = list(avoid)
+    out = []
+    for text, px, py in labels:
+        w = char_w * len(text)
+        chosen = None
+        for radius in (0.6, 1.5, 2.4, 3.3, 4.2, 5.1):
+            for deg in (0, 30, -30, 60, -60, 180, 150, -150, 90, -90, 120, -120):
+                lx = px + radius * math.cos(math.radians(deg))
+                ly = py + radius * math.sin(math.radians(deg))
+                x0, x1 = (lx, lx + w) if lx >= px else (lx - w, lx)
+                box = (x0 - 0.1, x1 + 0.1, ly - height / 2, ly + height / 2)
+                if any(b[0] < box[1] and box[0] < b[1] and b[2] < box[3] and box[2] < b[3] for b in boxes):
+                    continue
+                if any(box[0] <= qx <= box[1] and box[2] <= qy <= box[3] for qx, qy in points):
+                    continue
+                chosen = (lx, ly, box)
+                break
+            if chosen is not None:
+                break
+        if chosen is None:  # nowhere free: keep it beside the point
+            chosen = (px + 0.6, py, (px + 0.5, px + 0.7 + w, py - height / 2, py + height / 2))
+        boxes.append(chosen[2])
+        out.append((text, (chosen[0], chosen[1]), (px, py)))
+    return out
 
 
 def render_published(
@@ -752,14 +787,15 @@ def subindex_distribution_chart(
     ax.set_xticks(pos, [labels.get(d, d) for d in dims], fontsize=9)
     ax.set_ylabel(tx["sub_axis"])
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(
+    # outside the axes: inside, it covered the last dimension's boxes
+    fig.legend(
         handles=[
             Patch(facecolor="#DDDDDD", edgecolor="#777777", label=tx["all"]),
             Patch(facecolor="#9ECAE1", edgecolor="#08519C", label=tx["top"].format(n=n)),
         ],
-        fontsize=8,
+        fontsize=8.5,
         frameon=False,
-        loc="lower right",
+        loc="outside lower center",
         ncols=2,
     )
     ax.set_title(tx["sub_title"].format(n=n), fontsize=11)
@@ -772,17 +808,18 @@ def radar_grid(
     codes: Sequence[str],
     dims: Sequence[str],
     labels: Mapping[str, str] | None = None,
-    ncols: int = 5,
+    ncols: int = 4,
     lang: str = "zh",
     source: str = "",
 ) -> Figure:
-    """Small-multiple radar charts of several cities against the mean of the top 10."""
+    """Small-multiple radar charts of several cities against the mean of the top 10 (labels about 7 pt
+    when the figure is printed 17 cm wide)."""
     if len(dims) < 3:
         raise ValueError("a radar chart needs at least 3 dimensions")
     tx = _FIG_TEXT[lang]
     labels = labels or {}
     nrows = max(1, math.ceil(len(codes) / ncols))
-    fig = _figure(2.1 * ncols, 2.3 * nrows + 0.5)
+    fig = _figure(2.35 * ncols, 2.2 * nrows + 0.4)
     angles = np.linspace(0, 2 * math.pi, len(dims), endpoint=False)
     ang = np.append(angles, angles[0])
     ref = top(table, 10)
@@ -796,11 +833,11 @@ def radar_grid(
         ax.fill(ang, np.append(ref_vals, ref_vals[0]), color="#999999", alpha=0.1)
         ax.plot(ang, np.append(me, me[0]), color="#D55E00", linewidth=1.2)
         ax.fill(ang, np.append(me, me[0]), color="#D55E00", alpha=0.25)
-        ax.set_xticks(angles, [labels.get(d, d) for d in dims], fontsize=5.5)
+        ax.set_xticks(angles, [labels.get(d, d) for d in dims], fontsize=8)
         ax.set_ylim(0, vmax)
         ax.set_yticks([25, 50, 75], ["", "", ""])
         ax.tick_params(pad=0)
-        ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=8, pad=6)
+        ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=9.5, pad=8)
     fig.suptitle(tx["radar_title"].format(k=len(codes)), fontsize=10)
     _source(fig, source, lang)
     return fig
