@@ -499,7 +499,7 @@ def list_tops(run: RunData, k: int = 10) -> tuple[ListTop, ...]:
                 zh,
                 en,
                 unit,
-                f"累计（截至{run.year}年）",
+                f"累计，截至{run.year}年",
                 f"cumulative to {run.year}",
                 _top_k(t, counts, k),
             )

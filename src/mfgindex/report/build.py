@@ -123,37 +123,37 @@ LABELS: dict[str, dict[str, str]] = {
 }
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "zh": [
-        ("status", "一、发展现状：参评城市制造业的规模、结构与区域格局"),
-        ("method", "二、评价方法与数据"),
-        ("results", "三、评估结果：制造业高质量发展{n}强城市"),
-        ("regions", "（一）区域、城市群与省份分布"),
-        ("capitals", "（二）领先城市与省会城市"),
-        ("scale", "（三）规模速度与发展质效"),
-        ("leaders", "（四）各分项指数领先城市"),
-        ("enterprise", "（五）企业与平台"),
-        ("risers", "（六）进步最快城市与发展潜力城市"),
-        ("gaps", "（七）区域差距"),
-        ("profiles", "（八）城市画像：优势与短板"),
-        ("policy", "四、政策举措、产业同质化与国际比较"),
-        ("robustness", "五、稳健性检验"),
-        ("outlook", "六、发展展望：补短板、缩差距、破障碍"),
+        ("status", "发展现状：参评城市制造业的规模、结构与区域格局"),
+        ("method", "评价方法与数据"),
+        ("results", "评估结果：制造业高质量发展{n}强城市"),
+        ("regions", "区域、城市群与省份分布"),
+        ("capitals", "领先城市与省会城市"),
+        ("scale", "规模速度与发展质效"),
+        ("leaders", "各分项指数领先城市"),
+        ("enterprise", "企业与平台"),
+        ("risers", "进步最快城市与发展潜力城市"),
+        ("gaps", "区域差距"),
+        ("profiles", "城市画像：优势与短板"),
+        ("policy", "政策举措、产业同质化与国际比较"),
+        ("robustness", "稳健性检验"),
+        ("outlook", "发展展望：补短板、缩差距、破障碍"),
         ("notes", "附：数据与计算说明"),
     ],
     "en": [
-        ("status", "1. Where the cities stand: scale, structure and regions"),
-        ("method", "2. Method and data"),
-        ("results", "3. Results: the top {n} cities"),
-        ("regions", "3.1 Regions, city clusters and provinces"),
-        ("capitals", "3.2 Leading cities and provincial capitals"),
-        ("scale", "3.3 Scale, growth, quality and efficiency"),
-        ("leaders", "3.4 Leaders of each sub-index"),
-        ("enterprise", "3.5 Enterprises and platforms"),
-        ("risers", "3.6 Fastest risers and cities with potential"),
-        ("gaps", "3.7 Regional gaps"),
-        ("profiles", "3.8 City profiles: strengths and weaknesses"),
-        ("policy", "4. Policies, industrial homogeneity and international comparison"),
-        ("robustness", "5. Robustness checks"),
-        ("outlook", "6. Outlook"),
+        ("status", "Where the cities stand: scale, structure and regions"),
+        ("method", "Method and data"),
+        ("results", "Results: the top {n} cities"),
+        ("regions", "Regions, city clusters and provinces"),
+        ("capitals", "Leading cities and provincial capitals"),
+        ("scale", "Scale, growth, quality and efficiency"),
+        ("leaders", "Leaders of each sub-index"),
+        ("enterprise", "Enterprises and platforms"),
+        ("risers", "Fastest risers and cities with potential"),
+        ("gaps", "Regional gaps"),
+        ("profiles", "City profiles: strengths and weaknesses"),
+        ("policy", "Policies, industrial homogeneity and international comparison"),
+        ("robustness", "Robustness checks"),
+        ("outlook", "Outlook"),
         ("notes", "Appendix: data and computation notes"),
     ],
 }
@@ -395,6 +395,29 @@ def element_sources(keys: Mapping[str, Any], lang: str) -> dict[str, tuple[str, 
     return out
 
 
+_ZH_NUMERALS = "一二三四五六七八九十"
+
+
+def numbered_sections(sections: Sequence[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """Number the sections that are present: 一、二、… and （一）（二）… in Chinese, 1. and 1.1 in English;
+    the appendix keeps its own label. Numbering after filtering means a left-out section leaves no gap."""
+    out: list[tuple[str, str]] = []
+    top = sub = 0
+    for key, title in sections:
+        if key == "notes":
+            out.append((key, title))
+        elif key in SUBSECTIONS:
+            sub += 1
+            out.append(
+                (key, f"（{_ZH_NUMERALS[sub - 1]}）{title}" if lang == "zh" else f"{top}.{sub} {title}")
+            )
+        else:
+            top += 1
+            sub = 0
+            out.append((key, f"{_ZH_NUMERALS[top - 1]}、{title}" if lang == "zh" else f"{top}. {title}"))
+    return out
+
+
 def _config_items(run: RunData, data_desc: str, lang: str) -> list[tuple[str, str]]:
     """The run's settings as a reader reads them (the Chinese report prints no JSON)."""
     c = run.config
@@ -491,6 +514,7 @@ def render_html(
         sections = [s for s in sections if s[0] != "gaps"]
     if robust is None:
         sections = [s for s in sections if s[0] != "robustness"]
+    sections = numbered_sections(sections, lang)
     section_titles = dict(sections)
     pol = dict(policy) if policy is not None else policy_context(run, lang)
     pol["title"] = section_titles["policy"]

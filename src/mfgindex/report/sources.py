@@ -48,7 +48,7 @@ CATALOGUE: tuple[Source, ...] = (
     ),
     Source(
         "city_stats",
-        "原始出处为各省市统计年鉴、国民经济和社会发展统计公报",
+        "各省市统计年鉴、国民经济和社会发展统计公报",
         "第三方整理",
         ("city_stats/city_gdp_structure_2000_2023.csv", "city_stats/city_gdp_index_2000_2023.csv"),
     ),
@@ -66,7 +66,7 @@ CATALOGUE: tuple[Source, ...] = (
     ),
     Source(
         "innovation_digital/city_fiscal_sci_tech",
-        "原始出处为《中国城市统计年鉴》地方一般公共预算收支表",
+        "《中国城市统计年鉴》地方一般公共预算收支表",
         "第三方整理",
         ("innovation_digital/city_fiscal_sci_tech_expenditure_2015_2023.csv",),
     ),
@@ -89,7 +89,7 @@ CATALOGUE: tuple[Source, ...] = (
     Source(
         "national_lists",
         "工业和信息化部公布名单",
-        "本报告根据公开报道整理",
+        "据公开报道整理",
         (
             "national_lists/manufacturing_innovation_centers_2022.csv",
             "national_lists/advanced_mfg_clusters.csv",
