@@ -414,7 +414,8 @@ def numbered_sections(sections: Sequence[tuple[str, str]], lang: str) -> list[tu
         else:
             top += 1
             sub = 0
-            out.append((key, f"{_ZH_NUMERALS[top - 1]}、{title}" if lang == "zh" else f"{top}. {title}"))
+            label = f"{_ZH_NUMERALS[top - 1]}、" if lang == "zh" else f"{top}. "
+            out.append((key, label + title))
     return out
 
 
