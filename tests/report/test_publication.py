@@ -93,11 +93,11 @@ def test_no_english_method_words_paths_flags_or_json_in_the_chinese_body(html: s
     assert "mfgindex " not in body.split("前言")[-1], "CLI command or tool name in the prose"
     assert not re.findall(r"\w+/\w+\.(csv|md|json|yaml|xlsx)|METHODS\.md|[a-z_]+/[a-z_]+_\w+", body)
     assert not re.search(r"\{\s*\"", body), "raw JSON"
-    # the PDF: file names only in footnotes (their lines start with 数据文件)
-    for page in pages:
-        for line in page.splitlines():
-            if re.search(r"\w+/\w+\.csv", line):
-                assert "数据文件" in line or line.lstrip()[:1].isdigit(), line
+    # the PDF: file names only in the footnotes at the foot of a page ("1. 数据文件：…")
+    appendix = next(i for i, p in enumerate(pages) if "附：数据与计算说明" in p)
+    for page in pages[:appendix]:
+        body_part = re.split(r"^\s*\d+\.\s*数据文件：", page, maxsplit=1, flags=re.M)[0]
+        assert not re.search(r"\w+/\w+\.csv", body_part), body_part[-300:]
 
 
 def test_no_nested_brackets_no_zero_counts_no_repeated_sentences(html: str) -> None:

@@ -276,7 +276,7 @@ def listed_structure(years: Sequence[int] = (2010, 2015, 2020, 2021)) -> Structu
     values["value"] = values["value"].astype(float)
     return Structure(
         values,
-        "上市制造业企业数（按行业）",
+        "按行业分的上市制造业企业数",
         "listed_companies_cn_2022-03.csv + manufacturing_sectors.csv (enterprise_lists/README.md)",
         (
             "年份为累计口径：截至该年末已上市、且2022年3月仍在上市的制造业企业，不含已退市企业；"

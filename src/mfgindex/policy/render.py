@@ -211,7 +211,7 @@ def benchmark_block(
     ref = bm.reference_for(indicator)
     refs = "、".join(f"{r.entity_zh}{r.value:g}" for r in ref.itertuples())
     label = bm.INDICATORS_ZH.get(indicator, indicator)
-    notes = [f"{label}国际参照值：{refs}（来源：{'；'.join(dict.fromkeys(ref['source']))}）。"]
+    notes = [f"{label}国际参照值：{refs}。来源：{'；'.join(dict.fromkeys(ref['source']))}。"]
     if values is None or values.empty:
         notes.insert(
             0,

@@ -319,6 +319,11 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
     )
     x["config_items"] = _config_items(run, x["data_desc"], lang)
     x["panel"] = None
+    used = [x["normalise"], x["aggregate"], x["impute"]] if zh else []
+    x["glossary"] = [(name, terms.ENGLISH[name]) for name in dict.fromkeys(used) if name in terms.ENGLISH]
+    x["data_sources"] = [
+        (s.zh, "、".join(s.files)) for s in sources.families(i.source for i in fw.indicators() if i.source)
+    ]
     x["region_va"] = {r.region: r.share_cur for r in a.region_va} if a.region_va else {}
     x["va_gap"] = next((g for g in a.gaps if g.previous is not None or g.variable == "va_secondary"), None)
     if a.ranking is not None:
