@@ -402,6 +402,19 @@ def element_sources(keys: Mapping[str, Any], lang: str) -> dict[str, tuple[str, 
 
 _ZH_NUMERALS = "一二三四五六七八九十"
 
+# A count of zero is written as a word in Chinese prose (0个城市 → 没有城市); table cells hold bare numbers.
+_ZERO = (
+    (re.compile(r"(?<![\d.,])0个(城市|省份|区域)"), r"没有\1"),
+    (re.compile(r"(?<![\d.,])0(个|家)"), "无"),
+)
+
+
+def zero_counts(html: str) -> str:
+    """Rewrite "0个城市"/"0家" in the report's Chinese sentences as 没有城市/无."""
+    for pattern, repl in _ZERO:
+        html = pattern.sub(repl, html)
+    return html
+
 
 def numbered_sections(sections: Sequence[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
     """Number the sections that are present: 一、二、… and （一）（二）… in Chinese, 1. and 1.1 in English;
@@ -740,7 +753,7 @@ def write_report(
         run, a, lang, tables, b64, robust, toolbox=toolbox_ctx, status=status, outlook=findings
     )
     if lang == "zh":  # line breaks of the templates must not become spaces between Chinese sentences
-        html = _CJK_GAP.sub("", html)
+        html = zero_counts(_CJK_GAP.sub("", html))
     name = "report"
     html_path = out / f"{name}.html"
     html_path.write_text(html, encoding="utf-8")
