@@ -8,12 +8,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mfgindex.core import dataset, framework, geo, ingest, pipeline
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
 from tests.chromium import DEBIAN, chromium_path
+
+# Property tests check values, not speed: a per-example deadline fails them on a busy shared machine.
+settings.register_profile("mfgindex", deadline=None)
+settings.load_profile("mfgindex")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ASEM_DIR = geo.data_path("asem")

@@ -70,8 +70,8 @@ def test_replications_equal_core_aggregate_tree(
         fw_r = fw_mod.with_methods(fw, **changes)
         local = local_weights(fw)
         for j in ctx.noisy_nodes():
-            node = ctx.nodes[j]
-            local[node.id] = local[node.id] * draws.multipliers[j][r]
+            node = ctx.plan.aggregates[j]
+            local[node] = local[node] * draws.multipliers[j][r]
         norm = pd.DataFrame(ctx.variants[(int(c[0]), int(c[1]))], index=codes, columns=list(ctx.indicators))
         scores = pipeline.aggregate_tree(fw_r, norm, local, {})
         np.testing.assert_allclose(idx[r], scores["Index"].to_numpy(), rtol=1e-12, atol=1e-10)
@@ -244,10 +244,10 @@ def test_dask_backend_equals_local(
 
 
 def test_matmul_path_equals_kernel() -> None:
-    """The engine's matrix-product shortcut gives the core kernel's results, NaN and min_share included."""
-    from mfgindex.core.aggregate import aggregate
-    from mfgindex.core.framework import AggregateMethod
-    from mfgindex.robust.engine import _weighted_mean_matmul
+    """The kernels' matrix-product path (components shared by the replications, weights base × factor)
+    gives the elementwise path's results, NaN and min_share included."""
+    from mfgindex.core.aggregate import AGGREGATORS
+    from mfgindex.core.framework import Methods
 
     rng = np.random.default_rng(5)
     x = rng.uniform(0.5, 100, (30, 6))
@@ -256,10 +256,9 @@ def test_matmul_path_equals_kernel() -> None:
     x[4] = np.nan
     factor = rng.uniform(0.75, 1.25, (17, 6))
     for base in (rng.uniform(0.1, 1, 6), rng.uniform(0.1, 1, (30, 6))):
-        for method in (AggregateMethod.arithmetic, AggregateMethod.geometric):
+        for method in ("arithmetic", "geometric", "harmonic"):
+            kernel = AGGREGATORS[method]
             for share in (0.0, 0.7):
-                got = _weighted_mean_matmul(x, base, factor, method, share)
-                want = aggregate(
-                    np.broadcast_to(x, (17, 30, 6)), base[None, ...] * factor[:, None, :], method, share
-                )
+                got = kernel(x, base, factor, share, Methods())
+                want = kernel(np.broadcast_to(x, (17, 30, 6)), base, factor, share, Methods())
                 np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)

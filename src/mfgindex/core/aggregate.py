@@ -1,8 +1,16 @@
-"""Aggregation kernels over arrays shaped ``(..., units, components)``.
+"""Aggregation kernels over arrays shaped ``(..., units, components)`` and their registry.
 
 Missing components are skipped and the remaining weights renormalised (COINr's behaviour); when the share
 of present components is below ``min_share`` the score is missing. Weights may be one vector for all units
 or one row per unit (stage-based weights), and broadcast over leading replication axes.
+
+Every kernel has the signature ``kernel(x, base, factor, min_share, methods) → (..., units)``: the weights
+are ``base`` (``(k,)`` or ``(units, k)``) times an optional per-replication ``factor`` ``(r, k)`` (weight
+noise, excluded components). Given separately, the means over components shared by all replications
+(``x`` of shape ``(units, k)``) are two matrix products instead of an ``(r, units, k)`` temporary.
+
+Adding an aggregation method: write a kernel with that signature, add it to :data:`AGGREGATORS` and the
+name to :class:`~mfgindex.core.framework.AggregateMethod` (a test checks that the two agree).
 
 References
 ----------
@@ -12,39 +20,110 @@ OECD/JRC (2008) Handbook on Constructing Composite Indicators, §6. COINr ``a_am
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
-from mfgindex.core.framework import AggregateMethod
+from mfgindex.core.framework import AggregateMethod, Methods
+from mfgindex.core.weights.topsis import closeness_scores
 
 Array = npt.NDArray[np.float64]
+AggregateKernel = Callable[[Array, Array, Array | None, float, Methods], Array]
 
 
-def aggregate(x: Array, w: Array, method: AggregateMethod, min_share: float = 0.0) -> Array:
-    """Weighted mean of the components along the last axis.
+def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: int) -> Array:
+    """Weighted power mean along the last axis: arithmetic (1), geometric (0), harmonic (−1).
 
     Geometric and harmonic means need positive components: a non-positive present component makes the
-    unit's score NaN (the caller checks the range beforehand and tells the user).
+    unit's score NaN (the pipeline checks the range beforehand and tells the user).
     """
     present = ~np.isnan(x)
-    weights = np.broadcast_to(w, x.shape)
-    wp = np.where(present, weights, 0.0)
-    total = wp.sum(axis=-1)
-    share = present.mean(axis=-1)
+    if factor is not None and x.ndim == 3 and bool(present.all()):
+        # complete components varying by replication (the levels above the noisy weights): one einsum
+        w = base[None, ...] * factor[:, None, :]
+        w3 = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
+        total = w3.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if power == 1:
+                out = np.einsum("...k,...k->...", x, w3) / total
+            else:
+                pos = x > 0
+                t = np.log(np.where(pos, x, 1.0)) if power == 0 else 1.0 / np.where(pos, x, 1.0)
+                out = np.einsum("...k,...k->...", t, w3) / total
+                out = np.exp(out) if power == 0 else 1.0 / out
+                out = np.where(pos.all(axis=-1), out, np.nan)
+        return np.asarray(np.where(total <= 0, np.nan, out), dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        wn = wp / total[..., None]
-        xz = np.where(present, x, 0.0)
-        if method is AggregateMethod.arithmetic:
-            out = np.sum(wn * xz, axis=-1)
-        elif method is AggregateMethod.geometric:
-            bad = np.any(present & (x <= 0), axis=-1)
-            out = np.exp(np.sum(wn * np.log(np.where(present & (x > 0), x, 1.0)), axis=-1))
-            out = np.where(bad, np.nan, out)
-        elif method is AggregateMethod.harmonic:
-            bad = np.any(present & (x <= 0), axis=-1)
-            out = 1.0 / np.sum(wn / np.where(present & (x > 0), x, 1.0), axis=-1)
-            out = np.where(bad, np.nan, out)
-        else:  # pragma: no cover - enum is exhaustive
-            raise ValueError(method)
+        if power == 1:
+            term = np.where(present, x, 0.0)
+        else:
+            pos = np.where(present & (x > 0), x, 1.0)
+            term = np.log(pos) if power == 0 else 1.0 / pos
+        if factor is not None and x.ndim == 2:
+            # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
+            wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
+            total = factor @ wb.T
+            out = (factor @ (wb * term).T) / total
+        else:
+            w = base if factor is None else base[None, ...] * factor[:, None, :]
+            wp = np.where(present, np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape)), 0.0)
+            total = wp.sum(axis=-1)
+            out = np.sum(wp * term, axis=-1) / total
+        if power == 0:
+            out = np.exp(out)
+        elif power == -1:
+            out = 1.0 / out
+    if power != 1:
+        out = np.where(np.any(present & (x <= 0), axis=-1), np.nan, out)
+    share = present.mean(axis=-1)
     empty = (total <= 0) | (share < min_share) | (share == 0)
     return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
+
+
+def arithmetic(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+    """Weighted arithmetic mean over the present components."""
+    return _mean(x, base, factor, min_share, 1)
+
+
+def geometric(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+    """Weighted geometric mean ``exp(Σ w log x)`` over the present components (NaN over a value ≤ 0)."""
+    return _mean(x, base, factor, min_share, 0)
+
+
+def harmonic(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+    """Weighted harmonic mean ``1 / Σ (w / x)`` over the present components (NaN over a value ≤ 0)."""
+    return _mean(x, base, factor, min_share, -1)
+
+
+def topsis(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+    """TOPSIS closeness × 100 (:func:`~mfgindex.core.weights.topsis.closeness_scores`); its ideal points
+    depend on all units, so replications are scored one at a time."""
+    tn = methods.topsis_normalisation
+    if factor is None and x.ndim == 2:
+        return closeness_scores(x, base, tn, min_share)
+    r = factor.shape[0] if factor is not None else x.shape[0]
+    xs = np.broadcast_to(x, (r, *x.shape[-2:]))
+    out = np.empty(xs.shape[:-1])
+    for i in range(r):
+        w = base if factor is None else base * factor[i]
+        out[i] = closeness_scores(xs[i], w, tn, min_share)
+    return out
+
+
+AGGREGATORS: dict[str, AggregateKernel] = {
+    AggregateMethod.arithmetic: arithmetic,
+    AggregateMethod.geometric: geometric,
+    AggregateMethod.harmonic: harmonic,
+    AggregateMethod.topsis: topsis,
+}
+"""The one registry of aggregation kernels: method name → kernel."""
+
+NEEDS_POSITIVE = frozenset({AggregateMethod.geometric, AggregateMethod.harmonic})
+"""Methods undefined over a component ≤ 0 (the pipeline refuses such data; the Monte Carlo engine leaves
+the unit unscored in that replication)."""
+
+
+def aggregate(x: Array, w: Array, method: AggregateMethod | str, min_share: float = 0.0) -> Array:
+    """Weighted mean of the components along the last axis with the named method (any registered one)."""
+    return AGGREGATORS[method](x, np.asarray(w, dtype=np.float64), None, min_share, Methods())

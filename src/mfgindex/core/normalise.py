@@ -14,6 +14,7 @@ OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5. COINr ``n_mi
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -100,26 +101,28 @@ def frontier(x: Array, best: Array | None = None, worst: Array | None = None) ->
     return np.asarray(out, dtype=np.float64)
 
 
+NormaliseKernel = Callable[[Array, Array, Array, Methods], Array]
+"""``kernel(x, directions, targets, methods)``: the original values, the directions (±1), the targets (NaN
+where none), the method settings → normalised values, "higher is better"."""
+
+NORMALISERS: dict[str, NormaliseKernel] = {
+    NormaliseMethod.minmax: lambda x, d, t, m: minmax(x * d, *m.range),
+    NormaliseMethod.zscore: lambda x, d, t, m: zscore(x * d, *m.zscore),
+    NormaliseMethod.rank: lambda x, d, t, m: rank(x * d),
+    NormaliseMethod.prank: lambda x, d, t, m: prank(x * d),
+    NormaliseMethod.efficacy: lambda x, d, t, m: efficacy(x * d, *m.efficacy),
+    NormaliseMethod.ratio: lambda x, d, t, m: ratio_to_benchmark(x, d, t),
+    NormaliseMethod.frontier: lambda x, d, t, m: frontier(x * d),
+}
+"""The one registry of normalisation kernels: method name → kernel. Adding a method: a kernel here and
+its name in :class:`~mfgindex.core.framework.NormaliseMethod` (a test checks that the two agree)."""
+
+
 def normalise(x: Array, directions: Array, methods: Methods, targets: Array | None = None) -> Array:
-    """Apply the directions, then the method chosen in ``methods``.
+    """Apply the method chosen in ``methods`` (directions first, so the result is "higher is better").
 
     ``targets`` (one per indicator, NaN where none) serve as benchmarks for ``ratio``; they are given
     in the indicator's own units and flipped with its direction like the data.
     """
-    y = x * directions
-    m = methods.normalise
-    if m is NormaliseMethod.minmax:
-        return minmax(y, *methods.range)
-    if m is NormaliseMethod.zscore:
-        return zscore(y, *methods.zscore)
-    if m is NormaliseMethod.rank:
-        return rank(y)
-    if m is NormaliseMethod.prank:
-        return prank(y)
-    if m is NormaliseMethod.efficacy:
-        return efficacy(y, *methods.efficacy)
-    if m is NormaliseMethod.ratio:
-        return ratio_to_benchmark(x, directions, targets)
-    if m is NormaliseMethod.frontier:
-        return frontier(y)
-    raise ValueError(m)  # pragma: no cover - enum is exhaustive
+    t = np.full(x.shape[-1], np.nan) if targets is None else targets
+    return NORMALISERS[methods.normalise](x, directions, t, methods)

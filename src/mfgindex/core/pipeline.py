@@ -3,31 +3,29 @@ aggregate → rank, for the chosen year and the previous year under the same fra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from mfgindex.core import derive, rank
-from mfgindex.core.aggregate import aggregate
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import (
     Aggregate,
-    AggregateMethod,
     Framework,
     ImputeMethod,
     Indicator,
     TreatMethod,
 )
 from mfgindex.core.impute import impute
-from mfgindex.core.normalise import normalise
+from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.result import Result, YearResult
 from mfgindex.core.treat import treat
 from mfgindex.core.weights import derived
 from mfgindex.core.weights.classes import global_weights, local_weights
 from mfgindex.core.weights.stages import stage_mix, stage_weights
-from mfgindex.core.weights.topsis import closeness_scores
 
 
 def universe(ds: Dataset, framework: Framework) -> pd.Index:
@@ -49,43 +47,28 @@ def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int)
     return None
 
 
-def aggregation_method(framework: Framework, node: Aggregate, level: int) -> AggregateMethod:
-    if node.aggregate is not None:
-        return node.aggregate
-    return framework.methods.aggregate_by_level.get(level, framework.methods.aggregate)
-
-
 def aggregate_tree(
     framework: Framework,
     normalised: pd.DataFrame,
     local: dict[str, pd.Series],
     unit_weights: dict[str, pd.DataFrame],
 ) -> pd.DataFrame:
-    """Scores of every aggregate (units × aggregate ids), bottom-up."""
-    levels = framework.depth()
-    values: dict[str, np.ndarray] = {c: normalised[c].to_numpy(dtype=np.float64) for c in normalised.columns}
-    m = framework.methods
-    for node in reversed(framework.aggregates()):
-        kids = [c.id for c in node.children]
-        x = np.column_stack([values[k] for k in kids])
-        w = unit_weights[node.id].to_numpy() if node.id in unit_weights else local[node.id].to_numpy()
-        method = aggregation_method(framework, node, levels[node.id])
-        if method is AggregateMethod.topsis:
-            values[node.id] = closeness_scores(x, w, m.topsis_normalisation, m.min_share)
-        else:
-            values[node.id] = aggregate(x, w, method, m.min_share)
-    ids = [a.id for a in framework.aggregates()]
-    return pd.DataFrame({i: values[i] for i in ids}, index=normalised.index)
+    """Scores of every aggregate (units × aggregate ids), bottom-up: the plan applied once."""
+    plan = compile_plan(framework, local)
+    return _scores(plan, normalised, unit_weights)
 
 
-def _check_positive(framework: Framework, normalised: pd.DataFrame) -> None:
-    levels = framework.depth()
-    needs = [
-        a.id
-        for a in framework.aggregates()
-        if aggregation_method(framework, a, levels[a.id])
-        in (AggregateMethod.geometric, AggregateMethod.harmonic)
-    ]
+def _scores(plan: Plan, normalised: pd.DataFrame, unit_weights: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    base = {
+        plan.index(k): v.reindex(columns=list(plan.child_ids[plan.index(k)])).to_numpy(dtype=np.float64)
+        for k, v in unit_weights.items()
+    }
+    x = normalised.reindex(columns=list(plan.indicators)).to_numpy(dtype=np.float64)
+    return plan.frame(plan.apply(x, base), normalised.index)
+
+
+def _check_positive(plan: Plan, normalised: pd.DataFrame) -> None:
+    needs = plan.positive_needed()
     if needs and bool((normalised <= 0).to_numpy().any()):
         raise UserError(
             Problem(
@@ -129,8 +112,10 @@ def evaluate_year(
     codes: pd.Index,
     panel_with: pd.DataFrame | None = None,
     local: dict[str, pd.Series] | None = None,
+    plan: Plan | None = None,
 ) -> YearResult:
-    """Evaluate one year for the given units (``local``: the nodes' weights, default the framework's)."""
+    """Evaluate one year for the given units (``local``: the nodes' weights, default the framework's;
+    ``plan``: the framework compiled with those weights, compiled here when not given)."""
     m = framework.methods
     inds = framework.indicators()
     ids = [i.id for i in inds]
@@ -167,17 +152,12 @@ def evaluate_year(
         treated, trt_flags, logs = treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)
     else:
         treated, trt_flags, logs = imputed.copy(), imputed.isna() & False, []
-    directions = np.array([i.direction for i in inds], dtype=np.float64)
-    targets = np.array([np.nan if i.target is None else i.target for i in inds], dtype=np.float64)
-    x = treated.to_numpy(dtype=np.float64)
-    if panel_with is not None:
-        stacked = np.vstack([x, panel_with.reindex(columns=ids).to_numpy(dtype=np.float64)])
-        norm = normalise(stacked, directions, m, targets)[: len(x)]
-    else:
-        norm = normalise(x, directions, m, targets)
-    normalised = pd.DataFrame(norm, index=kept, columns=ids)
-    _check_positive(framework, normalised)
     local = local if local is not None else local_weights(framework)
+    plan = plan if plan is not None else compile_plan(framework, local)
+    x = treated.to_numpy(dtype=np.float64)
+    other = None if panel_with is None else panel_with.reindex(columns=ids).to_numpy(dtype=np.float64)
+    normalised = pd.DataFrame(plan.normalise(x, other), index=kept, columns=ids)
+    _check_positive(plan, normalised)
     unit_weights: dict[str, pd.DataFrame] = {}
     if framework.stages is not None:
         rule = framework.stages
@@ -188,7 +168,7 @@ def evaluate_year(
     else:
         mix = pd.DataFrame(index=kept)
         labels = pd.Series("", index=kept, dtype=object)
-    scores = aggregate_tree(framework, normalised, local, unit_weights)
+    scores = _scores(plan, normalised, unit_weights)
     cov = _coverage(framework, raw)
     return YearResult(
         year=year,
@@ -231,17 +211,18 @@ def _leaves(node: Aggregate) -> list[Indicator]:
 
 
 def _effective_weights(framework: Framework, cur: YearResult, local: dict[str, pd.Series]) -> pd.Series:
-    """Nominal global weights averaged over units when stage weights vary by unit."""
+    """Nominal global weights averaged over units when stage weights vary by unit.
+
+    Only the stage node's weights vary, and a global weight is linear in them, so the mean over units of
+    the global weights is the global weight of the mean stage weights.
+    """
     if not cur.weights:
         return global_weights(framework, local)
-    out = pd.Series(0.0, index=[i.id for i in framework.indicators()])
     per_unit = next(iter(cur.weights.values()))
+    if per_unit.empty:
+        return pd.Series(0.0, index=[i.id for i in framework.indicators()])
     node = framework.stages.node if framework.stages and framework.stages.node else framework.root.id
-    for _, row in per_unit.iterrows():
-        patched = dict(local)
-        patched[node] = row
-        out += global_weights(framework, patched)
-    return out / max(len(per_unit), 1)
+    return global_weights(framework, {**local, node: per_unit.mean(axis=0)})
 
 
 def _evaluate_years(
@@ -252,11 +233,16 @@ def _evaluate_years(
     codes: pd.Index,
     local: dict[str, pd.Series],
 ) -> tuple[YearResult | None, YearResult]:
-    prev = evaluate_year(ds, framework, prev_year, codes, local=local) if prev_year is not None else None
+    plan = compile_plan(framework, local)
+    prev = (
+        evaluate_year(ds, framework, prev_year, codes, local=local, plan=plan)
+        if prev_year is not None
+        else None
+    )
     panel_with = prev.stages["treated"] if (framework.methods.panel and prev is not None) else None
-    cur = evaluate_year(ds, framework, year, codes, panel_with, local=local)
+    cur = evaluate_year(ds, framework, year, codes, panel_with, local=local, plan=plan)
     if prev is not None and prev_year is not None and framework.methods.panel:
-        prev = evaluate_year(ds, framework, prev_year, codes, cur.stages["treated"], local=local)
+        prev = evaluate_year(ds, framework, prev_year, codes, cur.stages["treated"], local=local, plan=plan)
     return prev, cur
 
 
@@ -331,7 +317,7 @@ def evaluate(
 def ranking_table(
     ds: Dataset, framework: Framework, cur: YearResult, prev: YearResult | None
 ) -> pd.DataFrame:
-    """The scores table of CONTRACTS.md: identity, ranks, change, then each aggregate's score and rank."""
+    """The ranking table (``scores.csv``): identity, ranks, change, then each aggregate's score and rank."""
     root = framework.root.id
     scores = cur.scores
     units = ds.units.reindex(scores.index)

@@ -1,24 +1,53 @@
-"""Rankings: competition ranks (ties share the lower rank: 1, 2, 2, 4), provincial ranks, rank change."""
+"""Rankings: competition ranks (ties share the lower rank: 1, 2, 2, 4), provincial ranks, rank change.
+
+:func:`ranks` is the one rank function of the package (pipeline, what-if, Monte Carlo). Scores are
+rounded to 1e-9 first, so that sums that differ only by floating-point order (a batched matrix product
+against a sequential sum) tie the same way.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+DECIMALS = 9
+
+
+def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Competition ranks along the last axis: 1 = highest score, ties share the best rank, NaN unranked.
+
+    One argsort per row (NaN sorts last, so it never shifts the ranks of the scored units; the order inside
+    a tie group does not matter, each member gets the group's first position).
+    """
+    x = -np.round(np.asarray(scores, dtype=np.float64), DECIMALS)
+    order = np.argsort(x, axis=-1)
+    srt = np.take_along_axis(x, order, axis=-1)
+    pos = np.broadcast_to(np.arange(1, x.shape[-1] + 1, dtype=np.float64), srt.shape)
+    new = np.ones(srt.shape, dtype=bool)
+    new[..., 1:] = srt[..., 1:] != srt[..., :-1]
+    first = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)  # rank of the first of each tie group
+    out = np.empty_like(x)
+    np.put_along_axis(out, order, first, axis=-1)
+    return np.asarray(np.where(np.isnan(x), np.nan, out), dtype=np.float64)
 
 
 def competition_rank(scores: pd.Series) -> pd.Series:
-    """Rank 1 = highest score; ties share the best rank ("min"); NaN scores get no rank."""
-    return scores.astype(np.float64).rank(method="min", ascending=False, na_option="keep").astype("Int64")
+    """:func:`ranks` of a Series (nullable integers, NaN scores get no rank)."""
+    r = ranks(scores.to_numpy(dtype=np.float64, na_value=np.nan))
+    return pd.Series(pd.array(r, dtype="Float64"), index=scores.index).astype("Int64")
 
 
 def province_rank(scores: pd.Series, province: pd.Series, abbr: pd.Series) -> pd.Series:
     """Provincial rank labels in the report's style (苏1), from competition ranks within each province."""
     out = pd.Series(pd.NA, index=scores.index, dtype="object")
-    for _, idx in province.groupby(province).groups.items():
-        ranks = competition_rank(scores.loc[idx])
-        for code, r in ranks.items():
-            if pd.notna(r):
-                out.at[code] = f"{abbr.at[code]}{int(r)}"
+    prov = province.reindex(scores.index)
+    values = scores.to_numpy(dtype=np.float64, na_value=np.nan)
+    for _, pos in prov.groupby(prov).indices.items():
+        r = ranks(values[pos])
+        ok = ~np.isnan(r)
+        codes = scores.index[pos[ok]]
+        out.loc[codes] = [f"{abbr.at[c]}{int(k)}" for c, k in zip(codes, r[ok], strict=True)]
     return out
 
 

@@ -1,19 +1,20 @@
-"""The vectorised Monte Carlo engine: many replications of the index at once, never a pipeline rebuild.
+"""The Monte Carlo engine: batches of replications of the index through the one evaluation plan.
 
-Plan (what is computed once, what per replication):
+What is computed once, what per replication:
 
 1. Every *discrete* data variant (combination of the alternatives of the factors that change imputation,
    screening, treatment or normalisation) is evaluated once with the core pipeline
    (:func:`mfgindex.core.pipeline.evaluate_year` up to treatment — or only
    :func:`mfgindex.core.treat.treat` on the nominal imputed data when just the treatment varies — then the
-   normalisation kernel for each
-   normalisation alternative on the treated data). COINr's default set has only 5 × 2 such variants.
-2. A chunk of R replications is grouped by (data variant, aggregation alternative, stage alternative); each
-   group is aggregated up the tree in one pass with weight arrays shaped ``(r, units | 1, children)``
-   (the kernels of :mod:`core.aggregate` broadcast leading axes). Aggregates whose children and weights
-   do not vary inside the group are computed once and broadcast.
-3. Ranks of each replication (competition ranks, 1 = best, ties share the best rank, a missing score has no
-   rank) are accumulated in a units × ranks histogram, which gives exact rank quantiles with bounded memory.
+   plan's normalisation for each normalisation alternative, with the previous year stacked when the
+   normalisation is panel-wide, exactly as the pipeline does). COINr's default set has 5 × 2 such variants.
+2. Each aggregation alternative is a :class:`~mfgindex.core.plan.Plan`. A chunk of replications is grouped
+   by (data variant, aggregation alternative, stage alternative) and each group is one call of
+   :meth:`~mfgindex.core.plan.Plan.apply` with per-replication weight factors ``(r, k)``; aggregates whose
+   children and weights do not vary are computed once and broadcast, means over shared components are
+   matrix products.
+3. Ranks of each replication (:func:`mfgindex.core.rank.ranks`) are accumulated in a units × ranks
+   histogram, which gives exact rank quantiles with bounded memory.
 
 A :class:`Context` is plain data (picklable), shipped once to each worker of a Dask cluster.
 """
@@ -31,11 +32,10 @@ import pandas as pd
 
 from mfgindex.core import derive, pipeline
 from mfgindex.core import framework as fw_mod
-from mfgindex.core.aggregate import aggregate
 from mfgindex.core.dataset import Dataset
-from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.framework import AggregateMethod, Framework, TreatMethod
-from mfgindex.core.normalise import normalise
+from mfgindex.core.framework import Framework, TreatMethod
+from mfgindex.core.plan import Plan, compile_plan
+from mfgindex.core.rank import ranks
 from mfgindex.core.result import Result
 from mfgindex.core.treat import treat
 from mfgindex.core.weights.classes import local_weights
@@ -46,20 +46,7 @@ Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 TREAT_KEYS = frozenset({"treat", "winmax", "skew_thresh", "kurt_thresh"})
 BLOCK_CELLS = 2_000_000  # replications × units × children per aggregation block (≈ 16 MB per temporary)
-
-
-@dataclass(frozen=True)
-class Node:
-    """An aggregate, in bottom-up order; children are slots (indicators first, then aggregates)."""
-
-    id: str
-    children: tuple[int, ...]
-    child_ids: tuple[str, ...]
-    weights: Array  # nominal local weights (k,)
-    noise: Array  # half-width of the weight noise per child (k,), 0 = none
-    methods: tuple[AggregateMethod, ...]  # per aggregation alternative
-    min_share: tuple[float, ...]  # per aggregation alternative
-    stage: bool  # per-unit stage weights apply here
+__all__ = ["Context", "Draws", "build_context", "evaluate", "from_unit", "ranks", "sample"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +54,8 @@ class Context:
     """Everything a worker needs to evaluate replications."""
 
     codes: tuple[str, ...]
-    indicators: tuple[str, ...]
-    nodes: tuple[Node, ...]
+    plans: tuple[Plan, ...]  # per aggregation alternative (same tree and weights, other methods)
+    noise: tuple[Array, ...]  # per aggregate: half-width of the weight noise per child (k,), 0 = none
     factors: tuple[Factor, ...]
     data_factors: tuple[int, ...]  # positions in ``factors`` that change the data variant
     tree_factors: tuple[int, ...]  # positions that change the aggregation alternative
@@ -82,28 +69,52 @@ class Context:
     weight_sets: dict[int, Array] = field(default_factory=dict)  # node → (sets, k) noise multipliers (SA)
 
     @property
+    def plan(self) -> Plan:
+        return self.plans[0]
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        return self.plan.indicators
+
+    @property
     def n_units(self) -> int:
         return len(self.codes)
 
     def noisy_nodes(self) -> list[int]:
-        return [j for j, n in enumerate(self.nodes) if bool(np.any(n.noise > 0))]
+        return [j for j, n in enumerate(self.noise) if bool(np.any(n > 0))]
 
     def weight_columns(self) -> list[str]:
-        return [f"w:{self.nodes[j].id}/{c}" for j in self.noisy_nodes() for c in self.nodes[j].child_ids]
+        p = self.plan
+        return [f"w:{p.aggregates[j]}/{c}" for j in self.noisy_nodes() for c in p.child_ids[j]]
 
 
-def _slots(framework: Framework) -> tuple[list[str], list[Any]]:
-    inds = [i.id for i in framework.indicators()]
-    aggs = list(reversed(framework.aggregates()))  # children before parents
-    return inds, aggs
+def _variant_treated(
+    ds: Dataset, framework: Framework, nominal: Result, year: int, pre: dict[str, Any], universe: pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Treated values of the year and of the previous year (None if the run has none) under ``pre``."""
+    fw_pre = fw_mod.with_methods(framework, **pre) if pre else framework
+    prev_year = nominal.provenance.get("previous_year")
+    if set(pre) <= TREAT_KEYS:
+        # only the treatment differs: re-treat the nominal imputed data as evaluate_year would
+        m = fw_pre.methods
+
+        def retreat(imputed: pd.DataFrame) -> pd.DataFrame:
+            if m.treat is TreatMethod.winsorise:
+                return treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)[0]
+            return imputed.copy()
+
+        prev = None if nominal.previous is None else retreat(nominal.previous.stages["imputed"])
+        return retreat(nominal.current.stages["imputed"]), prev
+    cur = pipeline.evaluate_year(ds, fw_pre, year, universe).stages["treated"]
+    if prev_year is None:
+        return cur, None
+    return cur, pipeline.evaluate_year(ds, fw_pre, int(prev_year), universe).stages["treated"]
 
 
 def build_context(
     ds: Dataset, framework: Framework, year: int, nominal: Result, factors: list[Factor]
 ) -> Context:
     """Precompute the data variants, aggregation alternatives and stage weights for ``factors``."""
-    inds, aggs = _slots(framework)
-    slot = {i: k for k, i in enumerate(inds)} | {a.id: len(inds) + k for k, a in enumerate(aggs)}
     levels = framework.depth()
     codes = nominal.current.scores.index
     data_f = tuple(k for k, f in enumerate(factors) if f.kind == "methods" and f.touches(TREE_KEYS, False))
@@ -112,12 +123,12 @@ def build_context(
     excl_f = tuple(k for k, f in enumerate(factors) if f.kind == "exclude")
     weight_f = next((k for k, f in enumerate(factors) if f.kind == "weights"), None)
     noise = dict(factors[weight_f].noise) if weight_f is not None else {}
+    # the run's nominal local weights: explicit, class-based or derived from data
+    local = {k: v.copy() for k, v in nominal.nominal_weights.items()} or local_weights(framework)
 
     # 1. data variants
-    directions = np.array([i.direction for i in framework.indicators()], dtype=np.float64)
-    targets = np.array([np.nan if i.target is None else i.target for i in framework.indicators()])
     universe = pipeline.universe(ds, framework)
-    treated_cache: dict[str, pd.DataFrame] = {}
+    treated_cache: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
     variants: dict[tuple[int, ...], Array] = {}
     for choice in product(*(range(factors[k].n_alternatives) for k in data_f)):
         changes: dict[str, Any] = {}
@@ -126,37 +137,29 @@ def build_context(
         pre = {k: v for k, v in changes.items() if k not in NORMALISE_KEYS}
         key = json.dumps(pre, sort_keys=True, default=str)
         if key not in treated_cache:
-            fw_pre = fw_mod.with_methods(framework, **pre) if pre else framework
-            if set(pre) <= TREAT_KEYS:
-                # only the treatment differs: re-treat the nominal imputed data as evaluate_year would
-                m = fw_pre.methods
-                imputed = nominal.current.stages["imputed"]
-                treated_cache[key] = (
-                    treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)[0]
-                    if m.treat is TreatMethod.winsorise
-                    else imputed.copy()
-                )
-            else:
-                treated_cache[key] = pipeline.evaluate_year(ds, fw_pre, year, universe).stages["treated"]
-        treated = treated_cache[key]
-        methods = fw_mod.with_methods(framework, **changes).methods if changes else framework.methods
-        norm = normalise(treated.to_numpy(dtype=np.float64), directions, methods, targets)
-        frame = pd.DataFrame(norm, index=treated.index, columns=inds).reindex(codes)
+            treated_cache[key] = _variant_treated(ds, framework, nominal, year, pre, universe)
+        treated, prev = treated_cache[key]
+        fw_var = fw_mod.with_methods(framework, **changes) if changes else framework
+        plan = compile_plan(fw_var, local)
+        ids = list(plan.indicators)
+        other = None
+        if fw_var.methods.panel and prev is not None:
+            other = prev.reindex(columns=ids).to_numpy(dtype=np.float64)
+        norm = plan.normalise(treated.reindex(columns=ids).to_numpy(dtype=np.float64), other)
+        frame = pd.DataFrame(norm, index=treated.index, columns=ids).reindex(codes)
         variants[tuple(choice)] = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
 
-    # 2. aggregation alternatives
+    # 2. aggregation alternatives: one plan each
     agg_alts: dict[tuple[int, ...], int] = {}
-    alt_frameworks: list[Framework] = []
+    plans: list[Plan] = []
     for choice in product(*(range(factors[k].n_alternatives) for k in tree_f)):
         changes = {}
         for k, alt in zip(tree_f, choice, strict=True):
             changes.update(factors[k].part(alt, TREE_KEYS, True))
-        agg_alts[tuple(choice)] = len(alt_frameworks)
-        alt_frameworks.append(fw_mod.with_methods(framework, **changes) if changes else framework)
+        agg_alts[tuple(choice)] = len(plans)
+        plans.append(compile_plan(fw_mod.with_methods(framework, **changes) if changes else framework, local))
 
-    # 3. stage weights (the run's nominal local weights: explicit, class-based or derived from data)
-    local = {k: v.copy() for k, v in nominal.nominal_weights.items()} or local_weights(framework)
-    stage_node = None
+    # 3. stage weights
     stage_w: list[Array] = []
     if framework.stages is not None:
         rule = framework.stages
@@ -168,26 +171,12 @@ def build_context(
             mix, _ = stage_mix(var, r)
             stage_w.append(stage_weights(mix, r, local[stage_node]).to_numpy(dtype=np.float64))
 
-    nodes = []
-    for a in aggs:
-        kids = tuple(c.id for c in a.children)
-        nodes.append(Node(
-            id=a.id, children=tuple(slot[c] for c in kids), child_ids=kids,
-            weights=local[a.id].reindex(list(kids)).to_numpy(dtype=np.float64),
-            noise=np.array([noise.get(levels[c], 0.0) for c in kids], dtype=np.float64),
-            methods=tuple(pipeline.aggregation_method(f, a, levels[a.id]) for f in alt_frameworks),
-            min_share=tuple(f.methods.min_share for f in alt_frameworks),
-            stage=a.id == stage_node,
-        ))  # fmt: skip
-    if any(m is AggregateMethod.topsis for n in nodes for m in n.methods):
-        msg = "TOPSIS aggregation is not supported by the uncertainty/sensitivity engine"
-        raise UserError(
-            Problem(msg, column="methods.aggregate", expected="arithmetic, geometric or harmonic")
-        )
+    plan = plans[0]
+    node_noise = tuple(np.array([noise.get(levels[c], 0.0) for c in kids], dtype=np.float64)
+                       for kids in plan.child_ids)  # fmt: skip
     nominal_rank = nominal.table["rank"].reindex(codes).to_numpy(dtype=np.float64, na_value=np.nan)
     return Context(
-        codes=tuple(str(c) for c in codes), indicators=tuple(inds), nodes=tuple(nodes),
-        factors=tuple(factors),
+        codes=tuple(str(c) for c in codes), plans=tuple(plans), noise=node_noise, factors=tuple(factors),
         data_factors=data_f, tree_factors=tree_f, stage_factor=stage_f, exclude_factors=excl_f,
         weight_factor=weight_f, variants=variants, agg_alternatives=agg_alts, stage_weights=tuple(stage_w),
         nominal_rank=nominal_rank,
@@ -199,7 +188,7 @@ def with_weight_sets(ctx: Context, rng: np.random.Generator) -> Context:
     if ctx.weight_factor is None:
         return ctx
     sets = ctx.factors[ctx.weight_factor].sets
-    drawn = {j: 1.0 + (2.0 * rng.random((sets, len(ctx.nodes[j].noise))) - 1.0) * ctx.nodes[j].noise
+    drawn = {j: 1.0 + (2.0 * rng.random((sets, len(ctx.noise[j]))) - 1.0) * ctx.noise[j]
              for j in ctx.noisy_nodes()}  # fmt: skip
     return Context(**{**ctx.__dict__, "weight_sets": drawn})
 
@@ -225,7 +214,7 @@ def sample(ctx: Context, size: int, rng: np.random.Generator) -> Draws:
             choices[:, k] = rng.integers(0, f.n_alternatives, size=size)
     mult = {}
     for j in ctx.noisy_nodes():
-        noise = ctx.nodes[j].noise
+        noise = ctx.noise[j]
         mult[j] = 1.0 + (2.0 * rng.random((size, len(noise))) - 1.0) * noise
     return Draws(choices, mult)
 
@@ -254,112 +243,38 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     keys = np.column_stack([data_key, tree_key, stage_key])
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
-    n_slots = len(ctx.indicators) + len(ctx.nodes)
-    keep = np.ones((r_total, n_slots), dtype=np.float64)
-    for k in ctx.exclude_factors:
-        alts = ctx.factors[k].values
-        for a, ids in enumerate(alts):
-            rows = c[:, k] == a
-            for i in ids:
-                keep[rows, ctx.indicators.index(i)] = 0.0
-    excl = bool(ctx.exclude_factors)
-    max_k = max(len(n.children) for n in ctx.nodes)
+    plan = ctx.plan
+    n_ind = plan.n_indicators
+    keep = None
+    if ctx.exclude_factors:
+        keep = np.ones((r_total, n_ind + len(plan.aggregates)), dtype=np.float64)
+        for k in ctx.exclude_factors:
+            for a, ids in enumerate(ctx.factors[k].values):
+                rows = c[:, k] == a
+                for i in ids:
+                    keep[rows, plan.indicators.index(i)] = 0.0
+    max_k = max(len(kids) for kids in plan.children)
     block = max(1, BLOCK_CELLS // (ctx.n_units * max_k))
     nd = len(ctx.data_factors)
     nt = len(ctx.tree_factors)
+    stage_node = plan.stage
     for g, key in enumerate(uniq):
         rows = np.flatnonzero(inverse == g)
         x = ctx.variants[tuple(int(v) for v in key[:nd])]
-        alt = ctx.agg_alternatives[tuple(int(v) for v in key[nd : nd + nt])]
-        stage = int(key[-1])
+        p = ctx.plans[ctx.agg_alternatives[tuple(int(v) for v in key[nd : nd + nt])]]
+        base = {stage_node: ctx.stage_weights[int(key[-1])]} if stage_node is not None else {}
         for s in range(0, len(rows), block):
             sel = rows[s : s + block]
-            mult = {j: m[sel] for j, m in draws.multipliers.items()}
-            out[sel] = _tree(ctx, x, alt, stage, mult, keep[sel] if excl else None)
+            factor = {j: m[sel] for j, m in draws.multipliers.items()}
+            if keep is not None:
+                kept = keep[sel]
+                for j, kids in enumerate(p.children):
+                    kk = kept[:, list(kids)]
+                    if not bool(np.all(kk == 1.0)):
+                        factor[j] = kk * factor[j] if j in factor else kk
+            root = p.apply(x, base, factor, root_only=True)
+            out[sel] = np.broadcast_to(root, (len(sel), ctx.n_units))
     return out
-
-
-def _tree(ctx: Context, x: Array, alt: int, stage: int, mult: dict[int, Array], keep: Array | None) -> Array:
-    """Index (r, units) for one group. A geometric/harmonic mean over a present value ≤ 0 has no score, and
-    that unit's index has none either: unlike a missing component, it is not skipped further up."""
-    r = next(iter(mult.values())).shape[0] if mult else (keep.shape[0] if keep is not None else 1)
-    n_ind = len(ctx.indicators)
-    vals: list[Array] = [x[:, i] for i in range(n_ind)]
-    bad: list[npt.NDArray[np.bool_] | None] = [None] * n_ind
-    for j, node in enumerate(ctx.nodes):
-        kids = [vals[s] for s in node.children]
-        w: Array = ctx.stage_weights[stage] if node.stage else node.weights
-        factor = mult.get(j)
-        if keep is not None:
-            kk = keep[:, list(node.children)]
-            if not bool(np.all(kk == 1.0)):
-                factor = kk if factor is None else factor * kk
-        method = node.methods[alt]
-        if factor is not None and all(v.ndim == 1 for v in kids) and method is not AggregateMethod.harmonic:
-            xs = np.column_stack(kids)
-            vals.append(_weighted_mean_matmul(xs, w, factor, method, node.min_share[alt]))
-        else:
-            if factor is not None:
-                w = w[None, ...] * factor[:, None, :]  # (r, 1 | units, k)
-            if factor is not None or any(v.ndim == 2 for v in kids):
-                xs = np.stack([np.broadcast_to(v, (r, ctx.n_units)) for v in kids], axis=-1)
-            else:
-                xs = np.column_stack(kids)
-            vals.append(aggregate(xs, w, method, node.min_share[alt]))
-        flags: list[npt.NDArray[np.bool_]] = [f for f in (bad[s] for s in node.children) if f is not None]
-        if method is not AggregateMethod.arithmetic:
-            with np.errstate(invalid="ignore"):
-                flags.append(np.any(xs <= 0, axis=-1))  # NaN ≤ 0 is False: missing stays missing
-        merged: npt.NDArray[np.bool_] | None = None
-        for f in flags:
-            merged = f if merged is None else np.logical_or(merged, f)
-        bad.append(merged)
-    root = vals[-1]
-    if bad[-1] is not None:
-        root = np.where(bad[-1], np.nan, root)
-    return np.broadcast_to(root, (r, ctx.n_units)) if root.ndim == 1 else root
-
-
-def _weighted_mean_matmul(
-    x: Array, base: Array, factor: Array, method: AggregateMethod, min_share: float
-) -> Array:
-    """:func:`~mfgindex.core.aggregate.aggregate` for components ``x`` (units, k) shared by all
-    replications and weights ``base · factor`` (base (k,) or (units, k), factor (r, k)), as two matrix
-    products: the weighted sums over the present components are ``factor @ (base·x)ᵀ`` and ``factor @
-    (base·present)ᵀ``. Same rules as the kernel (missing components skipped, weights renormalised,
-    ``min_share``, geometric mean NaN over a value ≤ 0); a test checks it equals the kernel."""
-    present = ~np.isnan(x)
-    b = np.broadcast_to(base, x.shape)
-    if method is AggregateMethod.arithmetic:
-        term = np.where(present, x, 0.0)
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            term = np.log(np.where(present & (x > 0), x, 1.0))
-    wb = np.where(present, b, 0.0)
-    total = factor @ wb.T  # (r, units)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (factor @ (wb * term).T) / total
-    if method is AggregateMethod.geometric:
-        out = np.where(np.any(present & (x <= 0), axis=-1), np.nan, np.exp(out))
-    share = present.mean(axis=-1)
-    empty = (total <= 0) | (share < min_share) | (share == 0)
-    return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
-
-
-def ranks(index: Array) -> Array:
-    """Competition ranks per replication (1 = highest index, ties share the best rank, NaN unranked).
-
-    One argsort per row (NaN sorts last, so it never shifts the ranks of the scored units)."""
-    order = np.argsort(-index, axis=1, kind="stable")
-    srt = np.take_along_axis(-index, order, axis=1)
-    n = index.shape[1]
-    pos = np.broadcast_to(np.arange(1, n + 1, dtype=np.float64), srt.shape)
-    new = np.ones(srt.shape, dtype=bool)
-    new[:, 1:] = srt[:, 1:] != srt[:, :-1]
-    first = np.maximum.accumulate(np.where(new, pos, 0.0), axis=1)  # rank of the first of each tie group
-    out = np.empty_like(index)
-    np.put_along_axis(out, order, first, axis=1)
-    return np.asarray(np.where(np.isnan(index), np.nan, out), dtype=np.float64)
 
 
 def rank_histogram(rk: Array, n_units: int) -> IntArray:
