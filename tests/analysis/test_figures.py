@@ -46,7 +46,9 @@ def test_map_has_caption_and_sea_inset(top50: pd.DataFrame) -> None:
     assert figures.MAP_CAPTION in texts
     ax = fig.axes[0]
     assert any("南海诸岛" in t.get_text() for a in ax.child_axes for t in a.texts)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # the legend sits under the map (a figure legend): inside the axes it covered the western provinces
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     # seed 二(一): 长三角 19 cities (caict2023 definition)
     assert "长江三角洲城市群（19）" in legend
 
@@ -110,3 +112,25 @@ def test_run_figures_with_scores_and_previous_ranks(run_like: pd.DataFrame, tmp_
 def test_radar_needs_three_dimensions(run_like: pd.DataFrame) -> None:
     with pytest.raises(ValueError):
         figures.radar_chart(run_like, "320200", ["scale", "quality"])
+
+
+def test_map_labels_do_not_overlap_each_other_or_points() -> None:
+    # the Pearl River Delta and 苏锡 cities, a few tenths of a degree apart (seat coordinates)
+    labels = [
+        ("深圳", 114.06, 22.54),
+        ("东莞", 113.75, 23.02),
+        ("广州", 113.26, 23.13),
+        ("佛山", 113.12, 23.02),
+    ]
+    labels += [("苏州", 120.59, 31.30), ("无锡", 120.31, 31.49)]
+    points = [(x, y) for _, x, y in labels]
+    placed = figures.place_labels(labels, points, char_w=0.85, height=0.75)
+    boxes = []
+    for text, (lx, ly), (px, _py) in placed:
+        w = 0.85 * len(text)
+        x0, x1 = (lx, lx + w) if lx >= px else (lx - w, lx)
+        boxes.append((x0, x1, ly - 0.375, ly + 0.375))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]), (a, b)
+        assert not any(a[0] < x < a[1] and a[2] < y < a[3] for x, y in points)
