@@ -116,12 +116,15 @@ def analyze_command(
         for p in exc.problems:
             typer.echo(f"error: {p}", err=True)
         raise typer.Exit(2) from None
+    from mfgindex.core.files import output_folder
+
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "analysis.json").write_text(doc + "\n", encoding="utf-8")
-        (out / "analysis.md").write_text(md, encoding="utf-8")
-    except OSError as exc:
-        typer.echo(f"error: {out}: 无法写入: {exc}", err=True)
+        with output_folder(out, "analyze") as stage:
+            (stage / "analysis.json").write_text(doc + "\n", encoding="utf-8")
+            (stage / "analysis.md").write_text(md, encoding="utf-8")
+    except UserError as exc:
+        for p in exc.problems:
+            typer.echo(f"error: {p}", err=True)
         raise typer.Exit(2) from None
     print(f"wrote {out / 'analysis.json'} and {out / 'analysis.md'}", file=sys.stderr)
 

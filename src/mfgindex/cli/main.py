@@ -21,6 +21,7 @@ from mfgindex.cli.options import (
     DataOpt,
     DefaultDataOpt,
     DenominateOpt,
+    ForceOpt,
     FrameworkOpt,
     ImputeGroupOpt,
     ImputeOpt,
@@ -36,7 +37,7 @@ from mfgindex.cli.options import (
     method_options,
 )
 from mfgindex.core.errors import UserError
-from mfgindex.core.files import check_out_dir
+from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
 from mfgindex.services import outputs, runner
@@ -159,6 +160,7 @@ def run(
     accept: AcceptOpt = None,
     corrections: CorrectionsOpt = None,
     allow_thin: AllowThinOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """评价 (evaluate)：框架 + 数据 → 得分、排名与结果文件。
 
@@ -167,6 +169,7 @@ def run(
 
     def go() -> None:
         check_out_dir(out_dir)  # before the work, not after it
+        check_replaceable(out_dir, force)
         methods = method_options(
             denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
         )
@@ -197,30 +200,34 @@ def run(
                 result, warnings = ws_runs.evaluate(workspace, options)
                 result = checks_svc.with_outcome(result, outcome)
                 config = {**options.record(), "data": f"workspace:{workspace}"}
-                written = outputs.write_run(result, out_dir, config)
-                ws_runs.record_run(workspace, result, config, out_dir, written)
             else:
                 result, warnings = evaluate_options(options)
-                written = outputs.write_run(result, out_dir, options.record())
+                config = options.record()
         print_warnings(list(warnings))
         err.print(checks_line(result), highlight=False, soft_wrap=True)
         if not quiet:
             print_top(result)
-        if report:  # mfgindex.report (issue 4): same folder, same run
-            from mfgindex.cli.report import one_line_failure
-            from mfgindex.report.build import report_for_result
+        # run files and the report are written together and moved into place only when all are written
+        note = ""
+        with output_folder(out_dir, "run", force=force) as staging:
+            names = [p.name for p in outputs.write_run_files(result, staging, config)]
+            if report:  # mfgindex.report (issue 4): same folder, same run
+                from mfgindex.cli.report import one_line_failure
+                from mfgindex.report.build import report_for_result
 
-            with (
-                spinner("生成报告 (building the report)…", quiet=quiet) as step,
-                one_line_failure(out_dir),
-            ):
-                files = report_for_result(
-                    result, out_dir, config if workspace is not None else options.record(), progress=step
-                )
-            written = [*written, files.html, *([files.pdf] if files.pdf else [])]
-            if files.note:
-                err.print(f"[yellow]warning[/yellow] {escape(files.note)}", highlight=False, soft_wrap=True)
-        out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
+                with (
+                    spinner("生成报告 (building the report)…", quiet=quiet) as step,
+                    one_line_failure(out_dir),
+                ):
+                    files = report_for_result(result, staging, config, progress=step)
+                names += [files.html.name, *([files.pdf.name] if files.pdf else [])]
+                note = files.note
+        if note:
+            err.print(f"[yellow]warning[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
+        written = [out_dir / n for n in names]
+        if workspace is not None:
+            ws_runs.record_run(workspace, result, config, out_dir, written)
+        out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(names))
 
     guarded(go)
 

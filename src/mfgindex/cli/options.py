@@ -78,6 +78,14 @@ AllowThinOpt = Annotated[
         help="数据过薄的年份也计算 (evaluate a year where a dimension has < 50 % of its cells).",
     ),
 ]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write into an output folder that holds files mfgindex did not write (they are kept; "
+        "same-named files are replaced).",
+    ),
+]
 
 
 DenominateOpt = Annotated[

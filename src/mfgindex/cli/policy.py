@@ -123,9 +123,9 @@ def register(app: typer.Typer) -> None:
                 text=[str(t)[:60] + ("…" if len(str(t)) > 60 else "") for t in df["text"]],
             )
             if out_file is not None:
-                df.assign(tags=["；".join(t) for t in df["tags"]]).to_csv(
-                    out_file, index=False, encoding="utf-8-sig"
-                )
+                from mfgindex.core.files import save_csv
+
+                save_csv(df.assign(tags=["；".join(t) for t in df["tags"]]), out_file)
                 out.print(f"{len(df)} records → {out_file}")
                 return
             _print(
@@ -164,18 +164,20 @@ def register(app: typer.Typer) -> None:
 
         def go() -> None:
             from mfgindex.cli.options import explain_municipalities
-            from mfgindex.core.files import check_out_file
+            from mfgindex.core.files import check_out_file, write_file_atomic
             from mfgindex.policy import library, render
 
             check_out_file(out_file)
             explain_municipalities(city or ())
             ctx = render.context(library.load(workspace), city, year)
             html = render.render_section(ctx)
-            out_file.write_text(
-                '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-                "<title>政策举措</title></head>"
-                f"<body>{html}</body></html>",
-                encoding="utf-8",
+            write_file_atomic(
+                out_file,
+                (
+                    '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                    "<title>政策举措</title></head>"
+                    f"<body>{html}</body></html>"
+                ).encode(),
             )
             out.print(f"→ {out_file}")
 

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from mfgindex.cli.options import ForceOpt
+
 
 @contextmanager
 def one_line_failure(out: Path) -> Iterator[None]:
@@ -69,6 +71,7 @@ def report_command(
             help="敏感性结果目录 (sensitivity folder)：`mfgindex sensitivity` 的 sobol.csv，加入 Sobol 图。",
         ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """报告 (report)：把运行结果写成 HTML 与 PDF 报告。
 
@@ -79,10 +82,13 @@ def report_command(
 
     def go() -> None:
         from mfgindex.analysis.run import from_result, load_run_dir
+        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
         from mfgindex.report.build import check_lang, write_report
         from mfgindex.toolbox.report import parse_methods  # 研究工具
 
         check_lang(lang)
+        check_out_dir(out)
+        check_replaceable(out, force)
         result = None
         with spinner("生成报告 (building the report)…") as step, one_line_failure(out):
             if run_dir is not None:
@@ -94,20 +100,21 @@ def report_command(
                 options = Options()
                 result, _ = evaluate_options(options)
                 run = from_result(result, options.record())
-            files = write_report(
-                run,
-                out,
-                lang,
-                top,
-                pdf=pdf,
-                svg=svg,
-                progress=step,
-                toolbox=parse_methods(toolbox_methods),
-                result=result,
-                robustness=robustness,
-                uncertainty_dir=uncertainty,
-                sensitivity_dir=sensitivity,
-            )
+            with output_folder(out, "report", force=force, keep_others=True) as stage:
+                files = write_report(
+                    run,
+                    stage,
+                    lang,
+                    top,
+                    pdf=pdf,
+                    svg=svg,
+                    progress=step,
+                    toolbox=parse_methods(toolbox_methods),
+                    result=result,
+                    robustness=robustness,
+                    uncertainty_dir=uncertainty,
+                    sensitivity_dir=sensitivity,
+                )
         written = (
             [files.html.name] + ([files.pdf.name] if files.pdf else []) + [files.analysis.name, "figures/"]
         )

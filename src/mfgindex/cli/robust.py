@@ -15,6 +15,7 @@ from mfgindex.cli.options import (
     CoverageOpt,
     DataOpt,
     DenominateOpt,
+    ForceOpt,
     FrameworkOpt,
     ImputeGroupOpt,
     ImputeOpt,
@@ -101,6 +102,7 @@ def register(app: typer.Typer) -> None:
         previous_year: PrevOpt = None,
         top: TopOpt = None,
         out_dir: OutOpt = Path("out/audit"),
+        force: ForceOpt = False,
         denominate: DenominateOpt = None,
         impute: ImputeOpt = None,
         impute_group: ImputeGroupOpt = None,
@@ -118,17 +120,19 @@ def register(app: typer.Typer) -> None:
         from mfgindex.cli.main import guarded, out
         from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
         from mfgindex.robust import audit as audit_mod
 
         def go() -> None:
             check_out_dir(out_dir)
+            check_replaceable(out_dir, force)
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             with spinner("审计计算中 (auditing)…"):
                 result, ds = _evaluate(make_options(framework, data, year, previous_year, top, 0, methods))
                 a = audit_mod.audit(result, ds)
-                written = audit_mod.write_audit(a, out_dir)
+                with output_folder(out_dir, "audit", force=force) as stage:
+                    written = output_paths(out_dir, stage, audit_mod.write_audit(a, stage))
             flagged = a.correlations[a.correlations.flag != ""]
             low_alpha = a.cronbach[(a.cronbach.over == "children") & (a.cronbach.alpha < 0.7)]
             out.print(f"{len(flagged)} flagged correlations; α < 0.7 for children of: "
@@ -148,6 +152,7 @@ def register(app: typer.Typer) -> None:
         seed: SeedOpt = 0,
         assumptions_file: AssumptionsOpt = None,
         out_dir: OutOpt = Path("out/uncertainty"),
+        force: ForceOpt = False,
         backend: BackendOpt = BackendChoice.local,
         scheduler: SchedulerOpt = None,
         chunk: ChunkOpt = 1000,
@@ -171,13 +176,14 @@ def register(app: typer.Typer) -> None:
         from mfgindex.cli.main import err, guarded, out
         from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import limits
         from mfgindex.robust import uncertainty as ua_mod
 
         def go() -> None:
             check_out_dir(out_dir)
+            check_replaceable(out_dir, force)
             limits.check_evaluations(n, f"{n:,} replications")  # before evaluating
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
@@ -185,17 +191,18 @@ def register(app: typer.Typer) -> None:
             with spinner("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            with _progress(n, "不确定性分析 (uncertainty)") as progress:
-                res = ua_mod.run(result, ds, factors, n, seed, chunk=chunk, backend=backend.value,
-                                 scheduler=scheduler, parquet=out_dir / "replications.parquet",
-                                 progress=progress)  # fmt: skip
-            config = {"options": options.record(), "seed": seed, "chunk": chunk,
-                      "assumptions": [f.describe() for f in factors]}  # fmt: skip
-            written = [*ua_mod.write(res, out_dir, config), out_dir / "replications.parquet"]
-            if charts:
-                written += charts_mod.rank_intervals(res.stats, out_dir / "rank_intervals",
-                                                     f"{result.framework.name_zh or result.framework.id} · {result.year}")  # fmt: skip  # noqa: E501
+            with output_folder(out_dir, "uncertainty", force=force) as stage:
+                with _progress(n, "不确定性分析 (uncertainty)") as progress:
+                    res = ua_mod.run(result, ds, factors, n, seed, chunk=chunk, backend=backend.value,
+                                     scheduler=scheduler, parquet=stage / "replications.parquet",
+                                     progress=progress)  # fmt: skip
+                config = {"options": options.record(), "seed": seed, "chunk": chunk,
+                          "assumptions": [f.describe() for f in factors]}  # fmt: skip
+                written = [*ua_mod.write(res, stage, config), stage / "replications.parquet"]
+                if charts:
+                    written += charts_mod.rank_intervals(res.stats, stage / "rank_intervals",
+                                                         f"{result.framework.name_zh or result.framework.id} · {result.year}")  # fmt: skip  # noqa: E501
+            written = output_paths(out_dir, stage, written)
             if res.n_nan:
                 err.print(f"[yellow]warning[/yellow] {res.n_nan} unit-replications without a score "
                           f"(geometric/harmonic mean over a value ≤ 0) in {res.n_replications_with_nan} "
@@ -220,6 +227,7 @@ def register(app: typer.Typer) -> None:
         seed: SeedOpt = 0,
         assumptions_file: AssumptionsOpt = None,
         out_dir: OutOpt = Path("out/sensitivity"),
+        force: ForceOpt = False,
         backend: BackendOpt = BackendChoice.local,
         scheduler: SchedulerOpt = None,
         chunk: ChunkOpt = 1000,
@@ -250,12 +258,13 @@ def register(app: typer.Typer) -> None:
         from mfgindex.cli.main import err, guarded, out
         from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
         from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import sensitivity as sa_mod
 
         def go() -> None:
             check_out_dir(out_dir)
+            check_replaceable(out_dir, force)
             methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
                                      aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
@@ -272,9 +281,11 @@ def register(app: typer.Typer) -> None:
                                  scheduler=scheduler, per_unit=per_unit, progress=progress)  # fmt: skip
             config = {"options": options.record(), "seed": seed, "chunk": chunk,
                       "assumptions": [f.describe() for f in factors]}  # fmt: skip
-            written = sa_mod.write(res, out_dir, config)
-            if charts:
-                written += charts_mod.sobol_bars(res.sobol, out_dir / "sobol")
+            with output_folder(out_dir, "sensitivity", force=force) as stage:
+                written = sa_mod.write(res, stage, config)
+                if charts:
+                    written += charts_mod.sobol_bars(res.sobol, stage / "sobol")
+            written = output_paths(out_dir, stage, written)
             out.print(res.sobol.round(3).to_string(index=False))
             out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
 

@@ -248,41 +248,31 @@ def write_results(
     about: Mapping[str, Any],
     figures: Mapping[str, Figure] | None = None,
 ) -> list[Path]:
-    """Write ``results.xlsx`` (an ``about`` sheet with the parameters, then one sheet per output, formula-like
-    strings escaped) and the figures as PNG."""
-    from openpyxl import Workbook
-
-    from mfgindex.core.files import safe_cell
+    """Write ``results.xlsx`` (an ``about`` sheet with the parameters, then one sheet per output, through
+    the cell rule of ``mfgindex.core.files``) and the figures as PNG, all-or-nothing."""
+    from mfgindex.core.files import output_folder, output_paths, save_xlsx
     from mfgindex.toolbox import plots
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(Problem(f"cannot create the output folder: {exc}", file=str(out))) from None
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "about"
-    ws.append(["key", "value"])
-    for k, v in about.items():
-        ws.append([safe_cell(str(k)), safe_cell(v if isinstance(v, int | float) else str(v))])
+    frames: dict[str, pd.DataFrame] = {
+        "about": pd.DataFrame(
+            {
+                "key": [str(k) for k in about],
+                "value": [v if isinstance(v, int | float) else str(v) for v in about.values()],
+            }
+        )
+    }
     for name, frame in sheets.items():
-        sh = wb.create_sheet(name[:31])
         f = (
             frame.reset_index()
             if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex)
             else frame
         )
-        sh.append([safe_cell(str(c)) for c in f.columns])
-        for row in f.itertuples(index=False):
-            sh.append([safe_cell(v) for v in row])
-    written = [out / "results.xlsx"]
-    try:
-        wb.save(written[0])
+        frames[name[:31]] = f
+    with output_folder(out, "toolbox") as stage:
+        written = [save_xlsx(frames, stage / "results.xlsx")]
         for stem, fig in (figures or {}).items():
-            written.append(plots.save(fig, out / f"{stem}.png"))
-    except OSError as exc:
-        raise UserError(Problem(f"cannot write: {exc}", file=str(out))) from None
-    return written
+            written.append(plots.save(fig, stage / f"{stem}.png"))
+    return output_paths(out, stage, written)
 
 
 def _done(paths: list[Path]) -> None:

@@ -61,7 +61,9 @@ def _table(df: pd.DataFrame, title: str, limit: int | None = None) -> None:
 
 def _write_or_print(df: pd.DataFrame, path: Path | None, title: str, limit: int | None = 50) -> None:
     if path is not None:
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        from mfgindex.core.files import save_csv
+
+        save_csv(df, path)
         out.print(f"{len(df)} rows → {path}")
     else:
         _table(df, title, limit)

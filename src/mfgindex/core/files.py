@@ -1,44 +1,166 @@
-"""Writing files users open: spreadsheet-safe cells, reproducible XLSX bytes, output-path checks.
+"""Writing files users open: one cell rule for every CSV/XLSX/Markdown table, reproducible XLSX bytes,
+output-path checks and the one all-or-nothing writer of output folders.
 
-Every CSV/XLSX the product writes goes through :func:`safe_cell`; every XLSX through :func:`fix_zip`.
+The cell rule (:func:`risky_text`) is the only definition of what a spreadsheet could run as a formula;
+:func:`safe_cell` applies it to CSV and Markdown cells (a leading ``'``), :func:`xlsx_cell` to XLSX cells
+(stored as text with quotePrefix, no character added). Numbers are never touched.
+
+Every command that writes a folder does it through :func:`output_folder`: the files are written into a
+hidden sibling folder ``.mfgindex-new.<name>.<pid>.<random>``, a manifest (:data:`MANIFEST`) listing every
+file with its size and SHA-256 is added, and the folder is moved into place in one rename (an earlier
+folder is renamed aside first, then deleted). A crash at any point leaves the earlier folder or the new
+one complete; the next start repairs what a crash left (:func:`recover`).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import io
+import json
 import os
 import re
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from mfgindex.core.errors import Problem, UserError
 
 FIXED_DATE = (2000, 1, 1, 0, 0, 0)
 
+# ---------------------------------------------------------------------------------------------------------
+# One rule for cells
+# ---------------------------------------------------------------------------------------------------------
 
-def safe_cell(value: Any) -> Any:
-    """Escape text that a spreadsheet would run as a formula: = + - @ at the start, and tab or carriage
-    return, which some spreadsheets skip before reading a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+#: First characters after which a spreadsheet may evaluate a text cell (OWASP CSV injection); tab and
+#: carriage return because some spreadsheets skip them before reading a formula.
+RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def risky_text(value: Any) -> bool:
+    """True for text a spreadsheet could run as a formula: starts with = + - @ tab or CR, and is not a
+    plain number written as text (``-3.5``, ``+2%``) or a lone sign (a direction ``+``/``-``)."""
+    if not isinstance(value, str) or value[:1] not in RISKY_FIRST:
+        return False
+    return value not in ("+", "-") and _PLAIN_NUMBER.fullmatch(value) is None
+
+
+def plain(value: Any) -> Any:
+    """A cell value as Python: missing → None, numpy scalars → Python scalars; everything else as is."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating) and np.isnan(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
     return value
 
 
+def safe_cell(value: Any) -> Any:
+    """A CSV (or Markdown) cell: risky text gets a leading ``'``; numbers and other text are unchanged."""
+    value = plain(value)
+    if risky_text(value):
+        return "'" + value
+    return value
+
+
+def _xlsx_value(value: Any) -> Any:
+    value = plain(value)
+    return _ILLEGAL_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _guard(cell: Cell) -> Cell:
+    if isinstance(cell.value, str) and risky_text(cell.value):
+        cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
+        cell.quotePrefix = True
+    return cell
+
+
+def xlsx_cell(ws: Worksheet, value: Any) -> Cell:
+    """An XLSX cell: risky text stored as text with quotePrefix (the spreadsheet shows it unchanged and
+    never evaluates it); characters XML cannot hold become U+FFFD; numbers are numbers."""
+    return _guard(Cell(ws, value=_xlsx_value(value)))
+
+
+def put_cell(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Set the cell at (``row``, ``column``) through the same rule as :func:`xlsx_cell`."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = _xlsx_value(value)
+    return _guard(cell)
+
+
+def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
+    """Append one row of cells to ``ws`` through :func:`xlsx_cell`."""
+    ws.append([xlsx_cell(ws, v) for v in values])
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the CSV rule applied to its text cells and column names (numbers untouched)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].astype(object).map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    index: bool = False,
+    encoding: str = "utf-8-sig",
+    float_format: str | None = "%.10g",
+    lineterminator: str = "\n",
+) -> Path:
+    """Write ``frame`` as CSV with the cell rule applied (the one CSV writer of the product)."""
+    if index:
+        frame = frame.reset_index()
+    safe_frame(frame).to_csv(
+        path, index=False, encoding=encoding, float_format=float_format, lineterminator=lineterminator
+    )
+    return path
+
+
+def csv_bytes(
+    frame: pd.DataFrame,
+    *,
+    index: bool = False,
+    encoding: str = "utf-8-sig",
+    float_format: str | None = "%.10g",
+    lineterminator: str = "\n",
+) -> bytes:
+    """``frame`` as CSV bytes with the cell rule applied."""
+    if index:
+        frame = frame.reset_index()
+    text = safe_frame(frame).to_csv(index=False, float_format=float_format, lineterminator=lineterminator)
+    return text.encode(encoding)
+
+
+def save_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig") -> Path:
+    """Write one CSV file (a command's ``--out x.csv``) all-or-nothing, with the cell rule applied."""
+    return write_file_atomic(Path(path), csv_bytes(frame, encoding=encoding))
+
+
 def write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: int = 12) -> None:
     ws = wb.create_sheet(title)
-    ws.append([safe_cell(str(c)) for c in frame.columns])
+    append_row(ws, [str(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        ws.append([safe_cell(v) for v in row])
+        append_row(ws, row)
     header = Font(bold=True)
     for cell in ws[1]:
         cell.font = header
@@ -48,22 +170,58 @@ def write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: int = 12)
     ws.freeze_panes = "A2"
 
 
-def fix_zip(path: Path) -> None:
-    """Rewrite the XLSX with fixed entry dates and document times, so equal content gives equal bytes."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+def md_cell(value: Any) -> str:
+    """A Markdown table cell: the cell rule, then ``|`` escaped and line breaks as spaces."""
+    v = safe_cell(value)
+    text = "" if v is None else str(v)
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The XLSX ``data`` with fixed entry dates and document times, so equal content gives equal bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            data = src.read(item.filename)
+            entry = src.read(item.filename)
             if item.filename == "docProps/core.xml":
-                data = re.sub(
+                entry = re.sub(
                     rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>",
                     rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>",
-                    data,
+                    entry,
                 )
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
+            dst.writestr(info, entry)
+    return buf.getvalue()
+
+
+def fix_zip(path: Path) -> None:
+    """Rewrite the XLSX at ``path`` through :func:`fixed_zip`."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(fixed_zip(path.read_bytes()))
     os.replace(tmp, path)
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], widths: int = 12) -> bytes:
+    """One sheet per frame through :func:`write_sheet`, as reproducible XLSX bytes."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, frame in sheets.items():
+        write_sheet(wb, title[:31], frame, widths)
+    wb.properties.creator = "mfgindex"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return fixed_zip(buf.getvalue())
+
+
+def save_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, widths: int = 12) -> Path:
+    """Write one XLSX file of tables all-or-nothing (the one XLSX writer for tables)."""
+    return write_file_atomic(Path(path), xlsx_bytes(sheets, widths))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Output paths
+# ---------------------------------------------------------------------------------------------------------
 
 
 def check_out_dir(out: Path) -> None:
@@ -87,3 +245,285 @@ def check_out_file(path: Path) -> None:
     if path.is_dir():
         raise UserError(Problem("the output is a folder, not a file", file=str(path), expected="a file path"))
     check_out_dir(path.parent)
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "no permission to write",
+    errno.EPERM: "no permission to write",
+    errno.EDQUOT: "the disk quota is exhausted",
+}
+
+
+def os_problem(exc: OSError, target: Path | str) -> Problem:
+    """One located message for an operating-system error while writing ``target``."""
+    reason = _OS_REASONS.get(exc.errno or -1) or exc.strerror or str(exc)
+    return Problem(
+        f"cannot write the outputs: {reason}; nothing was written", file=str(exc.filename or target)
+    )
+
+
+@contextmanager
+def writing(target: Path | str) -> Iterator[None]:
+    """Turn operating-system errors (disk full, read-only, permissions) into one ``UserError``."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(os_problem(exc, target)) from None
+
+
+def write_file_atomic(path: Path, data: bytes) -> Path:
+    """Write one file all-or-nothing: a temporary sibling, flushed, renamed over ``path``."""
+    path = Path(path)
+    with writing(path):
+        check_out_file(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{PREFIX}file.{path.name}.{os.getpid()}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _public(Path(tmp), 0o666)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The all-or-nothing writer of output folders
+# ---------------------------------------------------------------------------------------------------------
+
+PREFIX = ".mfgindex-"
+NEW = f"{PREFIX}new."
+OLD = f"{PREFIX}old."
+MANIFEST = "mfgindex-manifest.json"
+MANIFEST_KIND = "mfgindex-output"
+
+
+def _public(path: Path, mode: int) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(mode & ~umask)  # mkdtemp/mkstemp made it private
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest, or None when it has none (or an unreadable one)."""
+    try:
+        doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("kind") != MANIFEST_KIND
+        or not isinstance(doc.get("files"), list)
+    ):
+        return None
+    return doc
+
+
+def _complete(folder: Path) -> bool:
+    """True when ``folder`` holds a manifest and every file it lists with the listed size."""
+    doc = read_manifest(folder)
+    if doc is None:
+        return False
+    for entry in doc["files"]:
+        p = folder / str(entry.get("path", ""))
+        if not p.is_file() or p.stat().st_size != entry.get("size"):
+            return False
+    return True
+
+
+def _write_manifest(folder: Path, command: str, carried: Mapping[str, str]) -> None:
+    entries = []
+    for rel in _files(folder):
+        if rel == MANIFEST:
+            continue
+        p = folder / rel
+        with p.open("rb+") as fh:  # on disk before the folder is renamed into place
+            os.fsync(fh.fileno())
+        entries.append(
+            {"path": rel, "size": p.stat().st_size, "sha256": _sha256(p), "by": carried.get(rel, command)}
+        )
+    doc = {"kind": MANIFEST_KIND, "version": 1, "files": entries}
+    path = folder / MANIFEST
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    import psutil  # type: ignore[import-untyped]
+
+    return bool(psutil.pid_exists(pid))
+
+
+def _leftover(name: str) -> tuple[str, str, int] | None:
+    """(kind, target name, pid) of a leftover folder name; None when it is not one of ours."""
+    for kind, prefix in (("new", NEW), ("old", OLD)):
+        if name.startswith(prefix):
+            parts = name[len(prefix) :].rsplit(".", 2)
+            if len(parts) == 3 and parts[1].isdigit():
+                return kind, parts[0], int(parts[1])
+    return None
+
+
+def recover(parent: Path) -> list[str]:
+    """Repair what an interrupted write left in ``parent``; returns what was done (for logs and tests).
+
+    A new folder that is complete (its manifest lists every file) whose target is missing is moved into
+    place; an earlier folder renamed aside whose target is missing is moved back; every other leftover
+    ``.mfgindex-*`` entry of a process that no longer runs is deleted.
+    """
+    done: list[str] = []
+    try:
+        entries = sorted(p for p in parent.iterdir() if p.name.startswith(PREFIX))
+    except OSError:
+        return done
+    parsed = [(p, _leftover(p.name)) for p in entries]
+    # new folders first (roll forward), then the old ones (roll back only when nothing newer arrived)
+    parsed.sort(key=lambda item: (item[1] is None, item[1][0] != "new" if item[1] else True))
+    for path, info in parsed:
+        if info is not None and _alive(info[2]):
+            continue
+        try:
+            if info is not None:
+                kind, name, _ = info
+                target = parent / name
+                if not target.exists() and (kind == "old" or _complete(path)):
+                    os.rename(path, target)
+                    done.append(f"restored {name} from {path.name}")
+                    continue
+            elif path.name.startswith(f"{PREFIX}file."):
+                pid = path.name.rsplit(".", 2)
+                if len(pid) == 3 and pid[1].isdigit() and _alive(int(pid[1])):
+                    continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            done.append(f"removed {path.name}")
+        except OSError:
+            continue  # someone else's, or gone already: never fail a command over a leftover
+    return done
+
+
+def _unknown_files(out: Path) -> list[str]:
+    """Files in ``out`` that no manifest lists (an earlier mfgindex output lists all of its files)."""
+    if not out.is_dir():
+        return []
+    present = _files(out)
+    doc = read_manifest(out)
+    listed = {str(e.get("path")) for e in doc["files"]} | {MANIFEST} if doc else set()
+    return [f for f in present if f not in listed]
+
+
+def check_replaceable(out: Path, force: bool = False) -> None:
+    """Refuse an output folder holding files no mfgindex manifest lists, unless ``force``."""
+    if force:
+        return
+    unknown = _unknown_files(out)
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise UserError(
+            Problem(
+                f"the output folder holds files mfgindex did not write ({shown}); they would be mixed with "
+                "the new outputs",
+                file=str(out),
+                expected="an empty folder, a folder written by mfgindex, or --force",
+            )
+        )
+
+
+def _carry(out: Path, staging: Path, command: str) -> dict[str, str]:
+    """Hard-link (or copy) the files of ``out`` that another command wrote into ``staging``."""
+    doc = read_manifest(out)
+    carried: dict[str, str] = {}
+    if doc is None:
+        return carried
+    for entry in doc["files"]:
+        rel, by = str(entry.get("path", "")), str(entry.get("by", ""))
+        src = out / rel
+        if by == command or not src.is_file() or ".." in Path(rel).parts:
+            continue
+        dst = staging / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        carried[rel] = by
+    return carried
+
+
+def _commit(staging: Path, out: Path, force: bool) -> None:
+    parent = staging.parent
+    if out.exists() and force and _unknown_files(out):
+        # files mfgindex did not write stay where they are: the new files replace theirs one by one
+        for rel in _files(staging):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, out / rel)
+        return
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f"{OLD}{out.name}.{os.getpid()}.", dir=parent))
+        old.rmdir()  # a unique name for the earlier folder, renamed aside
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, out)
+
+
+@contextmanager
+def output_folder(
+    out: Path | str, command: str, *, force: bool = False, keep_others: bool = False
+) -> Iterator[Path]:
+    """Write an output folder all-or-nothing: yields an empty staging folder to write into; when the block
+    ends without error the manifest is added and the folder moved into place as ``out``.
+
+    ``command`` names the writer in the manifest; ``keep_others`` keeps the files other commands wrote
+    into ``out`` (``report --out`` into a run folder keeps the run files). Disk full, read-only and
+    permission errors become one ``UserError`` and leave nothing behind.
+    """
+    out = Path(out)
+    staging: Path | None = None
+    try:
+        with writing(out):
+            check_out_dir(out)
+            parent = out.absolute().parent
+            parent.mkdir(parents=True, exist_ok=True)
+            recover(parent)
+            check_replaceable(out, force)
+            staging = Path(tempfile.mkdtemp(prefix=f"{NEW}{out.name}.{os.getpid()}.", dir=parent))
+            _public(staging, 0o777)
+            carried = _carry(out, staging, command) if keep_others and out.is_dir() else {}
+        with writing(out):
+            yield staging
+            _write_manifest(staging, command, carried)
+            _commit(staging, out.absolute(), force)
+    finally:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def output_paths(out: Path, staging: Path, paths: Sequence[Path]) -> list[Path]:
+    """``paths`` inside ``staging`` as they are named once the folder is in place as ``out``."""
+    return [out / Path(p).relative_to(staging) for p in paths]

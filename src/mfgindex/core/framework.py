@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -36,7 +35,8 @@ from mfgindex.core.errors import Problem, UserError
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # weights, targets, ranges …: finite numbers only (a weight of .inf passed validation: issue 15)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class ImputeMethod(StrEnum):
@@ -478,7 +478,32 @@ def _validation_problems(exc: ValidationError, file: str) -> list[Problem]:
     return out
 
 
+MAX_LEVELS = 20  # levels of the tree (index → dimensions → … → indicators); real frameworks have 3-5
+
+
+def _check_levels(data: Any, file: str) -> None:
+    """Refuse a tree nested deeper than :data:`MAX_LEVELS` before validating it (no recursion)."""
+    stack = [(data.get("root") if isinstance(data, dict) else None, 1)]
+    while stack:
+        node, level = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if level > MAX_LEVELS:
+            raise UserError(
+                Problem(
+                    f"the framework tree is nested more than {MAX_LEVELS} levels deep",
+                    file=file,
+                    column=f"node {str(node.get('id', ''))[:40]}",
+                    expected=f"at most {MAX_LEVELS} levels",
+                )
+            )
+        children = node.get("children")
+        if isinstance(children, list):
+            stack.extend((c, level + 1) for c in children)
+
+
 def from_dict(data: dict[str, Any], file: str = "<framework>") -> Framework:
+    _check_levels(data, file)
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
@@ -496,16 +521,10 @@ def load(spec: str | Path) -> Framework:
     if path.suffix.lower() in {".csv", ".xlsx"}:
         return from_imeta(path)
     from mfgindex.core.ingest import decode  # ingest does not import this module
+    from mfgindex.core.safeyaml import load_yaml
 
     content, _ = decode(path)
-    try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise UserError(
-            Problem(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=text, row=row)
-        ) from None
+    data = load_yaml(content, text)
     if not isinstance(data, dict):
         raise UserError(Problem("a framework file must be a YAML mapping", file=text))
     fw = from_dict(data, file=text)
@@ -643,14 +662,24 @@ def from_imeta(path: Path) -> Framework:
                 )
             ) from None
 
-    def build(code: str) -> dict[str, Any]:
+    def build(code: str, level: int = 1) -> dict[str, Any]:
+        if level > MAX_LEVELS:
+            raise UserError(
+                Problem(
+                    f"the framework tree is nested more than {MAX_LEVELS} levels deep",
+                    file=file,
+                    row=rows[code]["row_no"],
+                    column="Parent",
+                    expected=f"at most {MAX_LEVELS} levels",
+                )
+            )
         r = rows[code]["row"]
         node: dict[str, Any] = {"id": code, "name_en": "" if pd.isna(r.get("iName")) else str(r["iName"])}
         weight = num(r.get("Weight"), code, "Weight")
         if weight is not None:
             node["weight"] = weight
         if rows[code]["kind"] == "Aggregate":
-            node["children"] = [build(c) for c in children.get(code, [])]
+            node["children"] = [build(c, level + 1) for c in children.get(code, [])]
             return node
         direction = num(r.get("Direction"), code, "Direction")
         node["direction"] = -1 if direction is not None and direction < 0 else 1

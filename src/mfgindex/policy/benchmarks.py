@@ -283,18 +283,14 @@ def figure9(c: Comparison, top: int | None = 30, source: str = "") -> object:
 
 def write_comparison(c: Comparison, out_dir: Path, top: int | None = 30, source: str = "") -> list[Path]:
     """``comparison.csv``, ``results.xlsx`` (cities, reference, summary) and ``fig9.png``/``.svg``."""
-    from mfgindex.core.files import check_out_dir, safe_cell
+    from mfgindex.core.files import output_folder, output_paths, save_csv, save_xlsx
     from mfgindex.report.figures import save
 
-    out = Path(out_dir)
-    check_out_dir(out)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / "comparison.csv"
-    c.cities.to_csv(csv, index=False, encoding="utf-8-sig")
-    xlsx = out / "results.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as w:
-        c.cities.map(safe_cell).to_excel(w, sheet_name="cities", index=False)
-        c.summary.map(safe_cell).to_excel(w, sheet_name="summary", index=False)
-        c.reference.astype(object).map(safe_cell).to_excel(w, sheet_name="reference", index=False)
-    fig = figure9(c, top, source)
-    return [csv, xlsx, *save(fig, out, "fig9")]  # type: ignore[arg-type]
+    final = Path(out_dir)
+    with output_folder(final, "policy benchmarks") as out:
+        csv = save_csv(c.cities, out / "comparison.csv")
+        sheets = {"cities": c.cities, "summary": c.summary, "reference": c.reference}
+        xlsx = save_xlsx(sheets, out / "results.xlsx")
+        fig = figure9(c, top, source)
+        paths = [csv, xlsx, *save(fig, out, "fig9")]  # type: ignore[arg-type]
+    return output_paths(final, out, paths)

@@ -602,25 +602,18 @@ def _sheet_frames(r: Homogeneity) -> dict[str, pd.DataFrame]:
 
 def write_results(results: Sequence[tuple[str, Homogeneity]], out_dir: Path) -> list[Path]:
     """``results.xlsx`` (sheets prefixed by each structure's key) and a heatmap PNG/SVG per structure."""
-    from mfgindex.core.files import check_out_dir, safe_cell
+    from mfgindex.core.files import output_folder, output_paths, save_csv, save_xlsx
     from mfgindex.report.figures import save
 
-    out = Path(out_dir)
-    check_out_dir(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    xlsx = out / "results.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as w:
+    final = Path(out_dir)
+    with output_folder(final, "policy homogeneity") as out:
+        sheets: dict[str, pd.DataFrame] = {}
         for key, r in results:
             for name, df in _sheet_frames(r).items():
-                sheet = f"{key}_{name}"[:31] if len(results) > 1 or key else name
-                df.map(safe_cell).to_excel(w, sheet_name=sheet, index=False)
-    paths.append(xlsx)
-    for key, r in results:
-        fig = heatmap(r)
-        paths += save(fig, out, f"heatmap_{key}" if key else "heatmap")  # type: ignore[arg-type]
-        r.pairs.to_csv(
-            out / f"pairs_{key}.csv" if key else out / "pairs.csv", index=False, encoding="utf-8-sig"
-        )
-        paths.append(out / (f"pairs_{key}.csv" if key else "pairs.csv"))
-    return paths
+                sheets[f"{key}_{name}"[:31] if len(results) > 1 or key else name] = df
+        paths: list[Path] = [save_xlsx(sheets, out / "results.xlsx")]
+        for key, r in results:
+            fig = heatmap(r)
+            paths += save(fig, out, f"heatmap_{key}" if key else "heatmap")  # type: ignore[arg-type]
+            paths.append(save_csv(r.pairs, out / (f"pairs_{key}.csv" if key else "pairs.csv")))
+    return output_paths(final, out, paths)

@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from mfgindex.core import framework as fw_mod
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework, Methods
@@ -252,11 +250,7 @@ def load(path: Path, framework: Framework) -> list[Factor]:
     file = str(path)
     if not path.exists():
         raise UserError(Problem("assumptions file not found", file=file))
-    try:
-        data = yaml.safe_load(decode(path)[0])
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(
-            Problem(f"invalid YAML: {exc}", file=file, row=mark.line + 1 if mark else None)
-        ) from None
+    from mfgindex.core.safeyaml import load_yaml
+
+    data = load_yaml(decode(path)[0], file)
     return parse(data, framework, file)

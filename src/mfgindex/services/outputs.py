@@ -8,9 +8,6 @@ inputs, config and seed (no timestamps; the XLSX zip entries carry a fixed date)
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,8 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from mfgindex import __version__
-from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.files import check_out_dir, fix_zip
+from mfgindex.core.files import fix_zip, output_folder, output_paths, write_csv
 from mfgindex.core.framework import Aggregate, Framework, walk
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
@@ -265,37 +261,21 @@ def _sources_zh(fw: Framework) -> list[str]:
     return [s.zh for s in sources.families(i.source for i in fw.indicators() if i.source)]
 
 
-def write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
-    """Write every output of a run into ``out`` atomically; returns the written paths."""
-    check_out_dir(out)
-    try:
-        return _write_run(result, out, config)
-    except OSError as exc:  # disk full, permissions changed underneath …
-        raise UserError(
-            Problem(f"cannot write the outputs: {exc.strerror or exc}", file=str(exc.filename or out))
-        ) from None
+def write_run(result: Result, out: Path, config: dict[str, Any], *, force: bool = False) -> list[Path]:
+    """Write every output of a run into ``out`` all-or-nothing; returns the written paths."""
+    with output_folder(out, "run", force=force) as staging:
+        written = write_run_files(result, staging, config)
+    return output_paths(out, staging, written)
 
 
-def _write_run(result: Result, out: Path, config: dict[str, Any]) -> list[Path]:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".mfgindex-", dir=out.parent))
-    try:
-        scores_frame(result).to_csv(
-            staging / "scores.csv", index=False, encoding="utf-8-sig", float_format="%.10g"
-        )
-        indicators_frame(result).to_csv(
-            staging / "indicators.csv", index=False, encoding="utf-8", float_format="%.10g"
-        )
-        write_xlsx(result, staging / "results.xlsx")
-        record = run_record(result, config)
-        (staging / "run.json").write_text(
-            json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for f in sorted(staging.iterdir()):
-            os.replace(f, out / f.name)
-            written.append(out / f.name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def write_run_files(result: Result, folder: Path, config: dict[str, Any]) -> list[Path]:
+    """Write scores.csv, indicators.csv, results.xlsx and run.json into ``folder`` (a staging folder of
+    :func:`mfgindex.core.files.output_folder`)."""
+    write_csv(scores_frame(result), folder / "scores.csv", encoding="utf-8-sig")
+    write_csv(indicators_frame(result), folder / "indicators.csv", encoding="utf-8")
+    write_xlsx(result, folder / "results.xlsx")
+    record = run_record(result, config)
+    (folder / "run.json").write_text(
+        json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
+    return [folder / n for n in ("indicators.csv", "results.xlsx", "run.json", "scores.csv")]

@@ -1,4 +1,4 @@
-"""The table on screen as CSV or XLSX; every text cell goes through ``mfgindex.core.files.safe_cell``."""
+"""The table on screen as CSV or XLSX; every cell goes through the cell rule of ``mfgindex.core.files``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mfgindex.core.files import safe_cell
+from mfgindex.core.files import append_row, fixed_zip, safe_cell
 
 HEADERS = {
     "zh": {
@@ -80,8 +80,8 @@ def to_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31] or "ranking"
-    ws.append([safe_cell(h) for _, h in cols])
-    ws.append([safe_cell(k) for k, _ in cols])
+    append_row(ws, [h for _, h in cols])
+    append_row(ws, [k for k, _ in cols])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
@@ -89,8 +89,8 @@ def to_xlsx(
         cell.font, cell.fill = Font(italic=True, color="666666", size=9), fill
     widths = [max(_width(h), _width(k)) for k, h in cols]
     for r in rows:
-        values = [safe_cell(r.get(k)) for k, _ in cols]
-        ws.append(values)
+        values = [r.get(k) for k, _ in cols]
+        append_row(ws, values)
         for i, v in enumerate(values):
             widths[i] = max(widths[i], _width(v))
     for i, (key, _) in enumerate(cols, start=1):
@@ -106,11 +106,11 @@ def to_xlsx(
     for cell in about[1]:
         cell.font, cell.fill = bold, fill
     for item, value in notes or []:
-        about.append([safe_cell(item), safe_cell(value)])
+        append_row(about, [item, value])
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
     for (cell,) in about.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return fixed_zip(buf.getvalue())

@@ -389,24 +389,17 @@ def for_report(
 def write(cov: Coverage, path: Path) -> list[Path]:
     """CSV (variables at ``path``, dimensions at ``<stem>.dimensions.csv``) or XLSX (two sheets)."""
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from mfgindex.core.files import safe_cell
+    from mfgindex.core.files import save_csv, save_xlsx
 
-        with pd.ExcelWriter(path) as xw:
-            sheets = [("variables", cov.variables), ("dimensions", cov.dimensions)]
-            if not cov.lists.empty:
-                sheets.append(("lists", cov.lists))
-            for sheet, df in sheets:
-                df.map(safe_cell).to_excel(xw, sheet_name=sheet, index=False)
-        return [path]
+    if suffix == ".xlsx":
+        sheets = {"variables": cov.variables, "dimensions": cov.dimensions}
+        if not cov.lists.empty:
+            sheets["lists"] = cov.lists
+        return [save_xlsx(sheets, path)]
     if suffix == ".csv":
         other = path.with_name(f"{path.stem}.dimensions.csv")
-        cov.variables.to_csv(path, index=False, encoding="utf-8-sig")
-        cov.dimensions.to_csv(other, index=False, encoding="utf-8-sig")
-        written = [path, other]
+        written = [save_csv(cov.variables, path), save_csv(cov.dimensions, other)]
         if not cov.lists.empty:
-            lists_file = path.with_name(f"{path.stem}.lists.csv")
-            cov.lists.to_csv(lists_file, index=False, encoding="utf-8-sig")
-            written.append(lists_file)
+            written.append(save_csv(cov.lists, path.with_name(f"{path.stem}.lists.csv")))
         return written
     raise UserError(Problem("unsupported output file", file=str(path), expected=".csv or .xlsx"))

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from mfgindex.core import framework as fw_mod
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.files import check_out_file
+from mfgindex.core.files import append_row, check_out_file, put_cell
 from mfgindex.core.framework import Framework, Variable
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -121,7 +121,7 @@ def write_template(
         ws.title = str(year)
         headers = [*ID_COLUMNS, *(v for v, _ in variables), "source"]
         for j, h in enumerate(headers, start=1):
-            cell = ws.cell(row=1, column=j, value=h)
+            cell = put_cell(ws, 1, j, h)
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
         for j, (vid, meta) in enumerate(variables, start=len(ID_COLUMNS) + 1):
@@ -133,18 +133,18 @@ def write_template(
         src = ws.cell(row=1, column=len(headers))
         src.comment = Comment("数据来源（年鉴、公报…），每行一个", "mfgindex")
         for i, (code, row) in enumerate(cities.iterrows(), start=2):
-            ws.cell(row=i, column=1, value=str(code))
-            ws.cell(row=i, column=2, value=str(row["name"]))
-            ws.cell(row=i, column=3, value=str(row["province"]))
+            put_cell(ws, i, 1, str(code))
+            put_cell(ws, i, 2, str(row["name"]))
+            put_cell(ws, i, 3, str(row["province"]))
         ws.freeze_panes = "D2"
         for j in range(1, len(headers) + 1):
             ws.column_dimensions[get_column_letter(j)].width = 14
     notes = wb.create_sheet(NOTES_SHEET)
     notes.append(["variable", "name_zh", "unit", "kind", "source"])
-    for vid, meta in variables:
-        notes.append([vid, meta.name_zh, meta.unit, meta.kind, meta.source])
+    for vid, meta in variables:  # names come from the user's framework: through the cell rule
+        append_row(notes, [vid, meta.name_zh, meta.unit, meta.kind, meta.source])
     notes.append([])
-    notes.append([f"框架 {fw.id}：{fw.name_zh}。每个年份一个工作表；空单元格表示缺失，不要填0。"])
+    append_row(notes, [f"框架 {fw.id}：{fw.name_zh}。每个年份一个工作表；空单元格表示缺失，不要填0。"])
     notes.append(["导入: mfgindex import --workspace DIR 本文件.xlsx --source 来源"])
     wb.save(out)
     return len(cities)

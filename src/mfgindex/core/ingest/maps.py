@@ -9,8 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.ingest.sources import decode, read_csv
@@ -20,19 +18,10 @@ MAX_MAP_BYTES = 1 << 20
 
 
 def _yaml(text: str, file: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(
-            Problem(
-                f"invalid YAML: {geo.shown(str(getattr(exc, 'problem', exc)), 200)}",
-                file=file,
-                row=mark.line + 1 if mark is not None else None,
-            )
-        ) from None
-    except RecursionError:
-        raise UserError(Problem("YAML nested too deeply", file=file)) from None
+    """The map's YAML through the one bounded YAML reader (aliases, nesting, size: issue 15)."""
+    from mfgindex.core.safeyaml import load_yaml
+
+    return load_yaml(text, file)
 
 
 def read_map(path: Path) -> dict[str, str]:

@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import append_row
 from mfgindex.core.ingest import decode
 from mfgindex.core.weights.ahp import RECIPROCAL_TOLERANCE, check_pairwise
 
@@ -498,7 +499,7 @@ def write_template(
 
     ws = wb.create_sheet("round1")
     header = ["expert", "Ca", "Cs", *items]
-    ws.append(header)
+    append_row(ws, header)
     for c in range(1, len(header) + 1):
         ws.cell(row=1, column=c).font = Font(bold=True)
     for e in range(1, experts + 1):
@@ -526,7 +527,7 @@ def write_template(
         ah.cell(row=1, column=c).font = Font(bold=True)
     for a_idx in range(len(items)):
         for b_idx in range(a_idx + 1, len(items)):
-            ah.append(["E01", "index", items[a_idx], items[b_idx], None])
+            append_row(ah, ["E01", "index", items[a_idx], items[b_idx], None])
     saaty = DataValidation(type="list", formula1='"' + ",".join(SAATY_VALUES) + '"', allow_blank=True)
     saaty.error = "Saaty scale: 1/9 … 9"
     saaty.add("E2:E1000")
