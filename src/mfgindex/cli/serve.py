@@ -50,9 +50,8 @@ def register(app: typer.Typer) -> None:
         """
         import os
 
-        import uvicorn
-
         from mfgindex.cli.main import err, guarded
+        from mfgindex.web import server
         from mfgindex.web.app import ENV_RUN, ENV_TOKEN, create_app
 
         if token is not None and len(token) < 16:
@@ -65,7 +64,7 @@ def register(app: typer.Typer) -> None:
             if token:
                 os.environ[ENV_TOKEN] = token
             err.print(f"{url}; {workers} workers, each evaluating at start-up")
-            uvicorn.run(
+            server.run(
                 "mfgindex.web.app:from_env",
                 factory=True,
                 host=host,
@@ -81,4 +80,4 @@ def register(app: typer.Typer) -> None:
 
         web_app = guarded(build)
         err.print(url + ("; upload endpoint on (token required)" if token else ""))
-        uvicorn.run(web_app, host=host, port=port, log_level=log_level)  # type: ignore[arg-type]
+        server.run(web_app, host=host, port=port, log_level=log_level)

@@ -180,6 +180,7 @@ class Service:
         outcome = whatif.whatif(
             self.engines[year], dict(body.weights), body.stages, body.normalise, body.range, body.aggregate
         )
+        check_outcome(outcome, self.engines[year].root)
         return year, outcome
 
 
@@ -286,6 +287,31 @@ def export_notes(
         ("软件版本" if zh else "Version", f"mfgindex {version()}"),
     ]
     return rows
+
+
+def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
+    """Refuse (422, with the reason) a what-if whose scores are not finite numbers or cannot tell any two
+    cities apart: the answer must be valid JSON and a ranking (issue 15: bare ``inf`` tokens, all rank 1)."""
+    for node, values in outcome.scores.items():
+        arr = np.asarray(values, dtype=float)
+        if np.isinf(arr).any():
+            raise UserError(
+                Problem(
+                    f"these settings give infinite scores ({node}): the computation overflows",
+                    column="range",
+                    expected="a normalisation range and weights of ordinary size",
+                )
+            )
+    scores = np.asarray(outcome.scores.get(root, []), dtype=float)
+    finite = scores[np.isfinite(scores)]
+    if finite.size > 1 and np.ptp(finite) <= 1e-9 * max(1.0, float(np.abs(finite).max())):
+        raise UserError(
+            Problem(
+                "these settings give every city the same index: no ranking can be made",
+                column="aggregate",
+                expected="another aggregation or range",
+            )
+        )
 
 
 def parse_weights(text: str | None) -> dict[str, float]:

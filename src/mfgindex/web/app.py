@@ -36,8 +36,17 @@ CSP = (
 )
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", CSP.encode()),
+]
+
+
 class Guard:
-    """ASGI middleware: bounded request bodies and security headers on every response."""
+    """ASGI middleware: bounded request bodies (413, also for chunked bodies), the security headers on every
+    response (413 and 500 included), and a JSON 500 for any error that escapes the app."""
 
     def __init__(self, app: ASGIApp, max_body: int, limits: dict[str, int] | None = None) -> None:
         self.app = app
@@ -52,10 +61,11 @@ class Guard:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _too_large(send, limit)
+            await _answer(send, 413, f"request body too large (limit {limit} bytes)")
             return
         received = 0
         too_big = False
+        started = False
 
         async def bounded_receive() -> Message:
             nonlocal received, too_big
@@ -68,33 +78,46 @@ class Guard:
             return message
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if too_big:  # whatever the app made of the interrupted body (FastAPI: a 400), the answer is 413
+                if not started:
+                    started = True
+                    await _answer(send, 413, f"request body too large (limit {limit} bytes)")
+                return
             if message["type"] == "http.response.start":
-                extra = [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"content-security-policy", CSP.encode()),
-                ]
-                message["headers"] = [*message.get("headers", []), *extra]
+                started = True
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
         try:
             await self.app(scope, bounded_receive, send_with_headers)
         except _BodyTooLarge:
-            await _too_large(send, limit)
+            if not started:
+                started = True
+                await _answer(send, 413, f"request body too large (limit {limit} bytes)")
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                started = True
+                await _answer(send, 500, "internal server error")
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body too large (limit {limit} bytes)", "errors": []}).encode()
+async def _answer(send: Send, status: int, detail: str) -> None:
+    """A JSON error response with the security headers, sent straight to the server."""
+    body = json.dumps({"detail": detail, "errors": []}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *SECURITY_HEADERS,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -160,11 +183,6 @@ def create_app(
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
-
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal server error", "errors": []}, status_code=500)
 
     app.include_router(router(service))
     app.include_router(policy_api.router())  # issue 9: GET /api/cities/{code}/policies

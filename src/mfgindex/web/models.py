@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from mfgindex.core.framework import AggregateMethod, NormaliseMethod
 
 Weight = Annotated[float, Field(strict=True, ge=0, le=1e6, allow_inf_nan=False)]
 MAX_WEIGHT_KEYS = 256
+RANGE_LIMIT = 1e6  # |end| of a normalisation range
+RANGE_MIN_SPAN = 1.0  # scores are returned to 4 decimals: a narrower scale cannot tell cities apart
+RangeEnd = Annotated[float, Field(strict=True, ge=-RANGE_LIMIT, le=RANGE_LIMIT, allow_inf_nan=False)]
 
 
 class Problem(BaseModel):
@@ -76,15 +79,16 @@ class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     weights: dict[str, Weight] = Field(default_factory=dict, max_length=MAX_WEIGHT_KEYS)
-    year: int | None = None
-    stages: bool = True
+    year: StrictInt | None = None
+    stages: StrictBool = True
     normalise: NormaliseMethod | None = None
-    range: (
-        tuple[Annotated[float, Field(allow_inf_nan=False)], Annotated[float, Field(allow_inf_nan=False)]]
-        | None
-    ) = None
+    range: tuple[RangeEnd, RangeEnd] | None = Field(
+        None,
+        description=f"normalisation range [low, high]: finite, |end| ≤ {RANGE_LIMIT:g}, "
+        f"high − low ≥ {RANGE_MIN_SPAN:g}",
+    )
     aggregate: AggregateMethod | None = None
-    top: int | None = Field(None, ge=1, le=100_000, description="return only the first N rows")
+    top: StrictInt | None = Field(None, ge=1, le=100_000, description="return only the first N rows")
     format: Literal["rows", "columns"] = Field(
         "rows",
         description="rows: one object per city, sorted by the new rank; columns: compact, one array per "
@@ -96,6 +100,13 @@ class WhatIfRequest(BaseModel):
         description="columns format only: the arrays wanted, among rank, nominal_rank, rank_change, the "
         "index id and any aggregate id (default: ranks, index and dimensions)",
     )
+
+    @field_validator("range")
+    @classmethod
+    def _span(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not value[1] - value[0] >= RANGE_MIN_SPAN:
+            raise ValueError(f"range must increase by at least {RANGE_MIN_SPAN:g} (low < high)")
+        return value
 
 
 class WhatIfRow(BaseModel):

@@ -70,6 +70,16 @@ def check_xlsx(data: bytes, file: str) -> list[Problem]:
         return [Problem("workbook contains macros (VBA project): refused", file=file, expected=".xlsx")]
     if any(n.startswith("xl/externallinks/") for n in names):
         return [Problem("workbook links to external workbooks: refused", file=file)]
+    dtd = _declares_entities(zf, infos)
+    if dtd:
+        return [
+            Problem(
+                f"workbook part {dtd[:60]} declares a DTD or XML entities (Excel never writes them; they are "
+                "how XXE and entity-expansion attacks work): refused",
+                file=file,
+                expected="an .xlsx saved by a spreadsheet program",
+            )
+        ]
     from openpyxl import load_workbook
 
     try:
@@ -81,26 +91,51 @@ def check_xlsx(data: bytes, file: str) -> list[Problem]:
     problems: list[Problem] = []
     rows = 0
     try:
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                rows += 1
-                if rows > MAX_ROWS:
-                    return [Problem(f"more than {MAX_ROWS} rows", file=file, sheet=ws.title)]
-                for cell in row:
-                    if getattr(cell, "data_type", None) == "f" and len(problems) < 50:
-                        problems.append(
-                            Problem(
-                                "formula cells are not evaluated: enter the value",
-                                file=file,
-                                sheet=ws.title,
-                                row=getattr(cell, "row", None),
-                                column=getattr(cell, "column_letter", ""),
-                                value=str(cell.value)[:60],
-                                expected="a number or text, not a formula",
-                            )
-                        )
+        return _scan_cells(wb, file, problems, rows)
+    except Exception as exc:  # damaged sheet XML is the user's input problem, not a 500
+        return [Problem(f"cannot read workbook: {type(exc).__name__}", file=file)]
     finally:
         wb.close()
+
+
+def _declares_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
+    """The first XML part holding ``<!DOCTYPE`` or ``<!ENTITY`` (read in chunks), else ``""``."""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        tail = b""
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    text = (tail + chunk).upper()
+                    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+                        return info.filename
+                    tail = chunk[-16:]
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+            return info.filename
+    return ""
+
+
+def _scan_cells(wb: Any, file: str, problems: list[Problem], rows: int) -> list[Problem]:
+    """Formula cells (refused, at most 50 listed) and the row limit, sheet by sheet."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            rows += 1
+            if rows > MAX_ROWS:
+                return [Problem(f"more than {MAX_ROWS} rows", file=file, sheet=ws.title)]
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f" and len(problems) < 50:
+                    problems.append(
+                        Problem(
+                            "formula cells are not evaluated: enter the value",
+                            file=file,
+                            sheet=ws.title,
+                            row=getattr(cell, "row", None),
+                            column=getattr(cell, "column_letter", ""),
+                            value=str(cell.value)[:60],
+                            expected="a number or text, not a formula",
+                        )
+                    )
     return problems
 
 
@@ -128,12 +163,15 @@ def evaluate(state: AppState, data: bytes, filename: str | None, year: int | Non
     with tempfile.TemporaryDirectory(prefix="mfgindex-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        got = ingest.read([path], tuple(framework.groups), year)
+        try:
+            got = ingest.read([path], tuple(framework.groups), year)
+        except UserError as exc:  # the server's temporary path never reaches the client
+            raise UserError([_rename(p, tmp, shown) for p in exc.problems]) from None
         found = list(got.problems)
         ds = got.dataset
         if ds is not None:
             found.extend(validate.check(ds, framework))
-        found = [_rename(p, str(path), shown) for p in found]
+        found = [_rename(p, tmp, shown) for p in found]
         errors = [p for p in found if p.severity == "error"]
         if errors or ds is None:
             raise UserError(errors or [Problem("no data found", file=shown)])
@@ -169,9 +207,13 @@ def evaluate(state: AppState, data: bytes, filename: str | None, year: int | Non
 
 def _rename(p: Problem, tmp: str, shown: str) -> Problem:
     """Locations name the client's file, never the server's temporary path."""
-    if not p.file:
-        return p
-    return replace(p, file=p.file.replace(tmp, shown), message=p.message.replace(tmp, shown))
+
+    def clean(text: str) -> str:
+        for name in ("upload.xlsx", "upload.csv"):
+            text = text.replace(str(Path(tmp) / name), shown)
+        return text.replace(tmp, "")
+
+    return replace(p, file=clean(p.file), message=clean(p.message), value=clean(p.value))
 
 
 def router(state: AppState, token: str) -> APIRouter:
