@@ -5,13 +5,20 @@ from __future__ import annotations
 import io
 import json
 import math
+import socket
+import threading
+import time
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
+from mfgindex.core.errors import UserError
+from mfgindex.web import server
 from mfgindex.web.app import SECURITY_HEADERS, create_app
 from mfgindex.web.state import AppState
 from tests.web.test_upload import AUTH, TOKEN, small_state, workbook  # noqa: F401 (a fixture)
@@ -158,3 +165,126 @@ def test_ragged_csv_422_names_the_client_file_not_the_server_path(uploads: TestC
     assert r.status_code == 422, r.text[:300]
     assert "mfgindex-upload-" not in r.text and "/tmp" not in r.text and "upload.csv" not in r.text
     assert "mine.csv" in r.text
+
+
+# -- run folders and workspaces --------------------------------------------------------------------------
+def test_relative_paths_in_run_json_resolve_against_the_run_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from mfgindex.cli.main import app
+    from tests.web.test_upload import FRAMEWORK, GOOD
+
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "fw.yaml").write_text(yaml.safe_dump(FRAMEWORK, allow_unicode=True), encoding="utf-8")
+    (project / "data" / "x.xlsx").write_bytes(workbook(GOOD))
+    monkeypatch.chdir(project)
+    r = CliRunner().invoke(app, ["run", "-q", "-f", "fw.yaml", "-d", "data/x.xlsx", "--out", "runs/r1"])
+    assert r.exit_code == 0, r.output
+    record = json.loads((project / "runs" / "r1" / "run.json").read_text(encoding="utf-8"))
+    assert record["config"]["data"] == ["../../data/x.xlsx"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with TestClient(create_app(run_dir=project / "runs" / "r1"), raise_server_exceptions=False) as c:
+        got = c.get("/api/rankings")
+    assert got.status_code == 200, got.text[:300]
+    assert [row["name"] for row in got.json()["rows"]][:1] == ["苏州市"]
+
+
+def test_serve_shows_a_policy_workspace(web_state: AppState, tmp_path: Path) -> None:
+    from mfgindex.policy import library, records
+    from mfgindex.workspace import store
+
+    ws = tmp_path / "ws"
+    store.init(ws, entered_by="tester")
+    sample = tmp_path / "p.csv"
+    rows = records.sample_path().read_text(encoding="utf-8-sig").splitlines()[:2]
+    sample.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    library.import_policies(ws, sample, "tester")
+    with TestClient(create_app(web_state, policy_workspace=ws), raise_server_exceptions=False) as c:
+        got = c.get("/api/cities/320500/policies").json()
+    assert got["source"] == "workspace" and got["count"] == 1
+    with pytest.raises(UserError, match="not a workspace"):
+        create_app(web_state, policy_workspace=tmp_path / "nope")
+
+
+# -- the server's timeouts -------------------------------------------------------------------------------
+async def _hello(scope: dict[str, object], receive: object, send: object) -> None:
+    assert scope["type"] == "http"
+    await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+    await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
+
+
+class _Fast(server.TimedH11Protocol):
+    header_timeout = 0.5
+    body_idle_timeout = 0.5
+
+
+@pytest.fixture(scope="module")
+def timed_server() -> Iterator[int]:
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    config = uvicorn.Config(_hello, host="127.0.0.1", port=port, http=_Fast, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield port
+    srv.should_exit = True
+    thread.join(5)
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> bool:
+    """True when the server closes the connection within ``seconds`` (whatever it answered first)."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        sock.settimeout(left)
+        try:
+            if sock.recv(1024) == b"":
+                return True
+        except TimeoutError:
+            return False
+        except OSError:
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"GET / HTTP/1.1\r\nHost: x\r\n", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab"],
+)
+def test_half_sent_requests_are_cut_off(timed_server: int, sent: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", timed_server)) as sock:
+        sock.sendall(sent)
+        assert _closed_within(sock, 3.0)
+
+
+def test_slow_headers_are_not_saved_by_trickling(timed_server: int) -> None:
+    with socket.create_connection(("127.0.0.1", timed_server)) as sock:
+        t0 = time.monotonic()
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        for _ in range(10):  # one header byte every 0.2 s: the timer is not restarted by bytes
+            time.sleep(0.2)
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                break
+        assert _closed_within(sock, 3.0) and time.monotonic() - t0 < 3.0
+
+
+def test_complete_requests_are_answered_and_kept_alive(timed_server: int) -> None:
+    with socket.create_connection(("127.0.0.1", timed_server)) as sock:
+        for _ in range(2):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.settimeout(3)
+            assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+            time.sleep(0.7)  # longer than the header timeout, shorter than the keep-alive one

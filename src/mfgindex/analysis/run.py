@@ -88,8 +88,11 @@ class RunData:
         return int(self.framework.top_n)
 
 
-def context_dataset(config: Mapping[str, Any], framework: Framework) -> Dataset | None:
-    """Reload the data a run was made from (``config["data"]``); None when it cannot be read any more."""
+def context_dataset(
+    config: Mapping[str, Any], framework: Framework, folder: Path | None = None
+) -> Dataset | None:
+    """Reload the data a run was made from (``config["data"]``, relative paths against the run ``folder``
+    when given); None when it cannot be read any more."""
     from mfgindex.core import dataset as dataset_mod
 
     if framework.universe.kind != "cities":
@@ -97,9 +100,11 @@ def context_dataset(config: Mapping[str, Any], framework: Framework) -> Dataset 
     data = config.get("data", EMBEDDED)
     if data in (EMBEDDED, None, [], ()):
         return dataset_mod.default()
+    from mfgindex.core.files import resolve_input
     from mfgindex.core.ingest.users import read_users_data
 
-    paths = [Path(str(p)) for p in (data if isinstance(data, list | tuple) else [data])]
+    given = data if isinstance(data, list | tuple) else [data]
+    paths = [resolve_input(str(p), folder) if folder is not None else Path(str(p)) for p in given]
     if not all(p.exists() for p in paths):
         return None
     cmap = config.get("column_map")
@@ -204,7 +209,7 @@ def load_run_dir(path: str | Path) -> RunData:
         },
         stage_counts={str(k): int(v) for k, v in (record.get("stage_counts") or {}).items()},
         config=config,
-        dataset=context_dataset(config, framework),
+        dataset=context_dataset(config, framework, d),
         source=str(d),
         data_quality={
             k: record.get(k) for k in ("data_checks", "data_corrections", "coverage_gate") if k in record

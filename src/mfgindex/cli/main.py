@@ -210,7 +210,7 @@ def run(
         # run files and the report are written together and moved into place only when all are written
         note = ""
         with output_folder(out_dir, "run", force=force) as staging:
-            names = [p.name for p in outputs.write_run_files(result, staging, config)]
+            names = [p.name for p in outputs.write_run_files(result, staging, config, final=out_dir)]
             if report:  # mfgindex.report (issue 4): same folder, same run
                 from mfgindex.cli.report import one_line_failure
                 from mfgindex.report.build import report_for_result

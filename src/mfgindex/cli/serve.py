@@ -43,6 +43,15 @@ def register(app: typer.Typer) -> None:
                 "'Authorization: Bearer TOKEN'；不给出时服务只读。",
             ),
         ] = None,
+        policy_workspace: Annotated[
+            Path | None,
+            typer.Option(
+                "--workspace",
+                "-w",
+                help="Workspace whose policy library (mfgindex policy import) feeds the cities' policy "
+                "timelines (default: the shipped sample of the CAICT 2023 report).",
+            ),
+        ] = None,
     ) -> None:
         """看板服务 (dashboard)：网页看板与 JSON API。
 
@@ -52,7 +61,7 @@ def register(app: typer.Typer) -> None:
 
         from mfgindex.cli.main import err, guarded
         from mfgindex.web import server
-        from mfgindex.web.app import ENV_RUN, ENV_TOKEN, create_app
+        from mfgindex.web.app import ENV_POLICY, ENV_RUN, ENV_TOKEN, create_app
 
         if token is not None and len(token) < 16:
             err.print("--token must be at least 16 characters")
@@ -63,6 +72,8 @@ def register(app: typer.Typer) -> None:
                 os.environ[ENV_RUN] = str(run.resolve())
             if token:
                 os.environ[ENV_TOKEN] = token
+            if policy_workspace is not None:
+                os.environ[ENV_POLICY] = str(policy_workspace.resolve())
             err.print(f"{url}; {workers} workers, each evaluating at start-up")
             server.run(
                 "mfgindex.web.app:from_env",
@@ -76,7 +87,7 @@ def register(app: typer.Typer) -> None:
 
         def build() -> object:
             with err.status("评价计算中 (evaluating)…"):
-                return create_app(run_dir=run, upload_token=token)
+                return create_app(run_dir=run, upload_token=token, policy_workspace=policy_workspace)
 
         web_app = guarded(build)
         err.print(url + ("; upload endpoint on (token required)" if token else ""))

@@ -247,6 +247,28 @@ def check_out_file(path: Path) -> None:
     check_out_dir(path.parent)
 
 
+def record_input(path: str | Path, folder: Path) -> str:
+    """How a run folder records an input file: relative to the run folder when it was given relative (so
+    the folder and its data can move together and ``serve --run`` works from any directory), else as given."""
+    p = Path(path)
+    if p.is_absolute():
+        return str(p)
+    try:
+        return Path(os.path.relpath(p.absolute(), folder.absolute())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return str(p.absolute())
+
+
+def resolve_input(recorded: str | Path, folder: Path) -> Path:
+    """An input path read from a run folder's ``run.json``: absolute as is; relative against the run folder
+    (:func:`record_input`), else against the working directory (run folders of earlier versions)."""
+    p = Path(recorded)
+    if p.is_absolute():
+        return p
+    here = folder / p
+    return p if not here.exists() and p.exists() else here
+
+
 _OS_REASONS = {
     errno.ENOSPC: "the disk is full",
     errno.EROFS: "the file system is read-only",

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from mfgindex import __version__
-from mfgindex.core.files import fix_zip, output_folder, output_paths, write_csv
+from mfgindex.core.files import fix_zip, output_folder, output_paths, record_input, write_csv
 from mfgindex.core.framework import Aggregate, Framework, walk
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
@@ -264,13 +264,19 @@ def _sources_zh(fw: Framework) -> list[str]:
 def write_run(result: Result, out: Path, config: dict[str, Any], *, force: bool = False) -> list[Path]:
     """Write every output of a run into ``out`` all-or-nothing; returns the written paths."""
     with output_folder(out, "run", force=force) as staging:
-        written = write_run_files(result, staging, config)
+        written = write_run_files(result, staging, config, final=out)
     return output_paths(out, staging, written)
 
 
-def write_run_files(result: Result, folder: Path, config: dict[str, Any]) -> list[Path]:
+def write_run_files(
+    result: Result, folder: Path, config: dict[str, Any], final: Path | None = None
+) -> list[Path]:
     """Write scores.csv, indicators.csv, results.xlsx and run.json into ``folder`` (a staging folder of
-    :func:`mfgindex.core.files.output_folder`)."""
+    :func:`mfgindex.core.files.output_folder` that becomes ``final``: relative input paths are recorded
+    relative to it)."""
+    data = config.get("data")
+    if final is not None and isinstance(data, list | tuple):
+        config = {**config, "data": [record_input(str(d), final) for d in data]}
     write_csv(scores_frame(result), folder / "scores.csv", encoding="utf-8-sig")
     write_csv(indicators_frame(result), folder / "indicators.csv", encoding="utf-8")
     write_xlsx(result, folder / "results.xlsx")

@@ -15,6 +15,7 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import gates, ingest, validate
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import resolve_input
 from mfgindex.core.framework import Framework
 from mfgindex.core.ingest.users import read_users_data
 from mfgindex.core.result import Result
@@ -219,7 +220,7 @@ def rerun(folder: Path) -> Rerun:
     framework = fw_mod.from_dict(record["framework"], file=str(run_json))
     config = record.get("config") or {}
     data = config.get("data")
-    paths = tuple(Path(str(d)) for d in data) if isinstance(data, list) else ()
+    paths = tuple(resolve_input(str(d), folder) for d in data) if isinstance(data, list) else ()
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UserError(

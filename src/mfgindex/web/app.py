@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mfgindex.core.errors import UserError
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.services import runner
 from mfgindex.web import pages, policy_api, upload
 from mfgindex.web.api import Service, router
@@ -143,12 +143,21 @@ def create_app(
     options: runner.Options | None = None,
     max_body: int = MAX_BODY,
     upload_token: str | None = None,
+    policy_workspace: Path | None = None,
 ) -> FastAPI:
     """The web app over ``state`` (or a run directory, or run options: default data and preset).
 
     ``upload_token`` switches on ``POST /api/evaluate`` (a user's workbook, token required); without it the
-    service is read-only and the route does not exist.
+    service is read-only and the route does not exist. ``policy_workspace`` (a workspace folder) feeds the
+    cities' policy timelines instead of the shipped sample.
     """
+    if policy_workspace is not None:
+        from mfgindex.workspace.schema import db_path
+
+        if not db_path(Path(policy_workspace)).is_file():
+            raise UserError(
+                Problem("not a workspace (run `mfgindex init DIR` first)", file=str(policy_workspace))
+            )
     if state is None:
         state = from_run_dir(run_dir) if run_dir is not None else from_options(options)
     service = Service(state)
@@ -160,6 +169,7 @@ def create_app(
         redoc_url=None,  # Swagger/ReDoc pages load assets from a CDN: offline, only /openapi.json
     )
     app.state.service = service
+    app.state.policy_workspace = str(policy_workspace) if policy_workspace is not None else None
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -205,9 +215,15 @@ def create_app(
 
 ENV_RUN = "MFGINDEX_SERVE_RUN"
 ENV_TOKEN = "MFGINDEX_UPLOAD_TOKEN"
+ENV_POLICY = "MFGINDEX_SERVE_POLICY_WORKSPACE"
 
 
 def from_env() -> FastAPI:
     """App factory for uvicorn workers (``--workers N``): run directory and token from the environment."""
     run = os.environ.get(ENV_RUN)
-    return create_app(run_dir=Path(run) if run else None, upload_token=os.environ.get(ENV_TOKEN) or None)
+    policy = os.environ.get(ENV_POLICY)
+    return create_app(
+        run_dir=Path(run) if run else None,
+        upload_token=os.environ.get(ENV_TOKEN) or None,
+        policy_workspace=Path(policy) if policy else None,
+    )

@@ -46,7 +46,8 @@ class TimedH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        self._cancel()  # idle between requests: uvicorn's keep-alive timer takes over
+        self._cancel()  # idle between requests: uvicorn's keep-alive timer takes over …
+        self._arm()  # … unless the client is still sending a body the app did not read
 
     def _cancel(self) -> None:
         timer = getattr(self, "_read_timer", None)
