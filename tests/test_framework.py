@@ -159,7 +159,7 @@ def test_all_zero_child_weights_is_a_framework_error(tmp_path):
 
 @pytest.mark.parametrize("rng", [[100, 0], [5, 5], [0, float("inf")]])
 def test_range_must_be_increasing_and_finite(tmp_path, rng):
-    with pytest.raises(UserError, match="LO < HI|finite number"):  # inf: refused by the field itself
+    with pytest.raises(UserError, match=r"LO < HI|finite number"):  # inf: refused by the field itself
         load(_yaml(tmp_path, {**SMALL, "methods": {"range": rng}}))
 
 
