@@ -218,7 +218,7 @@ def test_whatif_top_and_methods(client: TestClient) -> None:
         ({"year": 1999}, "no ranking for year"),
         ({"aggregate": "geometric"}, "positive"),
         ({"normalise": "nope"}, "Input should be"),
-        ({"range": [5, 1], "normalise": "minmax"}, "LO < HI"),
+        ({"range": [5, 1], "normalise": "minmax"}, "low < high"),
         ({"top": 0}, "greater than or equal to 1"),
     ],
 )
@@ -358,9 +358,13 @@ def test_exported_cells_are_neutralised() -> None:
     rows = [{"rank": 1, "name": '=HYPERLINK("http://x")', "province": "+1", "region": "@a", "code": "-1"}]
     cols = [("rank", "排名"), ("name", "城市"), ("province", "省份"), ("region", "地区"), ("code", "代码")]
     csv_text = export.to_csv(rows, cols).decode("utf-8-sig")
-    assert "'=HYPERLINK" in csv_text and ",'+1," in csv_text and "'@a" in csv_text and "'-1" in csv_text
+    # formulas get a leading ' in CSV; numbers written as text (+1, -1) are not formulas (issue 15)
+    assert "'=HYPERLINK" in csv_text and ",+1," in csv_text and "'@a" in csv_text and ",-1\r\n" in csv_text
     ws = load_workbook(io.BytesIO(export.to_xlsx(rows, cols, "t"))).active
-    assert [c.value for c in ws[3]] == [1, '\'=HYPERLINK("http://x")', "'+1", "'@a", "'-1"]
+    # XLSX (row 3: below the header and the id row): text as is, formulas protected by quotePrefix
+    assert [c.value for c in ws[3]] == [1, '=HYPERLINK("http://x")', "+1", "@a", "-1"]
+    assert [c.quotePrefix for c in ws[3]] == [False, True, False, True, False]
+    assert ws["B3"].data_type == "s"
 
 
 # -- pages and guards ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Schemathesis: every operation of /openapi.json fuzzed from its schema; no response may be a 5xx.
+"""Schemathesis: every operation of /openapi.json fuzzed from its schema; no response may be a 5xx, every
+response carries the security headers, and every JSON body is standard JSON (no bare NaN/Infinity tokens).
 
 Examples are bounded (``max_examples`` per operation) so that the whole run stays well under a minute. The
 app is the session's (embedded data, every year served); the upload endpoint, off without a token, is fuzzed
@@ -7,16 +8,23 @@ through an app with a token so that its 401/413/422 paths are exercised too.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from mfgindex.web.app import create_app
+from mfgindex.web.app import SECURITY_HEADERS, create_app
 from mfgindex.web.state import AppState
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
+HEADERS = {name.decode() for name, _ in SECURITY_HEADERS}
+
+
+def _refuse(token: str) -> float:
+    raise ValueError(f"bare {token} token in a JSON response")
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +56,10 @@ def test_no_server_error(fuzz_app: FastAPI) -> None:
                 case.query["top"] = 5  # keep workbook building cheap: the fuzz is about inputs, not size
             response = case.call()
             case.validate_response(response, checks=[not_a_server_error])
+            missing = HEADERS - {k.lower() for k in response.headers}
+            assert not missing, f"{case.method} {case.path} {response.status_code}: no {missing}"
+            if "json" in response.headers.get("content-type", ""):
+                json.loads(response.text, parse_constant=_refuse)
 
         fuzz()
         seen.append(f"{op.method.upper()} {op.path}")
