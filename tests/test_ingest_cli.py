@@ -286,7 +286,7 @@ def test_group_header_over_variables_is_read(tmp_path, framework_file):
     [
         (["--top", "0"], "--top must be at least 1"),
         (["--range", "100,0"], "LO < HI"),
-        (["--range", "nan,inf"], "LO < HI"),
+        (["--range", "nan,inf"], "finite number"),
         (["--previous-year", "1800"], "no data for the previous year 1800"),
         (["--year", "2021", "--previous-year", "2022"], "is not before the year 2021"),
         (["--impute", "group_mean", "--impute-group", "nope"], "no grouping column 'nope'"),
