@@ -41,6 +41,7 @@ from scipy.interpolate import make_lsq_spline, make_smoothing_spline
 
 from mfgindex.core import derive, pipeline
 from mfgindex.core.dataset import Dataset
+from mfgindex.core.files import write_csv
 from mfgindex.core.framework import Aggregate, Framework
 from mfgindex.core.result import Result
 from mfgindex.core.weights.classes import local_weights
@@ -381,7 +382,7 @@ def write_audit(a: Audit, out_dir: Path) -> list[Path]:
     for name, frame in files.items():
         path = out_dir / name
         tmp = path.with_suffix(".csv.tmp")
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.10g", lineterminator="\n")
+        write_csv(frame, tmp, float_format="%.10g", lineterminator="\n")
         tmp.replace(path)
         written.append(path)
     return written

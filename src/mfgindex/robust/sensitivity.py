@@ -30,6 +30,7 @@ from SALib.sample import sobol as sobol_sample
 
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import write_csv
 from mfgindex.core.result import Result
 from mfgindex.robust import engine, limits
 from mfgindex.robust.assumptions import Factor
@@ -147,7 +148,7 @@ def write(sa: SAResult, out_dir: Path, config: dict[str, Any]) -> list[Path]:
     for name, frame in (("sobol.csv", sa.sobol), ("sobol_units.csv", sa.units)):
         path = out_dir / name
         tmp = out_dir / (name + ".tmp")
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.10g", lineterminator="\n")
+        write_csv(frame, tmp, float_format="%.10g", lineterminator="\n")
         tmp.replace(path)
         written.append(path)
     meta = out_dir / "sensitivity.json"

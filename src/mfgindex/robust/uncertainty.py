@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 
 from mfgindex.core import pipeline
 from mfgindex.core.dataset import Dataset
+from mfgindex.core.files import write_csv
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
 from mfgindex.robust import engine, limits
@@ -212,7 +213,7 @@ def write(ua: UAResult, out_dir: Path, config: dict[str, Any]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv = out_dir / "uncertainty.csv"
     tmp = out_dir / "uncertainty.csv.tmp"
-    ua.stats.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.10g", lineterminator="\n")
+    write_csv(ua.stats, tmp, float_format="%.10g", lineterminator="\n")
     tmp.replace(csv)
     meta = out_dir / "uncertainty.json"
     info = {**config, "n": ua.n, "unscored_unit_replications": ua.n_nan,
