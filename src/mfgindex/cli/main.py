@@ -208,7 +208,7 @@ def run(
         if not quiet:
             print_top(result)
         # run files and the report are written together and moved into place only when all are written
-        note = ""
+        note: str | None = None
         with output_folder(out_dir, "run", force=force) as staging:
             names = [p.name for p in outputs.write_run_files(result, staging, config, final=out_dir)]
             if report:  # mfgindex.report (issue 4): same folder, same run
