@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from mfgindex import __version__
-from mfgindex.core.files import safe_cell
+from mfgindex.core.files import append_row, put_cell
 from mfgindex.core.framework import Framework, walk
 from mfgindex.core.result import Result
 
@@ -89,7 +89,7 @@ def labels_for(columns: Iterable[Any], extra: Mapping[str, str] | None = None) -
 
 def excel_value(v: Any) -> tuple[Any, str | None]:
     """A cell value and its number format: numbers (also ``1,234``/``12.5%`` formatted for print) become
-    numbers, ``—`` and NaN become empty, text is escaped by :func:`~mfgindex.core.files.safe_cell`."""
+    numbers, ``—`` and NaN become empty, text is written through :func:`~mfgindex.core.files.put_cell`."""
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None, None
     if isinstance(v, bool | np.bool_):
@@ -110,7 +110,7 @@ def excel_value(v: Any) -> tuple[Any, str | None]:
         decimals = len(s.split(".")[1]) if "." in s else 0
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
         return (int(num) if decimals == 0 and abs(num) < 1e15 else num), fmt
-    return safe_cell(s), None
+    return s, None  # text: written through put_cell (the one cell rule, quotePrefix)
 
 
 def write_table(
@@ -126,9 +126,9 @@ def write_table(
     ids = [str(c).strip() for c in frame.columns]
     heads = list(labels) if labels is not None else ids
     if caption:
-        ws.append([safe_cell(caption)])
+        append_row(ws, [caption])
         ws.cell(row=1, column=1).font = Font(bold=True, size=12)
-    ws.append([safe_cell(h) for h in heads])
+    append_row(ws, heads)
     head_row = ws.max_row
     for cell in ws[head_row]:
         cell.font = Font(bold=True)
@@ -136,7 +136,7 @@ def write_table(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     show_ids = any(h != i for h, i in zip(heads, ids, strict=True))
     if show_ids:
-        ws.append([safe_cell(i) for i in ids])
+        append_row(ws, ids)
         for cell in ws[ws.max_row]:
             cell.font = _ID_FONT
             cell.alignment = Alignment(horizontal="center")
@@ -144,12 +144,12 @@ def write_table(
     for r, row in enumerate(frame.itertuples(index=False), start=first):
         for c, v in enumerate(row, start=1):
             value, fmt = excel_value(v)
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = put_cell(ws, r, c, value)
             if fmt:
                 cell.number_format = fmt
     if note:
         ws.append([])
-        ws.append([safe_cell(note)])
+        append_row(ws, [note])
     for j, head in enumerate(heads, start=1):
         sample = [len(str(v)) for v in frame.iloc[:200, j - 1]] if len(frame) else []
         width = max([len(head) * 2, len(ids[j - 1]), *sample, 6])
@@ -211,7 +211,7 @@ def add_about_sheet(wb: Any, rows: Sequence[tuple[str, str]]) -> None:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for k, v in rows:
-        ws.append([safe_cell(k), safe_cell(v)])
+        append_row(ws, [k, v])
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 90
     for row in ws.iter_rows(min_row=2):
