@@ -165,7 +165,7 @@ def variable_for(label: str, names: Mapping[str, str], column_map: Mapping[str, 
             return target.strip(), "", "map"
     if n in names:
         return names[n], "", "framework"
-    if n in synonyms():
+    if n in synonyms() and not label.isascii():  # ASCII labels (GDP in COINr's iData) stay as written
         var, unit = synonyms()[n]
         return var, unit, "synonym"
     return label.strip(), "", ""
