@@ -82,8 +82,8 @@ ForceOpt = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Write into an output folder that holds files mfgindex did not write (they are kept; "
-        "same-named files are replaced).",
+        help="强制写入 (force)：输出目录中有不是 mfgindex 写出的文件时仍写入"
+        "（这些文件保留，同名文件被替换）。",
     ),
 ]
 

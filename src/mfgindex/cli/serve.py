@@ -48,8 +48,8 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--workspace",
                 "-w",
-                help="Workspace whose policy library (mfgindex policy import) feeds the cities' policy "
-                "timelines (default: the shipped sample of the CAICT 2023 report).",
+                help="政策库工作区 (policy workspace)：其政策库（mfgindex policy import 导入）"
+                "用于城市的政策时间线；默认使用随软件提供的 CAICT 2023 报告样例。",
             ),
         ] = None,
     ) -> None:
