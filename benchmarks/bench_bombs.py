@@ -1,8 +1,8 @@
-"""Benchmark: the bounds of issue 15 item 4 (YAML part), measured in a fresh process per case.
+"""Benchmark: the bounds of the YAML reader, measured in a fresh process per case.
 
 Each case runs the real command (``mfgindex import --map``, ``mfgindex validate --framework``) in a child
 process and reports its wall time and peak resident memory (``ru_maxrss`` of the child), then the same
-parse in-process with ``tracemalloc`` (what the parser itself allocates). Bounds (issue 15): the 377-byte
+parse in-process with ``tracemalloc`` (what the parser itself allocates). Bounds: the 377-byte
 alias bomb refused in < 1 s and < 100 MB; a 2,000-level nesting refused with a message; a 1 KB framework
 bomb refused. Run: ``.venv/bin/python benchmarks/bench_bombs.py`` (numbers in docs/security.md).
 """

@@ -1,6 +1,6 @@
 """Benchmark: the plausibility checks (`mfgindex check`) on the default panel, and the coverage gate.
 
-Target (issue 12): the checks of the default 333-city panel well under 1 s. Measures `core.checks.run_checks`
+Target: the checks of the default 333-city panel well under 1 s. Measures `core.checks.run_checks`
 on the years a default run reads (2021-2022, with 2000-2023 as history), on every year, and the service
 with the accepted findings, then the coverage gate of one year. Run:
 `.venv/bin/python benchmarks/bench_checks.py`.

@@ -1,4 +1,4 @@
-"""Benchmark: the reader's memory bounds (issue 15 item 4).
+"""Benchmark: the reader's memory bounds.
 
 Run: `.venv/bin/python benchmarks/bench_ingest.py [MB]`. Writes, in a temporary folder,
 

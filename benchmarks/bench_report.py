@@ -1,4 +1,4 @@
-"""Benchmark: rendering the full default report (HTML + PDF, zh), issue 4's target < 30 s.
+"""Benchmark: rendering the full default report (HTML + PDF, zh), target < 30 s.
 
 Run: `.venv/bin/python benchmarks/bench_report.py`. Prints wall and CPU time of `mfgindex report`.
 """

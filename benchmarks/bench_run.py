@@ -1,6 +1,6 @@
 """Benchmark: the default evaluation (≈ 333 cities × 2 years, caict2023 preset), without report rendering.
 
-Target (issue 2): the whole evaluation in under 2 s on a 2-core machine. Measures, separately, loading the
+Target: the whole evaluation in under 2 s on a 2-core machine. Measures, separately, loading the
 embedded data (done once per process) and the evaluation of the current and previous year, then the full
 `mfgindex run` with outputs written. Run: `make bench` or `.venv/bin/python benchmarks/bench_run.py`.
 """

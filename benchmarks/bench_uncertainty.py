@@ -1,6 +1,6 @@
 """Benchmark of ``mfgindex uncertainty`` (whole command, as a user runs it).
 
-Cases (issue 5 targets, 2-core machine):
+Cases (targets on a 2-core machine):
   asem-10k     N = 10,000 on COINr's ASEM example (build_example_coin pipeline), default assumptions: < 10 s
   default-100k N = 100,000 on the embedded data (~333 cities), default assumptions: < 60 s, bounded memory
 

@@ -1,6 +1,6 @@
 """Every command's help in one voice: Chinese first, the English term in parentheses, nothing cut.
 
-The rule (issue 13 item 5), checked on the click tree typer builds and on the printed ``--help`` of every
+The rule, checked on the click tree typer builds and on the printed ``--help`` of every
 command: a command's summary (the first paragraph, what a parent's command list shows) and every option's
 help start with Chinese and contain a parenthesised English term; the summary fits click's shortest listing
 (45 characters) so it is never cut with "..."; the printed help holds each option's help whole and no

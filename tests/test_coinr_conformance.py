@@ -1,4 +1,4 @@
-"""COINr 1.1.14 conformance on its ASEM example (issue 2, item 8).
+"""COINr 1.1.14 conformance on its ASEM example.
 
 Published numbers (tests/reference/coinr_asem.py) are matched to the printed rounding; configurations
 without a published number are matched to 1e-9 against tests/reference/coinr_rules.py, an independent

@@ -1,4 +1,4 @@
-"""``mfgindex check``, and the checks as a step of ``validate`` and ``run`` (issue 12 item 2)."""
+"""``mfgindex check``, and the checks as a step of ``validate`` and ``run``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plausibility checks (METHODS §7) on the cases of issue 12 and on hand-made panels.
+"""Plausibility checks (METHODS §7) on described bad-data cases and on hand-made panels.
 
 Expected values come from the data files (the corrections log's old and new values, both GDP tables) and
 from hand calculations; the robust z is checked against scipy.

@@ -1,4 +1,4 @@
-"""The standing fuzz suite for user inputs (issue 15 item 8): tables and frameworks drawn by hypothesis
+"""The standing fuzz suite for user inputs: tables and frameworks drawn by hypothesis
 (fixed seed: ``derandomize=True``, no example database) are fed to ``validate``, ``run`` and ``import``
 in-process. Every outcome must be one of two: success (exit 0; ``run`` leaves a complete folder), or exit 2
 with a message naming the input file and nothing written (no output folder, no leftovers, the workspace
@@ -128,7 +128,7 @@ def small_framework(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.xfail(
     reason="finds a table-reader bug: a header-only wide CSV raises IndexError in core/ingest.py "
-    "(df.iloc[0] of an empty frame), issue 15 'a header-only file'; the reader's rewrite (helper reader) "
+    "(df.iloc[0] of an empty frame), 'a header-only file'; the reader's rewrite (helper reader) "
     "fixes it — then this test passes",
     strict=False,
 )
@@ -254,7 +254,7 @@ def test_validate_on_fuzzed_frameworks(
     doc: dict[str, Any], deep: int, small_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     path = tmp_path_factory.mktemp("f") / "fuzzed.yaml"
-    if deep == 3:  # far too deep, as flow YAML (the 2,000-level case of the issue, smaller)
+    if deep == 3:  # far too deep, as flow YAML (the 2,000-level case, smaller)
         node: dict[str, Any] = {"id": "leaf", "variable": "output"}
         for i in range(200):
             node = {"id": f"n{i}", "children": [node]}

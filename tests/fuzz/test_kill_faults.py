@@ -1,8 +1,8 @@
-"""Fault test (issue 15 items 5 and 8): ``mfgindex run --report`` killed with SIGKILL at seeded points.
+"""Fault test: ``mfgindex run --report`` killed with SIGKILL at seeded points.
 
-The issue found 7 of 12 kills leaving run files with a partial report. Here the command runs in a child
-process and is killed at seeded moments spread over its measured duration; then what the next start does
-(``recover`` of the parent folder) runs, and the output folder must be complete — every file its manifest
+Before the all-or-nothing writer, 7 of 12 kills left run files with a partial report. Here the command runs
+in a child process and is killed at seeded moments spread over its measured duration; then what the next start
+does (``recover`` of the parent folder) runs, and the output folder must be complete — every file its manifest
 lists, with the listed SHA-256 — and nothing ``.mfgindex-*`` may remain. Before the first kill the folder
 holds an earlier complete run, so kills during the final swap are covered too.
 """

@@ -1,4 +1,4 @@
-"""Issue 15's bad-input cases for the reader, each built from the case described (exit 2, located, nothing
+"""Bad-input cases for the reader, each built from the case described (exit 2, located, nothing
 written), and the reader's limits."""
 
 from __future__ import annotations

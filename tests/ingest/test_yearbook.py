@@ -1,4 +1,4 @@
-"""Yearbook tables as they come (issue 13 item 2): fixtures written by scripts/make_yearbook_fixtures.py
+"""Yearbook tables as they come: fixtures written by scripts/make_yearbook_fixtures.py
 from the shared CSVs; imported values are compared with those CSVs, not with our own output."""
 
 from __future__ import annotations

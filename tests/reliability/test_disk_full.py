@@ -1,4 +1,4 @@
-"""Disk full and read-only mounts (issue 15 item 1): ``import`` (DuckDB ``IOException``) and the report
+"""Disk full and read-only mounts: ``import`` (DuckDB ``IOException``) and the report
 (``OSError`` while writing) end with exit 2 and one message, never a traceback, and leave nothing behind."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one cell rule and the all-or-nothing folder writer of ``mfgindex.core.files`` (issue 15 items 2, 5).
+"""The one cell rule and the all-or-nothing folder writer of ``mfgindex.core.files``.
 
 Expected cells come from the OWASP "CSV Injection" page: a cell starting with = + - @ tab or CR is
 prefixed with a single quote in CSV; XLSX stores such text as text with quotePrefix (what Excel itself
@@ -40,7 +40,7 @@ def test_csv_cell_gets_a_leading_quote(text: str) -> None:
 
 @pytest.mark.parametrize("value", ["+", "-", "-3.5", "+2%", "1,234.5", "-1e-3", "苏州", "a=b", ""])
 def test_plain_text_signs_and_numbers_written_as_text_are_untouched(value: str) -> None:
-    # the report's direction cell "+" was written as "'+" by the earlier rule (issue 15, item 2)
+    # the report's direction cell "+" was written as "'+" by the earlier rule
     assert files.safe_cell(value) == value
 
 

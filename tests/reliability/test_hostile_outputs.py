@@ -1,5 +1,5 @@
 """Every command that writes a CSV or XLSX, fed hostile text, writes no cell a spreadsheet would run
-(issue 15 item 2). The hostile strings are OWASP's CSV-injection examples and the issue's own cases.
+The hostile strings are OWASP's CSV-injection examples and described cases.
 
 A CSV field is safe when it does not start with = + - @ tab or CR (escaped fields start with ``'``) or is
 a plain number/sign; an XLSX cell is safe when it is not a formula and risky text carries quotePrefix.

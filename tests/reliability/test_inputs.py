@@ -1,6 +1,6 @@
-"""Bounded YAML and frameworks (issue 15 item 4, YAML part; item 1 framework bullets).
+"""Bounded YAML and frameworks (size, depth, aliases; finite numbers, tree depth).
 
-Each case is the one the issue describes: the 377-byte alias bomb (the "billion laughs" file, nine
+Each case is a described attack: the 377-byte alias bomb (the "billion laughs" file, nine
 levels of nine references), a 1 KB framework bomb, a framework nested 2,000 levels, a weight of ``.inf``.
 """
 

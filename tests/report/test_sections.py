@@ -1,4 +1,4 @@
-"""The report's policy section (issue 9) and 稳健性检验 section (issue 5), and English labels of the older
+"""The report's policy section and 稳健性检验 section, and English labels of the older
 charts: numbers in the robustness sentences equal an independent audit/uncertainty run, the policy tables
 list the shipped sample, the folders of ``mfgindex uncertainty``/``sensitivity`` are read."""
 

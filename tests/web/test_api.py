@@ -358,7 +358,7 @@ def test_exported_cells_are_neutralised() -> None:
     rows = [{"rank": 1, "name": '=HYPERLINK("http://x")', "province": "+1", "region": "@a", "code": "-1"}]
     cols = [("rank", "排名"), ("name", "城市"), ("province", "省份"), ("region", "地区"), ("code", "代码")]
     csv_text = export.to_csv(rows, cols).decode("utf-8-sig")
-    # formulas get a leading ' in CSV; numbers written as text (+1, -1) are not formulas (issue 15)
+    # formulas get a leading ' in CSV; numbers written as text (+1, -1) are not formulas
     assert "'=HYPERLINK" in csv_text and ",+1," in csv_text and "'@a" in csv_text and ",-1\r\n" in csv_text
     ws = load_workbook(io.BytesIO(export.to_xlsx(rows, cols, "t"))).active
     # XLSX (row 3: below the header and the id row): text as is, formulas protected by quotePrefix

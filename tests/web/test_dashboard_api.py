@@ -1,4 +1,4 @@
-"""Dashboard data behind the pages (issue 14): the summary equals the report's analysis of the same run and
+"""Dashboard data behind the pages: the summary equals the report's analysis of the same run and
 counts that anyone can redo from the ranking; the Excel export has numbers as numbers, Chinese headers with
 the field ids, widths and a 说明 sheet; municipalities are explained; responses are compressed."""
 

@@ -1,4 +1,4 @@
-"""The dashboard in a real browser (Debian's Chromium via Playwright), issue 14: every page at 1440 px and
+"""The dashboard in a real browser (Debian's Chromium via Playwright): every page at 1440 px and
 390 px without horizontal overflow or console errors and with no serious or critical axe-core violations;
 a hover inside every ranked city's polygon on the map shows that city; URL state round-trips; 较上年
 and 新进50强; municipalities explained; keyboard and numeric sorting; one printed A4 page per city profile;
@@ -180,7 +180,7 @@ def test_change_column_shows_movement_for_all_and_new_top50_only_for_new_entries
     }
     shown_new = set(page.locator("#ranking-body tr:has(.new) th a").all_inner_texts())
     assert shown_new == expected_new
-    # 连云港 (the issue's example: in the top 50 now, outside it last year) shows its move and the badge
+    # 连云港 (in the top 50 now, outside it last year) shows its move and the badge
     lyg = next(r for r in rows if r["code"] == "320700")
     assert lyg["rank"] <= 50 < lyg["prev_rank"]
     move = f"↑{lyg['prev_rank'] - lyg['rank']}"

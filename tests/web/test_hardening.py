@@ -1,4 +1,4 @@
-"""Web hardening (issue 15 item 7 and the web bullets of item 1), each case built from the issue's text."""
+"""Web hardening: bodies, headers, uploads and what-if requests, each case built from a described attack."""
 
 from __future__ import annotations
 

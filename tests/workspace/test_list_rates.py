@@ -1,5 +1,5 @@
 """Honest list counts: the precision sample, the assignment rate of the shipped list, per-region rates in the
-CLI and coverage, and `lists assign` changing only the filled rows (issues 12.4 and 13.4)."""
+CLI and coverage, and `lists assign` changing only the filled rows ."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A run's results as the analyses read them: from a :class:`~mfgindex.core.result.Result` or a run directory.
 
 :class:`RunData` holds what every run-mode analysis and the report need: the framework, the scores table
-(docs/CONTRACTS.md ``scores.csv``), raw and normalised indicator values (``indicators.csv``), coverage,
+(docs/ARCHITECTURE.md ``scores.csv``), raw and normalised indicator values (``indicators.csv``), coverage,
 nominal weights and the stage counts (``run.json``), plus the *context dataset* — the data the run was made
 from (GDP, population, lists), reloaded from the run's configuration, for the aggregates that are not
 indicators (share of national GDP, per-capita values, list counts by region).
@@ -67,7 +67,7 @@ class RunData:
     config: Mapping[str, Any] = field(default_factory=dict)
     dataset: Dataset | None = None
     source: str = "evaluated"
-    # run.json's data_checks, data_corrections and coverage_gate (issue 12): what the data appendix shows
+    # run.json's data_checks, data_corrections and coverage_gate: what the data appendix shows
     data_quality: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -3,7 +3,7 @@
 A *ranking table* is a DataFrame indexed by adcode (``code``, str) with at least the columns
 ``name, province, region, rank``; optionally ``province_rank`` (int), ``prev_rank`` (float, NaN when
 unknown), ``change`` (``up``/``down``/``same``/``new``), ``is_capital`` and score columns ``<id>`` /
-``<id>_rank`` as in a run's ``scores.csv`` (docs/CONTRACTS.md). :func:`read_published_ranking` builds one
+``<id>_rank`` as in a run's ``scores.csv`` (docs/ARCHITECTURE.md). :func:`read_published_ranking` builds one
 from a published list such as the CAICT 2023 top 50 (表3); :func:`from_scores` from a run's scores.
 """
 
@@ -266,7 +266,7 @@ def finalise(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def from_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """Ranking table from a run's ``scores.csv`` frame (docs/CONTRACTS.md).
+    """Ranking table from a run's ``scores.csv`` frame (docs/ARCHITECTURE.md).
 
     ``rank_change`` (int, + = up) is kept; ``province_rank`` given as 苏1 is reduced to its number.
     """

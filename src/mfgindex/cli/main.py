@@ -211,7 +211,7 @@ def run(
         note: str | None = None
         with output_folder(out_dir, "run", force=force) as staging:
             names = [p.name for p in outputs.write_run_files(result, staging, config, final=out_dir)]
-            if report:  # mfgindex.report (issue 4): same folder, same run
+            if report:  # mfgindex.report: same folder, same run
                 from mfgindex.cli.report import one_line_failure
                 from mfgindex.report.build import report_for_result
 

@@ -1,6 +1,6 @@
-"""CLI of issue 9: ``policy {import,search,list}``, ``homogeneity``, ``benchmarks {compare,list}``.
+"""CLI of the policy library: ``policy {import,search,list}``, ``homogeneity``, ``benchmarks {compare,list}``.
 
-The core ``cli.py`` calls :func:`register`. Commands are thin: parse → library call → print.
+``cli/main.py`` calls :func:`register`. Commands are thin: parse → library call → print.
 """
 
 from __future__ import annotations

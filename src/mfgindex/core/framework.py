@@ -35,7 +35,7 @@ from mfgindex.core.errors import Problem, UserError
 
 
 class _Model(BaseModel):
-    # weights, targets, ranges …: finite numbers only (a weight of .inf passed validation: issue 15)
+    # weights, targets, ranges …: finite numbers only (a weight of .inf once passed validation)
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 

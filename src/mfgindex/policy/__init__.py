@@ -1,4 +1,4 @@
-"""Policy and case library, industrial homogeneity and international benchmarks (issue 9).
+"""Policy and case library, industrial homogeneity and international benchmarks.
 
 - :mod:`mfgindex.policy.records` — reading and validating policy/case tables (CSV/XLSX), the shipped sample;
 - :mod:`mfgindex.policy.library` — the library in a workspace (import with provenance, search, list);

@@ -1,4 +1,4 @@
-"""The report's 稳健性检验 section: statistical audit and uncertainty of the ranks (issue 5 in every report).
+"""The report's 稳健性检验 section: statistical audit and uncertainty of the ranks (in every report).
 
 :func:`compute` audits the run's :class:`~mfgindex.core.result.Result` with
 :func:`mfgindex.robust.audit.audit` (Cronbach's α and PCA per dimension, correlation flags, nominal vs

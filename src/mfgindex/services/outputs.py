@@ -134,7 +134,7 @@ def run_record(result: Result, config: dict[str, Any]) -> dict[str, Any]:
         ],
         "units": len(result.table),
         # plausibility checks of the inputs (once per run, before evaluating), the corrections applied to
-        # the embedded data, and the coverage gate of the evaluated year (issue 12)
+        # the embedded data, and the coverage gate of the evaluated year
         "data_checks": result.provenance.get("checks"),
         "data_corrections": list(result.provenance.get("data_corrections") or []),
         "coverage_gate": result.provenance.get("coverage_gate"),

@@ -1,4 +1,4 @@
-"""Research toolbox for regional evaluation (issue 8): obstacle degree, coupling coordination, grey relational
+"""Research toolbox for regional evaluation: obstacle degree, coupling coordination, grey relational
 analysis (and TOPSIS-GRA), Dagum Gini and Theil decompositions, kernel density, σ/β-convergence, spatial
 autocorrelation (Moran's I, LISA) and rank-class Markov chains.
 

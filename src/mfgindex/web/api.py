@@ -291,7 +291,7 @@ def export_notes(
 
 def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
     """Refuse (422, with the reason) a what-if whose scores are not finite numbers or cannot tell any two
-    cities apart: the answer must be valid JSON and a ranking (issue 15: bare ``inf`` tokens, all rank 1)."""
+    cities apart: the answer must be valid JSON and a ranking (no bare ``inf``, not all rank 1)."""
     for node, values in outcome.scores.items():
         arr = np.asarray(values, dtype=float)
         if np.isinf(arr).any():

@@ -195,7 +195,7 @@ def create_app(
         )
 
     app.include_router(router(service))
-    app.include_router(policy_api.router())  # issue 9: GET /api/cities/{code}/policies
+    app.include_router(policy_api.router())  # GET /api/cities/{code}/policies
     limits: dict[str, int] = {}
     if upload_token:
         app.include_router(upload.router(state, upload_token))

@@ -1,4 +1,4 @@
-"""``GET /api/cities/{code}/policies``: a city's policy timeline (issue 9).
+"""``GET /api/cities/{code}/policies``: a city's policy timeline.
 
 Records come from the workspace named by ``app.state.policy_workspace`` (a folder) when set, else from the
 shipped sample (the CAICT 2023 report's 表1, 表2 and 专栏1–2).

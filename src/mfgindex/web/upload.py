@@ -1,6 +1,6 @@
 """``POST /api/evaluate``: evaluate a user's workbook with the served framework — off unless a token is set.
 
-Security (issue 6 §4):
+Security:
 
 - the route exists only when the app is created with ``upload_token`` (``mfgindex serve --token`` or
   ``MFGINDEX_UPLOAD_TOKEN``); every request must carry ``Authorization: Bearer <token>`` (401 otherwise,

@@ -157,7 +157,7 @@ def connect(directory: Path, *, create: bool = False, read_only: bool = False) -
                 )
             )
         yield con
-    except (duckdb.IOException, OSError) as exc:  # disk full, read-only mount … (issue 15): exit 2
+    except (duckdb.IOException, OSError) as exc:  # disk full, read-only mount …: exit 2
         raise UserError(
             Problem(
                 f"cannot write the workspace ({type(exc).__name__}: {str(exc)[:160]}); the command's "

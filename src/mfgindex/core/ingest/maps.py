@@ -18,7 +18,7 @@ MAX_MAP_BYTES = 1 << 20
 
 
 def _yaml(text: str, file: str) -> Any:
-    """The map's YAML through the one bounded YAML reader (aliases, nesting, size: issue 15)."""
+    """The map's YAML through the one bounded YAML reader (aliases, nesting, size)."""
     from mfgindex.core.safeyaml import load_yaml
 
     return load_yaml(text, file)
