@@ -1,4 +1,4 @@
-"""How the CLI prints user errors (``mfgindex.cli.main.guarded``)."""
+"""How the CLI prints user errors (``mfgindex.cli.console.guarded``)."""
 
 from __future__ import annotations
 

@@ -13,10 +13,9 @@ import re
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from mfgindex.cli.main import app
+from mfgindex.cli.main import app, loaded
 
 CJK_FIRST = re.compile(r"^[^A-Za-z]*?[\u3400-\u9fff]")
 ENGLISH_TERM = re.compile(r"\([^()]*[A-Za-z][^()]*\)")
@@ -31,7 +30,7 @@ def _commands() -> list[tuple[tuple[str, ...], Any]]:
         for name, sub in sorted(getattr(cmd, "commands", {}).items()):
             walk((*path, name), sub)
 
-    walk((), typer.main.get_command(app))
+    walk((), loaded())
     return found
 
 

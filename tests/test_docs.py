@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from mfgindex.cli.doc import END, START, TOP_END, TOP_START, embed, reference, top_table
-from mfgindex.cli.main import app
+from mfgindex.cli.doc import END, START, TOP_END, TOP_START, embed, help_table, reference, top_table
+from mfgindex.cli.main import COMMANDS, HELP_FILE, loaded
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -14,14 +17,11 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_readme_command_reference_is_current():
     text = README.read_text(encoding="utf-8")
     assert START in text and END in text
-    assert embed(text, reference(app)) == text, "run: python -m mfgindex.cli.doc --write README.md"
+    assert embed(text, reference(loaded())) == text, "run: python -m mfgindex.cli.doc --write README.md"
 
 
 def test_every_command_has_help():
-    import typer
-
-    group = typer.main.get_command(app)
-    stack = list(group.commands.items())  # type: ignore[attr-defined]
+    stack = list(loaded().commands.items())
     while stack:
         name, cmd = stack.pop()
         assert (cmd.help or "").strip(), f"command {name} has no help"
@@ -35,6 +35,29 @@ def test_readme_default_ranking_is_current():
     assert embed(text, top_table(), TOP_START, TOP_END) == text, (
         "run: python -m mfgindex.cli.doc --write README.md"
     )
+
+
+def test_lazy_command_table_matches_the_commands():
+    """``mfgindex --help`` lists the commands from commands.json without importing them; its lines are the
+    commands' own first help paragraphs, and every command of the table is registered by its modules."""
+    assert HELP_FILE.read_text(encoding="utf-8") == help_table(), (
+        "run: python -m mfgindex.cli.doc --write README.md"
+    )
+    assert list(json.loads(help_table())) == list(COMMANDS)
+
+
+def test_root_help_imports_no_command():
+    """The root listing comes from commands.json: none of the command modules (nor pandas) is imported."""
+    code = (
+        "import sys\n"
+        "from mfgindex.cli.main import main\n"
+        "sys.argv = ['mfgindex', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mfgindex.') or m in ('pandas', 'numpy')))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Commands:" in res.stdout and "toolbox" in res.stdout
+    assert res.stdout.strip().splitlines()[-1] == "['mfgindex.cli', 'mfgindex.cli.main']"
 
 
 ROOT = README.parent

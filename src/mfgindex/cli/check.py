@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         """
         from rich.markup import escape
 
-        from mfgindex.cli.main import err, guarded, out
+        from mfgindex.cli.console import err, guarded, out
         from mfgindex.services import checks as checks_svc
 
         def go() -> None:

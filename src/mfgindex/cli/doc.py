@@ -2,18 +2,18 @@
 
 The README embeds them between ``<!-- cli-start -->``/``<!-- cli-end -->`` and
 ``<!-- top-start -->``/``<!-- top-end -->``; a test fails when the README is out of date
-(`python -m mfgindex.cli.doc --write README.md` refreshes both).
+(`python -m mfgindex.cli.doc --write README.md` refreshes both, and ``cli/commands.json``: the
+one-line help the lazy root listing shows).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any
-
-import typer
 
 START, END = "<!-- cli-start -->", "<!-- cli-end -->"
 TOP_START, TOP_END = "<!-- top-start -->", "<!-- top-end -->"
@@ -50,8 +50,8 @@ def _command(name: str, cmd: Any, lines: list[str]) -> None:
     lines.append("")
 
 
-def reference(app: typer.Typer) -> str:
-    group: Any = typer.main.get_command(app)
+def reference(group: Any) -> str:
+    """The Markdown reference of every command of ``group`` (the root group with its commands loaded)."""
     lines: list[str] = []
     for name in sorted(group.commands):
         _command(name, group.commands[name], lines)
@@ -93,11 +93,20 @@ def top_table(n: int = 20) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    from mfgindex.cli.main import app
+def help_table() -> str:
+    """commands.json: each command's first help paragraph, for the lazy root listing (``--help``)."""
+    from mfgindex.cli.main import first_help_line, loaded
 
-    text = reference(app)
+    lines = {name: first_help_line(cmd) for name, cmd in loaded().commands.items()}
+    return json.dumps(lines, ensure_ascii=False, indent=1) + "\n"
+
+
+def main() -> None:
+    from mfgindex.cli.main import HELP_FILE, loaded
+
+    text = reference(loaded())
     if len(sys.argv) > 2 and sys.argv[1] == "--write":
+        HELP_FILE.write_text(help_table(), encoding="utf-8")
         path = Path(sys.argv[2])
         readme = embed(path.read_text(encoding="utf-8"), text)
         readme = embed(readme, top_table(), TOP_START, TOP_END)

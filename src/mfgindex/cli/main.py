@@ -1,289 +1,127 @@
-"""Command-line interface: a thin layer over the library. User errors → messages and exit code 2."""
+"""Command-line interface: a thin layer over the library. User errors → messages and exit code 2.
+
+Start-up is kept short (``mfgindex --help`` imports typer, nothing of mfgindex's own): every command lives
+in a module ``cli/<group>.py`` with ``register(app)``, is listed in :data:`COMMANDS` (its one-line help in
+``commands.json``, generated) and is imported only when it runs or its own ``--help`` is asked for.
+``tests/test_docs.py`` checks that commands.json holds the commands' own first help lines.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+import json
 from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typer import _click as click
+from typer.core import TyperCommand, TyperGroup
 
-from mfgindex.cli.options import (
-    AcceptOpt,
-    AggregateOpt,
-    AllowThinOpt,
-    CorrectionsOpt,
-    CoverageOpt,
-    DataOpt,
-    DefaultDataOpt,
-    DenominateOpt,
-    ForceOpt,
-    FrameworkOpt,
-    ImputeGroupOpt,
-    ImputeOpt,
-    MapOpt,
-    NormaliseOpt,
-    PanelOpt,
-    PrevOpt,
-    RangeOpt,
-    TopOpt,
-    TreatOpt,
-    YearOpt,
-    make_options,
-    method_options,
-)
-from mfgindex.core.errors import UserError
-from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
-from mfgindex.core.rank import ARROWS
-from mfgindex.core.result import Result
-from mfgindex.services import outputs, runner
-from mfgindex.services.runner import Options
+# Command → the modules that register it, in order. A new command: add it here and run
+# ``python -m mfgindex.cli.doc --write README.md`` (it refreshes commands.json and the README reference).
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "run": ("mfgindex.cli.run",),
+    "validate": ("mfgindex.cli.run",),
+    "check": ("mfgindex.cli.check",),
+    "weights": ("mfgindex.cli.weights",),
+    "template": ("mfgindex.cli.weights", "mfgindex.cli.workspace"),
+    "analyze": ("mfgindex.cli.analyze",),
+    "report": ("mfgindex.cli.report",),
+    "audit": ("mfgindex.cli.robust",),
+    "uncertainty": ("mfgindex.cli.robust",),
+    "sensitivity": ("mfgindex.cli.robust",),
+    "serve": ("mfgindex.cli.serve",),
+    "init": ("mfgindex.cli.workspace",),
+    "import": ("mfgindex.cli.workspace",),
+    "lists": ("mfgindex.cli.workspace",),
+    "workspace": ("mfgindex.cli.workspace",),
+    "coverage": ("mfgindex.cli.workspace",),
+    "export": ("mfgindex.cli.workspace",),
+    "import-workspace": ("mfgindex.cli.workspace",),
+    "toolbox": ("mfgindex.cli.toolbox",),
+    "policy": ("mfgindex.cli.policy",),
+    "homogeneity": ("mfgindex.cli.policy",),
+    "benchmarks": ("mfgindex.cli.policy",),
+}
+PLUGINS = tuple(dict.fromkeys(m for modules in COMMANDS.values() for m in modules))
+HELP_FILE = Path(__file__).with_name("commands.json")
+HELP = "城市制造业高质量发展评价 (mfgindex: evaluating high-quality development of manufacturing in cities)"
+
+
+def help_lines() -> dict[str, str]:
+    """Command → the first paragraph of its help, read from commands.json without importing the command."""
+    lines: dict[str, str] = json.loads(HELP_FILE.read_text(encoding="utf-8"))
+    return lines
+
+
+def _registered(modules: tuple[str, ...]) -> TyperGroup:
+    sub = typer.Typer(rich_markup_mode=None)
+    for module in modules:
+        import_module(module).register(sub)
+    return typer.main.get_group(sub)
+
+
+def load_command(name: str) -> click.Command:
+    """The real click command ``name``: its modules imported and registered on a fresh typer app."""
+    cmd: click.Command = _registered(COMMANDS[name]).commands[name]
+    return cmd
+
+
+class LazyCommand(TyperCommand):
+    """Stands for a command in the root listing (its one-line help); the real command when it is used."""
+
+    def __init__(self, name: str, help_line: str) -> None:
+        super().__init__(name, help=help_line)
+        self._real: click.Command | None = None
+
+    def load(self) -> click.Command:
+        if self._real is None:
+            self._real = load_command(str(self.name))
+        return self._real
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        return self.load().make_context(info_name, args, parent=parent, **extra)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: every command of :data:`COMMANDS` as a :class:`LazyCommand`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lines = help_lines()
+        for name in COMMANDS:
+            self.add_command(LazyCommand(name, lines.get(name, "")), name)
+
 
 app = typer.Typer(
-    help="城市制造业高质量发展评价 (mfgindex: evaluating high-quality development of manufacturing "
-    "in cities)",
+    cls=LazyGroup,
+    help=HELP,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,  # plain help: long Chinese lines wrap whole (rich cut them with …), no <bool>
 )
-err = Console(stderr=True)
-out = Console()
-T = TypeVar("T")
-MAX_SHOWN = 50  # problems listed; the rest are counted
-
-# Areas that add commands; each module exposes register(app). Missing ones are skipped.
-PLUGINS = (
-    "mfgindex.cli.weights",
-    "mfgindex.cli.analyze",
-    "mfgindex.cli.report",
-    "mfgindex.cli.robust",
-    "mfgindex.cli.serve",
-    "mfgindex.cli.workspace",
-    "mfgindex.cli.toolbox",
-    "mfgindex.cli.policy",
-    "mfgindex.cli.check",
-)
 
 
-def guarded(fn: Callable[[], T]) -> T:
-    """Run ``fn``; print user errors (all problems, with locations) and exit 2 — never a traceback."""
-    try:
-        return fn()
-    except UserError as exc:
-        for p in exc.problems[:MAX_SHOWN]:
-            err.print(f"[red]error[/red] {escape(str(p))}", highlight=False, markup=True, soft_wrap=True)
-        if len(exc.problems) > MAX_SHOWN:
-            err.print(f"… and {len(exc.problems) - MAX_SHOWN:,} more", highlight=False, markup=False)
-        raise typer.Exit(2) from None
+@app.callback()
+def _root() -> None:
+    pass
 
 
-def print_warnings(warnings: list[Any]) -> None:
-    """Warnings, at most ``MAX_SHOWN`` of them, then how many more."""
-    for w in warnings[:MAX_SHOWN]:
-        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False, soft_wrap=True)
-    if len(warnings) > MAX_SHOWN:
-        err.print(f"… and {len(warnings) - MAX_SHOWN:,} more warnings", highlight=False, markup=False)
+def loaded() -> TyperGroup:
+    """The root group with every command loaded (for the generated README reference and the help tests)."""
+    group = typer.main.get_group(app)
+    real = _registered(PLUGINS)
+    full = TyperGroup(name="mfgindex", help=group.help, commands={n: real.commands[n] for n in COMMANDS})
+    full.params = group.params
+    return full
 
 
-def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
-    """Read, check (once), gate and evaluate; the result's provenance carries the checks."""
-    result, warnings, _ = runner.evaluate(options)
-    return result, warnings
-
-
-def checks_line(result: Result) -> str:
-    """The console's count of the plausibility findings recorded in the result."""
-    rec = result.provenance.get("checks") or {}
-    c = rec.get("counts") or {}
-    return (
-        f"数据校核 (plausibility checks): {c.get('warnings', 0)} 个警告 (warnings), "
-        f"{c.get('accepted', 0)} 个已认可 (accepted), 更正 (corrections) {len(rec.get('corrections') or [])} "
-        f"+ 内置数据更正 {len(result.provenance.get('data_corrections') or [])}"
-    )
-
-
-def print_top(result: Result, n: int = 10) -> None:
-    t = result.table.head(n)
-    table = Table(title=f"{result.framework.name_zh or result.framework.id} · {result.year} · 前{n}名")
-    for col in ("排名", "地市", "省份", "地区排名", "变化", "指数", "阶段"):
-        table.add_column(col)
-    root = result.framework.root.id
-    for _, row in t.iterrows():
-        table.add_row(
-            str(row["rank"]),
-            str(row["name"]),
-            str(row.get("province", "")),
-            str(row.get("province_rank", "")),
-            ARROWS.get(str(row.get("change", "")), ""),
-            f"{row[root]:.2f}",
-            str(row.get("stage", "")),
-        )
-    out.print(table)
-
-
-@app.command()
-def run(
-    framework: FrameworkOpt = "caict2023",
-    data: DataOpt = None,
-    column_map: MapOpt = None,
-    default_data: DefaultDataOpt = True,
-    year: YearOpt = None,
-    previous_year: PrevOpt = None,
-    top: TopOpt = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)。")] = Path("out"),
-    seed: Annotated[int, typer.Option(help="随机种子 (seed)：记入 run.json，0 也有效。")] = 0,
-    denominate: DenominateOpt = None,
-    impute: ImputeOpt = None,
-    impute_group: ImputeGroupOpt = None,
-    min_coverage: CoverageOpt = None,
-    treat: TreatOpt = None,
-    normalise: NormaliseOpt = None,
-    range_: RangeOpt = None,
-    aggregate: AggregateOpt = None,
-    panel: PanelOpt = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="安静模式 (quiet)：不打印前 10 名，也不显示进度。")
-    ] = False,
-    report: Annotated[
-        bool, typer.Option("--report", help="同时生成报告 (report)：report.html、report.pdf 写入 --out。")
-    ] = False,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace", "-w", help="数据工作区 (workspace)：用 `mfgindex init` 建立的工作区评价。"
-        ),
-    ] = None,
-    accept: AcceptOpt = None,
-    corrections: CorrectionsOpt = None,
-    allow_thin: AllowThinOpt = False,
-    force: ForceOpt = False,
-) -> None:
-    """评价 (evaluate)：框架 + 数据 → 得分、排名与结果文件。
-
-    在 --out 中写出 scores.csv、indicators.csv、results.xlsx 与 run.json。
-    """
-
-    def go() -> None:
-        check_out_dir(out_dir)  # before the work, not after it
-        check_replaceable(out_dir, force)
-        methods = method_options(
-            denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
-        )
-        options = make_options(
-            framework,
-            data,
-            year,
-            previous_year,
-            top,
-            seed,
-            methods,
-            accept,
-            corrections,
-            allow_thin,
-            column_map=column_map,
-            default_data=default_data,
-        )
-        from mfgindex.cli.progress import spinner
-
-        with spinner("评价计算中 (evaluating)…", quiet=quiet):
-            if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
-                from mfgindex.services import checks as checks_svc
-                from mfgindex.workspace import runs as ws_runs
-                from mfgindex.workspace import store
-
-                # raises on unaccepted errors
-                outcome = checks_svc.gate_workspace(store.load_dataset(workspace, None), options)
-                result, warnings = ws_runs.evaluate(workspace, options)
-                result = checks_svc.with_outcome(result, outcome)
-                config = {**options.record(), "data": f"workspace:{workspace}"}
-            else:
-                result, warnings = evaluate_options(options)
-                config = options.record()
-        print_warnings(list(warnings))
-        err.print(checks_line(result), highlight=False, soft_wrap=True)
-        if not quiet:
-            print_top(result)
-        # run files and the report are written together and moved into place only when all are written
-        note: str | None = None
-        with output_folder(out_dir, "run", force=force) as staging:
-            names = [p.name for p in outputs.write_run_files(result, staging, config, final=out_dir)]
-            if report:  # mfgindex.report: same folder, same run
-                from mfgindex.cli.report import one_line_failure
-                from mfgindex.report.build import report_for_result
-
-                with (
-                    spinner("生成报告 (building the report)…", quiet=quiet) as step,
-                    one_line_failure(out_dir),
-                ):
-                    files = report_for_result(result, staging, config, progress=step)
-                names += [files.html.name, *([files.pdf.name] if files.pdf else [])]
-                note = files.note
-        if note:
-            err.print(f"[yellow]warning[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
-        written = [out_dir / n for n in names]
-        if workspace is not None:
-            ws_runs.record_run(workspace, result, config, out_dir, written)
-        out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(names))
-
-    guarded(go)
-
-
-@app.command(name="validate")
-def validate_cmd(
-    framework: FrameworkOpt = "caict2023",
-    data: DataOpt = None,
-    column_map: MapOpt = None,
-    default_data: DefaultDataOpt = True,
-    year: YearOpt = None,
-    accept: AcceptOpt = None,
-    corrections: CorrectionsOpt = None,
-    allow_thin: AllowThinOpt = False,
-) -> None:
-    """校验 (validate)：检查数据与框架，逐条列出问题。
-
-    含合理性检查 (plausibility checks)；每个问题给出文件、工作表、行和列；有错误时退出码为 2。
-    """
-
-    def go() -> None:
-        options = make_options(
-            framework,
-            data,
-            year,
-            accept=accept,
-            corrections=corrections,
-            allow_thin=allow_thin,
-            column_map=column_map,
-            default_data=default_data,
-        )
-        prepared = runner.prepare(options)
-        fw = prepared.framework
-        print_warnings(list(prepared.warnings))
-        for f in prepared.checks.warnings():
-            err.print(f"[yellow]warning[/yellow] {escape(f.line())}", highlight=False, soft_wrap=True)
-        err.print(prepared.checks.summary(), highlight=False, soft_wrap=True)
-        if prepared.gate is not None and not prepared.gate.passed:
-            err.print(f"[yellow]warning[/yellow] {escape(prepared.gate.problem().message)}", highlight=False)
-        out.print(f"OK: {fw.id} — {len(fw.indicators())} indicators, no errors")
-
-    guarded(go)
-
-
-def _register_plugins() -> None:
-    for name in PLUGINS:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.register(app)
-
-
-_register_plugins()
+def first_help_line(cmd: click.Command) -> str:
+    """The first paragraph of a command's help, as the root listing shows it."""
+    return " ".join(inspect.cleandoc(cmd.help or "").split("\n\n")[0].split())
 
 
 def main() -> None:

@@ -184,7 +184,7 @@ def explain_municipalities(names: Iterable[str]) -> None:
     that municipalities are provincial-level units and not ranked (the command still runs)."""
     from rich.markup import escape
 
-    from mfgindex.cli.main import err
+    from mfgindex.cli.console import err
     from mfgindex.core.geo import municipality_note
 
     for name in names:

@@ -35,7 +35,7 @@ def _print(df: pd.DataFrame, title: str, limit: int | None = 50) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``policy``, ``homogeneity`` and ``benchmarks`` to the main app."""
-    from mfgindex.cli.main import guarded
+    from mfgindex.cli.console import guarded
 
     policy_app = typer.Typer(
         help="政策与案例库 (policy)：政府工作报告、政策文件与案例。",

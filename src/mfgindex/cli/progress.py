@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 def shown(quiet: bool = False) -> bool:
     """Whether a spinner or bar is drawn: stderr is a terminal and the user did not ask for quiet."""
-    from mfgindex.cli.main import err
+    from mfgindex.cli.console import err
 
     return not quiet and err.is_terminal
 
@@ -23,7 +23,7 @@ def spinner(message: str, *, quiet: bool = False) -> Iterator[Callable[[str], No
     if not shown(quiet):
         yield lambda _step: None
         return
-    from mfgindex.cli.main import err
+    from mfgindex.cli.console import err
 
     with err.status(message) as status:
         yield lambda step: status.update(f"{message} {step}")
@@ -37,7 +37,7 @@ def bar(total: int, label: str, *, quiet: bool = False) -> Iterator[Callable[[in
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from mfgindex.cli.main import err
+    from mfgindex.cli.console import err
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:

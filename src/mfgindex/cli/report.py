@@ -77,7 +77,7 @@ def report_command(
 
     中文（或英文）报告 report.html + report.pdf，另有 analysis.json 与 figures/。
     """
-    from mfgindex.cli.main import err, guarded
+    from mfgindex.cli.console import err, guarded
     from mfgindex.cli.progress import spinner
 
     def go() -> None:
@@ -94,7 +94,7 @@ def report_command(
             if run_dir is not None:
                 run = load_run_dir(run_dir)
             else:
-                from mfgindex.cli.main import evaluate_options
+                from mfgindex.cli.run import evaluate_options
                 from mfgindex.services.runner import Options
 
                 options = Options()

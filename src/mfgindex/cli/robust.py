@@ -72,7 +72,7 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 def _evaluate(options: Options) -> tuple[Result, Dataset]:
     from rich.markup import escape
 
-    from mfgindex.cli.main import err
+    from mfgindex.cli.console import err
     from mfgindex.core import pipeline
     from mfgindex.services.runner import default_year, load
 
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
 
         相关系数（含标记）、Cronbach's α、PCA、有效权重 (η²) 与数据覆盖率。
         """
-        from mfgindex.cli.main import guarded, out
+        from mfgindex.cli.console import guarded, out
         from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
 
         输出 uncertainty.csv、replications.parquet 与排名区间图。
         """
-        from mfgindex.cli.main import err, guarded, out
+        from mfgindex.cli.console import err, guarded, out
         from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
@@ -255,7 +255,7 @@ def register(app: typer.Typer) -> None:
 
         用 SALib 计算平均绝对排名变动与各单位指数的 Sobol 敏感性指数。
         """
-        from mfgindex.cli.main import err, guarded, out
+        from mfgindex.cli.console import err, guarded, out
         from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths

@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """
         import os
 
-        from mfgindex.cli.main import err, guarded
+        from mfgindex.cli.console import err, guarded
         from mfgindex.web import server
         from mfgindex.web.app import ENV_POLICY, ENV_RUN, ENV_TOKEN, create_app
 

@@ -151,7 +151,7 @@ def _source(
 def _warn(lines: list[str]) -> None:
     from rich.markup import escape
 
-    from mfgindex.cli.main import err
+    from mfgindex.cli.console import err
 
     for line in lines:
         err.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False, markup=True)
@@ -276,13 +276,13 @@ def write_results(
 
 
 def _done(paths: list[Path]) -> None:
-    from mfgindex.cli.main import out
+    from mfgindex.cli.console import out
 
     out.print("输出 (outputs) → " + ", ".join(str(p) for p in paths))
 
 
 def _run(fn: Callable[[], list[Path]]) -> None:
-    from mfgindex.cli.main import guarded
+    from mfgindex.cli.console import guarded
 
     _done(guarded(fn))
 
