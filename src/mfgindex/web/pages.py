@@ -149,7 +149,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_match": "没有名称、拼音或代码与“{q}”相符的参评城市。",
         "legend_note": "五分位分级；灰色为未参评",
         "map_title": "城市制造业高质量发展指数地图",
-        "year_gate": "可选年份：指数数据覆盖率达到基准年90%以上的年份",
+        "year_gate": "可选年份：各维度数据覆盖率均不低于50%的年份",
     },
     "en": {
         "site": "Manufacturing High-Quality Development of Chinese Cities",
@@ -284,7 +284,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_match": "No ranked city matches “{q}” (name, pinyin or code).",
         "legend_note": "Quintiles; grey: not ranked",
         "map_title": "Map of the index",
-        "year_gate": "Years offered: index coverage at least 90% of the base year's",
+        "year_gate": "Years offered: every dimension has at least 50% of its data",
     },
 }
 

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from mfgindex import __version__
-from mfgindex.core import geo, ingest, pipeline
+from mfgindex.core import gates, geo, ingest, pipeline
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import UserError
 from mfgindex.core.framework import Aggregate, Framework, Indicator, walk
@@ -32,9 +32,6 @@ from mfgindex.services import runner
 
 log = logging.getLogger("mfgindex.web")
 
-# A year is offered when its index coverage is at least this share of the main year's: 2024, with half of
-# the series not yet published, would otherwise rank cities on half of the indicators.
-MIN_RELATIVE_COVERAGE = 0.9
 
 CLUSTER_EN: dict[str, str] = {
     "bbw": "Beibu Gulf",
@@ -260,23 +257,16 @@ class AppState:
 
 # -- building -----------------------------------------------------------------------------------------------
 def _usable_years(ds: Dataset, framework: Framework, main: Result) -> dict[int, Result]:
-    """Evaluate every other year of the data; keep those with comparable coverage."""
+    """Evaluate every other year that passes the coverage gate (``core.gates``: every dimension has at least
+    half of its data cells), the years the dashboard's year controls offer."""
     out = {main.year: main}
-    root = framework.root.id
-    main_cov = float(main.current.coverage["coverage"].get(root, 1.0))
-    main_n = int(main.table["rank"].notna().sum())
-    for y in ds.years():
+    for y in gates.passing_years(ds, framework):
         if y == main.year:
             continue
         try:
-            res = pipeline.evaluate(ds, framework, y)
+            out[y] = pipeline.evaluate(ds, framework, y)
         except UserError as exc:
             log.info("year %s not offered: %s", y, exc)
-            continue
-        cov = float(res.current.coverage["coverage"].get(root, 1.0))
-        n = int(res.table["rank"].notna().sum())
-        if cov >= MIN_RELATIVE_COVERAGE * main_cov and n >= 0.5 * main_n:
-            out[y] = res
     return dict(sorted(out.items()))
 
 
