@@ -134,4 +134,4 @@ def test_indicator_sources_in_chinese(client: TestClient) -> None:
     p = client.get("/api/cities/320500").json()
     sources = {i["source_zh"] for d in p["dimensions"] for i in d["indicators"]}
     assert all(s and not re.search(r"[a-z_]+/[a-z_]+", s) for s in sources), sources
-    assert "工业和信息化部公布的绿色工厂名单（第1-6批）" in sources
+    assert "工业和信息化部公布的绿色制造名单（第1-6批；第三方整理，按城市匹配）" in sources

@@ -132,6 +132,15 @@ def _dims(run: RunData) -> dict[str, str]:
     return {c.id: str(c.name_zh or c.id) for c in run.framework.root.children if c.id in run.table.columns}
 
 
+def _extreme(values: pd.Series, dims: dict[str, str], largest: bool) -> str | None:
+    """The dimension (among the run's) with the largest or the smallest value; None when none has one.
+    Every selector of this module picks its dimension here."""
+    v = values.reindex(list(dims)).dropna()
+    if v.empty:
+        return None
+    return str(v.idxmax() if largest else v.idxmin())
+
+
 def weakest_by_group(run: RunData, column: str, groups: tuple[str, ...] | None = None) -> list[Finding]:
     """For each group of ``column`` (region, stage), the dimension whose mean score falls furthest below the
     national mean of the ranked cities (a finding only when some dimension is below it)."""
@@ -146,23 +155,11 @@ def weakest_by_group(run: RunData, column: str, groups: tuple[str, ...] | None =
         if len(sub) < 3:
             continue
         gap = sub[list(dims)].mean() - national
-        gap = gap.dropna()
-        if gap.empty or gap.min() >= 0:
+        d = _extreme(gap, dims, largest=False)
+        if d is None or gap[d] >= 0:
             continue
-        d = str(gap.idxmin())
-        out.append(
-            Finding(
-                f"weakest_{column}",
-                g,
-                dims[d],
-                {
-                    "n": float(len(sub)),
-                    "mean": float(sub[d].mean()),
-                    "national": float(national[d]),
-                    "gap": float(-gap[d]),
-                },
-            )
-        )
+        numbers = {"n": float(len(sub)), "mean": float(sub[d].mean()), "national": float(national[d])}
+        out.append(Finding(f"weakest_{column}", g, dims[d], numbers | {"gap": float(-gap[d])}))
     return out
 
 
@@ -171,43 +168,29 @@ def leader_gap(run: RunData, k: int = 10) -> Finding | None:
     top N."""
     t = run.table
     dims = _dims(run)
-    n = run.top_n
     top_k = t[t["rank"] <= k]
-    rest = t[(t["rank"] > k) & (t["rank"] <= n)]
-    if top_k.empty or rest.empty or not dims:
+    rest = t[(t["rank"] > k) & (t["rank"] <= run.top_n)]
+    if top_k.empty or rest.empty:
         return None
-    gap = (top_k[list(dims)].mean() - rest[list(dims)].mean()).dropna()
-    if gap.empty:
+    gap = top_k[list(dims)].mean() - rest[list(dims)].mean()
+    d = _extreme(gap, dims, largest=True)
+    if d is None:
         return None
-    d = str(gap.idxmax())
-    return Finding(
-        "leader_gap",
-        f"前{k}名",
-        dims[d],
-        {
-            "k": float(k),
-            "top_mean": float(top_k[d].mean()),
-            "rest_mean": float(rest[d].mean()),
-            "gap": float(gap[d]),
-        },
-    )
+    numbers = {"k": float(k), "top_mean": float(top_k[d].mean()), "rest_mean": float(rest[d].mean())}
+    return Finding("leader_gap", f"前{k}名", dims[d], numbers | {"gap": float(gap[d])})
 
 
 def obstacle_finding(by_dimension: pd.DataFrame, run: RunData) -> Finding | None:
     """The dimension with the largest mean obstacle degree over the top N cities."""
     dims = _dims(run)
     top = run.table[run.table["rank"] <= run.top_n].index
-    mean = by_dimension.reindex(top).mean().dropna()
-    mean = mean[[c for c in mean.index if c in dims]]
-    if mean.empty:
+    mean = by_dimension.reindex(top).mean()
+    d = _extreme(mean, dims, largest=True)
+    if d is None:
         return None
-    d = str(mean.idxmax())
-    return Finding(
-        "obstacle",
-        f"{run.top_n}强城市",
-        dims[d],
-        {"degree": float(mean[d]), "second": float(mean.drop(d).max()) if len(mean) > 1 else float("nan")},
-    )
+    others = mean.reindex(list(dims)).dropna().drop(d)
+    numbers = {"degree": float(mean[d]), "second": float(others.max()) if len(others) else float("nan")}
+    return Finding("obstacle", f"{run.top_n}强城市", dims[d], numbers)
 
 
 def outlook_findings(run: RunData, obstacle_by_dimension: pd.DataFrame | None = None) -> list[Finding]:
