@@ -26,7 +26,9 @@ def test_the_files_of_the_default_framework_s_families_are_shipped(default_frame
             assert (DATA / f.rstrip("/")).is_file() or (DATA / f.rstrip("/")).is_dir(), (entry.key, f)
 
 
-def test_every_source_and_input_file_has_a_family(default_framework: Framework, default_result: Result) -> None:
+def test_every_source_and_input_file_has_a_family(
+    default_framework: Framework, default_result: Result
+) -> None:
     for ind in default_framework.indicators():
         for part in (ind.source or "").split(";"):
             if part.strip():
