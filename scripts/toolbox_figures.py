@@ -11,8 +11,8 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from mfgindex.cli.toolbox import METHODS
 from mfgindex.core import geo
+from mfgindex.toolbox.methods import METHODS
 from mfgindex.toolbox.source import evaluate
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "figures" / "toolbox"

@@ -33,7 +33,6 @@ LAYER = {
 KNOWN: set[tuple[str, str]] = {
     ("toolbox.source", "cli.options"),
     ("toolbox.source", "services.runner"),
-    ("toolbox.report", "cli.toolbox"),
     ("workspace.runs", "services.runner"),
     ("policy.benchmarks", "report.figures"),
     ("policy.homogeneity", "report.figures"),

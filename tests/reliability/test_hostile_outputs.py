@@ -168,7 +168,7 @@ def test_policy_search_out(workspace: Path, tmp_path: Path) -> None:
 
 
 def test_toolbox_results(tmp_path: Path) -> None:
-    from mfgindex.cli.toolbox import write_results
+    from mfgindex.toolbox.methods import write_results
 
     written = write_results(
         tmp_path / "tb", {"gra": pd.DataFrame({"name": [CMD, "苏州"], "r": [-0.5, 0.7]})}, {"data": AT}

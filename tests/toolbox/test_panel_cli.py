@@ -95,11 +95,11 @@ def test_coupling_with_external_series_and_formula_cells(tmp_path: Path) -> None
 
 
 def test_external_series_csv_in_gbk(tmp_path: Path) -> None:
-    from mfgindex.cli.toolbox import _read_external
+    from mfgindex.toolbox.methods.common import read_external
 
     ext = tmp_path / "digital.csv"
     ext.write_bytes("城市,数字经济\n苏州,80\n深圳市,95\n".encode("gbk"))
-    got = _read_external(ext, None)
+    got = read_external(ext, None)
     assert got.name == "数字经济" and got.to_dict() == {"320500": 80.0, "440300": 95.0}
     res = runner.invoke(
         app,

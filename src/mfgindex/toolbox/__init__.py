@@ -11,8 +11,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-# Lazy re-exports: `mfgindex.cli.toolbox` is imported whenever the CLI starts; the methods' heavy
-# dependencies (scipy, statsmodels, libpysal) load only when a method is used.
+# Lazy re-exports: `mfgindex.toolbox.methods` is imported whenever a toolbox command starts; the
+# methods' heavy dependencies (scipy, statsmodels, libpysal) load only when a method is used.
 _EXPORTS = {
     "Panel": "mfgindex.toolbox.panel",
     "beta_convergence": "mfgindex.toolbox.regional",

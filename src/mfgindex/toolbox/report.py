@@ -3,7 +3,8 @@
 of explanation, rendered by the Jinja2 partial ``report/templates/toolbox_section.html``.
 
 Each method runs exactly as ``mfgindex toolbox METHOD`` with its default options (the bodies registered in
-:data:`mfgindex.cli.toolbox.METHODS`), on the run being reported (re-evaluated from its framework and data).
+:data:`mfgindex.toolbox.methods.METHODS`), on the run being reported (re-evaluated from its framework and
+data).
 """
 
 from __future__ import annotations
@@ -158,8 +159,8 @@ def toolbox_section(run: Any, methods: Sequence[str], lang: str = "zh") -> dict[
     or None when no method is selected."""
     if not methods:
         return None
-    from mfgindex.cli.toolbox import METHODS
     from mfgindex.core import geo, pipeline
+    from mfgindex.toolbox.methods import METHODS
     from mfgindex.toolbox.source import Context
 
     if run.dataset is None:
