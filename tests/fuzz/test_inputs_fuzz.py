@@ -126,12 +126,6 @@ def small_framework(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    reason="finds a table-reader bug: a header-only wide CSV raises IndexError in core/ingest.py "
-    "(df.iloc[0] of an empty frame), 'a header-only file'; the reader's rewrite (helper reader) "
-    "fixes it — then this test passes",
-    strict=False,
-)
 @FUZZ
 @given(table=tables())
 def test_validate_and_run_on_fuzzed_tables(

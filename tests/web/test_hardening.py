@@ -103,7 +103,7 @@ def test_500_carries_the_security_headers_and_no_traceback(web_state: AppState) 
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/api/boom")
     assert r.status_code == 500 and has_security_headers(r)
-    assert strict_json(r.text) == {"detail": "internal server error", "errors": []}
+    assert strict_json(r.text) == {"detail": "服务器内部错误 (internal server error)", "errors": []}
     assert "secret" not in r.text
 
 
@@ -288,3 +288,43 @@ def test_complete_requests_are_answered_and_kept_alive(timed_server: int) -> Non
             sock.settimeout(3)
             assert sock.recv(1024).startswith(b"HTTP/1.1 200")
             time.sleep(0.7)  # longer than the header timeout, shorter than the keep-alive one
+
+
+def test_503_over_the_connection_limit_carries_the_security_headers() -> None:
+    """Issue 15 leftover: uvicorn's own 503 (connection limit) was plain text without the headers."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    config = uvicorn.Config(
+        _hello, host="127.0.0.1", port=port, http=_Fast, limit_concurrency=2, log_level="error"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if srv.started:
+                break
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port)) as first:
+            first.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            first.settimeout(3)
+            assert first.recv(1024).startswith(b"HTTP/1.1 200")  # one connection: under the limit
+            with socket.create_connection(("127.0.0.1", port)) as second:  # two: at the limit
+                second.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                second.settimeout(3)
+                answer = b""
+                while chunk := second.recv(4096):
+                    answer += chunk
+    finally:
+        srv.should_exit = True
+        thread.join(5)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0].startswith("HTTP/1.1 503")
+    names = {line.split(":", 1)[0].strip().lower() for line in lines[1:]}
+    assert names >= HEADERS | {"connection"}
+    detail = strict_json(body.decode())["detail"]  # type: ignore[index]
+    assert detail.startswith("服务器繁忙") and "service unavailable" in detail

@@ -26,6 +26,7 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Aggregate
 from mfgindex.web import export, profile, whatif
 from mfgindex.web.labels import source_label
+from mfgindex.web.messages import unknown_city
 from mfgindex.web.models import (
     ErrorBody,
     FrameworkNode,
@@ -81,7 +82,7 @@ class Service:
         if year not in self.state.results:
             raise UserError(
                 Problem(
-                    f"no ranking for year {year}",
+                    f"没有 {year} 年的排名 (no ranking for year {year})",
                     column="year",
                     value=str(year),
                     expected=f"one of {self.state.years}",
@@ -104,7 +105,7 @@ class Service:
             if wanted not in regions:
                 raise UserError(
                     Problem(
-                        f"unknown region {region!r}",
+                        f"未知的地区 {region!r} (unknown region)",
                         column="region",
                         value=region,
                         expected=", ".join(sorted(regions)),
@@ -115,13 +116,15 @@ class Service:
             prov = geo.normalise_province(province) if st.dataset.kind == "cities" else province
             known = {row.get("province") for row in st.rows(st.main_year)}
             if prov is None or prov not in known:
-                raise UserError(Problem(f"unknown province {province!r}", column="province", value=province))
+                raise UserError(
+                    Problem(f"未知的省份 {province!r} (unknown province)", column="province", value=province)
+                )
             rows = [r for r in rows if r.get("province") == prov]
         if cluster:
             if cluster not in st.clusters:
                 raise UserError(
                     Problem(
-                        f"unknown 城市群 {cluster!r}",
+                        f"未知的城市群 {cluster!r} (unknown cluster)",
                         column="cluster",
                         value=cluster,
                         expected=", ".join(st.clusters),
@@ -297,7 +300,7 @@ def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
         if np.isinf(arr).any():
             raise UserError(
                 Problem(
-                    f"these settings give infinite scores ({node}): the computation overflows",
+                    f"这些设置使得分无穷大 (infinite scores, {node})：计算溢出 (the computation overflows)",
                     column="range",
                     expected="a normalisation range and weights of ordinary size",
                 )
@@ -307,7 +310,7 @@ def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
     if finite.size > 1 and np.ptp(finite) <= 1e-9 * max(1.0, float(np.abs(finite).max())):
         raise UserError(
             Problem(
-                "these settings give every city the same index: no ranking can be made",
+                "这些设置使所有城市指数相同，无法排名 (every city gets the same index: no ranking)",
                 column="aggregate",
                 expected="another aggregation or range",
             )
@@ -327,7 +330,11 @@ def parse_weights(text: str | None) -> dict[str, float]:
             v = math.nan
         if not sep or not math.isfinite(v):
             raise UserError(
-                Problem("weights must look like id:number,id:number", column="weights", value=part[:40])
+                Problem(
+                    "权重格式应为 id:数值,id:数值 (weights must look like id:number,id:number)",
+                    column="weights",
+                    value=part[:40],
+                )
             )
         out[key.strip()] = v
     return out
@@ -423,9 +430,11 @@ def router(service: Service) -> APIRouter:
             service.remember(key, bytes(response.body))
             return response
         except profile.NotRanked as exc:
-            raise HTTPException(404, str(exc)) from None
+            why = next((u for u in service.unranked(y) if u["code"] == code), None)
+            detail = f"{why['reason_zh']} ({why['reason_en']})" if why else f"未参与排名 ({exc})"
+            raise HTTPException(404, detail) from None
         except KeyError:
-            raise HTTPException(404, f"unknown city code {code[:20]!r}") from None
+            raise HTTPException(404, unknown_city(code)) from None
 
     @api.post(
         "/whatif",
@@ -449,13 +458,19 @@ def router(service: Service) -> APIRouter:
         fields: list[str] = []
         if body.fields is not None:
             if body.format != "columns":
-                raise UserError(Problem("fields needs format columns", column="fields", expected='"columns"'))
+                raise UserError(
+                    Problem(
+                        "fields 需要 format 为 columns (fields needs format columns)",
+                        column="fields",
+                        expected='"columns"',
+                    )
+                )
             known = set(whatif.column_fields(engine, service.dim_ids)) | set(engine.children)
             bad = [f for f in body.fields if f not in known]
             if bad:
                 raise UserError(
                     Problem(
-                        f"unknown field {bad[0][:40]!r}",
+                        f"未知的字段 {bad[0][:40]!r} (unknown field)",
                         column="fields",
                         value=bad[0][:40],
                         expected="rank, nominal_rank, rank_change or an aggregate id",
@@ -676,7 +691,9 @@ def router(service: Service) -> APIRouter:
     )
     async def geojson(kind: str, request: Request) -> Response:
         if kind not in GEO_FILES or st.dataset.kind != "cities":
-            raise HTTPException(404, f"no boundary file {kind[:20]!r}")
+            raise HTTPException(
+                404, f"没有边界文件 {kind[:20]!r} (no boundary file; expected one of {', '.join(GEO_FILES)})"
+            )
         headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
         if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once, not per request
             headers["Content-Encoding"] = "gzip"

@@ -25,6 +25,7 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.services import runner
 from mfgindex.web import pages, policy_api, upload
 from mfgindex.web.api import Service, router
+from mfgindex.web.messages import INTERNAL, INVALID, stock, too_large
 from mfgindex.web.state import AppState, from_options, from_run_dir, version
 
 log = logging.getLogger("mfgindex.web")
@@ -61,7 +62,7 @@ class Guard:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _answer(send, 413, f"request body too large (limit {limit} bytes)")
+            await _answer(send, 413, too_large(limit))
             return
         received = 0
         too_big = False
@@ -82,7 +83,7 @@ class Guard:
             if too_big:  # whatever the app made of the interrupted body (FastAPI: a 400), the answer is 413
                 if not started:
                     started = True
-                    await _answer(send, 413, f"request body too large (limit {limit} bytes)")
+                    await _answer(send, 413, too_large(limit))
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -94,12 +95,12 @@ class Guard:
         except _BodyTooLarge:
             if not started:
                 started = True
-                await _answer(send, 413, f"request body too large (limit {limit} bytes)")
+                await _answer(send, 413, too_large(limit))
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
                 started = True
-                await _answer(send, 500, "internal server error")
+                await _answer(send, 500, INTERNAL)
 
 
 class _BodyTooLarge(Exception):
@@ -108,7 +109,7 @@ class _BodyTooLarge(Exception):
 
 async def _answer(send: Send, status: int, detail: str) -> None:
     """A JSON error response with the security headers, sent straight to the server."""
-    body = json.dumps({"detail": detail, "errors": []}).encode()
+    body = json.dumps({"detail": detail, "errors": []}, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
@@ -178,7 +179,8 @@ def create_app(
             for e in exc.errors()
         ]
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)[:2000]
-        return JSONResponse({"detail": detail or "invalid request", "errors": errors[:50]}, status_code=422)
+        detail = f"{INVALID}: {detail}" if detail else INVALID
+        return JSONResponse({"detail": detail, "errors": errors[:50]}, status_code=422)
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError) -> JSONResponse:
@@ -189,7 +191,7 @@ def create_app(
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return pages.not_found(request, service, str(exc.detail))
         return JSONResponse(
-            {"detail": str(exc.detail), "errors": []},
+            {"detail": stock(str(exc.detail)), "errors": []},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

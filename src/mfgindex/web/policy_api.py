@@ -16,6 +16,7 @@ from mfgindex.core import geo
 from mfgindex.policy import library
 from mfgindex.policy.records import KINDS
 from mfgindex.web.api import json_response
+from mfgindex.web.messages import unknown_city
 
 
 def timeline(code: str, workspace: Path | None = None, kind: str | None = None) -> dict[str, Any]:
@@ -56,9 +57,11 @@ def router() -> APIRouter:
         kind: Annotated[str | None, Query(description="record kind (case_study …)")] = None,
     ) -> Response:
         if code not in geo.units().index:
-            raise HTTPException(404, f"unknown city code {code[:20]}")
+            raise HTTPException(404, unknown_city(code))
         if kind is not None and kind not in KINDS:
-            raise HTTPException(422, f"unknown kind {kind[:40]}; expected one of {', '.join(KINDS)}")
+            raise HTTPException(
+                422, f"未知的政策类型 {kind[:40]!r} (unknown kind)；可选 (expected)：{', '.join(KINDS)}"
+            )
         ws = getattr(request.app.state, "policy_workspace", None)
         return json_response(timeline(code, Path(ws) if ws else None, kind))
 

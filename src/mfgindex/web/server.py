@@ -1,6 +1,6 @@
 """Running the app under uvicorn with the limits uvicorn lacks: a header-read timeout and a body-idle
 timeout (a client that opens a connection and sends its request slowly, or not at all, is cut off), and
-connection limits.
+connection limits whose 503 answer carries the security headers like every other response.
 
 uvicorn (0.29 – 0.54) waits forever for the rest of a half-sent request: its only timer is the keep-alive
 one, armed after a response. :class:`TimedH11Protocol` is uvicorn's own HTTP/1.1 protocol with two timers:
@@ -12,10 +12,14 @@ first byte of a next request on a kept-alive connection), and a request body may
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from mfgindex.web.app import SECURITY_HEADERS
+from mfgindex.web.messages import BUSY
 
 HEADER_TIMEOUT = 10.0  # seconds for the request line and headers
 BODY_IDLE_TIMEOUT = 30.0  # longest pause inside a request body
@@ -29,6 +33,27 @@ class TimedH11Protocol(H11Protocol):
 
     header_timeout = HEADER_TIMEOUT
     body_idle_timeout = BODY_IDLE_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # uvicorn's own 503 (flow_control.service_unavailable) is plain text without the security headers;
+        # the limit is kept here instead, with the same counts, and answered by :func:`_busy`
+        self.concurrency = self.limit_concurrency
+        self.limit_concurrency = None
+        self.app = self._limited(self.app)
+
+    def _limited(self, app: Any) -> Any:
+        async def limited(scope: Any, receive: Any, send: Any) -> None:
+            limit = self.concurrency
+            # uvicorn counts the tasks before the request's own task is added: ``tasks`` holds it here
+            busy = limit is not None and (len(self.connections) >= limit or len(self.tasks) - 1 >= limit)
+            if busy and scope.get("type") == "http":
+                self.logger.warning("Exceeded concurrency limit.")
+                await _busy(send)
+                return
+            await app(scope, receive, send)
+
+        return limited
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -77,6 +102,19 @@ class TimedH11Protocol(H11Protocol):
         self.logger.info("closing a connection that did not send its request in time")
         if not self.transport.is_closing():
             self.transport.close()
+
+
+async def _busy(send: Any) -> None:
+    """503 over the connection limit: JSON, the security headers, and the connection closed."""
+    body = json.dumps({"detail": BUSY, "errors": []}, ensure_ascii=False).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *SECURITY_HEADERS,
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def run(app: Any, **options: Any) -> None:

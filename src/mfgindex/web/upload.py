@@ -249,7 +249,9 @@ def router(state: AppState, token: str) -> APIRouter:
     ) -> Response:
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-            raise HTTPException(401, "a valid token is required", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "需要有效的令牌 (a valid token is required)", headers={"WWW-Authenticate": "Bearer"}
+            )
         data = await request.body()  # bounded by the Guard middleware (413)
         body = await run_in_threadpool(_evaluate_one, state, data, filename, year)
         return Response(body, media_type="application/json")
@@ -259,7 +261,7 @@ def router(state: AppState, token: str) -> APIRouter:
 
 def _evaluate_one(state: AppState, data: bytes, filename: str | None, year: int | None) -> bytes:
     if not _busy.acquire(timeout=BUSY_WAIT):
-        raise HTTPException(503, "another evaluation is running; try again")
+        raise HTTPException(503, "另一个评价正在运行，请稍后再试 (another evaluation is running; try again)")
     try:
         return dumps(evaluate(state, data, filename, year))
     finally:
