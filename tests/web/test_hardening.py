@@ -291,7 +291,7 @@ def test_complete_requests_are_answered_and_kept_alive(timed_server: int) -> Non
 
 
 def test_503_over_the_connection_limit_carries_the_security_headers() -> None:
-    """Issue 15 leftover: uvicorn's own 503 (connection limit) was plain text without the headers."""
+    """uvicorn's own 503 (connection limit) was plain text without the security headers."""
     import uvicorn
 
     with socket.socket() as s:

@@ -1,4 +1,4 @@
-"""The web's error texts are Chinese first, the English term in parentheses (issue 15 leftover): the
+"""The web's error texts are Chinese first, the English term in parentheses: the
 dashboard is Chinese, and ``/api/cities/{code}`` answered ``unknown city code '999999'`` in English only."""
 
 from __future__ import annotations
