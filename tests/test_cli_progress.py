@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from mfgindex.cli import main
+from mfgindex.cli import console, main
 from mfgindex.cli.progress import bar, spinner
 from mfgindex.core.geo import municipality_note
 
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     buf = io.StringIO()
-    monkeypatch.setattr(main, "err", Console(file=buf, force_terminal=True, width=100))
+    monkeypatch.setattr(console, "err", Console(file=buf, force_terminal=True, width=100))
     return buf
 
 
@@ -44,7 +44,7 @@ def test_bar_draws_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_nothing_is_drawn_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     buf = io.StringIO()
-    monkeypatch.setattr(main, "err", Console(file=buf, force_terminal=False))
+    monkeypatch.setattr(console, "err", Console(file=buf, force_terminal=False))
     with spinner("评价计算中 (evaluating)…") as step, bar(3, "x") as advance:
         step("y")
         advance(3)
