@@ -5,7 +5,8 @@ Kept apart from ``mfgindex.cli.main`` so that plugin CLIs can use them without i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -117,6 +118,44 @@ PanelOpt = Annotated[
 ]
 
 
+#: The method options of every command that evaluates, in the order ``--help`` shows them (after the
+#: command's own): parameter name → annotation. :func:`with_method_options` adds them.
+METHOD_OPTIONS: dict[str, Any] = {
+    "denominate": DenominateOpt,
+    "impute": ImputeOpt,
+    "impute_group": ImputeGroupOpt,
+    "min_coverage": CoverageOpt,
+    "treat": TreatOpt,
+    "normalise": NormaliseOpt,
+    "range_": RangeOpt,
+    "aggregate": AggregateOpt,
+    "panel": PanelOpt,
+}
+
+
+def with_method_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the method options (``--denominate`` … ``--panel``) after its own parameters; they
+    reach it as one keyword argument ``methods`` (option → value given, None where not given), which
+    :func:`make_options` reads."""
+    own = inspect.signature(command, eval_str=True)
+    params = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values() if p.name != "methods"
+    ]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=None)
+        for name, annotation in METHOD_OPTIONS.items()
+    ]
+
+    def wrapper(**kw: Any) -> None:
+        flags = {name: kw.pop(name) for name in METHOD_OPTIONS}
+        command(**kw, methods=flags)
+
+    wrapper.__signature__ = own.replace(parameters=params + extra)  # type: ignore[attr-defined]
+    wrapper.__name__, wrapper.__doc__ = command.__name__, command.__doc__
+    wrapper.__module__, wrapper.__qualname__ = command.__module__, command.__qualname__
+    return wrapper
+
+
 def method_options(
     denominate: bool | None = None,
     impute: ImputeMethod | None = None,
@@ -155,14 +194,15 @@ def make_options(
     previous_year: int | None = None,
     top: int | None = None,
     seed: int = 0,
-    methods: dict[str, Any] | None = None,
+    methods: Mapping[str, Any] | None = None,
     accept: list[Path] | None = None,
     corrections: list[Path] | None = None,
     allow_thin: bool = False,
     column_map: Path | None = None,
     default_data: bool = True,
 ) -> Options:
-    """``runner.Options`` from the command line's values."""
+    """``runner.Options`` from the command line's values — the one place the CLI builds them. ``methods`` are
+    the method options as given (see :func:`with_method_options`); ``--range`` is read here."""
     return Options(
         framework,
         tuple(str(d) for d in data or ()),
@@ -170,7 +210,7 @@ def make_options(
         previous_year,
         top,
         seed,
-        methods or {},
+        method_options(**(methods or {})),
         tuple(str(a) for a in accept or ()),
         tuple(str(c) for c in corrections or ()),
         allow_thin,

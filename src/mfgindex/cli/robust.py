@@ -6,26 +6,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mfgindex.cli.options import (
-    AggregateOpt,
-    CoverageOpt,
     DataOpt,
-    DenominateOpt,
     ForceOpt,
     FrameworkOpt,
-    ImputeGroupOpt,
-    ImputeOpt,
-    NormaliseOpt,
-    PanelOpt,
     PrevOpt,
-    RangeOpt,
     TopOpt,
-    TreatOpt,
     YearOpt,
+    make_options,
+    with_method_options,
 )
 
 if TYPE_CHECKING:
@@ -70,17 +63,13 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _evaluate(options: Options) -> tuple[Result, Dataset]:
-    from rich.markup import escape
+    """Evaluate as ``mfgindex run`` does (read, plausibility checks, coverage gate); warnings on stderr."""
+    from mfgindex.cli.console import print_warnings
+    from mfgindex.services import runner
 
-    from mfgindex.cli.console import err
-    from mfgindex.core import pipeline
-    from mfgindex.services.runner import default_year, load
-
-    ds, framework, warnings = load(options)
-    for w in warnings:
-        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
-    year = default_year(ds, options)
-    return pipeline.evaluate(ds, framework, year, options.previous_year, options.seed), ds
+    result, warnings, prepared = runner.evaluate(options)
+    print_warnings(list(warnings))
+    return result, prepared.dataset
 
 
 def _factors(path: Path | None, result: Result) -> list[Factor]:
@@ -95,6 +84,7 @@ def register(app: typer.Typer) -> None:
     """Add the robustness commands to the main CLI."""
 
     @app.command()
+    @with_method_options
     def audit(
         framework: FrameworkOpt = "caict2023",
         data: DataOpt = None,
@@ -103,22 +93,13 @@ def register(app: typer.Typer) -> None:
         top: TopOpt = None,
         out_dir: OutOpt = Path("out/audit"),
         force: ForceOpt = False,
-        denominate: DenominateOpt = None,
-        impute: ImputeOpt = None,
-        impute_group: ImputeGroupOpt = None,
-        min_coverage: CoverageOpt = None,
-        treat: TreatOpt = None,
-        normalise: NormaliseOpt = None,
-        range_: RangeOpt = None,
-        aggregate: AggregateOpt = None,
-        panel: PanelOpt = None,
+        methods: dict[str, Any] | None = None,
     ) -> None:
         """统计审核 (statistical audit)：相关、信度、主成分与有效权重。
 
         相关系数（含标记）、Cronbach's α、PCA、有效权重 (η²) 与数据覆盖率。
         """
         from mfgindex.cli.console import guarded, out
-        from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
         from mfgindex.robust import audit as audit_mod
@@ -126,8 +107,6 @@ def register(app: typer.Typer) -> None:
         def go() -> None:
             check_out_dir(out_dir)
             check_replaceable(out_dir, force)
-            methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
-                                     aggregate, panel)  # fmt: skip
             with spinner("审计计算中 (auditing)…"):
                 result, ds = _evaluate(make_options(framework, data, year, previous_year, top, 0, methods))
                 a = audit_mod.audit(result, ds)
@@ -142,6 +121,7 @@ def register(app: typer.Typer) -> None:
         guarded(go)
 
     @app.command()
+    @with_method_options
     def uncertainty(
         framework: FrameworkOpt = "caict2023",
         data: DataOpt = None,
@@ -159,22 +139,13 @@ def register(app: typer.Typer) -> None:
         charts: Annotated[
             bool, typer.Option("--charts/--no-charts", help="绘制排名区间图 (rank-interval chart)。")
         ] = True,
-        denominate: DenominateOpt = None,
-        impute: ImputeOpt = None,
-        impute_group: ImputeGroupOpt = None,
-        min_coverage: CoverageOpt = None,
-        treat: TreatOpt = None,
-        normalise: NormaliseOpt = None,
-        range_: RangeOpt = None,
-        aggregate: AggregateOpt = None,
-        panel: PanelOpt = None,
+        methods: dict[str, Any] | None = None,
     ) -> None:
         """不确定性分析 (uncertainty)：蒙特卡洛模拟排名区间。
 
         输出 uncertainty.csv、replications.parquet 与排名区间图。
         """
         from mfgindex.cli.console import err, guarded, out
-        from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
         from mfgindex.robust import charts as charts_mod
@@ -185,8 +156,6 @@ def register(app: typer.Typer) -> None:
             check_out_dir(out_dir)
             check_replaceable(out_dir, force)
             limits.check_evaluations(n, f"{n:,} replications")  # before evaluating
-            methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
-                                     aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
             with spinner("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)
@@ -212,6 +181,7 @@ def register(app: typer.Typer) -> None:
         guarded(go)
 
     @app.command()
+    @with_method_options
     def sensitivity(
         framework: FrameworkOpt = "caict2023",
         data: DataOpt = None,
@@ -241,22 +211,13 @@ def register(app: typer.Typer) -> None:
         charts: Annotated[
             bool, typer.Option("--charts/--no-charts", help="绘制 Sobol 指数条形图 (Sobol chart)。")
         ] = True,
-        denominate: DenominateOpt = None,
-        impute: ImputeOpt = None,
-        impute_group: ImputeGroupOpt = None,
-        min_coverage: CoverageOpt = None,
-        treat: TreatOpt = None,
-        normalise: NormaliseOpt = None,
-        range_: RangeOpt = None,
-        aggregate: AggregateOpt = None,
-        panel: PanelOpt = None,
+        methods: dict[str, Any] | None = None,
     ) -> None:
         """敏感性分析 (sensitivity)：Sobol 指数 → sobol.csv。
 
         用 SALib 计算平均绝对排名变动与各单位指数的 Sobol 敏感性指数。
         """
         from mfgindex.cli.console import err, guarded, out
-        from mfgindex.cli.options import make_options, method_options
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
         from mfgindex.robust import charts as charts_mod
@@ -265,8 +226,6 @@ def register(app: typer.Typer) -> None:
         def go() -> None:
             check_out_dir(out_dir)
             check_replaceable(out_dir, force)
-            methods = method_options(denominate, impute, impute_group, min_coverage, treat, normalise, range_,
-                                     aggregate, panel)  # fmt: skip
             options = make_options(framework, data, year, previous_year, top, seed, methods)
             with spinner("评价计算中 (evaluating)…"):
                 result, ds = _evaluate(options)

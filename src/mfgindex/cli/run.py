@@ -12,27 +12,18 @@ from rich.table import Table
 from mfgindex.cli.console import err, guarded, out, print_warnings
 from mfgindex.cli.options import (
     AcceptOpt,
-    AggregateOpt,
     AllowThinOpt,
     CorrectionsOpt,
-    CoverageOpt,
     DataOpt,
     DefaultDataOpt,
-    DenominateOpt,
     ForceOpt,
     FrameworkOpt,
-    ImputeGroupOpt,
-    ImputeOpt,
     MapOpt,
-    NormaliseOpt,
-    PanelOpt,
     PrevOpt,
-    RangeOpt,
     TopOpt,
-    TreatOpt,
     YearOpt,
     make_options,
-    method_options,
+    with_method_options,
 )
 from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
 from mfgindex.core.rank import ARROWS
@@ -77,6 +68,7 @@ def print_top(result: Result, n: int = 10) -> None:
     out.print(table)
 
 
+@with_method_options
 def run(
     framework: FrameworkOpt = "caict2023",
     data: DataOpt = None,
@@ -87,15 +79,6 @@ def run(
     top: TopOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="输出目录 (output folder)。")] = Path("out"),
     seed: Annotated[int, typer.Option(help="随机种子 (seed)：记入 run.json，0 也有效。")] = 0,
-    denominate: DenominateOpt = None,
-    impute: ImputeOpt = None,
-    impute_group: ImputeGroupOpt = None,
-    min_coverage: CoverageOpt = None,
-    treat: TreatOpt = None,
-    normalise: NormaliseOpt = None,
-    range_: RangeOpt = None,
-    aggregate: AggregateOpt = None,
-    panel: PanelOpt = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="安静模式 (quiet)：不打印前 10 名，也不显示进度。")
     ] = False,
@@ -112,6 +95,7 @@ def run(
     corrections: CorrectionsOpt = None,
     allow_thin: AllowThinOpt = False,
     force: ForceOpt = False,
+    methods: dict[str, Any] | None = None,
 ) -> None:
     """评价 (evaluate)：框架 + 数据 → 得分、排名与结果文件。
 
@@ -121,9 +105,6 @@ def run(
     def go() -> None:
         check_out_dir(out_dir)  # before the work, not after it
         check_replaceable(out_dir, force)
-        methods = method_options(
-            denominate, impute, impute_group, min_coverage, treat, normalise, range_, aggregate, panel
-        )
         options = make_options(
             framework,
             data,
