@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from mfgindex.core import files
@@ -47,6 +49,21 @@ def test_plain_text_signs_and_numbers_written_as_text_are_untouched(value: str) 
 @pytest.mark.parametrize("value", [-1, -2.5, 0, 3])
 def test_numbers_are_numbers(value: float) -> None:
     assert files.safe_cell(value) == value and type(files.safe_cell(value)) is type(value)
+
+
+@pytest.mark.parametrize(
+    "text", [*HOSTILE, "'=already quoted", "''@twice", "'plain", "'", "苏州", "+", "-3.5"]
+)
+def test_unquote_cell_gives_back_what_safe_cell_was_given(text: str) -> None:
+    # a value that already starts with quotes before risky text gets one more, so reading back is exact
+    assert files.unquote_cell(files.safe_cell(text)) == text
+    assert not files.risky_text(files.safe_cell(text))
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.text(alphabet=st.sampled_from(list("'=+-@\t\r1a.,%苏 ")), max_size=6))
+def test_unquote_cell_round_trip_on_any_text(text: str) -> None:
+    assert files.unquote_cell(files.safe_cell(text)) == text
 
 
 def test_missing_values_are_empty_cells() -> None:

@@ -151,6 +151,34 @@ def test_lists_unresolved_todo_csv(workspace: Path, tmp_path: Path) -> None:
     assert check_csv(tmp_path / "todo.csv") == 2
 
 
+def test_lists_todo_csv_round_trip_is_lossless(workspace: Path, tmp_path: Path) -> None:
+    """The filled-in ``lists unresolved --out`` table read back by ``lists assign``: the leading ' the cell
+    rule added comes off, so the hostile names match their entries and every one is assigned."""
+    names = [LINK, AT, "-某某有限公司", "'=已带引号的名称"]
+    entries = tmp_path / "l.csv"
+    pd.DataFrame({"name": names, "province": "江苏", "batch": 1}).to_csv(entries, index=False)
+    base = ["-w", str(workspace), "--list", "rt"]
+    r = cli.invoke(app, ["lists", "import", *base, str(entries), "--batch-years", "1=2017"])
+    assert r.exit_code == 0, r.output
+    todo = tmp_path / "todo.csv"
+    r = cli.invoke(app, ["lists", "unresolved", *base, "--out", str(todo)])
+    assert r.exit_code == 0, r.output
+    assert check_csv(todo) == 3  # every hostile name escaped on the way out (and the quoted one below)
+    filled = pd.read_csv(todo, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert sorted(filled["name"]) == sorted("'" + n for n in names)
+    filled["adcode"] = "320500"  # the user fills in 苏州 and saves the file as it is
+    filled.to_csv(todo, index=False)
+    r = cli.invoke(app, ["lists", "assign", *base, str(todo)])
+    assert r.exit_code == 0, r.output
+    r = cli.invoke(app, ["lists", "unresolved", *base])
+    assert r.exit_code == 0 and "0 unresolved" in r.output, r.output
+    from mfgindex.workspace import lists
+
+    got = lists.entries(workspace, "rt")
+    assert sorted(got["name"]) == sorted(names)  # stored as imported: no quote added anywhere
+    assert set(got["unit"]) == {"320500"} and set(got["basis"]) == {"manual"}
+
+
 def test_policy_search_out(workspace: Path, tmp_path: Path) -> None:
     from mfgindex.policy import records
 

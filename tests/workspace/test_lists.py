@@ -145,6 +145,25 @@ def test_list_feeds_the_dataset(ws: Path, tmp_path: Path) -> None:
     assert frame["year"].tolist() == [2017, 2018, 2018]
 
 
+def test_lists_and_their_rates_read_the_same_version_at_a_snapshot(ws: Path, tmp_path: Path) -> None:
+    """Both readers of a list (the entries and the assignment rates) take the version current at the
+    snapshot: before the manual assignment 3 of 4 entries are assigned (江苏 2 of 3), after it 4 of 4."""
+    first = lists.import_list(ws, "smart_factories", write(tmp_path / "list.csv", LIST)).import_id
+    assert first is not None
+    lists.import_assignments(
+        ws, "smart_factories", write(tmp_path / "a.csv", "name,adcode\n江苏恒力化纤股份有限公司,320500\n")
+    )
+    with store.connect(ws) as con:
+        versions = store._list_versions(con, None)
+        assert [v[0] for v in versions] == ["smart_factories"] and versions[0][1] > first
+        assert store._list_versions(con, first) == [("smart_factories", first)]
+        for snapshot, n, jiangsu in ((first, 3, (2, 3)), (None, 4, (3, 3))):
+            assert len(store._lists(con, snapshot)["smart_factories"]) == n
+            rates = store._list_rates(con, snapshot)["smart_factories"]
+            row = rates[rates["region"].str.startswith("江苏")].iloc[0]
+            assert (int(row["assigned"]), int(row["entries"])) == jiangsu, rates
+
+
 def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
     f = write(
         tmp_path / "b.csv", "name,province,batch\n昆山某某有限公司,江苏,1\n常州某某有限公司,江苏,2021\n"

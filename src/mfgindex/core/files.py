@@ -70,11 +70,28 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _quoted(value: Any) -> bool:
+    """Risky text behind any number of ``'`` (``'=x`` too: read back, it would lose its own quote)."""
+    return isinstance(value, str) and risky_text(value.lstrip("'"))
+
+
 def safe_cell(value: Any) -> Any:
-    """A CSV (or Markdown) cell: risky text gets a leading ``'``; numbers and other text are unchanged."""
+    """A CSV (or Markdown) cell: risky text gets a leading ``'``; numbers and other text are unchanged.
+
+    Text that is already quotes before risky text (``'=x``) gets one more, so :func:`unquote_cell` gives
+    every value back exactly.
+    """
     value = plain(value)
-    if risky_text(value):
+    if _quoted(value):
         return "'" + value
+    return value
+
+
+def unquote_cell(value: Any) -> Any:
+    """The inverse of :func:`safe_cell` for a cell read back from a file the product wrote (a filled-in
+    ``lists unresolved --out`` table): ``'=x`` → ``=x``, ``''=x`` → ``'=x``; other values unchanged."""
+    if isinstance(value, str) and value.startswith("'") and _quoted(value):
+        return value[1:]
     return value
 
 

@@ -21,6 +21,7 @@ from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import geo, ingest
 from mfgindex.core.dataset import assignment_rates, sha256
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.files import unquote_cell
 from mfgindex.core.ingest import read_frame
 from mfgindex.workspace import matcher, store
 from mfgindex.workspace.schema import Connection, connect, run
@@ -448,9 +449,10 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
     rows: list[tuple[str, str, str | None, str]] = []
     for i, rec in enumerate(df.to_dict("records")):
         file, row = str(path), i + 2
-        entry = str(rec[name_col]).strip()
-        province = str(rec[prov_col]).strip() if prov_col else ""
-        target = str(rec[code_col]).strip()
+        # the cell rule's leading ' (``lists unresolved --out``) comes off: the names must match exactly
+        entry = unquote_cell(str(rec[name_col]).strip())
+        province = unquote_cell(str(rec[prov_col]).strip()) if prov_col else ""
+        target = unquote_cell(str(rec[code_col]).strip())
         where = f"{file}:row {row}"
         if not target:
             continue  # not filled in: the entry is left as it is

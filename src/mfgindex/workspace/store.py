@@ -545,16 +545,19 @@ def import_values(
 
 
 # -- reading back -----------------------------------------------------------------------------
-def _lists(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
-    limit = "" if snapshot is None else f"AND i.id <= {int(snapshot)}"
-    versions = con.execute(
-        f"""
-        SELECT e.list, max(e.import_id) FROM list_entries e JOIN imports i ON i.id = e.import_id
-        WHERE true {limit} GROUP BY e.list ORDER BY e.list
-        """
+def _list_versions(con: Connection, snapshot: int | None) -> list[tuple[str, int]]:
+    """(list, import id of its current version), by list name; as of import ``snapshot`` when given."""
+    rows = con.execute(
+        "SELECT e.list, max(e.import_id) FROM list_entries e JOIN imports i ON i.id = e.import_id "
+        "WHERE ? IS NULL OR i.id <= ? GROUP BY e.list ORDER BY e.list",
+        [snapshot, snapshot],
     ).fetchall()
+    return [(str(name), int(import_id)) for name, import_id in rows]
+
+
+def _lists(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
-    for name, import_id in versions:
+    for name, import_id in _list_versions(con, snapshot):
         rows = con.execute(
             "SELECT unit, year, attrs FROM list_entries WHERE list = ? AND import_id = ? "
             "AND unit IS NOT NULL ORDER BY seq",
@@ -575,15 +578,8 @@ def _lists(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
 def _list_rates(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
     """Per list (current version): entries assigned to a unit per region of the list
     (:func:`mfgindex.core.dataset.assignment_rates`)."""
-    limit = "" if snapshot is None else f"AND i.id <= {int(snapshot)}"
-    versions = con.execute(
-        f"""
-        SELECT e.list, max(e.import_id) FROM list_entries e JOIN imports i ON i.id = e.import_id
-        WHERE true {limit} GROUP BY e.list ORDER BY e.list
-        """
-    ).fetchall()
     out: dict[str, pd.DataFrame] = {}
-    for name, import_id in versions:
+    for name, import_id in _list_versions(con, snapshot):
         rows = con.execute(
             "SELECT coalesce(province, ''), unit IS NOT NULL, basis FROM list_entries "
             "WHERE list = ? AND import_id = ? ORDER BY seq",
