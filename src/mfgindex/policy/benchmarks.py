@@ -241,7 +241,7 @@ def figure9(c: Comparison, top: int | None = 30, source: str = "") -> object:
     """Bar chart of the cities' values (descending) with a horizontal reference line per country (图9)."""
     from matplotlib.figure import Figure
 
-    from mfgindex.report.figures import setup_cjk_font
+    from mfgindex.core.figures import setup_cjk_font
 
     setup_cjk_font()
     d = c.cities if top is None else c.cities.head(top)
@@ -283,8 +283,8 @@ def figure9(c: Comparison, top: int | None = 30, source: str = "") -> object:
 
 def write_comparison(c: Comparison, out_dir: Path, top: int | None = 30, source: str = "") -> list[Path]:
     """``comparison.csv``, ``results.xlsx`` (cities, reference, summary) and ``fig9.png``/``.svg``."""
+    from mfgindex.core.figures import save
     from mfgindex.core.files import output_folder, output_paths, save_csv, save_xlsx
-    from mfgindex.report.figures import save
 
     final = Path(out_dir)
     with output_folder(final, "policy benchmarks") as out:

@@ -524,7 +524,7 @@ def heatmap(result: Homogeneity, max_cities: int = 30, source: str = "") -> obje
     """Heatmap of the 产业结构相似系数 for the cities with the largest totals (grouped by province)."""
     from matplotlib.figure import Figure
 
-    from mfgindex.report.figures import setup_cjk_font
+    from mfgindex.core.figures import setup_cjk_font
 
     setup_cjk_font()
     totals = result.structure.matrix(result.year).sum(axis=1).reindex(result.similarity.index)
@@ -602,8 +602,8 @@ def _sheet_frames(r: Homogeneity) -> dict[str, pd.DataFrame]:
 
 def write_results(results: Sequence[tuple[str, Homogeneity]], out_dir: Path) -> list[Path]:
     """``results.xlsx`` (sheets prefixed by each structure's key) and a heatmap PNG/SVG per structure."""
+    from mfgindex.core.figures import save
     from mfgindex.core.files import output_folder, output_paths, save_csv, save_xlsx
-    from mfgindex.report.figures import save
 
     final = Path(out_dir)
     with output_folder(final, "policy homogeneity") as out:

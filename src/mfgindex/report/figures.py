@@ -5,8 +5,8 @@ distribution by region and by province (two years when previous ranks exist), th
 province, plus a radar chart per city. Every function builds a :class:`matplotlib.figure.Figure` without
 pyplot state (safe in threads and servers); :func:`save` writes it.
 
-Fonts: :func:`setup_cjk_font` registers the CJK font shipped with the package (``data/fonts``, a subset of
-Noto Sans CJK SC) by path with ``font_manager.addfont`` and makes it the only family: no system font needed.
+Fonts: :func:`mfgindex.core.figures.setup_cjk_font` registers the CJK font shipped with the package
+(``data/fonts``, a subset of Noto Sans CJK SC) by path and makes it the only family: no system font needed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
@@ -30,7 +29,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from mfgindex.analysis.table import top
-from mfgindex.core import fonts, geo
+from mfgindex.core import geo
+from mfgindex.core.figures import save as save
+from mfgindex.core.figures import setup_cjk_font as setup_cjk_font
 from mfgindex.report.tables import PROVINCE_EN, REGION_EN
 
 # Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.
@@ -96,43 +97,9 @@ def _province(p: str, lang: str) -> str:
     return PROVINCE_EN.get(p, p) if lang == "en" else p
 
 
-class FontMissingError(RuntimeError):
-    """The shipped font (``mfgindex/data/fonts``) is missing from the installation."""
-
-
-@cache
-def setup_cjk_font() -> str:
-    """Make the shipped CJK font (:mod:`mfgindex.core.fonts`) the only sans-serif family; returns its name.
-
-    Raises
-    ------
-    FontMissingError
-        When the package was installed without its ``data/fonts`` files.
-    """
-    if not fonts.font_path("Regular").is_file():
-        raise FontMissingError(
-            f"安装不完整，缺少随包字体 (shipped font missing): {fonts.font_path('Regular')}"
-        )
-    family = fonts.use_in_matplotlib()
-    mpl.rcParams["svg.fonttype"] = "path"  # glyphs as paths: the SVG needs no font on the reader's machine
-    return family
-
-
 def _figure(width: float, height: float) -> Figure:
     setup_cjk_font()
     return Figure(figsize=(width, height), dpi=150, layout="constrained")
-
-
-def save(fig: Figure, out_dir: str | Path, stem: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write ``fig`` as ``out_dir/stem.<fmt>`` for each format; returns the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        p = out / f"{stem}.{fmt}"
-        fig.savefig(p, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
-        paths.append(p)
-    return paths
 
 
 def _source(fig: Figure, text: str, lang: str = "zh") -> None:

@@ -19,7 +19,8 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from mfgindex.core import fonts, geo
+from mfgindex.core import geo
+from mfgindex.core.figures import setup_cjk_font
 
 MAP_CAPTION = "示意图，非标准地图"
 LISA_COLOURS: dict[str, str] = {
@@ -29,11 +30,6 @@ LISA_COLOURS: dict[str, str] = {
     "HL": "#FDAE61",
     "ns": "#EEEEEE",
 }
-
-
-def setup_cjk_font() -> str:
-    """Make the CJK font shipped with the package the default family (:mod:`mfgindex.core.fonts`)."""
-    return fonts.use_in_matplotlib()
 
 
 def figure(

@@ -16,7 +16,6 @@ from typing import Any
 import duckdb
 
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.policy.migration import policy_v3
 
 DB_FILE = "workspace.duckdb"
 
@@ -82,9 +81,27 @@ def _v2(con: Connection) -> None:
     )
 
 
+def _v3(con: Connection) -> None:
+    """Policy and case library (:mod:`mfgindex.policy.library`): government work report excerpts, policy
+    documents, case studies."""
+    run(
+        con,
+        """
+        CREATE TABLE policy_records (
+            id BIGINT PRIMARY KEY, key TEXT NOT NULL, unit TEXT NOT NULL, year INTEGER NOT NULL,
+            kind TEXT NOT NULL, department TEXT, title TEXT, text TEXT, tags VARCHAR[], source TEXT,
+            source_url TEXT, seq INTEGER, search_text TEXT, import_id BIGINT NOT NULL, location TEXT,
+            entered_by TEXT, entered_at TIMESTAMP, superseded_by BIGINT
+        );
+        CREATE INDEX policy_records_key ON policy_records (key);
+        CREATE INDEX policy_records_unit_year ON policy_records (unit, year);
+        """,
+    )
+
+
 # Ordered: MIGRATIONS[k] brings a workspace from version k to k + 1. Never edit a released migration;
 # append a new one.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, policy_v3)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
 LATEST = len(MIGRATIONS)
 
 
