@@ -223,6 +223,8 @@ def default() -> Dataset:
         "pop": p("city_stats", "city_population_2010_2024.csv"),
         "co2": p("city_stats", "city_co2_edgar_2000_2023.csv"),
         "dfi": p("innovation_digital", "city_digital_financial_inclusion_pku_2011_2023.csv"),
+        "patents": p("innovation_digital", "city_patents_2019_2024.csv"),
+        "sci_tech": p("innovation_digital", "city_fiscal_sci_tech_expenditure_2015_2023.csv"),
         "green_factories": p("enterprise_lists", "green_factories_batches1-6_2017-2021.csv"),
         "green_parks": p("enterprise_lists", "green_industrial_parks_batches1-6_2017-2021.csv"),
         "green_supply": p("enterprise_lists", "green_supply_chain_enterprises_batches1-6_2017-2021.csv"),
@@ -237,12 +239,19 @@ def default() -> Dataset:
     pop = pd.read_csv(files["pop"], dtype=dtype)
     co2 = pd.read_csv(files["co2"], dtype=dtype)
     dfi = pd.read_csv(files["dfi"], dtype=dtype)
+    patents = pd.read_csv(files["patents"], dtype=dtype)
+    # README: 儋州 is 0 in every year, i.e. not covered by the source: missing, not a count of zero
+    covered = patents.groupby("adcode")["patent_grants"].transform("sum") > 0
+    patents = patents[covered]
+    sci_tech = pd.read_csv(files["sci_tech"], dtype=dtype)
     src_gdp = "city_stats/city_gdp_structure (各省市统计年鉴、统计公报; third-party compilation)"
     src_idx = "city_stats/city_gdp_index (GDP指数, 上年=100)"
     src_idx_gdp = "city_stats/city_gdp_index (名义GDP; second source of 地区生产总值)"
     src_pop = "city_stats/city_population (常住人口, reported values only)"
     src_co2 = "city_stats/city_co2_edgar (EDGAR v8.0 gridded CO2 aggregated to cities)"
     src_dfi = "innovation_digital/PKU-DFIIC (北京大学数字普惠金融指数; 郭峰等 2020)"
+    src_pat = "innovation_digital/city_patents (专利申请、授权、发明专利授权; by applicant city)"
+    src_st = "innovation_digital/city_fiscal_sci_tech_expenditure (地方一般公共预算科学技术支出, 全市)"
     parts = [
         _long(gdp, "gdp_100m_yuan", "gdp", src_gdp),
         _long(gdp, "va_primary_100m_yuan", "va_primary", src_gdp),
@@ -256,6 +265,11 @@ def default() -> Dataset:
         _long(co2, "co2_tonnes", "co2", src_co2),
         _long(dfi, "index_aggregate", "dfi_index", src_dfi),
         _long(dfi, "digitization_level", "dfi_digitization", src_dfi),
+        _long(patents, "patent_applications", "patent_applications", src_pat),
+        _long(patents, "patent_grants", "patent_grants", src_pat),
+        _long(patents, "invention_patent_grants", "invention_patent_grants", src_pat),
+        # 万元 → 亿元, the unit of GDP, so shares need no extra factor
+        _long(sci_tech, "fiscal_sci_tech_expenditure_10k_yuan", "sci_tech_expenditure", src_st, 1e-4),
     ]
     values = pd.concat(parts, ignore_index=True)
     known = set(geo.units().index)
@@ -300,11 +314,16 @@ def default() -> Dataset:
         }
     )
     clusters = pd.read_csv(files["clusters"], dtype=str, keep_default_na=False)
+    # a cluster shared by n member cities counts 1/n for each (column ``share``); counted over all members,
+    # including a member that is not a ranked unit (上海), before the unknown codes are dropped
+    members = clusters[clusters["member_adcode"] != ""].groupby("cluster")["member_adcode"].transform("size")
+    clusters = clusters.assign(share=1.0 / members.reindex(clusters.index))
     clusters = clusters[clusters["member_adcode"].isin(known)]
     lists["advanced_clusters"] = pd.DataFrame(
         {
             "code": clusters["member_adcode"].to_numpy(),
             "year": clusters["batch"].str[:4].map(lambda s: int(s) if s.isdigit() else 0).to_numpy(),
+            "share": clusters["share"].to_numpy(dtype=np.float64),
         }
     )
     inputs = {f"mfgindex/data/{Path(f).parent.name}/{Path(f).name}": sha256(Path(f)) for f in files.values()}

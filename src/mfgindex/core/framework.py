@@ -120,6 +120,51 @@ class Formula(_Model):
         return [v for v in (self.var, self.num, self.den) if v is not None]
 
 
+class TreatSpec(_Model):
+    """One indicator's outlier treatment, overriding ``methods`` (as COINr ``Treat(indiv_specs=)``).
+
+    ``method``: ``winsorise`` (the default rule with this indicator's own ``winmax``/thresholds where given),
+    ``log`` (always COINr's ``log_CT``) or ``none`` (left as it is, even when the run treats outliers).
+    """
+
+    method: Literal["winsorise", "log", "none"] = "winsorise"
+    winmax: int | None = Field(None, ge=0)
+    skew_thresh: float | None = None
+    kurt_thresh: float | None = None
+    reason: str = ""
+
+
+class NormaliseSpec(_Model):
+    """One indicator's normalisation, overriding ``methods`` (as COINr ``Normalise(indiv_specs=)``).
+
+    ``goalposts: [lo, hi]`` (COINr ``n_goalposts``, the HDI's method): values are capped to the fixed
+    goalposts, in the indicator's own units, and mapped linearly to ``range`` (default the run's range), so
+    lo scores the bottom and hi and above the top whatever the sample; for direction −1 hi scores the bottom.
+    Otherwise ``method`` (with ``range``) replaces the run's method for this indicator.
+    """
+
+    method: NormaliseMethod | None = None
+    range: tuple[float, float] | None = None
+    goalposts: tuple[float, float] | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NormaliseSpec:
+        if self.goalposts is not None:
+            lo, hi = self.goalposts
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ValueError(f"goalposts must be two finite numbers LO < HI (got {lo:g},{hi:g})")
+            if self.method is not None:
+                raise ValueError("give either goalposts or method, not both")
+        elif self.method is None:
+            raise ValueError("a normalise override needs goalposts or a method")
+        if self.range is not None and not (
+            math.isfinite(self.range[0]) and math.isfinite(self.range[1]) and self.range[0] < self.range[1]
+        ):
+            raise ValueError("range must be two finite numbers LO < HI")
+        return self
+
+
 class Indicator(_Model):
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     name_zh: str = ""
@@ -134,6 +179,8 @@ class Indicator(_Model):
     denominator: str | None = None
     target: float | None = None
     note: str = ""
+    treat: TreatSpec | None = None
+    normalise: NormaliseSpec | None = None
 
     @property
     def is_indicator(self) -> bool:
@@ -207,6 +254,9 @@ class Aggregate(_Model):
     weights_from: WeightsFrom | None = None
     children: list[Node]
     note: str = ""
+    # the aggregate has a score only for units with a value on at least one of these indicators (under
+    # it); for the others its remaining indicators (e.g. list counts, zero by construction) count as missing
+    requires: list[str] = Field(default_factory=list)
 
     @property
     def is_indicator(self) -> bool:
@@ -370,6 +420,11 @@ class Framework(_Model):
                     f"aggregate {agg.id!r}: the weights of its children {[c.id for c in agg.children]} "
                     "are all 0, so it would have no score"
                 )
+        for agg in self.aggregates():
+            under = {n.id for n in walk(agg) if isinstance(n, Indicator)}
+            stray = [r for r in agg.requires if r not in under]
+            if stray:
+                raise ValueError(f"aggregate {agg.id!r} requires {stray}, which are not indicators under it")
         if self.stages is not None:
             target = self.find(self.stages.node or self.root.id)
             if not isinstance(target, Aggregate):

@@ -14,12 +14,12 @@ OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5. COINr ``n_mi
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from mfgindex.core.framework import Methods, NormaliseMethod
+from mfgindex.core.framework import Framework, Methods, NormaliseMethod, NormaliseSpec
 
 Array = npt.NDArray[np.float64]
 
@@ -118,11 +118,59 @@ NORMALISERS: dict[str, NormaliseKernel] = {
 its name in :class:`~mfgindex.core.framework.NormaliseMethod` (a test checks that the two agree)."""
 
 
-def normalise(x: Array, directions: Array, methods: Methods, targets: Array | None = None) -> Array:
-    """Apply the method chosen in ``methods`` (directions first, so the result is "higher is better").
+def goalposts(x: Array, lo: float, hi: float, direction: float, out_lo: float, out_hi: float) -> Array:
+    """COINr ``n_goalposts``: cap x to [lo, hi] and map it linearly to [out_lo, out_hi] (hi best; lo best
+    for direction −1). Fixed goalposts do not move with the sample."""
+    c = np.clip(x, lo, hi)
+    share = (c - lo) / (hi - lo) if direction >= 0 else (hi - c) / (hi - lo)
+    return np.asarray(out_lo + (out_hi - out_lo) * share, dtype=np.float64)
+
+
+def specs(framework: Framework) -> list[NormaliseSpec | None]:
+    """The framework's per-indicator normalisation overrides, in indicator order."""
+    return [i.normalise for i in framework.indicators()]
+
+
+def _override_kernel(spec: NormaliseSpec, methods: Methods) -> tuple[NormaliseKernel, Methods]:
+    """The kernel and settings of one indicator's override (resolved once)."""
+    rng = spec.range if spec.range is not None else methods.range
+    settings = methods.model_copy(update={"range": rng})
+    if spec.goalposts is not None:
+        lo, hi = spec.goalposts
+        return (lambda x, d, t, m: goalposts(x, lo, hi, float(d[0]), *m.range)), settings
+    assert spec.method is not None  # guaranteed by NormaliseSpec validation
+    return NORMALISERS[spec.method], settings.model_copy(update={"normalise": spec.method})
+
+
+def compile_normaliser(methods: Methods, overrides: Sequence[NormaliseSpec | None] = ()) -> NormaliseKernel:
+    """One kernel for the run's method with per-indicator ``overrides`` (COINr ``indiv_specs``) applied to
+    their columns; method names are resolved here, once."""
+    default = NORMALISERS[methods.normalise]
+    own = [(j, *_override_kernel(s, methods)) for j, s in enumerate(overrides) if s is not None]
+    if not own:
+        return default
+
+    def kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+        out = np.array(default(x, d, t, m), dtype=np.float64)
+        for j, k, settings in own:
+            out[..., j] = k(x[..., j : j + 1], d[j : j + 1], t[j : j + 1], settings)[..., 0]
+        return out
+
+    return kernel
+
+
+def normalise(
+    x: Array,
+    directions: Array,
+    methods: Methods,
+    targets: Array | None = None,
+    overrides: Sequence[NormaliseSpec | None] = (),
+) -> Array:
+    """Apply the method chosen in ``methods`` (directions first, so the result is "higher is better") — or,
+    for an indicator (column) whose entry in ``overrides`` is given, that indicator's own method.
 
     ``targets`` (one per indicator, NaN where none) serve as benchmarks for ``ratio``; they are given
     in the indicator's own units and flipped with its direction like the data.
     """
     t = np.full(x.shape[-1], np.nan) if targets is None else targets
-    return NORMALISERS[methods.normalise](x, directions, t, methods)
+    return compile_normaliser(methods, overrides)(x, directions, t, methods)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mfgindex.core import derive, rank
+from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import (
@@ -17,12 +18,10 @@ from mfgindex.core.framework import (
     Framework,
     ImputeMethod,
     Indicator,
-    TreatMethod,
 )
 from mfgindex.core.impute import impute
 from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.result import Result, YearResult
-from mfgindex.core.treat import treat
 from mfgindex.core.weights import derived
 from mfgindex.core.weights.classes import global_weights, local_weights
 from mfgindex.core.weights.stages import stage_mix, stage_weights
@@ -105,6 +104,22 @@ def _check_scores(framework: Framework, cur: YearResult) -> None:
     )
 
 
+def require(framework: Framework, raw: pd.DataFrame) -> pd.DataFrame:
+    """Blank an aggregate's indicators for units with none of its ``requires`` indicators, so it has no
+    score there (missing, not 0: a list count of zero says nothing when the unit has no real data on the
+    dimension); the unit's higher aggregates renormalise over the dimensions present."""
+    out = raw
+    for agg in framework.aggregates():
+        if not agg.requires:
+            continue
+        none = raw[agg.requires].isna().all(axis=1).to_numpy()
+        if none.any():
+            if out is raw:
+                out = raw.copy()
+            out.loc[none, [n.id for n in _leaves(agg)]] = np.nan
+    return out
+
+
 def evaluate_year(
     ds: Dataset,
     framework: Framework,
@@ -131,7 +146,7 @@ def evaluate_year(
         str(c): f"data coverage {coverage[c]:.0%} < {m.min_coverage:.0%}"
         for c in codes[coverage < m.min_coverage]
     }
-    raw = raw.loc[coverage >= m.min_coverage]
+    raw = require(framework, raw.loc[coverage >= m.min_coverage])
     kept = raw.index
     history: list[pd.DataFrame] = []
     if m.impute is ImputeMethod.last_year:
@@ -148,10 +163,7 @@ def evaluate_year(
             )
         )
     imputed, imp_flags = impute(raw, m.impute, group, history)
-    if m.treat is TreatMethod.winsorise:
-        treated, trt_flags, logs = treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)
-    else:
-        treated, trt_flags, logs = imputed.copy(), imputed.isna() & False, []
+    treated, trt_flags, logs = treat_mod.treat_frame(imputed, m, treat_mod.specs(framework))
     local = local if local is not None else local_weights(framework)
     plan = plan if plan is not None else compile_plan(framework, local)
     x = treated.to_numpy(dtype=np.float64)

@@ -2,8 +2,9 @@
 
 A :class:`Plan` holds the indicator order, the aggregates in bottom-up order with their children as
 *slots* (indicators ``0 … n−1``, aggregate ``j`` at ``n + j``), each aggregate's nominal local weights,
-its aggregation kernel and the normalisation kernel — every method name resolved here, once, from the
-registries :data:`~mfgindex.core.normalise.NORMALISERS` and :data:`~mfgindex.core.aggregate.AGGREGATORS`.
+its aggregation kernel and the normalisation kernel (with the per-indicator overrides) — every method
+name resolved here, once, from the registries :data:`~mfgindex.core.normalise.NORMALISERS` and
+:data:`~mfgindex.core.aggregate.AGGREGATORS`.
 
 The nominal pipeline, the what-if endpoint and the Monte Carlo engine are three uses of one function,
 :meth:`Plan.apply`:
@@ -30,7 +31,7 @@ import pandas as pd
 
 from mfgindex.core.aggregate import AGGREGATORS, NEEDS_POSITIVE, AggregateKernel
 from mfgindex.core.framework import Aggregate, AggregateMethod, Framework, Methods
-from mfgindex.core.normalise import NORMALISERS, NormaliseKernel
+from mfgindex.core.normalise import NormaliseKernel, compile_normaliser, specs
 from mfgindex.core.weights.classes import local_weights
 
 Array = npt.NDArray[np.float64]
@@ -226,7 +227,7 @@ def compile_plan(
             np.array(kids, dtype=np.intp) if all(s < len(ids) for s in kids) else None for kids in children
         ),
         stage=stage,
-        normaliser=NORMALISERS[m.normalise],
+        normaliser=compile_normaliser(m, specs(framework)),
         directions=np.array([i.direction for i in inds], dtype=np.float64),
         targets=np.array([np.nan if i.target is None else i.target for i in inds], dtype=np.float64),
         settings=m if min_share is None else m.model_copy(update={"min_share": min_share}),

@@ -15,11 +15,14 @@ OECD/JRC (2008) Handbook on Constructing Composite Indicators, §3.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from mfgindex.core.framework import Framework, Methods, TreatMethod, TreatSpec
 
 Array = npt.NDArray[np.float64]
 
@@ -138,6 +141,55 @@ def treat(
         note = ""
         if fails(x, skew_thresh, kurt_thresh) and not logged and hi + lo == 0 and winmax > 0:
             note = "fails the outlier rule but left untreated: winsorising would make it constant"
+        logs.append(
+            TreatLog(str(col), skewness(x), kurtosis(x), hi, lo, logged, skewness(y), kurtosis(y), note)
+        )
+    return (
+        pd.DataFrame(out, index=frame.index, columns=frame.columns),
+        pd.DataFrame(flags, index=frame.index, columns=frame.columns),
+        logs,
+    )
+
+
+def specs(framework: Framework) -> dict[str, TreatSpec]:
+    """The framework's per-indicator treatment overrides, by indicator id."""
+    return {i.id: i.treat for i in framework.indicators() if i.treat is not None}
+
+
+def treat_frame(
+    frame: pd.DataFrame, methods: Methods, overrides: Mapping[str, TreatSpec] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[TreatLog]]:
+    """Treat a units × indicators frame as the run's ``methods`` say, with per-indicator ``overrides``.
+
+    The one treatment step of the pipeline, the uncertainty engine and what-if: columns without an override
+    follow ``methods`` (winsorise, or nothing when ``methods.treat`` is none); an override's ``none`` leaves
+    its column alone and ``log`` always log-transforms it, whatever ``methods.treat`` is.
+    """
+    overrides = overrides or {}
+    out: dict[str, Array] = {}
+    flags: dict[str, npt.NDArray[np.bool_]] = {}
+    logs: list[TreatLog] = []
+    for col in frame.columns:
+        x = frame[col].to_numpy(dtype=np.float64)
+        spec = overrides.get(str(col))
+        if spec is None and methods.treat is TreatMethod.none:
+            out[col], flags[col] = x.copy(), np.zeros(x.shape, dtype=bool)
+            continue
+        skew_t = spec.skew_thresh if spec and spec.skew_thresh is not None else methods.skew_thresh
+        kurt_t = spec.kurt_thresh if spec and spec.kurt_thresh is not None else methods.kurt_thresh
+        winmax = spec.winmax if spec and spec.winmax is not None else methods.winmax
+        if spec is not None and spec.method == "none":
+            y, changed, hi, lo, logged = x.copy(), np.zeros(x.shape, dtype=bool), 0, 0, False
+            note = "per-indicator treatment: none" + (f" ({spec.reason})" if spec.reason else "")
+        elif spec is not None and spec.method == "log":
+            y, changed, hi, lo, logged = log_ct(x), ~np.isnan(x), 0, 0, True
+            note = "per-indicator treatment: log" + (f" ({spec.reason})" if spec.reason else "")
+        else:
+            y, changed, hi, lo, logged = winsorise(x, winmax, skew_t, kurt_t)
+            note = ""
+            if fails(x, skew_t, kurt_t) and not logged and hi + lo == 0 and winmax > 0:
+                note = "fails the outlier rule but left untreated: winsorising would make it constant"
+        out[col], flags[col] = y, changed
         logs.append(
             TreatLog(str(col), skewness(x), kurtosis(x), hi, lo, logged, skewness(y), kurtosis(y), note)
         )

@@ -32,12 +32,12 @@ import pandas as pd
 
 from mfgindex.core import derive, pipeline
 from mfgindex.core import framework as fw_mod
+from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset
-from mfgindex.core.framework import Framework, TreatMethod
+from mfgindex.core.framework import Framework
 from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.rank import ranks
 from mfgindex.core.result import Result
-from mfgindex.core.treat import treat
 from mfgindex.core.weights.classes import local_weights
 from mfgindex.core.weights.stages import stage_mix, stage_weights
 from mfgindex.robust.assumptions import NORMALISE_KEYS, TREE_KEYS, Factor
@@ -99,9 +99,7 @@ def _variant_treated(
         m = fw_pre.methods
 
         def retreat(imputed: pd.DataFrame) -> pd.DataFrame:
-            if m.treat is TreatMethod.winsorise:
-                return treat(imputed, m.winmax, m.skew_thresh, m.kurt_thresh)[0]
-            return imputed.copy()
+            return treat_mod.treat_frame(imputed, m, treat_mod.specs(framework))[0]
 
         prev = None if nominal.previous is None else retreat(nominal.previous.stages["imputed"])
         return retreat(nominal.current.stages["imputed"]), prev
