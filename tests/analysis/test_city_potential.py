@@ -33,8 +33,8 @@ def five() -> pd.DataFrame:
 
 
 def test_profile_strengths_gaps(five: pd.DataFrame) -> None:
-    p = city_profile(five, "c", margin=1, k_peers=2, top_k=2)
-    # C: overall 3, d1 rank 2 (+1 → strength), d2 rank 5 (−2 → weakness)
+    p = city_profile(five, "c", k_peers=2, top_k=2)
+    # C: overall 3 of 5 (p0 = 0.4); d1 rank 2 (p 0.2 ≤ 0.3 → strength), d2 rank 5 (p 0.8 ≥ 0.5 → weakness)
     assert p.strengths == ("d1",)
     assert p.weaknesses == ("d2",)
     dims = {d.dimension: d for d in p.dimensions}
@@ -54,9 +54,10 @@ def test_profile_strengths_gaps(five: pd.DataFrame) -> None:
 
 
 def test_profile_top_city_has_no_city_above(five: pd.DataFrame) -> None:
-    p = city_profile(five, "a", margin=10)
+    p = city_profile(five, "a")
     assert p.city_above is None
-    assert p.strengths == () and p.weaknesses == ()
+    # A leads d1 (top 20 % of 5 = rank 1: strength); d2 rank 3 (p 0.4 ≥ 0 + 0.1, not top 20 %: weakness)
+    assert p.strengths == ("d1",) and p.weaknesses == ("d2",)
     with pytest.raises(KeyError):
         city_profile(five, "zz")
 

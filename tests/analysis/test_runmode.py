@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -63,11 +64,14 @@ def test_gaps_change_and_profiles(analysis: RunAnalysis) -> None:
     th = va.current.theil
     assert th.between + th.within == pytest.approx(th.total)
     assert len(analysis.profiles) == 50
-    for d in analysis.profiles:
+    n = analysis.n_ranked
+    for d in analysis.profiles:  # the strengths rule: top 20 %, or ±10 % of the ranked cities vs overall
         for i in d.strong_indicators:
-            assert i.rank_vs_overall >= analysis.margin
+            assert i.rank <= math.ceil(0.2 * n) or i.rank_vs_overall >= 0.1 * n - 1
         for i in d.weak_indicators:
-            assert -i.rank_vs_overall >= analysis.margin
+            assert i.rank > math.ceil(0.2 * n) and -i.rank_vs_overall >= 0.1 * n - 1
+    shenzhen = next(d.profile for d in analysis.profiles if d.profile.name == "深圳市")
+    assert shenzhen.strengths  # the top city has strengths too
 
 
 def test_missing_run_directory_is_a_user_error(tmp_path: Path) -> None:

@@ -117,9 +117,13 @@ def test_city_profile(client: TestClient, web_state: AppState) -> None:
     assert va["unit"] == "亿元" and va["source"] and va["raw"] > 0 and va["imputed"] is False
     assert va["proxy"]  # labelled as a proxy
     assert {"strengths", "weaknesses", "peers", "city_above", "history", "rank_interval"} <= set(p)
-    for d in p["dimensions"]:  # strengths/weaknesses follow the analysis rule (±margin places vs overall)
-        if d["id"] in {w["id"] for w in p["weaknesses"]}:
-            assert d["rank"] - p["rank"] >= p["margin"]
+    assert p["strengths"]  # 苏州 (2nd) leads several dimensions: the top 20 % rule
+    weak = {w["id"] for w in p["weaknesses"]}
+    for d in p["dimensions"]:  # weaknesses follow the analysis rule: outside the top 20 %, ≥ 10 % below
+        if d["id"] in weak:
+            assert d["rank"] > 0.2 * p["units"] and d["rank"] - p["rank"] >= 0.1 * p["units"] - 1
+    for s in p["strengths"]:
+        assert s["label_zh"].endswith(f"第{s['rank']}") or s["label_zh"].startswith("并列")
         assert d["score"] == pytest.approx(row[d["id"]]) and d["rank"] == row[f"{d['id']}_rank"]
     assert len(p["peers"]) == 5 and all(q["code"] != "320500" for q in p["peers"])
     years = [h["year"] for h in p["history"]]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mfgindex.analysis import strengths as sw
 from mfgindex.analysis.distribution import CityRef, score_columns, to_jsonable
 
 
@@ -42,12 +43,16 @@ class CityProfile:
     index_gap_to_top10: float | None
     dimensions: tuple[DimensionPosition, ...]
     strengths: tuple[str, ...]
-    """Dimensions where the city ranks at least ``margin`` places better than overall."""
+    """Strong dimensions, best first (the rule: :mod:`mfgindex.analysis.strengths`)."""
     weaknesses: tuple[str, ...]
-    """Dimensions where it ranks at least ``margin`` places worse than overall."""
+    """Weak dimensions, worst first."""
     peers: tuple[CityRef, ...]
     peer_distance: tuple[float, ...]
-    margin: int
+    standings: tuple[sw.Standing, ...] = ()
+    """The city's standing on every dimension it has a score on (rank, ties, kind)."""
+
+    def standing(self, dimension: str) -> sw.Standing | None:
+        return next((s for s in self.standings if s.item == dimension), None)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-serialisable dict."""
@@ -85,7 +90,6 @@ def city_profile(
     code: str,
     dims: list[str] | None = None,
     index_id: str = "index",
-    margin: int = 10,
     k_peers: int = 5,
     top_k: int = 10,
 ) -> CityProfile:
@@ -101,9 +105,6 @@ def city_profile(
         Dimension ids (default: every score column other than ``index_id``).
     index_id
         Id of the overall index column.
-    margin
-        A dimension is a strength (weakness) when its rank is at least this many places above (below) the
-        overall rank.
     k_peers
         Number of nearest peers.
     top_k
@@ -145,6 +146,7 @@ def city_profile(
     name_of = table["name"].to_dict()
     rank_of = table["rank"].to_dict()
     peers = nearest_peers(table, code, dims, k_peers) if dims else []
+    standing = sw.standings(table[dims], table["rank"], str(code)) if dims else []
     return CityProfile(
         code=str(code),
         name=str(me["name"]),
@@ -158,17 +160,9 @@ def city_profile(
         else float(above[index_id]) - index_score,
         index_gap_to_top10=None if tenth_index is None or index_score is None else tenth_index - index_score,
         dimensions=tuple(positions),
-        strengths=tuple(
-            p.dimension
-            for p in sorted(positions, key=lambda p: -p.rank_vs_overall)
-            if p.rank_vs_overall >= margin
-        ),
-        weaknesses=tuple(
-            p.dimension
-            for p in sorted(positions, key=lambda p: p.rank_vs_overall)
-            if -p.rank_vs_overall >= margin
-        ),
+        strengths=tuple(s.item for s in sw.strengths(standing)),
+        weaknesses=tuple(s.item for s in sw.weaknesses(standing)),
         peers=tuple(CityRef(c, str(name_of[c]), int(rank_of[c])) for c, _ in peers),
         peer_distance=tuple(d for _, d in peers),
-        margin=margin,
+        standings=tuple(standing),
     )

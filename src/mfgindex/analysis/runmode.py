@@ -21,9 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mfgindex.analysis import strengths as sw
 from mfgindex.analysis.city import CityProfile, city_profile
 from mfgindex.analysis.distribution import CityRef, primacy, to_jsonable
 from mfgindex.analysis.gaps import RegionalGap, gap_change, regional_gap
+from mfgindex.analysis.panel import PanelChange, panel_change
 from mfgindex.analysis.potential import PotentialCities, PotentialRule, potential_cities
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.summary import RankingAnalysis, analyze_ranking
@@ -182,6 +184,8 @@ class IndicatorPosition:
     rank: int
     rank_vs_overall: int
     normalised: float
+    tied: int = 1
+    """Cities sharing the rank (1: no tie)."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,9 @@ class RunAnalysis:
     profiles: tuple[CityDiagnosis, ...]
     primacy: dict[str, float]
     min_gain: int
-    margin: int
+    strength_rule: str
+    panel: PanelChange | None
+    """Change of the panel-normalised index (the "index rose" statements; ranks use the yearly index)."""
     context: pd.DataFrame = field(repr=False, compare=False)
     """Ranked units × ``va, va_prev, gdp, gdp_prev, population, growth, share, share_prev`` (NaN: absent)."""
 
@@ -593,13 +599,13 @@ def regional_gaps(run: RunData, ctx: pd.DataFrame) -> tuple[GapSummary, ...]:
     return tuple(out)
 
 
-def diagnose(run: RunData, code: str, margin: int = 10, k: int = 3) -> CityDiagnosis:
-    """Dimension profile plus the ``k`` indicators where the city ranks furthest above / below overall."""
+def diagnose(run: RunData, code: str, k: int = 3) -> CityDiagnosis:
+    """Dimension profile plus the ``k`` strongest and weakest indicators, by the one strengths/weaknesses
+    rule (:mod:`mfgindex.analysis.strengths`) applied to the normalised indicators."""
     t = run.table
     dims = [c.id for c in run.framework.root.children if c.id in t.columns and f"{c.id}_rank" in t.columns]
-    profile = city_profile(t, code, dims=dims, index_id=run.index_id, margin=margin)
+    profile = city_profile(t, code, dims=dims, index_id=run.index_id)
     norm = run.normalised.reindex(t.index)
-    ranks = norm.rank(ascending=False, method="min")
     overall = _int(t.at[code, "rank"])
     parent: dict[str, str] = {}
     for child in run.framework.root.children:
@@ -607,28 +613,24 @@ def diagnose(run: RunData, code: str, margin: int = 10, k: int = 3) -> CityDiagn
             for ind in run.framework.indicators():
                 if any(n.id == ind.id for n in _walk(child)):
                     parent[ind.id] = child.id
-    pos: list[IndicatorPosition] = []
-    for ind in run.framework.indicators():
-        if ind.id not in ranks.columns or pd.isna(_float(ranks.at[code, ind.id])):
-            continue
-        r = _int(ranks.at[code, ind.id])
-        pos.append(
-            IndicatorPosition(
-                indicator=ind.id,
-                name_zh=ind.name_zh or ind.id,
-                name_en=ind.name_en or ind.id,
-                dimension=parent.get(ind.id, ""),
-                rank=r,
-                rank_vs_overall=overall - r,
-                normalised=_float(norm.at[code, ind.id]),
-            )
+    inds = {i.id: i for i in run.framework.indicators() if i.id in norm.columns}
+    items = sw.standings(norm[list(inds)], t["rank"], code)
+
+    def position(s: sw.Standing) -> IndicatorPosition:
+        ind = inds[s.item]
+        return IndicatorPosition(
+            indicator=ind.id,
+            name_zh=ind.name_zh or ind.id,
+            name_en=ind.name_en or ind.id,
+            dimension=parent.get(ind.id, ""),
+            rank=s.rank,
+            rank_vs_overall=overall - s.rank,
+            normalised=s.score,
+            tied=s.tied,
         )
-    strong = sorted(
-        (p for p in pos if p.rank_vs_overall >= margin), key=lambda p: (-p.rank_vs_overall, p.rank)
-    )
-    weak = sorted(
-        (p for p in pos if -p.rank_vs_overall >= margin), key=lambda p: (p.rank_vs_overall, -p.rank)
-    )
+
+    strong = [position(s) for s in sw.strengths(items)]
+    weak = [position(s) for s in sw.weaknesses(items)]
     return CityDiagnosis(profile, tuple(strong[:k]), tuple(weak[:k]))
 
 
@@ -648,7 +650,6 @@ def analyze_run(
     n: int | None = None,
     min_gain: int = 3,
     potential_rule: PotentialRule | None = None,
-    margin: int = 10,
     clusters: str = geo.DEFAULT_CLUSTER_DEFINITION,
 ) -> RunAnalysis:
     """Every run-mode analysis of ``run``.
@@ -663,8 +664,6 @@ def analyze_run(
         Places gained for a "fastest riser" (METHODS.md §4: Δrank = rank_{t−1} − rank_t ≥ 3).
     potential_rule
         Rule for 发展潜力城市 (default: places N+1…2N, the 10 with the largest rank gain).
-    margin
-        Places above/below the overall rank for a strength/weakness (dimensions and indicators).
     clusters
         城市群 definition.
     """
@@ -716,9 +715,10 @@ def analyze_run(
         centres=named_entries(run, "centres"),
         clusters=named_entries(run, "clusters"),
         gaps=regional_gaps(run, ctx) if run.is_cities else (),
-        profiles=tuple(diagnose(run, str(c), margin) for c in tn.index),
+        profiles=tuple(diagnose(run, str(c)) for c in tn.index),
         primacy={} if prim is None else {str(k): float(v) for k, v in prim.dropna().items() if k in tn.index},
         min_gain=min_gain,
-        margin=margin,
+        strength_rule=sw.rule_text(),
+        panel=panel_change(run) if run.previous_year is not None else None,
         context=ctx,
     )

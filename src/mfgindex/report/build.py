@@ -32,6 +32,7 @@ from mfgindex.analysis.run import EMBEDDED, RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
 from mfgindex.core import fonts
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.framework import Indicator
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
 from mfgindex.report import numbering, sources, terms
@@ -272,6 +273,31 @@ def _t3pairs(run: RunData, n: int, lang: str) -> list[tuple[dict[str, Any] | Non
     return [(left[i], right[i] if i < len(right) else None) for i in range(half)]
 
 
+def _override_text(ind: Indicator, lang: str) -> str:
+    """One indicator's own treatment and normalisation, in words."""
+    zh = lang != "en"
+    parts = []
+    if ind.treat is not None:
+        t = ind.treat
+        parts.append(
+            {"none": "不做异常值处理", "log": "取对数", "winsorise": "缩尾"}[t.method]
+            if zh
+            else {"none": "no outlier treatment", "log": "log transform", "winsorise": "winsorised"}[t.method]
+        )
+    if ind.normalise is not None:
+        n = ind.normalise
+        if n.goalposts is not None:
+            lo, hi = n.goalposts
+            parts.append(
+                f"固定目标值{lo:g}-{hi:g}{ind.unit}（超过{hi:g}记满分）"
+                if zh
+                else f"fixed goalposts {lo:g}-{hi:g} {ind.unit} (capped at {hi:g})"
+            )
+        elif n.method is not None:
+            parts.append(("标准化：" if zh else "normalised by ") + n.method.value)
+    return ("，" if zh else ", ").join(parts)
+
+
 def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
     """Derived lists the sentences need (kept out of the templates so that they stay readable)."""
     from mfgindex.analysis.distribution import CityRef
@@ -309,6 +335,11 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         if stage_var in aux
         else stage_var
     )
+    x["overrides"] = [
+        {"name": (i.name_en if lang == "en" else i.name_zh) or i.id, "text": _override_text(i, lang)}
+        for i in fw.indicators()
+        if i.treat is not None or i.normalise is not None
+    ]
     cov = [(x["dims"].get(k, k), v) for k, v in run.coverage.items() if k in x["dims"]]
     x["lowest_cov"] = min(cov, key=lambda kv: kv[1]) if cov else ("—", float("nan"))
     data = run.config.get("data", EMBEDDED)

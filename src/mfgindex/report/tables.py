@@ -14,8 +14,10 @@ from typing import Any
 import pandas as pd
 
 from mfgindex.analysis.narrative import DevelopmentStatus
+from mfgindex.analysis.city import CityProfile
 from mfgindex.analysis.run import RunData
-from mfgindex.analysis.runmode import RunAnalysis
+from mfgindex.analysis.runmode import IndicatorPosition, RunAnalysis
+from mfgindex.analysis.strengths import rule_text
 from mfgindex.core import geo
 from mfgindex.core.dataset import assignment_note, low_rate_regions
 from mfgindex.core.framework import Aggregate, Indicator
@@ -459,6 +461,24 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
             pd.DataFrame(grows),
         )
     names = dim_names(run, L)
+
+    def dims_text(p: CityProfile, ids: tuple[str, ...]) -> str:
+        parts = []
+        for x in ids:
+            st = p.standing(x)
+            parts.append(names.get(x, x) + (f"({st.label(L)})" if st is not None else ""))
+        return "、".join(parts) or "—"
+
+    def ind_text(items: tuple[IndicatorPosition, ...]) -> str:
+        tie = "tied " if L == "en" else "并列"
+        return (
+            "、".join(
+                f"{(i.name_en if L == 'en' else i.name_zh)}({tie if i.tied > 1 else ''}{i.rank})"
+                for i in items
+            )
+            or "—"
+        )
+
     prow = []
     for d in a.profiles:
         p = d.profile
@@ -466,17 +486,10 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
             {
                 _h(L, "排名", "Rank"): p.rank,
                 _h(L, "城市", "City"): p.name,
-                _h(L, "优势维度", "Strong dimensions"): "、".join(names.get(x, x) for x in p.strengths)
-                or "—",
-                _h(L, "短板维度", "Weak dimensions"): "、".join(names.get(x, x) for x in p.weaknesses) or "—",
-                _h(L, "优势指标", "Strong indicators"): "、".join(
-                    f"{(i.name_en if L == 'en' else i.name_zh)}({i.rank})" for i in d.strong_indicators
-                )
-                or "—",
-                _h(L, "短板指标", "Weak indicators"): "、".join(
-                    f"{(i.name_en if L == 'en' else i.name_zh)}({i.rank})" for i in d.weak_indicators
-                )
-                or "—",
+                _h(L, "优势维度", "Strong dimensions"): dims_text(p, p.strengths),
+                _h(L, "短板维度", "Weak dimensions"): dims_text(p, p.weaknesses),
+                _h(L, "优势指标", "Strong indicators"): ind_text(d.strong_indicators),
+                _h(L, "短板指标", "Weak indicators"): ind_text(d.weak_indicators),
                 _h(L, "相近城市", "Peers"): "、".join(c.name for c in p.peers[:3]),
                 _h(L, "与前一名差距", "Gap to next above"): fmt_num(p.index_gap_to_above, 2),
             }
@@ -486,12 +499,12 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
         f"{n}强城市画像：优势与短板",
         f"City profiles of the top {n}: strengths and weaknesses",
         pd.DataFrame(prow),
-        _h(
+        rule_text(L)
+        + _h(
             L,
-            f"优势/短板：该维度或指标的排名比总排名高/低至少{a.margin}位；括号内为指标排名。相近城市：分项指数得分欧氏距离最近。",
-            f"Strength/weakness: the dimension or indicator ranks at least {a.margin} places above/below the "
-            "overall rank (indicator rank in brackets). "
-            "Peers: nearest by Euclidean distance of sub-index scores.",
+            "括号内为维度或指标排名。相近城市：分项指数得分欧氏距离最近。",
+            " Dimension or indicator rank in brackets."
+            " Peers: nearest by Euclidean distance of sub-index scores.",
         ),
     )
     return out

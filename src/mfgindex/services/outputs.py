@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from mfgindex import __version__
+from mfgindex.analysis import strengths
 from mfgindex.core.files import fix_zip, output_folder, output_paths, record_input, write_csv
 from mfgindex.core.framework import Aggregate, Framework, walk
 from mfgindex.core.rank import ARROWS
@@ -246,6 +247,11 @@ def write_xlsx(result: Result, path: Path) -> None:
     )
     marks = pd.concat([flags, excluded, checks_flags(result)], ignore_index=True)
     workbook.write_table(wb, "标记", marks, workbook.labels_for(marks.columns))
+    dims = [c.id for c in result.framework.root.children if c.id in result.table.columns]
+    dim_names = {c.id: c.name_zh or c.id for c in result.framework.root.children}
+    workbook.write_table(
+        wb, "优势短板", strengths.frame(result.table, dims, dim_names), note=strengths.rule_text()
+    )
     from mfgindex.report.tables import add_report_sheets
 
     add_report_sheets(wb, result)

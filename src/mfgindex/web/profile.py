@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfgindex.analysis.city import city_profile
+from mfgindex.analysis.city import CityProfile, city_profile
+from mfgindex.analysis.strengths import rule_text
 from mfgindex.core.framework import Indicator
 from mfgindex.web.labels import source_label
 from mfgindex.web.state import AppState, _int, _num, _str
@@ -25,6 +26,21 @@ def _dim_stats(table: pd.DataFrame, dim: str) -> dict[str, float | None]:
         "median": _num(s.median()),
         "top10_mean": _num(s.sort_values(ascending=False).head(10).mean()),
         "max": _num(s.max()),
+    }
+
+
+def _standing(diag: CityProfile, dim: str, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    st = diag.standing(dim)
+    assert st is not None  # strengths and weaknesses are standings
+    return {
+        "id": dim,
+        "name_zh": names[dim][0],
+        "name_en": names[dim][1],
+        "rank": st.rank,
+        "tied": st.tied,
+        "label_zh": st.label_zh,
+        "label_en": st.label_en,
+        "reason": st.reason,
     }
 
 
@@ -116,15 +132,9 @@ def build(state: AppState, code: str, year: int) -> dict[str, Any]:
         "index": row.get(state.root_id),
         "stage_weights": {k: _num(v) for k, v in root_w.items()} if state.root_id in stage_w else None,
         "dimensions": dimensions,
-        "strengths": [
-            {"id": s, "name_zh": dim_names[s][0], "name_en": dim_names[s][1], "rank": positions[s].rank}
-            for s in diag.strengths
-        ],
-        "weaknesses": [
-            {"id": s, "name_zh": dim_names[s][0], "name_en": dim_names[s][1], "rank": positions[s].rank}
-            for s in diag.weaknesses
-        ],
-        "margin": diag.margin,
+        "strengths": [_standing(diag, s, dim_names) for s in diag.strengths],
+        "weaknesses": [_standing(diag, s, dim_names) for s in diag.weaknesses],
+        "strength_rule": {"zh": rule_text("zh"), "en": rule_text("en")},
         "peers": [
             {"code": p.code, "name": p.name, "rank": p.rank, "distance": _num(dist)}
             for p, dist in zip(diag.peers, diag.peer_distance, strict=True)

@@ -499,9 +499,10 @@ async function cityPage() {
         label: { show: true, position: "right", formatter: (x) => fmt(x.value, 1) + "  #" + (dims[x.dataIndex].rank ?? "–") } },
         { type: "scatter", name: T.median, data: dims.map((d) => d.median), symbol: "diamond", symbolSize: 10, itemStyle: { color: "#c0392b" } }],
     }, true);
-    const tag = (x) => el("li", { text: dimName(x) + " #" + x.rank });
+    const tag = (x) => el("li", { text: dimName(x) + " " + (LANG === "en" ? x.label_en : x.label_zh) });
     $("strengths").replaceChildren(...(p.strengths.length ? p.strengths.map(tag) : [el("li", { text: T.none })]));
     $("weaknesses").replaceChildren(...(p.weaknesses.length ? p.weaknesses.map(tag) : [el("li", { text: T.none })]));
+    $("strengths").title = $("weaknesses").title = p.strength_rule[LANG] || "";
     $("peers").replaceChildren(...p.peers.map((x) => el("li", {}, el("a", { href: "/city/" + encodeURIComponent(x.code), text: x.name + " #" + x.rank }))));
     const gaps = [];
     if (p.city_above) gaps.push([T.city_above, el("a", { href: "/city/" + encodeURIComponent(p.city_above.code), text: p.city_above.name + " #" + p.city_above.rank })],

@@ -1,0 +1,78 @@
+"""Comparable over time: the index of two years normalised on one scale (a panel-normalised index).
+
+The per-year index (each year min-maxed on its own) is the ranking; its level is not comparable across
+years — a city can rank the same and score lower only because the leader moved. Statements about change
+in the index level ("X % of cities raised their index") use this panel index: both years' treated
+indicator values are normalised together (``methods.panel``: the bounds are taken over the two years), so
+a higher score means a higher value on the common scale. Stage weights follow each year's own stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mfgindex.analysis.run import RunData
+from mfgindex.core import framework as fw_mod
+from mfgindex.core import pipeline
+from mfgindex.core.errors import UserError
+
+
+@dataclass(frozen=True)
+class PanelChange:
+    """Change of the panel-normalised index between two years."""
+
+    year: int
+    previous_year: int
+    top_n: int
+    n_top: int
+    """Top-N cities (by the per-year ranking) with a panel score in both years."""
+    rose_top: int
+    n_all: int
+    rose_all: int
+
+    @property
+    def share_top(self) -> float:
+        return self.rose_top / self.n_top if self.n_top else float("nan")
+
+    @property
+    def share_all(self) -> float:
+        return self.rose_all / self.n_all if self.n_all else float("nan")
+
+
+def panel_scores(run: RunData) -> pd.DataFrame | None:
+    """Units × (``index``, ``index_prev``): the panel-normalised index of the run's year and previous year;
+    None when the run has no previous year or its data cannot be reloaded."""
+    if run.previous_year is None or run.dataset is None:
+        return None
+    fw = fw_mod.with_methods(run.framework, panel=True)
+    try:
+        res = pipeline.evaluate(run.dataset, fw, run.year, run.previous_year)
+    except UserError:
+        return None
+    if res.previous is None:
+        return None
+    root = run.index_id
+    return pd.DataFrame({"index": res.current.scores[root], "index_prev": res.previous.scores[root]})
+
+
+def panel_change(run: RunData) -> PanelChange | None:
+    """How many cities raised their panel-normalised index, in the top N and among all ranked cities."""
+    scores = panel_scores(run)
+    if scores is None or run.previous_year is None:
+        return None
+    both = scores.dropna()
+    ranked = run.table[run.table["rank"].notna()]
+    top = ranked[ranked["rank"] <= run.top_n].index
+    in_top = both.reindex([c for c in top if c in both.index])
+    in_all = both.reindex([c for c in ranked.index if c in both.index])
+    return PanelChange(
+        year=run.year,
+        previous_year=run.previous_year,
+        top_n=run.top_n,
+        n_top=len(in_top),
+        rose_top=int((in_top["index"] > in_top["index_prev"]).sum()),
+        n_all=len(in_all),
+        rose_all=int((in_all["index"] > in_all["index_prev"]).sum()),
+    )
