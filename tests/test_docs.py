@@ -8,7 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mfgindex.cli.doc import END, START, TOP_END, TOP_START, embed, help_table, reference, top_table
+from mfgindex.cli.doc import (
+    AGREE_END,
+    AGREE_START,
+    END,
+    START,
+    TOP_END,
+    TOP_START,
+    agreement_block,
+    embed,
+    help_table,
+    reference,
+    top_table,
+)
 from mfgindex.cli.main import COMMANDS, HELP_FILE, loaded
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -78,3 +90,12 @@ def test_no_tracker_numbers_in_code_or_docs():
         if TRACKER_REF.search(line)
     ]
     assert not found, "\n".join(found)
+
+
+def test_readme_agreement_with_the_published_list_is_current():
+    """The README's distance from the published list (overlap, Spearman, misses) is generated from the run."""
+    text = README.read_text(encoding="utf-8")
+    assert AGREE_START in text and AGREE_END in text
+    assert embed(text, agreement_block(), AGREE_START, AGREE_END) == text, (
+        "run: python -m mfgindex.cli.doc --write README.md"
+    )

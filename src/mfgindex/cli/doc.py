@@ -1,13 +1,15 @@
 """Generated parts of the README: the CLI reference (from the typer app) and the default ranking.
 
 The README embeds them between ``<!-- cli-start -->``/``<!-- cli-end -->`` and
-``<!-- top-start -->``/``<!-- top-end -->``; a test fails when the README is out of date
-(`python -m mfgindex.cli.doc --write README.md` refreshes both, and ``cli/commands.json``: the
+``<!-- top-start -->``/``<!-- top-end -->`` and the agreement with the published list between
+``<!-- agreement-start -->``/``<!-- agreement-end -->``; a test fails when the README is out of date
+(`python -m mfgindex.cli.doc --write README.md` refreshes them, and ``cli/commands.json``: the
 one-line help the lazy root listing shows).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -17,6 +19,7 @@ from typing import Any
 
 START, END = "<!-- cli-start -->", "<!-- cli-end -->"
 TOP_START, TOP_END = "<!-- top-start -->", "<!-- top-end -->"
+AGREE_START, AGREE_END = "<!-- agreement-start -->", "<!-- agreement-end -->"
 
 
 def _option_line(param: Any) -> str:
@@ -63,15 +66,28 @@ def embed(readme: str, text: str, start: str = START, end: str = END) -> str:
     return pattern.sub(lambda _: f"{start}\n{text}{end}", readme)
 
 
+@functools.cache
+def _default_result() -> Any:
+    from mfgindex.core import dataset, framework, pipeline
+
+    return pipeline.evaluate(dataset.default(), framework.load("caict2023"), 2022)
+
+
+def agreement_block() -> str:
+    """Distance of the default run from the published list, and the data reasons behind it."""
+    from mfgindex.analysis import agreement
+
+    return agreement.markdown(agreement.from_result(_default_result()))
+
+
 def top_table(n: int = 20) -> str:
     """The default run's top ``n`` as a Markdown table, and how it compares with the published top 10."""
     import pandas as pd
 
-    from mfgindex.core import dataset, framework, geo, pipeline
+    from mfgindex.core import geo
     from mfgindex.core.rank import ARROWS
 
-    result = pipeline.evaluate(dataset.default(), framework.load("caict2023"), 2022)
-    table = result.table
+    table = _default_result().table
     lines = ["| 排名 | 地市 | 省份 | 地区排名 | 变化 | 指数 | 阶段 |", "|---|---|---|---|---|---|---|"]
     for _, r in table.head(n).iterrows():
         lines.append(
@@ -110,6 +126,7 @@ def main() -> None:
         path = Path(sys.argv[2])
         readme = embed(path.read_text(encoding="utf-8"), text)
         readme = embed(readme, top_table(), TOP_START, TOP_END)
+        readme = embed(readme, agreement_block(), AGREE_START, AGREE_END)
         path.write_text(readme, encoding="utf-8")
     else:
         sys.stdout.write(text)

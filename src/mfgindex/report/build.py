@@ -71,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "prov_rank": "地区排名",
         "change": "排名变化",
         "proxies_title": "代理指标清单",
+        "agreement_title": "与已发布榜单的差距及原因",
         "data_checks_title": "数据更正与校核",
         "fig_ranking": "{n}强城市指数得分（按区域着色）",
         "fig1": "四大区域{n}强城市排名分布",
@@ -85,6 +86,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fig_ua": "{n}强城市排名的5%–95%区间（蒙特卡洛模拟）",
         "fig_sobol": "各项假设的Sobol敏感性指数",
         "t_audit": "各维度的一致性与有效权重（统计审计）",
+        "t_counts": "计数类指标对前{n}名的影响（去掉该指标后的位次变动）",
         "t_ua": "{n}强城市排名的不确定性（中位排名与5%–95%区间）",
         "policy_en_note": "",
     },
@@ -103,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "prov_rank": "In province",
         "change": "Change",
         "proxies_title": "Proxy indicators",
+        "agreement_title": "Distance from the published list, and why",
         "data_checks_title": "Data corrections and checks",
         "fig_ranking": "Index scores of the top {n}, coloured by region",
         "fig1": "Top {n} by region and rank band",
@@ -117,6 +120,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fig_ua": "5-95% rank intervals of the top {n} (Monte Carlo)",
         "fig_sobol": "Sobol sensitivity indices of the assumptions",
         "t_audit": "Coherence and effective weights of each dimension (statistical audit)",
+        "t_counts": "Effect of each count indicator on the top {n} (rank shift when it is dropped)",
         "t_ua": "Rank uncertainty of the top {n} (median rank and 5-95% interval)",
         "policy_en_note": "The policy excerpts, case studies and the sentences of this section come from "
         "Chinese sources and are kept in Chinese.",
@@ -738,6 +742,8 @@ def write_report(
     say("analysis")
     a = analyze_run(run, n=top)
     tables = dict(report_tables(run, a, lang))
+    res = result if result is not None else (reevaluate(run) if robustness or run.year == 2022 else None)
+    tables.update(agreement_tables(run, res, lang))
     robust: Robustness | None = None
     res = result if result is not None else reevaluate(run)
     if robustness:
@@ -832,6 +838,42 @@ def reevaluate(run: RunData) -> Result | None:
     return res if bool((mine == theirs).all()) else None
 
 
+def agreement_tables(run: RunData, result: Result | None, lang: str) -> dict[str, ReportTable]:
+    """The distance from the published CAICT 2023 list (data year 2022 only: the list is of that year).
+
+    The misses' exact decomposition needs each city's own (stage) weights: from ``result``; without it only
+    the overlap figures are shown.
+    """
+    if run.year != 2022 or not run.is_cities:
+        return {}
+    from mfgindex.analysis import agreement
+
+    uw = result.current.weights.get(run.index_id) if result is not None else None
+    ag = agreement.measure(run.framework, run.table, run.raw, run.year, uw)
+    fr = agreement.frames(ag, lang)
+    zh = lang == "zh"
+    out = {
+        "agreement": ReportTable(
+            "agreement",
+            "与已发布榜单的一致程度" if zh else "Agreement with the published list",
+            fr["summary"],
+        )
+    }
+    if result is not None and len(fr["misses"]):
+        out["agreement_misses"] = ReportTable(
+            "agreement_misses",
+            f"发布榜单前{ag.top_n}名中差距最大的城市及数据原因"
+            if zh
+            else f"Largest misses of the published top {ag.top_n}, with the data reason",
+            fr["misses"],
+            f"参照城市为本次第{ag.top_n}名{ag.reference_city}；维度贡献为指数差中该维度所占的分数（按各城市自身权重精确分解）。"
+            if zh
+            else f"Reference: our #{ag.top_n}, {ag.reference_city}; a dimension's share is the index points "
+            "of the gap due to it (exact split with each city's own weights).",
+        )
+    return out
+
+
 def robustness_tables(run: RunData, robust: Robustness, n: int, lang: str) -> dict[str, ReportTable]:
     """The audit table (per dimension) and the rank-uncertainty table of the top ``n``."""
     L = LABELS[lang]
@@ -847,6 +889,18 @@ def robustness_tables(run: RunData, robust: Robustness, n: int, lang: str) -> di
             "Saisana and Saltelli 2013)."
         )
         out["robust_audit"] = ReportTable("robust_audit", L["t_audit"], frame, note)
+        names = {i.id: (i.name_en if lang == "en" else i.name_zh) or i.id for i in run.framework.indicators()}
+        counts = RB.frame_counts(robust.audit, names, n, lang)
+        if counts is not None:
+            out["robust_counts"] = ReportTable(
+                "robust_counts",
+                L["t_counts"].format(n=n),
+                counts,
+                "去掉该指标（其权重为0，同维度其余指标权重按比例放大）后重新加权汇总；正数为排名下降的位次。"
+                if lang == "zh"
+                else "The indicator dropped (weight 0, the others in its dimension rescaled) and the index "
+                "re-aggregated; a positive shift is places lost.",
+            )
     if robust.uncertainty is not None:
         out["robust_ua"] = ReportTable(
             "robust_ua", L["t_ua"].format(n=n), RB.frame_top(robust.uncertainty, lang)

@@ -79,6 +79,7 @@ class AuditSummary:
     flag_counts: Mapping[str, int]  # negative / low / high → count
     worst_low: tuple[FlagPair, ...]  # lowest r first (negative, low)
     worst_high: tuple[FlagPair, ...]  # highest r first
+    counts: pd.DataFrame | None = None  # rank shift of the top N when each count indicator is dropped
 
     @property
     def n_flagged(self) -> int:
@@ -181,6 +182,7 @@ def summarise_audit(
         flag_counts=counts,
         worst_low=pairs(low.head(worst)),
         worst_high=pairs(high.head(worst)),
+        counts=getattr(a, "count_indicators", None),
     )
 
 
@@ -417,6 +419,30 @@ def frame_dims(au: AuditSummary, names: Mapping[str, str], lang: str) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def frame_counts(au: AuditSummary, names: Mapping[str, str], top_n: int, lang: str) -> pd.DataFrame | None:
+    """Per count indicator: cities with a count, the top-N rank shift when it is dropped, who leaves."""
+    c = au.counts
+    if c is None or c.empty:
+        return None
+    zh = lang == "zh"
+    rows = []
+    for r in c.to_dict("records"):
+        shift = float(r["max_shift"])
+        mean_col = f"前{top_n}平均位次变动" if zh else f"Mean |rank shift|, top {top_n}"
+        rows.append(
+            {
+                "指标" if zh else "Indicator": names.get(str(r["indicator"]), str(r["name_zh"])),
+                "计数非零城市" if zh else "Cities with a count": int(r["units_nonzero"]),
+                mean_col: f"{float(r['mean_abs_shift']):.1f}",
+                "最大变动" if zh else "Largest shift": "—"
+                if math.isnan(shift)
+                else f"{r['max_shift_unit']} {shift:+.0f}",
+                f"退出前{top_n}" if zh else f"Leave the top {top_n}": str(r["left_units"]) or "—",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 __all__ = [
     "DEFAULT_N",
     "DEFAULT_SEED",
@@ -427,6 +453,7 @@ __all__ = [
     "UncertaintySummary",
     "compute",
     "describe_assumptions",
+    "frame_counts",
     "frame_dims",
     "frame_top",
     "read_sobol",

@@ -18,6 +18,8 @@ files.
   a penalised cubic smoothing spline with the smoothing parameter chosen by generalised cross-validation
   (Paruolo, Saisana & Saltelli 2013).
 * Data coverage per indicator and per unit (COINr ``get_data_avail``): availability and non-zero shares.
+* Count indicators (list entries per unit, zero for most units): the rank shift of the top N when each is
+  dropped.
 
 References
 ----------
@@ -30,7 +32,7 @@ Becker, W. et al. (2022). COINr, ``get_corr``, ``get_corr_flags``, ``get_cronbac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -331,6 +333,68 @@ def coverage(
     return ind, units.reset_index()
 
 
+def count_indicator_effects(result: Result, top_n: int | None = None) -> pd.DataFrame:
+    """How much each count indicator (a ``count`` formula: list entries per unit) moves the top N.
+
+    The indicator is dropped (its weight set to 0 in its parent, the others renormalised — the Monte Carlo
+    engine's exclusion) and the index re-aggregated from the stored normalised values with the run's own
+    (stage) weights. Per indicator: the cities with a non-zero count, the mean and largest absolute rank
+    shift of the top-N cities, and the cities that leave the top N.
+    """
+    from mfgindex.core.framework import FormulaOp
+    from mfgindex.core.rank import competition_rank
+
+    fw = result.framework
+    n = top_n or fw.top_n
+    cur = result.current
+    root = fw.root.id
+    base = competition_rank(cur.scores[root])
+    top = base[base <= n].index
+    names = result.units["name"] if "name" in result.units.columns else pd.Series(dtype=object)
+    parents = _parents(fw)
+    rows = []
+    for ind in fw.indicators():
+        if ind.resolved_formula().op is not FormulaOp.list_count:
+            continue
+        local = {k: v.copy() for k, v in result.nominal_weights.items()}
+        parent = parents[ind.id]
+        local[parent][ind.id] = 0.0
+        if float(local[parent].sum()) <= 0:
+            continue
+        local[parent] = local[parent] / local[parent].sum()
+        scores = pipeline.aggregate_tree(fw, cur.stages["normalised"], local, dict(cur.weights))
+        new = competition_rank(scores[root]).reindex(top).astype(float)
+        shift = new - base.reindex(top).astype(float)  # positive: the city falls without the indicator
+        left = [str(c) for c in top if not new[c] <= n]
+        worst = str(shift.abs().idxmax()) if shift.notna().any() else None
+        raw = cur.stages["raw"][ind.id]
+        rows.append(
+            {
+                "indicator": ind.id,
+                "name_zh": ind.name_zh,
+                "units_nonzero": int((raw > 0).sum()),
+                "mean_abs_shift": float(shift.abs().mean()),
+                "max_shift": float(shift.loc[worst]) if worst is not None else float("nan"),
+                "max_shift_unit": "" if worst is None else str(names.get(worst, worst)),
+                "left_top": len(left),
+                "left_units": "、".join(str(names.get(c, c)) for c in left),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "name_zh",
+            "units_nonzero",
+            "mean_abs_shift",
+            "max_shift",
+            "max_shift_unit",
+            "left_top",
+            "left_units",
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class Audit:
     correlations: pd.DataFrame
@@ -340,6 +404,8 @@ class Audit:
     effective_weights: pd.DataFrame
     coverage_indicators: pd.DataFrame
     coverage_units: pd.DataFrame
+    count_indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Rank shift of the top N when each count indicator is dropped (:func:`count_indicator_effects`)."""
 
 
 def audit(result: Result, ds: Dataset | None = None) -> Audit:
@@ -363,6 +429,7 @@ def audit(result: Result, ds: Dataset | None = None) -> Audit:
         effective_weights=effective_weights(fw, table, result.nominal_weights),
         coverage_indicators=cov_i,
         coverage_units=cov_u,
+        count_indicators=count_indicator_effects(result),
     )
 
 
@@ -377,6 +444,7 @@ def write_audit(a: Audit, out_dir: Path) -> list[Path]:
         "effective_weights.csv": a.effective_weights,
         "coverage_indicators.csv": a.coverage_indicators,
         "coverage_units.csv": a.coverage_units,
+        "count_indicators.csv": a.count_indicators,
     }
     written = []
     for name, frame in files.items():
@@ -395,6 +463,7 @@ __all__ = [
     "coinr_effective_weights",
     "correlation_ratio",
     "correlations",
+    "count_indicator_effects",
     "coverage",
     "cronbach_alpha",
     "effective_weights",
