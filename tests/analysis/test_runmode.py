@@ -57,7 +57,7 @@ def test_aggregates_are_shares_of_all_units(analysis: RunAnalysis) -> None:
         assert sum(lc.counts.values()) == lc.total <= lc.national_total
 
 
-def test_gaps_change_and_profiles(analysis: RunAnalysis) -> None:
+def test_gaps_change_and_profiles(analysis: RunAnalysis, default_result: Result) -> None:
     va = analysis.gaps[0]
     assert va.previous is not None and va.change is not None
     assert va.change["theil_total"] == pytest.approx(va.current.theil.total - va.previous.theil.total)
@@ -65,11 +65,19 @@ def test_gaps_change_and_profiles(analysis: RunAnalysis) -> None:
     assert th.between + th.within == pytest.approx(th.total)
     assert len(analysis.profiles) == 50
     n = analysis.n_ranked
+    t = default_result.table
+    norm = default_result.current.stages["normalised"].loc[t[t["rank"].notna()].index]
     for d in analysis.profiles:  # the strengths rule: top 20 %, or ±10 % of the ranked cities vs overall
-        for i in d.strong_indicators:
-            assert i.rank <= math.ceil(0.2 * n) or i.rank_vs_overall >= 0.1 * n - 1
+        for i in d.strong_indicators:  # n_i: the ranked cities with a value on the indicator
+            n_i = int(norm[i.indicator].notna().sum())
+            assert (
+                i.rank <= math.ceil(0.2 * n_i) or (d.profile.rank - 1) / n - (i.rank - 1) / n_i >= 0.1 - 1e-9
+            )
         for i in d.weak_indicators:
-            assert i.rank > math.ceil(0.2 * n) and -i.rank_vs_overall >= 0.1 * n - 1
+            n_i = int(norm[i.indicator].notna().sum())
+            assert (
+                i.rank > math.ceil(0.2 * n_i) and (i.rank - 1) / n_i - (d.profile.rank - 1) / n >= 0.1 - 1e-9
+            )
     shenzhen = next(d.profile for d in analysis.profiles if d.profile.name == "深圳市")
     assert shenzhen.strengths  # the top city has strengths too
 

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from mfgindex.analysis.city import city_profile
 from mfgindex.core import pipeline
 from mfgindex.web import export, whatif
 from mfgindex.web.state import AppState
@@ -112,18 +113,20 @@ def test_city_profile(client: TestClient, web_state: AppState) -> None:
     assert p["name"] == "苏州市" and p["rank"] == row["rank"] and p["province_rank"] == row["province_rank"]
     assert [d["id"] for d in p["dimensions"]] == DIMS
     inds = [i for d in p["dimensions"] for i in d["indicators"]]
-    assert len(inds) == 18
+    assert len(inds) == len(web_state.results[2022].framework.indicators()) == 21
     va = next(i for i in inds if i["id"] == "va_secondary")
     assert va["unit"] == "亿元" and va["source"] and va["raw"] > 0 and va["imputed"] is False
     assert va["proxy"]  # labelled as a proxy
     assert {"strengths", "weaknesses", "peers", "city_above", "history", "rank_interval"} <= set(p)
     assert p["strengths"]  # 苏州 (2nd) leads several dimensions: the top 20 % rule
-    weak = {w["id"] for w in p["weaknesses"]}
-    for d in p["dimensions"]:  # weaknesses follow the analysis rule: outside the top 20 %, ≥ 10 % below
-        if d["id"] in weak:
-            assert d["rank"] > 0.2 * p["units"] and d["rank"] - p["rank"] >= 0.1 * p["units"] - 1
+    # the dashboard shows the one rule of mfgindex.analysis.strengths
+    table = web_state.results[2022].table
+    want = city_profile(table, "320500", dims=DIMS)
+    assert [s["id"] for s in p["strengths"]] == list(want.strengths)
+    assert [w["id"] for w in p["weaknesses"]] == list(want.weaknesses)
     for s in p["strengths"]:
         assert s["label_zh"].endswith(f"第{s['rank']}") or s["label_zh"].startswith("并列")
+    for d in p["dimensions"]:
         assert d["score"] == pytest.approx(row[d["id"]]) and d["rank"] == row[f"{d['id']}_rank"]
     assert len(p["peers"]) == 5 and all(q["code"] != "320500" for q in p["peers"])
     years = [h["year"] for h in p["history"]]
