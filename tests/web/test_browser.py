@@ -57,7 +57,7 @@ def test_ranking_search_filter_profile(
     expect(page.locator("#city-name")).to_have_text("苏州市")
     expect(page.locator("#radar canvas")).to_have_count(1)
     expect(page.locator("#weaknesses li").first).to_be_visible()
-    expect(page.locator("#indicators tbody tr")).to_have_count(18)
+    expect(page.locator("#indicators tbody tr")).to_have_count(21)
     page.screenshot(path=str(artifacts / "city-320500.png"), full_page=True)
     assert not errors
 

@@ -651,6 +651,7 @@ def analyze_run(
     min_gain: int = 3,
     potential_rule: PotentialRule | None = None,
     clusters: str = geo.DEFAULT_CLUSTER_DEFINITION,
+    panel: bool = True,
 ) -> RunAnalysis:
     """Every run-mode analysis of ``run``.
 
@@ -666,6 +667,9 @@ def analyze_run(
         Rule for 发展潜力城市 (default: places N+1…2N, the 10 with the largest rank gain).
     clusters
         城市群 definition.
+    panel
+        Compute the panel-normalised index change (one more evaluation of both years; the report's
+        "index rose" statement needs it, the Excel report sheets do not).
     """
     if n is not None and n != run.top_n:
         run = replace(run, framework=run.framework.model_copy(update={"top_n": n}))
@@ -719,6 +723,6 @@ def analyze_run(
         primacy={} if prim is None else {str(k): float(v) for k, v in prim.dropna().items() if k in tn.index},
         min_gain=min_gain,
         strength_rule=sw.rule_text(),
-        panel=panel_change(run) if run.previous_year is not None else None,
+        panel=panel_change(run) if panel and run.previous_year is not None else None,
         context=ctx,
     )

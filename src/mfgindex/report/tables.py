@@ -680,7 +680,7 @@ def add_report_sheets(wb: Any, result: Any) -> None:
     embedded = all(p.startswith("mfgindex/data/") for p in inputs)
     config = {"data": EMBEDDED if embedded else inputs, "year": result.year}
     run = from_result(result, config)
-    write_sheets(wb, report_tables(run, analyze_run(run), "zh"))
+    write_sheets(wb, report_tables(run, analyze_run(run, panel=False), "zh"))
 
 
 def status_table(status: DevelopmentStatus, lang: str = "zh") -> ReportTable:
