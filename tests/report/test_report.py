@@ -182,3 +182,32 @@ def test_missing_run_folder_exits_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["report", "--run", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "nope" in res.output and "Traceback" not in res.output
+
+
+def test_report_states_the_new_method_parts(zh_html: str, analysis: RunAnalysis) -> None:
+    """The one strengths rule, the panel index statement, the per-indicator overrides, the agreement with the
+    published list and the count-indicator audit are in the report."""
+    from mfgindex.analysis.strengths import rule_text
+
+    text = _text(zh_html)
+    assert rule_text("zh") in text
+    assert analysis.panel is not None
+    assert f"{analysis.panel.rose_top}/{analysis.panel.n_top}）制造业高质量发展指数实现提升" in text
+    assert "面板指数" in text and "当年指数" in text
+    assert "固定目标值0-3个" in text  # 国家先进制造业集群数: goalposts 0-3 (unit 个)
+    assert "与已发布榜单的差距及原因" in text and "Spearman" in text
+    assert "计数类指标对前50名的影响" in text
+
+
+def test_results_xlsx_lists_strengths_of_every_ranked_city(default_result: Result, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from mfgindex.services import outputs
+
+    outputs.write_run(default_result, tmp_path / "run", {"data": "embedded default"})
+    ws = load_workbook(tmp_path / "run" / "results.xlsx", read_only=True)["优势短板"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:5] == ("代码", "城市", "排名", "优势维度", "短板维度")
+    by_name = {r[1]: r for r in rows[1:] if r[1]}
+    assert len(by_name) == int(default_result.table["rank"].notna().sum())
+    assert "创新发展(第1)" in by_name["深圳市"][3]  # the top city has strengths
