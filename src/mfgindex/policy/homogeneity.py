@@ -13,7 +13,7 @@ Two classical measures over industry shares ``s_ik = x_ik / Σ_k x_ik`` of city 
 Any table of cities × industries works (values ≥ 0: counts of firms, value added, output, employment …).
 Shipped structures: listed manufacturers by exchange-style industry (A-share companies listed as of 2022-03,
 registered-office city; cumulative by listing year) and the fields of the national advanced manufacturing
-clusters (partial list, 33 of 45). See :func:`listed_structure` and :func:`cluster_structure` for what they
+clusters (partial list, 44 of 45). See :func:`listed_structure` and :func:`cluster_structure` for what they
 mean and what they do not.
 
 References
@@ -290,14 +290,15 @@ def listed_structure(years: Sequence[int] = (2010, 2015, 2020, 2021)) -> Structu
 def cluster_structure() -> Structure:
     """National advanced manufacturing clusters per city × field (6 MIIT fields), 2022 list, partial.
 
-    A cross-city cluster counts once for each member city. 33 of the 45 clusters are in the shipped list
-    (national_lists/README.md); most cities have one or two clusters, so the coefficient here says whether
-    two cities chose the same fields, with little gradation.
+    A cross-city cluster counts once for each member city. 44 of the 45 clusters are in the shipped list
+    (national_lists/README.md); a cluster of unknown field (宁德动力电池: 新材料 or 新能源汽车) and the
+    two cross-province clusters without member cities are left out. Most cities have one or two clusters,
+    so the coefficient here says whether two cities chose the same fields, with little gradation.
     """
     df = pd.read_csv(
         geo.data_path("national_lists", "advanced_mfg_clusters_partial.csv"), dtype=str, keep_default_na=False
     )
-    df = df[df["member_adcode"] != ""]
+    df = df[(df["member_adcode"] != "") & (df["field"] != "")]
     c = df.groupby(["member_adcode", "field"]).size().rename("value").reset_index()
     values = pd.DataFrame(
         {
@@ -311,7 +312,10 @@ def cluster_structure() -> Structure:
         values,
         "国家先进制造业集群数（按领域）",
         "advanced_mfg_clusters_partial.csv (national_lists/README.md)",
-        ("国家先进制造业集群名单（2022年，45个）中已收录的33个；跨城市集群对每个成员城市各计一次。",),
+        (
+            "国家先进制造业集群名单（2022年，45个）中已收录的44个（领域不明的宁德动力电池集群与无成员城市的跨省集群"
+            "未计入）；跨城市集群对每个成员城市各计一次。",
+        ),
     )
 
 
