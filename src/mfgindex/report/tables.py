@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from mfgindex.analysis.narrative import DevelopmentStatus
 from mfgindex.analysis.city import CityProfile
+from mfgindex.analysis.narrative import DevelopmentStatus
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import IndicatorPosition, RunAnalysis
 from mfgindex.analysis.strengths import rule_text
