@@ -353,7 +353,6 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         else ", ".join(str(d) for d in (data if isinstance(data, list | tuple) else [data]))
     )
     x["config_items"] = _config_items(run, x["data_desc"], lang)
-    x["panel"] = None
     used = [x["normalise"], x["aggregate"], x["impute"]] if zh else []
     x["glossary"] = [(name, terms.ENGLISH[name]) for name in dict.fromkeys(used) if name in terms.ENGLISH]
     x["data_sources"] = [
