@@ -37,6 +37,16 @@ def test_rank_change_labels():
     assert label.tolist() == ["up", "down", "same", "new"]
 
 
+def test_rank_change_outside_the_list_is_never_new():
+    # 鄂尔多斯 in the 2022 default run fell from 59th to 196th: outside the top 50 in both years, so it is
+    # "down" by 137 places, not a 首次入围 (new entry); an unranked-last-year unit outside the list is "same"
+    rank = pd.Series([10, 196, 70, 60], index=list("abcd"), dtype="Int64")
+    prev = pd.Series([80, 59, pd.NA, 75], index=list("abcd"), dtype="Int64")
+    delta, label = rank_change(rank, prev, top_n=50)
+    assert label.tolist() == ["new", "down", "same", "up"]
+    assert delta.tolist()[:2] == [70, -137]
+
+
 @pytest.mark.parametrize(
     ("name", "province", "code"),
     [

@@ -54,13 +54,15 @@ def province_rank(scores: pd.Series, province: pd.Series, abbr: pd.Series) -> pd
 def rank_change(rank: pd.Series, prev_rank: pd.Series, top_n: int) -> tuple[pd.Series, pd.Series]:
     """Δrank = previous − current (positive = up) and a label: up / down / same / new.
 
-    ``new`` marks a unit that was outside the top N (or unranked) in the previous year.
+    ``new`` (新增, 首次入围) marks a unit in the top N now that was outside it (or unranked) in the previous
+    year; a unit outside the top N now is up, down or same by its rank change, never new.
     """
     prev = prev_rank.reindex(rank.index)
     delta = (prev - rank).astype("Int64")
     up = (delta > 0).fillna(False).to_numpy(dtype=bool)
     down = (delta < 0).fillna(False).to_numpy(dtype=bool)
-    new = (prev.isna() | (prev > top_n)).fillna(True).to_numpy(dtype=bool)
+    inside = (rank <= top_n).fillna(False).to_numpy(dtype=bool)
+    new = (prev.isna() | (prev > top_n)).fillna(True).to_numpy(dtype=bool) & inside
     values = np.select([new, up, down], ["new", "up", "down"], "same").astype(object)
     values[rank.isna().to_numpy(dtype=bool)] = None
     return delta, pd.Series(values, index=rank.index, dtype="object")
