@@ -150,10 +150,13 @@ def test_shipped_accepted_findings_are_few_reasoned_and_current():
     )
     assert (frame["severity"] == "error").sum() <= 15
     assert all(len(a.reason) > 40 for a in accepted)
+    # the default run's years (2022 and its previous year) and the latest data years (2024: thin, run only
+    # with --allow-thin, checked with 2023) pass with the shipped entries, and every entry is used by one
     outcome = checks_svc.check_inputs("caict2023")
-    matched = {(a.code, a.year, a.variable, a.kind) for _, a in outcome.accepted}
+    latest = checks_svc.check_inputs("caict2023", year=2024)
+    matched = {(a.code, a.year, a.variable, a.kind) for o in (outcome, latest) for _, a in o.accepted}
     assert {(a.code, a.year, a.variable, a.kind) for a in accepted} == matched  # no stale entry
-    assert outcome.errors() == []
+    assert outcome.errors() == [] and latest.errors() == []
 
 
 def test_checks_run_once_per_run_not_per_evaluation(monkeypatch: pytest.MonkeyPatch):
@@ -190,7 +193,14 @@ def test_check_a_workspace_with_the_default_data(tmp_path: Path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert {f["severity"] for f in doc["findings"]} == {"warning"}
+    # the workspace holds the default data: the shipped reviewed findings of the years a run reads apply
     assert {(f["code"], f["kind"]) for f in doc["accepted"]} == {
-        ("460400", "province_share"),
-        ("650200", "spike"),
+        ("460400", "province_share"),  # 儋州 2021
+        ("650200", "spike"),  # 克拉玛依 2022
+        ("140900", "spike"),  # 忻州 2021 S&T spending
+        ("220100", "spike"),  # 长春 2022 S&T spending
+        ("220200", "spike"),  # 吉林 2022 S&T spending
+        ("230900", "spike"),  # 七台河 2022 patent applications
+        ("451200", "unit_slip"),  # 河池 2022 S&T spending
+        ("650100", "province_share"),  # 乌鲁木齐 2022 S&T spending
     }

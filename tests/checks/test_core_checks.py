@@ -117,7 +117,14 @@ def test_changchun_always_dominant_is_not_flagged():
     share = gdp.loc["220100"] / gdp.sum()
     assert (share.dropna() > 0.4).sum() >= 10
     found = checks.run_checks(ds, KINDS, None)
-    assert not [f for f in found if f.code in ("220100", "640100", "460100") and f.kind == "province_share"]
+    # the GDP and sector series, where these capitals are always dominant (海口's fiscal S&T spending in
+    # 2016, 38 % of 海南's against a usual 16 %, is a real finding of another series)
+    output = {"gdp", "gdp_alt", "va_primary", "va_secondary", "va_tertiary", "population"}
+    assert not [
+        f
+        for f in found
+        if f.code in ("220100", "640100", "460100") and f.kind == "province_share" and f.variable in output
+    ]
 
 
 def test_a_dominant_city_with_a_provincial_total_is_flagged():
@@ -126,7 +133,7 @@ def test_a_dominant_city_with_a_provincial_total_is_flagged():
     jl = geo.units().index[geo.units()["province"] == "吉林"]
     total = float(ds.panel["gdp"][2022].reindex(jl).sum())
     bad = with_values(ds, [("220800", 2022, "gdp", total)])
-    f = [x for x in checks.run_checks(bad, KINDS, [2022]) if x.kind == "province_share"]
+    f = [x for x in checks.run_checks(bad, KINDS, [2022]) if x.kind == "province_share" and x.variable == "gdp"]
     assert [(x.code, x.year) for x in f] == [("220800", 2022)]
 
 

@@ -451,10 +451,8 @@ def check_inputs(
     years: tuple[int, ...] | None
     if all_years:
         years = None
-    elif year is not None:
-        years = (year,)
-    else:
-        years = run_years(ds, runner.default_year(ds, options))
+    else:  # the years a run of that year reads: the year and its previous year, as validate and run check
+        years = run_years(ds, year if year is not None else runner.default_year(ds, options))
     return check(
         ds,
         framework,
