@@ -1,4 +1,4 @@
-"""创新发展 on real data in the default run (issue 12, item 3): the 'done means' figures."""
+"""创新发展 on real data in the default run: the figures a user checks first."""
 
 from __future__ import annotations
 

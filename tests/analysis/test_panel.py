@@ -1,4 +1,4 @@
-"""The panel-normalised index behind "X % of cities raised their index" (issue 12, item 6)."""
+"""The panel-normalised index behind "X % of cities raised their index"."""
 
 from __future__ import annotations
 

@@ -133,7 +133,9 @@ def test_a_dominant_city_with_a_provincial_total_is_flagged():
     jl = geo.units().index[geo.units()["province"] == "吉林"]
     total = float(ds.panel["gdp"][2022].reindex(jl).sum())
     bad = with_values(ds, [("220800", 2022, "gdp", total)])
-    f = [x for x in checks.run_checks(bad, KINDS, [2022]) if x.kind == "province_share" and x.variable == "gdp"]
+    f = [
+        x for x in checks.run_checks(bad, KINDS, [2022]) if x.kind == "province_share" and x.variable == "gdp"
+    ]
     assert [(x.code, x.year) for x in f] == [("220800", 2022)]
 
 
