@@ -213,3 +213,49 @@ def test_zip_bomb_is_refused_below_300_mb(tmp_path: Path) -> None:
     size, peak, message = res.stdout.split(" ", 2)
     assert int(size) < 1_000_000 and "unpacks to" in message and "zip bomb" in message
     assert float(peak) < 300, res.stdout
+
+
+def _workbook(path: Path) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2022"
+    ws.append(["城市", "地区生产总值"])
+    ws.append(["苏州市", 24653])
+    wb.save(path)
+    return path.read_bytes()
+
+
+def _replace_part(path: Path, name: str, data: bytes | None) -> None:
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, data if item.filename == name and data is not None else src.read(item))
+        if name not in src.namelist() and data is not None:
+            dst.writestr(name, data)
+    path.write_bytes(buf.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("part", "data", "message"),
+    [
+        ("xl/vbaProject.bin", b"\x00" * 10, "workbook contains macros"),
+        ("xl/externalLinks/externalLink1.xml", b"<externalLink/>", "links to external workbooks"),
+        (
+            "xl/worksheets/sheet1.xml",
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>',
+            "declares a DTD or XML entities",
+        ),
+        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row", "cannot read workbook"),
+    ],
+)
+def test_the_command_line_refuses_what_the_upload_refuses(
+    tmp_path: Path, part: str, data: bytes, message: str
+) -> None:
+    """The web upload's pre-checks now live in the one reader: the CLI refuses the same workbooks (a damaged
+    sheet was a traceback on the command line), located, exit 2."""
+    path = tmp_path / "w.xlsx"
+    _workbook(path)
+    _replace_part(path, part, data)
+    code, out = _validate("-d", str(path))
+    assert code == 2 and message in out and "w.xlsx" in out, out[-800:]

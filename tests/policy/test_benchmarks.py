@@ -56,7 +56,9 @@ def test_long_table_with_years_and_run_directory(tmp_path: Path) -> None:
     ("text", "match"),
     [
         ("city,pct_per_10k\n火星,1\n", "未知城市"),
-        ("city,pct_per_10k\n深圳,x\n", "not a number"),
+        ("city,pct_per_10k\n深圳,x\n", "non-numeric cell"),
+        ("city,pct_per_10k\n深圳,1e400\n", "not finite"),
+        ("city,year,pct_per_10k\n深圳,1e20,1\n", "year outside 1949-2100"),
         ("city,pct_per_10k\n深圳,-1\n", "negative"),
         ("city,other\n深圳,1\n", "no column pct_per_10k"),
     ],
@@ -76,3 +78,14 @@ def test_unknown_indicator_and_bad_reference_table(tmp_path: Path) -> None:
     with pytest.raises(UserError) as exc:
         bm.load_reference(f)
     assert [p.column for p in exc.value.problems] == ["value", "source", "url"]
+
+
+def test_city_values_read_with_the_reader_number_and_year_syntax(tmp_path: Path) -> None:
+    """Years as users write them (2022年, ２０２２) and numbers with separators, percent signs or full-width
+    digits, as the one reader reads them; the latest year is picked."""
+    f = tmp_path / "v.csv"
+    f.write_text(
+        'city,年份,pct_per_10k\n深圳,2021年,1\n深圳,２０２２,"1,234.5"\n苏州,2022,12%\n无锡,2022,…\n',
+        encoding="utf-8",
+    )
+    assert bm.read_city_values(f, "pct_per_10k").to_dict() == {"440300": 1234.5, "320500": 0.12}

@@ -98,7 +98,9 @@ def test_user_table_wide_and_long_agree(tmp_path: Path) -> None:
     ("text", "match", "column"),
     [
         ("city,电子\n苏州,-1\n无锡,2\n", "negative", "电子"),
-        ("city,电子\n苏州,abc\n无锡,2\n", "not a number", "电子"),
+        ("city,电子\n苏州,abc\n无锡,2\n", "non-numeric cell", "电子"),
+        ("city,电子\n苏州,1e400\n无锡,2\n", "not finite", "电子"),  # the reader's one number syntax
+        ("city,year,电子\n苏州,-2022,1\n无锡,2022,2\n", "year outside 1949-2100", "year"),
         ("city,电子\n火星,1\n无锡,2\n", "未知城市", "city"),
         ("city,电子,汽车\n苏州,0,0\n无锡,2,1\n", "all values are zero", "city"),
         ("name,电子\n苏州,1\n", "missing city column", ""),
@@ -147,3 +149,17 @@ def test_write_results(tmp_path: Path) -> None:
     assert {"results.xlsx", "heatmap.png", "heatmap.svg", "pairs.csv"} <= names
     sheets = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name=None)
     assert {"说明", "pairs", "similarity", "krugman", "over_years"} <= set(sheets)
+
+
+def test_user_table_numbers_and_years_in_the_reader_syntax(tmp_path: Path) -> None:
+    """1,234 · 12% · full-width digits · 2022年 read as the one reader reads them; a missing marker is 0."""
+    s = hom.read_structure(
+        _write(tmp_path, 'city,year,电子,汽车\n苏州,2022年,"1,234",—\n无锡,２０２２,12%,3\n')
+    )
+    got = {(r.code, r.year, r.industry): r.value for r in s.values.itertuples()}
+    assert got == {
+        ("320500", 2022, "电子"): 1234.0,
+        ("320500", 2022, "汽车"): 0.0,
+        ("320200", 2022, "电子"): 0.12,
+        ("320200", 2022, "汽车"): 3.0,
+    }

@@ -40,7 +40,7 @@ Methodology* 12(1) (growth ratios against the cross-section); Rousseeuw, P. J. a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -207,7 +207,6 @@ class _Ctx:
     years: pd.Index
     names: np.ndarray
     report_years: np.ndarray  # bool per year column: findings are reported for these years
-    locations: Mapping[tuple[str, int, str], str]
     out: list[Finding]
     frames: Mapping[str, np.ndarray]
     provinces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # names, index, one-hot matrix
@@ -229,15 +228,19 @@ class _Ctx:
                 severity,
                 kind,
                 message,
-                self.locations.get((code, year, var), ""),
             )
         )
 
 
-def _locations(ds: Dataset) -> dict[tuple[str, int, str], str]:
+def _locations(ds: Dataset, keys: set[tuple[str, int, str]]) -> dict[tuple[str, int, str], str]:
+    """``file:sheet:row:column`` of the values at ``keys`` (unit, year, variable): the values the findings
+    are about, so a large file's locations are never all made at once."""
     v = ds.values
-    if "file" not in v.columns:
+    if "file" not in v.columns or not keys:
         return {}
+    near = v["code"].isin({k[0] for k in keys}) & v["variable"].isin({k[2] for k in keys})
+    near &= v["year"].isin({k[1] for k in keys})
+    v = v[near]
     has = v["file"].notna() & (v["file"].astype(str) != "")
     sub = v[has]
     if sub.empty:
@@ -528,7 +531,7 @@ def run_checks(
         onehot[member, np.arange(len(prov))] = 1.0
         onehot[:, prov == ""] = 0.0
         provinces = (prov, member, onehot)
-    ctx = _Ctx(ds, codes, all_years, names, report, _locations(ds), [], frames, provinces)
+    ctx = _Ctx(ds, codes, all_years, names, report, [], frames, provinces)
     for var in variables:
         x = frames[var]
         kind = kinds.get(var)
@@ -547,4 +550,6 @@ def run_checks(
     # a one-way jump at a cell another rule calls an error is that error (METHODS §7), not a second line
     errors = {(f.code, f.year, f.variable) for f in ctx.out if f.severity == ERROR}
     kept = [f for f in ctx.out if not (f.kind == "jump" and (f.code, f.year, f.variable) in errors)]
+    where = _locations(ds, {(f.code, f.year, f.variable) for f in kept})
+    kept = [replace(f, location=where.get((f.code, f.year, f.variable), "")) for f in kept]
     return sorted(kept, key=lambda f: (SEVERITY_ORDER.get(f.severity, 2), f.code, f.year, f.variable, f.kind))

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex.core import geo
+from mfgindex.core import geo, ingest
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy.records import read_table
 
@@ -125,11 +125,16 @@ def read_city_values(path: Path, indicator: str, year: int | None = None) -> pd.
             )
         )
     ycol = lower.get("year") or lower.get("年份")
-    if ycol is not None:
-        ys = pd.to_numeric(df[ycol], errors="coerce")
-        pick = int(ys.max()) if year is None and ys.notna().any() else year
-        df = df[ys == pick]
     problems: list[Problem] = []
+    if ycol is not None:  # the reader's year syntax (2022, 2022年, ２０２２); a bad year is located
+        ys = [ingest.parse_year(str(t)) for t in df[ycol]]
+        for k, (t, y) in enumerate(zip(df[ycol], ys, strict=True)):
+            if y is None and str(t).strip():
+                row = int(str(df.index[k])) + 2
+                problems.append(ingest.year_problem(str(t), file=file, sheet=sheet, row=row, column=ycol))
+        known = [y for y in ys if y is not None]
+        pick = max(known) if year is None and known else year
+        df = df[[y == pick for y in ys]]
     out: dict[str, float] = {}
     for idx, r in df.iterrows():
         row = int(str(idx)) + 2
@@ -142,22 +147,15 @@ def read_city_values(path: Path, indicator: str, year: int | None = None) -> pd.
                 Problem(m.reason, file=file, sheet=sheet, row=row, column=city, value=str(r[city]))
             )
             continue
-        try:
-            x = float(text.replace(",", ""))
-        except ValueError:
-            problems.append(Problem("not a number", file=file, sheet=sheet, row=row, column=col, value=text))
+        x = ingest.parse_number(text)  # the reader's number syntax: finite numbers only
+        if x is None:
+            problems.append(ingest.number_problem(text, file=file, sheet=sheet, row=row, column=col))
             continue
-        if not np.isfinite(x) or x < 0:
+        if np.isnan(x):  # a missing marker (…, —, n/a)
+            continue
+        if x < 0:
             problems.append(
-                Problem(
-                    "negative or infinite value",
-                    file=file,
-                    sheet=sheet,
-                    row=row,
-                    column=col,
-                    value=text,
-                    expected="a number ≥ 0",
-                )
+                ingest.refused(ingest.NEGATIVE, text, file=file, sheet=sheet, row=row, column=col)
             )
             continue
         if m.code in out:

@@ -26,7 +26,6 @@ Industry. *European Economy, Economic Papers* 142 (Krugman specialisation index 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -35,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfgindex.core import geo
+from mfgindex.core import geo, ingest
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy.records import read_table
 
@@ -148,21 +147,12 @@ def read_structure(path: Path, measure: str = "") -> Structure:
             )
         year = 0
         if year_c is not None:
-            ytext = str(r[year_c]).strip()
-            if not re.fullmatch(r"\d{4}(\.0)?", ytext):
-                problems.append(
-                    Problem(
-                        "not a year",
-                        file=file,
-                        sheet=sheet,
-                        row=row,
-                        column=year_c,
-                        value=ytext,
-                        expected="a four-digit year",
-                    )
-                )
+            ytext = str(r[year_c])
+            got_year = ingest.parse_year(ytext)
+            if got_year is None:
+                problems.append(ingest.year_problem(ytext, file=file, sheet=sheet, row=row, column=year_c))
             else:
-                year = int(float(ytext))
+                year = got_year
         cells = (
             [(str(r[ind_c]).strip(), str(r[val_c]))]
             if long and ind_c and val_c
@@ -175,38 +165,17 @@ def read_structure(path: Path, measure: str = "") -> Structure:
                     Problem("missing industry", file=file, sheet=sheet, row=row, column=str(ind_c))
                 )
                 continue
-            t = text.strip().replace(",", "")
-            if t in ("", "-", "—"):
-                x = 0.0
-            else:
-                try:
-                    x = float(t)
-                except ValueError:
-                    problems.append(
-                        Problem(
-                            "not a number",
-                            file=file,
-                            sheet=sheet,
-                            row=row,
-                            column=column,
-                            value=text,
-                            expected="a number ≥ 0",
-                        )
-                    )
-                    continue
-                if not np.isfinite(x) or x < 0:
-                    problems.append(
-                        Problem(
-                            "negative or infinite value",
-                            file=file,
-                            sheet=sheet,
-                            row=row,
-                            column=column,
-                            value=text,
-                            expected="a number ≥ 0",
-                        )
-                    )
-                    continue
+            # the reader's number syntax (1,234 · 12% · full-width · missing markers), blank = 0
+            got = ingest.parse_number(text)
+            if got is None:
+                problems.append(ingest.number_problem(text, file=file, sheet=sheet, row=row, column=column))
+                continue
+            x = 0.0 if np.isnan(got) else got
+            if x < 0:
+                problems.append(
+                    ingest.refused(ingest.NEGATIVE, text, file=file, sheet=sheet, row=row, column=column)
+                )
+                continue
             if m.code is not None:
                 rows.append((m.code, year, industry, x))
     if problems:

@@ -5,13 +5,13 @@ Security:
 - the route exists only when the app is created with ``upload_token`` (``mfgindex serve --token`` or
   ``MFGINDEX_UPLOAD_TOKEN``); every request must carry ``Authorization: Bearer <token>`` (401 otherwise,
   compared in constant time);
-- the body is the raw file (XLSX or UTF-8 CSV), bounded by ``MAX_UPLOAD`` bytes (413, checked by the
-  ``Guard`` middleware before the body is read), and by ``MAX_ROWS`` data rows and ``MAX_UNZIPPED`` bytes
+- the body is the raw file (XLSX, or CSV in UTF-8 or GB18030), bounded by ``MAX_UPLOAD`` bytes (413, checked
+  by the ``Guard`` middleware before the body is read), and by ``MAX_ROWS`` rows and ``MAX_UNZIPPED`` bytes
   once unpacked (422; a zip bomb is refused before it is inflated);
-- XLSX files are opened by openpyxl with ``data_only=False`` and ``keep_vba=False`` so that nothing is
-  evaluated: a cell holding a formula is *refused* with its sheet, row and column (a formula's cached result
-  was computed by someone else's spreadsheet program and cannot be trusted); a macro project
-  (``vbaProject.bin``) or external links are refused too;
+- the file is read by the one reader (``core/ingest``) with those lower limits, so the server refuses what
+  the command line refuses: formula cells with their sheet, row and column (nothing is evaluated; a cached
+  result was computed by someone else's spreadsheet program), macro projects, external links, XML parts
+  declaring a DTD or entities;
 - the file is written to a fresh private temporary directory (not under the served static folder), read,
   and deleted with the directory whatever happens; its name is never taken from the client;
 - one evaluation at a time per worker (others wait up to ``BUSY_WAIT`` s, then 503).
@@ -23,11 +23,9 @@ with every located problem (file as named by the client, sheet, row, column) fro
 from __future__ import annotations
 
 import hmac
-import io
 import re
 import tempfile
 import threading
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,99 +54,6 @@ def display_name(name: str | None, suffix: str) -> str:
     return stem if stem.lower().endswith(suffix) else stem + suffix
 
 
-def check_xlsx(data: bytes, file: str) -> list[Problem]:
-    """Refuse macros, external links, zip bombs, formula cells and too many rows; nothing is evaluated."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        return [Problem("not an XLSX workbook (or a damaged one)", file=file, expected=".xlsx or .csv")]
-    names = {i.filename.lower() for i in infos}
-    if sum(i.file_size for i in infos) > MAX_UNZIPPED:
-        return [Problem(f"workbook unpacks to more than {MAX_UNZIPPED // 2**20} MiB", file=file)]
-    if any(n.endswith("vbaproject.bin") for n in names):
-        return [Problem("workbook contains macros (VBA project): refused", file=file, expected=".xlsx")]
-    if any(n.startswith("xl/externallinks/") for n in names):
-        return [Problem("workbook links to external workbooks: refused", file=file)]
-    dtd = _declares_entities(zf, infos)
-    if dtd:
-        return [
-            Problem(
-                f"workbook part {dtd[:60]} declares a DTD or XML entities (Excel never writes them; they are "
-                "how XXE and entity-expansion attacks work): refused",
-                file=file,
-                expected="an .xlsx saved by a spreadsheet program",
-            )
-        ]
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(
-            io.BytesIO(data), read_only=True, data_only=False, keep_vba=False, keep_links=False
-        )
-    except Exception as exc:  # a damaged file is the user's input problem
-        return [Problem(f"cannot read workbook: {type(exc).__name__}", file=file)]
-    problems: list[Problem] = []
-    rows = 0
-    try:
-        return _scan_cells(wb, file, problems, rows)
-    except Exception as exc:  # damaged sheet XML is the user's input problem, not a 500
-        return [Problem(f"cannot read workbook: {type(exc).__name__}", file=file)]
-    finally:
-        wb.close()
-
-
-def _declares_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
-    """The first XML part holding ``<!DOCTYPE`` or ``<!ENTITY`` (read in chunks), else ``""``."""
-    for info in infos:
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            continue
-        tail = b""
-        try:
-            with zf.open(info) as fh:
-                while chunk := fh.read(1 << 20):
-                    text = (tail + chunk).upper()
-                    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-                        return info.filename
-                    tail = chunk[-16:]
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
-            return info.filename
-    return ""
-
-
-def _scan_cells(wb: Any, file: str, problems: list[Problem], rows: int) -> list[Problem]:
-    """Formula cells (refused, at most 50 listed) and the row limit, sheet by sheet."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            rows += 1
-            if rows > MAX_ROWS:
-                return [Problem(f"more than {MAX_ROWS} rows", file=file, sheet=ws.title)]
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f" and len(problems) < 50:
-                    problems.append(
-                        Problem(
-                            "formula cells are not evaluated: enter the value",
-                            file=file,
-                            sheet=ws.title,
-                            row=getattr(cell, "row", None),
-                            column=getattr(cell, "column_letter", ""),
-                            value=str(cell.value)[:60],
-                            expected="a number or text, not a formula",
-                        )
-                    )
-    return problems
-
-
-def check_csv(data: bytes, file: str) -> list[Problem]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [Problem(f"not UTF-8 text (byte {exc.start})", file=file, expected="UTF-8 CSV or .xlsx")]
-    if text.count("\n") > MAX_ROWS:
-        return [Problem(f"more than {MAX_ROWS} rows", file=file)]
-    return []
-
-
 def evaluate(state: AppState, data: bytes, filename: str | None, year: int | None) -> dict[str, Any]:
     """Check and evaluate an uploaded file in a private temporary directory (deleted afterwards)."""
     is_xlsx = data[:4] == b"PK\x03\x04"
@@ -156,15 +61,15 @@ def evaluate(state: AppState, data: bytes, filename: str | None, year: int | Non
     shown = display_name(filename, suffix)
     if not data:
         raise UserError(Problem("empty upload", file=shown, expected="an .xlsx or .csv file as the body"))
-    problems = check_xlsx(data, shown) if is_xlsx else check_csv(data, shown)
-    if problems:
-        raise UserError(problems)
     framework = state.framework
     with tempfile.TemporaryDirectory(prefix="mfgindex-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
+        # the one reader's checks (zip bombs, macros, external links, DTDs, formula cells, rows, encoding)
+        # with the server's lower limits
         try:
-            got = ingest.read([path], tuple(framework.groups), year)
+            with ingest.limits(MFGINDEX_MAX_ROWS=MAX_ROWS, MFGINDEX_MAX_XLSX_UNPACKED=MAX_UNZIPPED):
+                got = ingest.read([path], tuple(framework.groups), year)
         except UserError as exc:  # the server's temporary path never reaches the client
             raise UserError([_rename(p, tmp, shown) for p in exc.problems]) from None
         found = list(got.problems)

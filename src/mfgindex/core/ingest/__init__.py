@@ -13,18 +13,37 @@
 from __future__ import annotations
 
 from mfgindex.core.ingest.maps import VARIABLE_ID, read_map
-from mfgindex.core.ingest.numbers import MISSING, parse_number, parse_year, year_range
+from mfgindex.core.ingest.numbers import (
+    MISSING,
+    NEGATIVE,
+    number_problem,
+    parse_number,
+    parse_year,
+    refused,
+    year_problem,
+    year_range,
+)
 from mfgindex.core.ingest.reader import Ingested, Variables, read, read_or_raise
-from mfgindex.core.ingest.sources import ENCODINGS, column_letter, decode, read_csv, read_frame
+from mfgindex.core.ingest.sources import (
+    ENCODINGS,
+    column_letter,
+    decode,
+    limits,
+    read_csv,
+    read_frame,
+)
 
 __all__ = [
     "ENCODINGS",
     "MISSING",
+    "NEGATIVE",
     "VARIABLE_ID",
     "Ingested",
     "Variables",
     "column_letter",
     "decode",
+    "limits",
+    "number_problem",
     "parse_number",
     "parse_year",
     "read",
@@ -32,5 +51,7 @@ __all__ = [
     "read_frame",
     "read_map",
     "read_or_raise",
+    "refused",
+    "year_problem",
     "year_range",
 ]

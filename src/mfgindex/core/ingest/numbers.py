@@ -18,6 +18,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mfgindex.core.errors import Problem
+from mfgindex.core.geo import shown
+
 MISSING = frozenset(
     {"", "na", "n/a", "nan", "null", "-", "—", "——", "--", "－", "..", "...", "…", "……", "缺失", "无", "/"}
 )
@@ -127,3 +130,41 @@ def year_refusal(text: str, bounds: tuple[int, int] | None = None) -> Refusal:
     if m or (v is not None and not math.isnan(v) and v == math.floor(v)):
         return Refusal(f"year outside {lo}-{hi}", f"a year between {lo} and {hi} (MFGINDEX_YEAR_RANGE)")
     return Refusal("year is not an integer", "a year such as 2022")
+
+
+NEGATIVE = Refusal("negative value", "a number ≥ 0")
+
+
+def refused(
+    r: Refusal, text: str, *, file: str, sheet: str = "", row: int | None = None, column: str = ""
+) -> Problem:
+    """The located problem of a refused cell: the refusal's message and expectation, the cell's text."""
+    return Problem(
+        r.message,
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=shown(text.strip(), 40),
+        expected=r.expected,
+    )
+
+
+def number_problem(
+    text: str, *, file: str, sheet: str = "", row: int | None = None, column: str = ""
+) -> Problem:
+    """The located problem of a cell :func:`parse_number` refused (the reader's own wording)."""
+    return refused(number_refusal(text), text, file=file, sheet=sheet, row=row, column=column)
+
+
+def year_problem(
+    text: str,
+    *,
+    file: str,
+    sheet: str = "",
+    row: int | None = None,
+    column: str = "",
+    bounds: tuple[int, int] | None = None,
+) -> Problem:
+    """The located problem of a cell :func:`parse_year` refused."""
+    return refused(year_refusal(text, bounds), text, file=file, sheet=sheet, row=row, column=column)

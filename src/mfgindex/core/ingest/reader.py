@@ -27,12 +27,13 @@ from mfgindex.core.ingest import columns as C
 from mfgindex.core.ingest.layout import find
 from mfgindex.core.ingest.numbers import (
     is_missing,
-    number_refusal,
+    number_problem,
     parse_number,
     parse_year,
     year_range,
     year_refusal,
 )
+from mfgindex.core.ingest.overlay import supplied_from_codes, text_order
 from mfgindex.core.ingest.sources import (
     NOTE_SHEETS,
     LimitError,
@@ -43,6 +44,7 @@ from mfgindex.core.ingest.sources import (
 )
 
 CHUNK_ROWS = 50_000
+CHUNK_CELLS = 200_000  # values parsed per chunk (rows × data columns)
 MAX_PROBLEMS = 1_000  # kept per file; the rest are counted
 LOOKAHEAD = 40
 TOTAL_NAMES = frozenset(
@@ -77,6 +79,7 @@ class Ingested:
     dataset: Dataset | None
     problems: tuple[Problem, ...]
     record: Mapping[str, Any] = field(default_factory=dict)
+    supplied: Mapping[str, Any] = field(default_factory=dict)  # :func:`.overlay.supplied` of the values
 
 
 @dataclass
@@ -109,6 +112,108 @@ class _FileLog:
 
     def errors(self) -> int:
         return sum(p.severity == "error" for p in self.problems)
+
+
+KEYS = ("code", "variable", "source", "file", "sheet", "column")
+COLUMNS = ["code", "year", "variable", "value", "source", "file", "sheet", "row", "column"]
+
+
+class _Values:
+    """The values of one :func:`read`, kept as numpy arrays of small integers (each text interned once in a
+    pool per column) until the end: no Python object per value, so memory follows the number of values
+    (about 40 bytes each) rather than the file's text."""
+
+    def __init__(self) -> None:
+        self.pools: dict[str, dict[str, int]] = {k: {} for k in KEYS}
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.count = 0
+
+    def _ids(self, key: str, texts: list[str]) -> np.ndarray:
+        pool = self.pools[key]
+        return np.fromiter((pool.setdefault(t, len(pool)) for t in texts), dtype=np.int32, count=len(texts))
+
+    def add(
+        self,
+        codes: list[str],
+        years: list[int],
+        variables: list[str],
+        values: list[float],
+        sources: list[str],
+        file: str,
+        sheet: str,
+        rows: list[int],
+        columns: list[str],
+    ) -> int:
+        n = len(codes)
+        if n:
+            self.parts.append(
+                {
+                    "code": self._ids("code", codes),
+                    "year": np.array(years, dtype=np.int64),
+                    "variable": self._ids("variable", variables),
+                    "value": np.array(values, dtype=np.float64),
+                    "source": self._ids("source", sources),
+                    "file": np.full(n, self._ids("file", [file])[0], dtype=np.int32),
+                    "sheet": np.full(n, self._ids("sheet", [sheet])[0], dtype=np.int32),
+                    "row": np.array(rows, dtype=np.int64),
+                    "column": self._ids("column", columns),
+                }
+            )
+            self.count += n
+        return n
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        if len(self.parts) == 1:
+            return self.parts[0]
+        out = {k: np.concatenate([p.pop(k) for p in self.parts]) for k in COLUMNS}  # parts freed as it goes
+        self.parts = [out]
+        return out
+
+    def duplicated(self) -> np.ndarray:
+        """Values of the same unit, year and variable (every one of them), from the integer keys."""
+        a = self.arrays()
+        years = a["year"] - a["year"].min() if len(a["year"]) else a["year"]
+        n_var = max(len(self.pools["variable"]), 1)
+        n_year = int(years.max()) + 1 if len(years) else 1
+        key = (a["code"].astype(np.int64) * n_year + years) * n_var + a["variable"]
+        return np.asarray(pd.Series(key).duplicated(keep=False).to_numpy(), dtype=bool)
+
+    def first_sources(self) -> dict[str, str]:
+        """Variable → the source of its first value."""
+        a = self.arrays()
+        ids, first = np.unique(a["variable"], return_index=True)
+        names = list(self.pools["variable"])
+        sources = list(self.pools["source"])
+        return dict(sorted((names[v], sources[a["source"][i]]) for v, i in zip(ids, first, strict=True)))
+
+    def supplied(self) -> dict[str, dict[str, dict[str, list[str]]]]:
+        """:func:`mfgindex.core.ingest.overlay.supplied` of the values, from the integer codes."""
+        a = self.arrays()
+        years, inverse = np.unique(a["year"], return_inverse=True)
+        return supplied_from_codes(
+            (a["file"], *text_order(list(self.pools["file"]))),
+            (a["variable"], *text_order(list(self.pools["variable"]))),
+            (inverse, *text_order([str(y) for y in years.tolist()])),
+            (a["code"], *text_order(list(self.pools["code"]))),
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The long table: unit, variable and source as text; file, sheet and column as categoricals."""
+        if not self.count:
+            return pd.DataFrame(columns=COLUMNS)
+        a = self.arrays()
+        cols: dict[str, Any] = {}
+        for k in COLUMNS:
+            if k in KEYS:
+                names = list(self.pools[k])
+                if k in ("file", "sheet", "column"):
+                    cols[k] = pd.Categorical.from_codes(a[k], categories=pd.Index(names), validate=False)
+                else:  # text, taken from the pool: no string is made per value
+                    cols[k] = pd.Series(names, dtype=object).astype(str).array.take(a[k])
+            else:
+                cols[k] = a[k]
+        self.parts = []
+        return pd.DataFrame(cols)
 
 
 def _files(path: Path) -> list[Path]:
@@ -194,7 +299,7 @@ def read(
     targets = {v: u for v, (_, u) in (variables or {}).items()}
     mapping = dict(column_map or {})
     problems: list[Problem] = []
-    parts: list[pd.DataFrame] = []
+    collected = _Values()
     generic_units: dict[str, dict[str, str]] = {}
     kind = "cities"
     inputs: dict[str, str] = {}
@@ -207,14 +312,14 @@ def read(
                 sheets = _sheets(f)
                 for sheet in sheets:
                     try:
-                        got = _read_sheet(sheet, log, groups, year, names, targets, mapping, resolver)
+                        got = _read_sheet(
+                            sheet, log, groups, year, names, targets, mapping, resolver, collected
+                        )
                     finally:
                         for p in sheet.problems:  # formula cells, hidden sheets, encoding
                             log.add(p)
                     if got is not None:
-                        frame, sheet_units, generic = got
-                        if len(frame):
-                            parts.append(frame)
+                        _, sheet_units, generic = got
                         generic_units.update(sheet_units)
                         kind = "generic" if generic else kind
             except LimitError as exc:
@@ -236,14 +341,7 @@ def read(
                 "units_converted": log.units,
             }
             _summarise(log, problems)
-    values = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(
-            columns=["code", "year", "variable", "value", "source", "file", "sheet", "row", "column"]
-        )
-    )
-    if values.empty:
+    if not collected.count:
         if not any(p.severity == "error" for p in problems):
             problems.append(
                 Problem(
@@ -253,7 +351,11 @@ def read(
                 )
             )
         return Ingested(None, tuple(problems), {"files": files_record})
-    problems.extend(_duplicates(values))
+    dup = collected.duplicated()
+    sources = collected.first_sources()
+    cells = collected.supplied()
+    values = collected.frame()
+    problems.extend(_duplicates(values, dup))
     units: pd.DataFrame
     if kind == "generic":
         units = pd.DataFrame.from_dict(generic_units, orient="index")
@@ -262,20 +364,16 @@ def read(
             units["name"] = units.index
     else:
         units = geo.units()
-    for col in ("code", "variable", "source", "file", "sheet", "column"):
-        values[col] = values[col].astype(str)
     ds = Dataset(
         values=values,
         units=units,
         lists=MappingProxyType({}),
         inputs=MappingProxyType(inputs),
         kind=kind,
-        variable_sources=MappingProxyType(
-            {str(v): str(s) for v, s in values.groupby("variable", sort=True)["source"].first().items()}
-        ),
+        variable_sources=MappingProxyType(sources),
         reading=MappingProxyType({"files": files_record}),
     )
-    return Ingested(ds, tuple(problems), {"files": files_record})
+    return Ingested(ds, tuple(problems), {"files": files_record}, cells)
 
 
 def _summarise(log: _FileLog, problems: list[Problem]) -> None:
@@ -309,12 +407,11 @@ def _summarise(log: _FileLog, problems: list[Problem]) -> None:
         problems.append(Problem(f"{what}: {how}", file=log.file, severity="warning"))
 
 
-def _duplicates(values: pd.DataFrame) -> list[Problem]:
-    dup = values.duplicated(["code", "year", "variable"], keep=False)
+def _duplicates(values: pd.DataFrame, dup: np.ndarray) -> list[Problem]:
     out: list[Problem] = []
     if not dup.any():
         return out
-    for _, grp in values[dup].groupby(["code", "year", "variable"], sort=True):
+    for _, grp in values[dup].groupby(["code", "year", "variable"], sort=True, observed=True):
         rows = list(zip(grp["file"], grp["sheet"], grp["row"], grp["column"], strict=True))
         first = Problem(
             "", file=str(rows[0][0]), sheet=str(rows[0][1]), row=int(rows[0][2]), column=str(rows[0][3])
@@ -348,7 +445,8 @@ def _read_sheet(
     targets: Mapping[str, str],
     mapping: Mapping[str, str],
     resolver: _Resolver,
-) -> tuple[pd.DataFrame, dict[str, dict[str, str]], bool] | None:
+    collected: _Values,
+) -> tuple[int, dict[str, dict[str, str]], bool] | None:
     if sheet.sheet.strip().lower() in NOTE_SHEETS:
         return None
     file, title = sheet.file, sheet.sheet
@@ -459,7 +557,7 @@ def _read_sheet(
         )
         return None
     unlabelled_used: set[int] = set()
-    frames: list[pd.DataFrame] = []
+    count = 0
     generic_units: dict[str, dict[str, str]] = {}
     name_cache: dict[str, str] = {}
     kinds: dict[str, str] = {}
@@ -470,7 +568,9 @@ def _read_sheet(
     municipalities = set(units.index[units["unit_type"] == "municipality"])
     strong = False
     rows_iter: Iterator[tuple[int, list[str]]] = _chain(head[used:], sheet.rows)
-    for chunk in _chunks(rows_iter, CHUNK_ROWS):
+    # chunks of about CHUNK_CELLS values: a wide table of many columns is read in fewer rows at a time
+    rows_per_chunk = max(100, min(CHUNK_ROWS, CHUNK_CELLS // max(len(data_cols), 1)))
+    for chunk in _chunks(rows_iter, rows_per_chunk):
         codes: list[str] = []
         rownums: list[int] = []
         row_years: list[int] = []
@@ -576,7 +676,7 @@ def _read_sheet(
             row_years.append(y)
             cells_kept.append(cells)
         if codes:
-            frame = (
+            count += (
                 _long_values(
                     cells_kept,
                     codes,
@@ -589,13 +689,22 @@ def _read_sheet(
                     names,
                     mapping,
                     layout.labels[sp["value"]],
+                    collected,
                 )
                 if long
                 else _wide_values(
-                    cells_kept, codes, rownums, row_years, data_cols, log, file, title, sp.get("source")
+                    cells_kept,
+                    codes,
+                    rownums,
+                    row_years,
+                    data_cols,
+                    log,
+                    file,
+                    title,
+                    sp.get("source"),
+                    collected,
                 )
             )
-            frames.append(frame)
     for k in sorted(unlabelled_used):
         log.add(
             Problem(
@@ -607,8 +716,7 @@ def _read_sheet(
                 severity="warning",
             )
         )
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return out, generic_units, generic
+    return count, generic_units, generic
 
 
 def _chain(
@@ -621,45 +729,8 @@ def _chain(
 def _number(text: str, log: _FileLog, file: str, sheet: str, row: int, column: str) -> float | None:
     v = parse_number(text)
     if v is None:
-        r = number_refusal(text)
-        log.add(
-            Problem(
-                r.message,
-                file=file,
-                sheet=sheet,
-                row=row,
-                column=column,
-                value=geo.shown(text.strip(), 40),
-                expected=r.expected,
-            )
-        )
+        log.add(number_problem(text, file=file, sheet=sheet, row=row, column=column))
     return v
-
-
-def _frame(
-    codes: list[str],
-    years: list[int],
-    variables: list[str],
-    values: list[float],
-    sources: list[str],
-    file: str,
-    sheet: str,
-    rows: list[int],
-    columns: list[str],
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "code": pd.Categorical(codes),
-            "year": np.array(years, dtype=np.int64),
-            "variable": pd.Categorical(variables),
-            "value": np.array(values, dtype=np.float64),
-            "source": pd.Categorical(sources),
-            "file": pd.Categorical([file] * len(codes)),
-            "sheet": pd.Categorical([sheet] * len(codes)),
-            "row": np.array(rows, dtype=np.int64),
-            "column": pd.Categorical(columns),
-        }
-    )
 
 
 def _wide_values(
@@ -672,7 +743,8 @@ def _wide_values(
     file: str,
     sheet: str,
     source_col: int | None,
-) -> pd.DataFrame:
+    collected: _Values,
+) -> int:
     oc: list[str] = []
     oy: list[int] = []
     ov: list[str] = []
@@ -699,7 +771,7 @@ def _wide_values(
             orow.append(rownums[i])
             ocol.append(col.letter)
             os_.append(sources[i])
-    return _frame(oc, oy, ov, ox, os_, file, sheet, orow, ocol)
+    return collected.add(oc, oy, ov, ox, os_, file, sheet, orow, ocol)
 
 
 def _long_values(
@@ -713,8 +785,9 @@ def _long_values(
     sheet: str,
     names: Mapping[str, str],
     mapping: Mapping[str, str],
-    layout_label: str = "value",
-) -> pd.DataFrame:
+    layout_label: str,
+    collected: _Values,
+) -> int:
     kv, kx = sp["variable"], sp["value"]
     ks = sp.get("source")
     oc: list[str] = []
@@ -743,7 +816,7 @@ def _long_values(
         ox.append(v)
         os_.append(row[ks].strip() if ks is not None and ks < len(row) and row[ks].strip() else src)
         orow.append(rownums[i])
-    return _frame(oc, oy, ov, ox, os_, file, sheet, orow, [letter] * len(oc))
+    return collected.add(oc, oy, ov, ox, os_, file, sheet, orow, [letter] * len(oc))
 
 
 def read_or_raise(

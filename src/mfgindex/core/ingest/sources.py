@@ -4,8 +4,11 @@ Limits (the same on the command line as on the server; environment variables cha
 
 - XLSX: at most ``MFGINDEX_MAX_XLSX_UNPACKED`` bytes once unpacked (default 200 MiB), checked from the
   archive's directory before anything is inflated; reading never inflates more than the declared sizes;
-- at most ``MFGINDEX_MAX_ROWS`` rows (default 2,000,000) and ``MFGINDEX_MAX_COLUMNS`` columns (default 1,000)
-  per sheet or CSV;
+- at most ``MFGINDEX_MAX_ROWS`` rows (default 5,000,000: a 200 MB long CSV, validated in about 1.2 GB)
+  and ``MFGINDEX_MAX_COLUMNS`` columns (default 1,000) per sheet or CSV;
+- XLSX: a macro project (``vbaProject.bin``), links to external workbooks, and XML parts declaring a DTD or
+  entities (XXE, entity bombs; Excel never writes them) are refused before the workbook is opened;
+- :func:`limits` lowers the limits for a block of code (the web upload: 100,000 rows, 50 MiB unpacked);
 - formula cells are refused with their location (a cached result was computed by another program and a
   missing one would read as empty; DDE ``cmd|`` formulas are refused the same way);
 - hidden sheets are skipped with a warning, never used.
@@ -19,6 +22,8 @@ import io
 import os
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +39,23 @@ NOTE_SHEETS = frozenset({"说明", "填表说明", "notes", "readme"})  # docume
 _CHUNK = 1 << 20
 
 
+_LOWERED: ContextVar[dict[str, int] | None] = ContextVar("mfgindex_ingest_limits", default=None)
+
+
+@contextmanager
+def limits(**lowered: int) -> Iterator[None]:
+    """Lower limits for the reading done inside the block, e.g. ``limits(MFGINDEX_MAX_ROWS=100_000)``."""
+    token = _LOWERED.set({**(_LOWERED.get() or {}), **lowered})
+    try:
+        yield
+    finally:
+        _LOWERED.reset(token)
+
+
 def _limit(name: str, default: int) -> int:
+    lowered = (_LOWERED.get() or {}).get(name)
+    if lowered is not None:
+        return lowered
     try:
         value = int(os.environ.get(name, ""))
     except ValueError:
@@ -47,7 +68,7 @@ def max_unpacked() -> int:
 
 
 def max_rows() -> int:
-    return _limit("MFGINDEX_MAX_ROWS", 2_000_000)
+    return _limit("MFGINDEX_MAX_ROWS", 5_000_000)
 
 
 def max_columns() -> int:
@@ -184,25 +205,62 @@ def csv_sheet(path: Path) -> Sheet:
 
 
 def check_archive(path: Path) -> None:
-    """Refuse a workbook that is not a zip, or that unpacks to more than :func:`max_unpacked` bytes."""
+    """Refuse a workbook that is not a zip, that unpacks to more than :func:`max_unpacked` bytes, that holds
+    macros or links to other workbooks, or whose XML declares a DTD or entities (nothing is inflated
+    beyond the declared sizes; the XML is scanned in chunks)."""
     file = str(path)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > max_unpacked():
+                raise LimitError(
+                    Problem(
+                        f"workbook unpacks to {total / 2**20:,.0f} MiB: more than "
+                        f"{max_unpacked() / 2**20:,.0f} MiB (MFGINDEX_MAX_XLSX_UNPACKED)",
+                        file=file,
+                        expected="a workbook of ordinary size (a zip bomb?)",
+                    )
+                )
+            names = {i.filename.lower() for i in infos}
+            if any(n.endswith("vbaproject.bin") for n in names):
+                raise UserError(
+                    Problem("workbook contains macros (VBA project): refused", file=file, expected=".xlsx")
+                )
+            if any(n.startswith("xl/externallinks/") for n in names):
+                raise UserError(Problem("workbook links to external workbooks: refused", file=file))
+            part = _declares_entities(zf, infos)
     except (zipfile.BadZipFile, ValueError, OSError):
         raise UserError(
             Problem("not an XLSX workbook (or a damaged one)", file=file, expected=".xlsx or .csv")
         ) from None
-    total = sum(i.file_size for i in infos)
-    if total > max_unpacked():
-        raise LimitError(
+    if part:
+        raise UserError(
             Problem(
-                f"workbook unpacks to {total / 2**20:,.0f} MiB: more than {max_unpacked() / 2**20:,.0f} MiB "
-                "(MFGINDEX_MAX_XLSX_UNPACKED)",
+                f"workbook part {part[:60]} declares a DTD or XML entities (Excel never writes them; "
+                "they are how XXE and entity-expansion attacks work): refused",
                 file=file,
-                expected="a workbook of ordinary size (a zip bomb?)",
+                expected="an .xlsx saved by a spreadsheet program",
             )
         )
+
+
+def _declares_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
+    """The first XML part holding ``<!DOCTYPE`` or ``<!ENTITY`` (read in chunks), else ``""``."""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        tail = b""
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    text = (tail + chunk).upper()
+                    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+                        return info.filename
+                    tail = chunk[-16:]
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+            return info.filename
+    return ""
 
 
 def xlsx_sheets(path: Path) -> list[Sheet]:
@@ -235,6 +293,17 @@ def xlsx_sheets(path: Path) -> list[Sheet]:
 
 
 def _xlsx_rows(ws: Any, file: str, title: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    try:
+        yield from _xlsx_cells(ws, file, title, problems)
+    except UserError:
+        raise
+    except Exception as exc:  # damaged sheet XML is the user's input problem, not a traceback
+        raise UserError(
+            Problem(f"cannot read workbook: {type(exc).__name__}", file=file, sheet=title)
+        ) from None
+
+
+def _xlsx_cells(ws: Any, file: str, title: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
     most_rows, most_columns = max_rows(), max_columns()
     for n, row in enumerate(ws.iter_rows(), start=1):
         if n > most_rows:

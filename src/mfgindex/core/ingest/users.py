@@ -12,7 +12,6 @@ from mfgindex.core.errors import Problem
 from mfgindex.core.framework import Framework
 from mfgindex.core.ingest.maps import read_map
 from mfgindex.core.ingest.overlay import overlay as over
-from mfgindex.core.ingest.overlay import supplied
 from mfgindex.core.ingest.reader import read
 
 
@@ -42,7 +41,7 @@ def read_users_data(
     if ds is None:
         return None, problems
     record = dict(ds.reading)
-    record["supplied"] = supplied(ds.values)
+    record["supplied"] = got.supplied
     if ds.kind == "cities":
         units = ds.units
         uni = framework.universe
