@@ -7,6 +7,7 @@
 - :mod:`.numbers` is the one number and year syntax (finite numbers only, years in 1949-2100);
 - :mod:`.reader` reads rows, resolves unit names with the file's province context, and collects every
   problem with ``file:sheet:row:column``;
+- :mod:`.values` keeps the values read as integer codes until the end (memory per value, not per text);
 - :mod:`.maps` reads column maps; :mod:`.overlay` puts a user's values over the embedded data.
 """
 
