@@ -87,7 +87,7 @@ def sample(out: Path, n: int = 100, seed: int = 20261201) -> None:
     towns = matcher.town_units().set_index("adcode")
 
     def place(kind: str, code: str) -> str:
-        if kind == "listed_company":
+        if kind in ("listed_company", "listed_company_family"):
             return f"{listed.at[code, 'sname']}：{listed.at[code, 'city']}"
         if kind == "town":
             county = str(towns.at[code, "county_adcode"])

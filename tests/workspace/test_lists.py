@@ -59,13 +59,39 @@ def test_matcher_assigns(name: str, province: str, code: str, basis: str) -> Non
     assert (got.code, got.basis) == (code, basis), got.reason
 
 
+def test_name_rule_ignores_generic_district_words() -> None:
+    # 新华 (a district short form that is an ordinary word) is no place; the firm is found by its brand
+    assert matcher.assign_name("新华制药股份有限公司", "山东").basis == "no_match"
+    got = matcher.assign("新华制药股份有限公司", "山东")
+    assert (got.code, got.basis, got.describe()) == (
+        "370300",
+        "listed_company_family",
+        "「新华制药」listed_company_family 000756",
+    )  # 山东新华制药股份有限公司 (000756), 淄博
+
+
+@pytest.mark.parametrize(
+    ("name", "province", "code", "brand"),
+    [
+        ("华北制药集团先泰药业有限公司", "河北", "130100", "华北制药"),  # 600812 华北制药, 石家庄
+        ("特变电工股份有限公司新疆变压器厂", "新疆", "652300", "特变电工"),  # 600089, 昌吉
+        ("亚宝药业集团股份有限公司（风陵渡工业园）", "山西", "140800", "亚宝药业"),  # 风陵渡 (芮城) agrees
+    ],
+)
+def test_matcher_assigns_listed_company_family(name: str, province: str, code: str, brand: str) -> None:
+    got = matcher.assign(name, province)
+    assert (got.code, got.basis) == (code, "listed_company_family")
+    assert got.evidence[0].text == brand
+
+
 @pytest.mark.parametrize(
     ("name", "province", "basis", "reason"),
     [
         ("南京某某徐州科技有限公司", "江苏", "ambiguous", "徐州"),  # two prefectures
         ("鼓楼区某某电子有限公司", "江苏", "ambiguous", "南京市、徐州市"),  # district in two prefectures
         ("陕西延长中煤榆林能源化工有限公司", "陕西", "ambiguous", "榆林"),  # county brand vs prefecture
-        ("新华制药股份有限公司", "山东", "no_match", ""),  # generic district word
+        ("江苏中天某某钢铁有限公司", "江苏", "no_match", ""),  # 中天: a two-character brand is not used
+        ("西部矿业股份有限公司锡铁山分公司", "青海", "ambiguous", "锡铁山"),  # brand 西宁, a town of 海西
         ("江苏恒力化纤股份有限公司", "江苏", "no_match", ""),
         ("潜江方圆钛白有限公司", "湖北", "province_administered", "潜江市"),
         ("阿拉尔市中泰纺织科技有限公司", "兵团", "province_administered", "兵团"),
