@@ -7,6 +7,7 @@ What-if requests draw fresh random weights each time (no caching can help).
 
     .venv/bin/python benchmarks/web_load.py                       # 50 clients, 10 s per scenario
     .venv/bin/python benchmarks/web_load.py --clients 50 --seconds 20 --url http://127.0.0.1:8000
+    .venv/bin/python benchmarks/web_load.py --rate 300 --scenarios whatif   # open loop, 300 requests/s
 """
 
 from __future__ import annotations
@@ -125,8 +126,40 @@ async def client(
         writer.close()
 
 
+async def open_loop(
+    url: str, scenario: str, rate: float, seconds: float, latencies: list[float], errors: list[int]
+) -> None:
+    """Requests at a fixed rate whatever the responses (open loop): request i is due at start + i/rate and
+    its latency counts from then, so a slow server's queueing shows (no coordinated omission). Each request
+    takes an idle keep-alive connection, or opens one."""
+    hostport = url.split("://", 1)[1]
+    host, port = hostport.split(":")
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    rng = random.Random(0)
+
+    async def one(due: float, req: bytes) -> None:
+        reader, writer = idle.pop() if idle else await asyncio.open_connection(host, int(port))
+        writer.write(req)
+        await writer.drain()
+        status = await read_response(reader)
+        latencies.append(time.perf_counter() - due)
+        if status >= 400:
+            errors.append(status)
+        idle.append((reader, writer))
+
+    start = time.perf_counter() + 0.05
+    tasks = []
+    for i in range(int(rate * seconds)):
+        due = start + i / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(due, make_request(scenario, hostport, rng))))
+    await asyncio.gather(*tasks)
+    for _, writer in idle:
+        writer.close()
+
+
 async def run_scenario(
-    url: str, scenario: str, clients: int, seconds: float, interval: float = 0
+    url: str, scenario: str, clients: int, seconds: float, interval: float = 0, rate: float = 0
 ) -> dict[str, float]:
     # warm-up: one request per client connection path
     await asyncio.gather(*(client(url, scenario, time.perf_counter() + 0.5, [], [], i) for i in range(4)))
@@ -134,9 +167,12 @@ async def run_scenario(
     errors: list[int] = []
     start = time.perf_counter()
     stop = start + seconds
-    await asyncio.gather(
-        *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
-    )
+    if rate:
+        await open_loop(url, scenario, rate, seconds, latencies, errors)
+    else:
+        await asyncio.gather(
+            *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
+        )
     elapsed = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
@@ -162,6 +198,13 @@ def main() -> None:
         default=0,
         help="seconds between a client's requests (0 = back-to-back, saturating the server)",
     )
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="open loop: requests per second at fixed times, latency from each request's due time "
+        "(replaces --clients/--interval)",
+    )
     args = ap.parse_args()
     proc = None
     url = args.url
@@ -179,14 +222,19 @@ def main() -> None:
     try:
         wait_ready(url)
         pace = f"one request per {args.interval:g} s each" if args.interval else "back-to-back"
+        mode = (
+            f"open loop at {args.rate:g} requests/s"
+            if args.rate
+            else f"{args.clients} concurrent keep-alive clients ({pace})"
+        )
         print(
-            f"server {url}; {args.clients} concurrent keep-alive clients ({pace}), {args.seconds:g} s per "
+            f"server {url}; {mode}, {args.seconds:g} s per "
             f"scenario, {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.1f}"
         )
         print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for scenario in args.scenarios.split(","):
-            r = asyncio.run(run_scenario(url, scenario, args.clients, args.seconds, args.interval))
+            r = asyncio.run(run_scenario(url, scenario, args.clients, args.seconds, args.interval, args.rate))
             print(
                 f"| {scenario} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.0f} | "
                 f"{r['p50_ms']:.1f} | "
