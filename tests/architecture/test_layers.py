@@ -68,6 +68,8 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _layer(module: str) -> int:
+    if module == "":  # mfgindex/__init__.py: the public façade, above every layer (its exports are lazy)
+        return max(LAYER.values()) + 1
     return LAYER.get(module.split(".")[0], -1)
 
 

@@ -129,7 +129,7 @@ def test_a_run_records_corrections_and_accepted_findings(tmp_path: Path):
     undo = tmp_path / "undo.csv"
     undo.write_text("code,year,variable,value,reason\n150600,2022,gdp,23158.7,test: the old value\n", "utf-8")
     acc = _accept_file(tmp_path)
-    options = runner.Options(corrections=(str(undo),), accept=(str(acc),))
+    options = runner.RunSpec(corrections=(str(undo),), accept=(str(acc),))
     p = runner.prepare(options)
     v = p.dataset.values
     assert v.loc[
@@ -168,7 +168,7 @@ def test_checks_run_once_per_run_not_per_evaluation(monkeypatch: pytest.MonkeyPa
         return real(*args, **kwargs)
 
     monkeypatch.setattr(core_checks, "run_checks", counting)
-    result, _, _ = runner.evaluate(runner.Options())
+    result, _, _ = runner.evaluate(runner.RunSpec())
     assert len(calls) == 1
     assert result.provenance["checks"]["counts"]["errors"] == 0
     assert len(result.provenance["data_corrections"]) == 31

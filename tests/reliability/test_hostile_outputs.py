@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from mfgindex.cli.main import app
 from mfgindex.core import files, framework
-from mfgindex.services.runner import Options
+from mfgindex.services.runner import RunSpec
 
 cli = CliRunner()
 CMD = "=cmd|' /C calc'!A0"
@@ -209,7 +209,7 @@ def hostile_client(hostile_framework: Path) -> Iterator[TestClient]:
     from mfgindex.web.app import create_app
     from mfgindex.web.state import from_options
 
-    state = from_options(Options(framework=str(hostile_framework)), history=False)
+    state = from_options(RunSpec(framework=str(hostile_framework)), history=False)
     with TestClient(create_app(state), raise_server_exceptions=False) as c:
         yield c
 

@@ -49,7 +49,7 @@ def small_state(tmp_path_factory: pytest.TempPathFactory) -> AppState:
     fw.write_text(yaml.safe_dump(FRAMEWORK, allow_unicode=True), encoding="utf-8")
     data = d / "data.xlsx"
     data.write_bytes(workbook(GOOD))
-    return from_options(runner.Options(framework=str(fw), data=(str(data),)), history=False)
+    return from_options(runner.RunSpec(framework=str(fw), data=(str(data),)), history=False)
 
 
 @pytest.fixture(scope="module")

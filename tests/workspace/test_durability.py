@@ -97,8 +97,8 @@ def test_export_restore_export_is_byte_identical_and_scores_equal(
 ) -> None:
     # some history beyond the default data: a revised value (superseded row) and a recorded run
     store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
-    result, _ = runs.evaluate(default_ws, runner.Options())
-    runs.record_run(default_ws, result, runner.Options().record())
+    result, _ = runs.evaluate(default_ws, runner.RunSpec())
+    runs.record_run(default_ws, result, runner.RunSpec().record())
     _add_policy_row(default_ws)
     first = tmp_path / "export1"
     manifest = archive.export(default_ws, first, fmt)
@@ -114,8 +114,8 @@ def test_export_restore_export_is_byte_identical_and_scores_equal(
     assert files == sorted(p.name for p in second.iterdir())
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
-    a, _ = runs.evaluate(default_ws, runner.Options())
-    b, _ = runs.evaluate(restored, runner.Options())
+    a, _ = runs.evaluate(default_ws, runner.RunSpec())
+    b, _ = runs.evaluate(restored, runner.RunSpec())
     pd.testing.assert_frame_equal(a.table, b.table)
     # the recorded run recomputes identically in the restored workspace
     assert runs.rerun(restored, 1)[1]

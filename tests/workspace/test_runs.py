@@ -21,7 +21,7 @@ cli = CliRunner()
 
 
 def test_default_workspace_run_equals_plain_default_run(default_ws: Path, default_result: Result) -> None:
-    result, _ = runs.evaluate(default_ws, runner.Options())
+    result, _ = runs.evaluate(default_ws, runner.RunSpec())
     pd.testing.assert_frame_equal(result.table, default_result.table)
     for stage in ("raw", "normalised"):
         pd.testing.assert_frame_equal(result.current.stages[stage], default_result.current.stages[stage])
@@ -32,20 +32,20 @@ def test_previous_year_ranking_is_recomputed_under_the_current_framework(
 ) -> None:
     ds = store.load_dataset(default_ws)
     now = pipeline.evaluate(ds, default_framework, 2022)
-    before, _ = runs.evaluate(default_ws, runner.Options(year=2021))
+    before, _ = runs.evaluate(default_ws, runner.RunSpec(year=2021))
     prev_rank = before.table["rank"].reindex(now.table.index)
     pd.testing.assert_series_equal(now.table["prev_rank"], prev_rank, check_names=False, check_dtype=False)
 
 
 def test_run_is_recorded_and_reproducible_after_new_imports(default_ws: Path, tmp_path: Path) -> None:
-    result, _ = runs.evaluate(default_ws, runner.Options())
-    run_id = runs.record_run(default_ws, result, runner.Options().record())
+    result, _ = runs.evaluate(default_ws, runner.RunSpec())
+    run_id = runs.record_run(default_ws, result, runner.RunSpec().record())
     # a revised value arrives later: the recorded run still recomputes from the data it used
     store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
     again, same = runs.rerun(default_ws, run_id)
     assert same
     pd.testing.assert_frame_equal(again.table, result.table)
-    latest, _ = runs.evaluate(default_ws, runner.Options())
+    latest, _ = runs.evaluate(default_ws, runner.RunSpec())
     assert not latest.table.equals(result.table)
     assert runs.runs(default_ws)["id"].tolist() == [run_id]
 

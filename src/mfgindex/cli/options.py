@@ -14,7 +14,7 @@ import typer
 
 from mfgindex.core.errors import UserError
 from mfgindex.core.framework import AggregateMethod, ImputeMethod, NormaliseMethod, TreatMethod
-from mfgindex.services.runner import Options
+from mfgindex.services.runner import RunSpec
 
 FrameworkOpt = Annotated[
     str,
@@ -200,22 +200,23 @@ def make_options(
     allow_thin: bool = False,
     column_map: Path | None = None,
     default_data: bool = True,
-) -> Options:
-    """``runner.Options`` from the command line's values — the one place the CLI builds them. ``methods`` are
-    the method options as given (see :func:`with_method_options`); ``--range`` is read here."""
-    return Options(
-        framework,
-        tuple(str(d) for d in data or ()),
-        year,
-        previous_year,
-        top,
-        seed,
-        method_options(**(methods or {})),
-        tuple(str(a) for a in accept or ()),
-        tuple(str(c) for c in corrections or ()),
-        allow_thin,
-        str(column_map) if column_map is not None else None,
-        default_data,
+) -> RunSpec:
+    """The run's :class:`~mfgindex.core.spec.RunSpec` from the command line's values — the one place the CLI
+    builds it. ``methods`` are the method options as given (see :func:`with_method_options`); ``--range`` is
+    read here."""
+    return RunSpec(
+        framework=framework,
+        data=tuple(str(d) for d in data or ()),
+        year=year,
+        previous_year=previous_year,
+        top=top,
+        seed=seed,
+        methods=method_options(**(methods or {})),
+        accept=tuple(str(a) for a in accept or ()),
+        corrections=tuple(str(c) for c in corrections or ()),
+        allow_thin=allow_thin,
+        column_map=str(column_map) if column_map is not None else None,
+        default_data=default_data,
     )
 
 

@@ -95,9 +95,9 @@ def report_command(
                 run = load_run_dir(run_dir)
             else:
                 from mfgindex.cli.run import evaluate_options
-                from mfgindex.services.runner import Options
+                from mfgindex.services.runner import RunSpec
 
-                options = Options()
+                options = RunSpec()
                 result, _ = evaluate_options(options)
                 run = from_result(result, options.record())
             with output_folder(out, "report", force=force, keep_others=True) as stage:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mfgindex.core.dataset import Dataset
     from mfgindex.core.result import Result
     from mfgindex.robust.assumptions import Factor
-    from mfgindex.services.runner import Options
+    from mfgindex.services.runner import RunSpec
 
 
 class BackendChoice(StrEnum):
@@ -62,7 +62,7 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield advance
 
 
-def _evaluate(options: Options) -> tuple[Result, Dataset]:
+def _evaluate(options: RunSpec) -> tuple[Result, Dataset]:
     """Evaluate as ``mfgindex run`` does (read, plausibility checks, coverage gate); warnings on stderr."""
     from mfgindex.cli.console import print_warnings
     from mfgindex.services import runner

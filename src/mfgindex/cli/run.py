@@ -29,10 +29,10 @@ from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
 from mfgindex.services import outputs, runner
-from mfgindex.services.runner import Options
+from mfgindex.services.runner import RunSpec
 
 
-def evaluate_options(options: Options) -> tuple[Result, list[Any]]:
+def evaluate_options(options: RunSpec) -> tuple[Result, list[Any]]:
     """Read, check (once), gate and evaluate; the result's provenance carries the checks."""
     result, warnings, _ = runner.evaluate(options)
     return result, warnings

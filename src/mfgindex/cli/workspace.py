@@ -371,7 +371,7 @@ def register(app: typer.Typer) -> None:
             from mfgindex.services import outputs, runner
             from mfgindex.workspace import runs
 
-            options = runner.Options(framework, (), year, previous_year, None, seed, {})
+            options = runner.RunSpec(framework=framework, year=year, previous_year=previous_year, seed=seed)
             result, warnings = runs.evaluate(workspace, options)
             config = {**options.record(), "data": f"workspace:{workspace}"}
             written = outputs.write_run(result, out_dir, config)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from mfgindex.core.framework import Framework
 from mfgindex.core.treat import TreatLog
+
+if TYPE_CHECKING:
+    from mfgindex.core.dataset import Dataset
+    from mfgindex.core.spec import RunSpec
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,19 @@ class Result:
     global_weights: pd.Series
     effective_weights: pd.Series
     provenance: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # the spec evaluated, with the year and the framework's and inputs' hashes filled in (None when the
+    # pipeline was called directly), and the data it was evaluated on
+    spec: RunSpec | None = None
+    dataset: Dataset | None = None
 
     @property
     def year(self) -> int:
         return self.current.year
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The ranking table (``scores.csv``): one row per unit, indexed by code, sorted by rank."""
+        return self.table
 
     def aggregate_ids(self) -> list[str]:
         return [a.id for a in self.framework.aggregates()]

@@ -447,7 +447,7 @@ def check_inputs(
         ds = dataset_mod.default()
     ds, applied = apply_corrections(ds, list(corrections))
     user = workspace is not None or bool(paths)
-    options = runner.Options(framework_name, tuple(map(str, paths)), year)
+    options = runner.RunSpec(framework=framework_name, data=tuple(map(str, paths)), year=year)
     years: tuple[int, ...] | None
     if all_years:
         years = None

@@ -283,10 +283,15 @@ def write_run_files(
     data = config.get("data")
     if final is not None and isinstance(data, list | tuple):
         config = {**config, "data": [record_input(str(d), final) for d in data]}
+    spec = result.spec
+    if spec is not None and final is not None:
+        spec = spec.with_paths(lambda p: record_input(p, final))
     write_csv(scores_frame(result), folder / "scores.csv", encoding="utf-8-sig")
     write_csv(indicators_frame(result), folder / "indicators.csv", encoding="utf-8")
     write_xlsx(result, folder / "results.xlsx")
     record = run_record(result, config)
+    if spec is not None:  # what `evaluate` was given (the framework as recorded above), hashes filled in
+        record["spec"] = {**spec.dump(), "framework": spec.framework_label}
     (folder / "run.json").write_text(
         json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )

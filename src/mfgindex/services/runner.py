@@ -1,9 +1,15 @@
-"""Load inputs, apply overrides, validate: what ``run``, ``validate``, ``audit`` and the web share."""
+"""Prepare and evaluate a :class:`~mfgindex.core.spec.RunSpec`: what ``run``, ``validate``, ``audit``, the
+web app, the report, the toolbox and the workspace share.
+
+:func:`prepare` reads the spec's inputs, applies its overrides and corrections, validates, runs the
+plausibility checks and the coverage gate once; :func:`evaluate` evaluates the prepared inputs and returns
+the :class:`~mfgindex.core.result.Result` with the resolved spec (year and hashes filled in);
+:func:`rerun` is ``evaluate(RunSpec.load(folder))`` plus a comparison with the folder's ranks.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -15,62 +21,13 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import gates, ingest, validate
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.files import resolve_input
 from mfgindex.core.framework import Framework
 from mfgindex.core.ingest.users import read_users_data
 from mfgindex.core.result import Result
+from mfgindex.core.spec import DEFAULT_FRAMEWORK, DEFAULT_YEAR, RunSpec, framework_sha256
 from mfgindex.services import checks as checks_svc
 
-DEFAULT_FRAMEWORK = "caict2023"
-DEFAULT_YEAR = 2022
-
-
-@dataclass(frozen=True)
-class Options:
-    """Everything a run is made of, as given by the user (recorded in run.json)."""
-
-    framework: str = DEFAULT_FRAMEWORK
-    data: tuple[str, ...] = ()
-    year: int | None = None
-    previous_year: int | None = None
-    top: int | None = None
-    seed: int = 0
-    methods: dict[str, Any] = field(default_factory=dict)
-    accept: tuple[str, ...] = ()  # reviewed findings files (each entry with a reason)
-    corrections: tuple[str, ...] = ()  # files whose values replace the data's
-    allow_thin: bool = False  # evaluate a year even when a dimension has < 50 % of its cells
-    column_map: str | None = None  # --map: file column → variable id (YAML or CSV)
-    default_data: bool = True  # with the default preset, --data is put over the embedded data
-
-    def overlays(self) -> bool:
-        """``--data`` goes over the embedded data: the default preset, unless ``--no-default-data``."""
-        return bool(self.data) and self.default_data and self.framework == DEFAULT_FRAMEWORK
-
-    def record(self) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        if self.accept:
-            extra["accepted_findings"] = list(self.accept)
-        if self.corrections:
-            extra["corrections"] = list(self.corrections)
-        if self.allow_thin:
-            extra["allow_thin"] = True
-        if self.column_map:
-            extra["column_map"] = self.column_map
-        if self.data:
-            extra["data_mode"] = "over the embedded data" if self.overlays() else "the given data alone"
-        return {
-            "framework": self.framework,
-            "data": list(self.data) or "embedded default",
-            **extra,
-            "year": self.year,
-            "previous_year": self.previous_year,
-            "top": self.top,
-            "seed": self.seed,
-            "method_overrides": {
-                k: (v.value if hasattr(v, "value") else v) for k, v in sorted(self.methods.items())
-            },
-            **extra,
-        }
+__all__ = ["DEFAULT_FRAMEWORK", "DEFAULT_YEAR", "RunSpec"]  # re-exported: the faces build specs from here
 
 
 @dataclass(frozen=True)
@@ -84,14 +41,16 @@ class Prepared:
     gate: gates.YearGate | None
 
 
-def prepare(options: Options) -> Prepared:
+def prepare(options: RunSpec) -> Prepared:
     """Framework and data with overrides and corrections applied, checked once for the run's years.
 
     Raises UserError on any error: reading and validation problems, plausibility errors nobody accepted
     (``options.accept``), and a thin year (a dimension with < 50 % of its cells) unless
     ``options.allow_thin``.
     """
-    framework = fw_mod.load(options.framework)
+    framework = options.framework
+    if isinstance(framework, str):
+        framework = fw_mod.load(framework)
     if options.methods:
         framework = fw_mod.with_methods(framework, **options.methods)
     if options.top is not None:
@@ -145,20 +104,36 @@ def prepare(options: Options) -> Prepared:
     return Prepared(ds, framework, warnings, outcome, gate)
 
 
-def load(options: Options) -> tuple[Dataset, Framework, list[Problem]]:
+def load(options: RunSpec) -> tuple[Dataset, Framework, list[Problem]]:
     """Framework and data with overrides applied; raises UserError on any error-severity problem."""
     p = prepare(options)
     return p.dataset, p.framework, p.warnings
 
 
-def evaluate(options: Options) -> tuple[Result, list[Problem], Prepared]:
-    """Prepare (read, check, gate) once, evaluate, and record the checks and the gate in the provenance."""
+def evaluate(options: RunSpec) -> tuple[Result, list[Problem], Prepared]:
+    """Prepare (read, check, gate) once, evaluate, and record the checks and the gate in the provenance.
+
+    ``result.spec`` is ``options`` with the year, the framework's SHA-256 and the inputs' SHA-256 filled
+    in; ``result.dataset`` the data evaluated.
+    """
+    p = prepare(options)
+    return evaluate_prepared(options, p), p.warnings, p
+
+
+def evaluate_prepared(options: RunSpec, p: Prepared) -> Result:
+    """Evaluate a spec whose inputs are prepared (:func:`prepare`, or a workspace's snapshot)."""
     from mfgindex.core import pipeline
 
-    p = prepare(options)
     year = default_year(p.dataset, options)
     result = pipeline.evaluate(p.dataset, p.framework, year, options.previous_year, options.seed)
-    return with_checks(result, p), p.warnings, p
+    resolved = options.model_copy(
+        update={
+            "year": year,
+            "framework_sha256": framework_sha256(p.framework),
+            "data_sha256": dict(sorted(dict(result.provenance.get("inputs", {})).items())),
+        }
+    )
+    return replace(with_checks(result, p), spec=resolved, dataset=p.dataset)
 
 
 def with_checks(result: Result, p: Prepared) -> Result:
@@ -169,7 +144,7 @@ def with_checks(result: Result, p: Prepared) -> Result:
     return replace(result, provenance=MappingProxyType(prov))
 
 
-def default_year(ds: Dataset, options: Options) -> int:
+def default_year(ds: Dataset, options: RunSpec) -> int:
     if options.year is not None:
         return options.year
     if options.overlays():  # over the embedded data: the latest year the user's files supplied
@@ -194,70 +169,23 @@ class Rerun:
 
 
 def rerun(folder: Path) -> Rerun:
-    """Re-evaluate a folder written by ``mfgindex run`` from its ``run.json``.
+    """Re-evaluate a folder written by ``mfgindex run``: ``evaluate(RunSpec.load(folder))``.
 
     The framework is the one recorded (not the preset of today); the data are the recorded files, or the
     embedded data. Warnings say when an input file's hash changed since the run and when the re-evaluated
     ranks differ from the folder's ``scores.csv``.
     """
-    from mfgindex.core import pipeline
-
-    run_json = folder / "run.json"
-    if not run_json.is_file():
-        raise UserError(
-            Problem(
-                "not a run folder: run.json is missing",
-                file=str(folder),
-                expected="a folder written by `mfgindex run --out DIR`",
-            )
-        )
-    try:
-        record = json.loads(run_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(Problem(f"cannot read run.json: {exc}", file=str(run_json))) from None
-    if not isinstance(record, dict) or not isinstance(record.get("framework"), dict):
-        raise UserError(Problem("run.json has no framework", file=str(run_json)))
-    framework = fw_mod.from_dict(record["framework"], file=str(run_json))
-    config = record.get("config") or {}
-    data = config.get("data")
-    paths = tuple(resolve_input(str(d), folder) for d in data) if isinstance(data, list) else ()
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UserError(
-            Problem(f"data named in run.json not found: {', '.join(missing)}", file=str(run_json))
-        )
-    year = record.get("year")
-    problems: list[Problem] = []
-    ds: Dataset | None
-    if paths:
-        mode = config.get("data_mode")
-        cmap = config.get("column_map")
-        ds, found = read_users_data(
-            list(paths),
-            framework,
-            year if isinstance(year, int) else None,
-            Path(str(cmap)) if isinstance(cmap, str) else None,
-            overlay=mode == "over the embedded data",
-        )
-        problems.extend(found)
-    else:
-        ds = dataset_mod.default()
-    if ds is not None:
-        problems.extend(validate.check(ds, framework))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or ds is None:
-        raise UserError(errors or [Problem("no data", file=str(run_json))])
-    if not isinstance(year, int):
-        year = default_year(ds, Options(data=tuple(map(str, paths))))
-    prev = record.get("previous_year")
-    result = pipeline.evaluate(
-        ds, framework, year, prev if isinstance(prev, int) else None, int(record.get("seed") or 0)
-    )
+    spec = RunSpec.load(folder)
+    result, problems, prepared = evaluate(spec)
     warnings = [str(p) for p in problems]
-    recorded = dict(record.get("inputs") or {})
-    changed = sorted(k for k in recorded if k in ds.inputs and ds.inputs[k] != recorded[k])
+    recorded = spec.data_sha256
+    now = prepared.dataset.inputs
+    changed = sorted(k for k in recorded if k in now and now[k] != recorded[k])
     if changed:
         warnings.append(f"input files changed since the run: {', '.join(changed)}")
+    now_sha = result.spec.framework_sha256 if result.spec is not None else None
+    if spec.framework_sha256 is not None and now_sha != spec.framework_sha256:
+        warnings.append("the framework differs from the one recorded in run.json (hash changed)")
     scores = folder / "scores.csv"
     if scores.is_file():
         try:
@@ -273,4 +201,11 @@ def rerun(folder: Path) -> Rerun:
                 warnings.append(
                     "re-evaluated ranks differ from the run's scores.csv (data or package version changed)"
                 )
-    return Rerun(ds, framework, result, dict(config), paths, tuple(warnings))
+    return Rerun(
+        prepared.dataset,
+        prepared.framework,
+        result,
+        spec.record(),
+        tuple(Path(d) for d in spec.data),
+        tuple(warnings),
+    )

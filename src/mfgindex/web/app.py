@@ -141,7 +141,7 @@ def create_app(
     state: AppState | None = None,
     *,
     run_dir: Path | None = None,
-    options: runner.Options | None = None,
+    options: runner.RunSpec | None = None,
     max_body: int = MAX_BODY,
     upload_token: str | None = None,
     policy_workspace: Path | None = None,

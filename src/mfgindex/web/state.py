@@ -289,9 +289,9 @@ def _read_uncertainty(folder: Path) -> tuple[pd.DataFrame | None, list[str]]:
     return None, warnings
 
 
-def from_options(options: runner.Options | None = None, history: bool = True) -> AppState:
+def from_options(options: runner.RunSpec | None = None, history: bool = True) -> AppState:
     """Evaluate with the given options (default: embedded data, preset caict2023) for the app."""
-    options = options or runner.Options()
+    options = options or runner.RunSpec()
     ds, framework, problems = runner.load(options)
     year = runner.default_year(ds, options)
     main = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)

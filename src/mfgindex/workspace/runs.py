@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,19 @@ from mfgindex.core import pipeline, validate
 from mfgindex.core.dataset import Dataset, sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
+from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
 from mfgindex.services import runner
 from mfgindex.workspace import store
 from mfgindex.workspace.schema import connect, run
 
 
 def load(
-    directory: Path, options: runner.Options, snapshot: int | None = None
+    directory: Path, options: RunSpec, snapshot: int | None = None
 ) -> tuple[Dataset, fw_mod.Framework, list[Problem]]:
     """As ``runner.load`` but with the workspace's data (current, or as of ``snapshot``)."""
-    framework = fw_mod.load(options.framework)
+    framework = options.framework
+    if isinstance(framework, str):
+        framework = fw_mod.load(framework)
     if options.methods:
         framework = fw_mod.with_methods(framework, **options.methods)
     if options.top is not None:
@@ -43,9 +45,7 @@ def load(
     return ds, framework, [p for p in problems if p.severity != "error"]
 
 
-def evaluate(
-    directory: Path, options: runner.Options, snapshot: int | None = None
-) -> tuple[Result, list[Problem]]:
+def evaluate(directory: Path, options: RunSpec, snapshot: int | None = None) -> tuple[Result, list[Problem]]:
     """Evaluate ``options`` on the workspace → (Result, warnings). Pure apart from reading the workspace."""
     ds, framework, warnings = load(directory, options, snapshot)
     year = runner.default_year(ds, options)
@@ -100,10 +100,10 @@ def runs(directory: Path) -> pd.DataFrame:
         ).df()
 
 
-def options_of(config: dict[str, Any]) -> runner.Options:
-    """Options back from a run's recorded config (``Options.record()``)."""
-    return runner.Options(
-        framework=str(config.get("framework", runner.DEFAULT_FRAMEWORK)),
+def options_of(config: dict[str, Any]) -> RunSpec:
+    """The spec back from a run's recorded config (``RunSpec.record()``)."""
+    return RunSpec(
+        framework=str(config.get("framework", DEFAULT_FRAMEWORK)),
         year=config.get("year"),
         previous_year=config.get("previous_year"),
         top=config.get("top"),
@@ -124,9 +124,9 @@ def rerun(directory: Path, run_id: int, framework: str | None = None) -> tuple[R
     if not rows:
         raise UserError(Problem(f"no run {run_id} in the workspace", column="--run", value=str(run_id)))
     config_text, snapshot, digest, year, scores = rows[0]
-    options = replace(options_of(json.loads(config_text)), year=int(year))
+    options = options_of(json.loads(config_text)).model_copy(update={"year": int(year)})
     if framework is not None:
-        options = replace(options, framework=framework)
+        options = options.model_copy(update={"framework": framework})
     result, _ = evaluate(directory, options, int(snapshot))
     inputs = dict(result.provenance.get("inputs", {}))
     same_data = next(iter(inputs.values()), "") == digest
