@@ -31,12 +31,11 @@ LAYER = {
 
 # Imports that still cross a layer upwards. The list may only shrink; each entry is a debt to pay.
 KNOWN: set[tuple[str, str]] = {
-    ("toolbox.source", "cli.options"),
     ("toolbox.source", "services.runner"),
     ("workspace.runs", "services.runner"),
 }
 # Package pairs that import each other. May only shrink.
-KNOWN_CYCLES = {("cli", "toolbox")}
+KNOWN_CYCLES: set[tuple[str, str]] = set()
 
 
 def _module(path: Path) -> str:

@@ -38,11 +38,13 @@ def evaluate(
     previous_year: int | None = None,
 ) -> Context:
     """Evaluate a framework (preset name or file) on data (default: embedded) for ``year``."""
-    from mfgindex.cli.options import make_options
     from mfgindex.core import pipeline
+    from mfgindex.core.spec import RunSpec
     from mfgindex.services.runner import default_year, load
 
-    options = make_options(framework, data, year, previous_year)
+    options = RunSpec(
+        framework=framework, data=tuple(str(d) for d in data or ()), year=year, previous_year=previous_year
+    )
     ds, fw, _ = load(options)
     y = default_year(ds, options)
     result = pipeline.evaluate(ds, fw, y, previous_year)
