@@ -129,26 +129,10 @@ def winsorise(
 def treat(
     frame: pd.DataFrame, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[TreatLog]]:
-    """Treat every column of a units × indicators frame. Returns (treated, changed flags, logs)."""
-    out = {}
-    flags = {}
-    logs = []
-    for col in frame.columns:
-        x = frame[col].to_numpy(dtype=np.float64)
-        y, changed, hi, lo, logged = winsorise(x, winmax, skew_thresh, kurt_thresh)
-        out[col] = y
-        flags[col] = changed
-        note = ""
-        if fails(x, skew_thresh, kurt_thresh) and not logged and hi + lo == 0 and winmax > 0:
-            note = "fails the outlier rule but left untreated: winsorising would make it constant"
-        logs.append(
-            TreatLog(str(col), skewness(x), kurtosis(x), hi, lo, logged, skewness(y), kurtosis(y), note)
-        )
-    return (
-        pd.DataFrame(out, index=frame.index, columns=frame.columns),
-        pd.DataFrame(flags, index=frame.index, columns=frame.columns),
-        logs,
-    )
+    """COINr's rule on every column of a units × indicators frame, with these settings and no per-indicator
+    overrides (:func:`treat_frame`). Returns (treated, changed flags, logs)."""
+    methods = Methods(winmax=winmax, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    return treat_frame(frame, methods)
 
 
 def specs(framework: Framework) -> dict[str, TreatSpec]:
