@@ -194,7 +194,7 @@ def test_report_states_the_new_method_parts(zh_html: str, analysis: RunAnalysis)
     assert analysis.panel is not None
     assert f"{analysis.panel.rose_top}/{analysis.panel.n_top}）制造业高质量发展指数实现提升" in text
     assert "面板指数" in text and "当年指数" in text
-    assert "固定目标值0-3个" in text  # 国家先进制造业集群数: goalposts 0-3 (unit 个)
+    assert "固定目标值0—3个，达到3个及以上记满分" in text  # 国家先进制造业集群数: goalposts 0-3 (unit 个)
     assert "与已发布榜单的差距及原因" in text and "Spearman" in text
     assert "计数类指标对前50名的影响" in text
 

@@ -293,12 +293,14 @@ def _override_text(ind: Indicator, lang: str) -> str:
         if n.goalposts is not None:
             lo, hi = n.goalposts
             parts.append(
-                f"固定目标值{lo:g}-{hi:g}{ind.unit}（超过{hi:g}记满分）"
+                f"固定目标值{lo:g}—{hi:g}{ind.unit}，达到{hi:g}{ind.unit}及以上记满分"
                 if zh
                 else f"fixed goalposts {lo:g}-{hi:g} {ind.unit} (capped at {hi:g})"
             )
         elif n.method is not None:
-            parts.append(("标准化：" if zh else "normalised by ") + n.method.value)
+            parts.append(
+                "标准化：" + terms.method_zh(n.method.value) if zh else "normalised by " + n.method.value
+            )
     return ("，" if zh else ", ").join(parts)
 
 
