@@ -78,8 +78,8 @@ def rule_text(lang: str = "zh") -> str:
             "cities at 0) never count; tied ranks are marked “tied”."
         )
     return (
-        f"优势：该维度位列全国前{top}%，或排名明显高于总排名（高出至少{clear}%的参评城市数）；"
-        f"短板：排名明显低于总排名（低至少{clear}%）且不在前{top}%。缺失值与并列最低值（如多城同为0分）"
+        f"优势：该维度位列全国前{top}%，或排名明显高于总排名，即高出至少{clear}%的参评城市数；"
+        f"短板：排名明显低于总排名，即低至少{clear}%，且不在前{top}%。缺失值与并列最低值，如多城同为0分，"
         "不计为优势或短板；并列排名标“并列”。"
     )
 
