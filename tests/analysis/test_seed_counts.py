@@ -90,12 +90,12 @@ def test_caict2023_clusters(top50: pd.DataFrame) -> None:
     assert counts["长江三角洲城市群"] == 19
     assert counts["山东半岛城市群"] == 6
     assert counts["长江中游城市群"] == 6
-    assert counts["粤港澳大湾区(珠三角九市)"] == 5
+    assert counts["粤港澳大湾区（珠三角九市）"] == 5
     assert set(c.major) == {
         "长江三角洲城市群",
         "山东半岛城市群",
         "长江中游城市群",
-        "粤港澳大湾区(珠三角九市)",
+        "粤港澳大湾区（珠三角九市）",
     }
     assert c.major_total == 36
     assert c.major_share == pytest.approx(0.72)

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 from mfgindex.analysis.run import RunData, from_result
 from mfgindex.core.result import Result
-from mfgindex.report.build import ReportFiles, write_report
+from mfgindex.report import figures as F
+from mfgindex.report.build import ReportFiles, print_captions, write_report
 from mfgindex.report.tables import fmt_num, fmt_pct
 
 
@@ -160,3 +161,99 @@ def test_pdf_pages_render(files: ReportFiles, tmp_path: Path) -> None:
     doc = pdfium.PdfDocument(str(files.pdf))
     img = doc[0].render(scale=0.5).to_pil()
     assert img.width > 200 and img.height > 200
+
+
+# -- defects found by looking at the rendered pages ---------------------------------------------------------
+def _without_quoted_logs(html: str) -> str:
+    """The body without the two tables that quote the English log of the data files verbatim (更正理由, 说明
+    of accepted findings): the rest of the Chinese body has no ASCII ids and no ASCII brackets."""
+    for tid in ("tab-corrections", "tab-checks"):
+        html = re.sub(rf'<div class="tablewrap[^"]*" id="{tid}">.*?</div>', "", html, flags=re.S)
+    return _body(html)
+
+
+def test_no_ids_latin_agency_names_or_ascii_brackets_in_the_chinese_body(html: str) -> None:
+    body = _without_quoted_logs(html)
+    # list ids in notes (green_factories: …) and variable ids in the data tables (va_secondary)
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", body)
+    assert "CAICT" not in _body(html), "中国信通院, not CAICT, in the Chinese text"
+    # 粤港澳大湾区(珠三角九市): Chinese text in Chinese brackets
+    assert not re.search(r"\([^()]*[\u4e00-\u9fff][^()]*\)", body), re.search(
+        r".{10}\([^()]*[\u4e00-\u9fff]", body
+    )
+    # a citation names each publication once (not the yearbooks twice with two spellings)
+    for cell in re.findall(r"<td[^>]*>([^<]*统计年鉴[^<]*)</td>", html):
+        assert cell.count("统计年鉴") == 1, cell
+
+
+def test_no_change_between_equal_printed_values(html: str) -> None:
+    """ "东部地区所占份额由50.4%降至50.4%": a rise or fall is only written when the printed values differ."""
+    body = _body(html)
+    same = re.search(r"[由从](\d{4}年的)?([\d.,]+%?)[升降增]至(\d{4}年的)?\2(?![\d.])", body)
+    assert same is None, same.group(0) if same else ""
+
+
+def test_findings_sections_do_not_repeat_a_sentence_for_another_region(html: str) -> None:
+    """前言 and 发展展望 are bound to findings; two regions with the same weakest dimension share one
+    sentence or the second says so, instead of the same sentence twice with another region's name."""
+    for sid in ("preface", "outlook"):
+        text = _section(html, sid)
+        skeletons = [
+            re.sub(r"[\d.,%]+", "0", re.sub(r"东部|中部|西部|东北", "R", s)).strip()
+            for s in re.split(r"[。；]", text)
+            if len(s.strip()) > 8
+        ]
+        repeated = {k: c for k, c in Counter(skeletons).items() if c > 1}
+        assert not repeated, (sid, repeated)
+
+
+def test_no_table_title_alone_at_a_page_foot(files: ReportFiles, pages: list[str], html: str) -> None:
+    assert '<p class="tcap">' not in html  # the HTML keeps its <caption>s; only the printed copy moves them
+    assert print_captions('<table class="x"><caption>表1 标题</caption><tr>') == (
+        '<p class="tcap">表1 标题</p><table class="x"><tr>'
+    )
+    for i, page in enumerate(pages):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        lines = lines[:-2]  # running header and page number
+        foot = next((k for k, ln in enumerate(lines) if re.match(r"^\d+\.\s*数据文件：", ln)), len(lines))
+        body = lines[:foot]
+        assert not (body and re.match(r"^表\d+ ", body[-1])), (i + 1, body[-1])
+        # footnotes are set flush left, not justified ("8.          数据文件：…")
+        assert not re.search(r"^\d+\.\s{2,}数据文件", page, re.M), (i + 1, page[-300:])
+
+
+def test_radar_labels_clear_the_ring_and_each_other(run: RunData) -> None:
+    import itertools
+    import math
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    t = run.table.sort_values("rank")
+    dims = [c.id for c in run.framework.root.children if c.id in t.columns]
+    labels = {c.id: str(c.name_zh) for c in run.framework.root.children}
+    fig = F.radar_grid(t, list(t.index[:10]), dims, labels, 3, "zh")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
+    boxes = [
+        (ax, x.get_text(), x.get_window_extent(r))
+        for ax in fig.axes
+        for x in [*ax.texts, *ax.get_xticklabels(), ax.title]
+        if x.get_text()
+    ]
+    assert len(boxes) == 10 * (len(dims) + 1)
+    for (_, t1, b1), (_, t2, b2) in itertools.combinations(boxes, 2):
+        assert not b1.overlaps(b2), (t1, t2)
+    page = fig.bbox
+    for ax, text, b in boxes:
+        cx, cy = ax.transAxes.transform((0.5, 0.5))
+        radius = ax.bbox.width / 2
+        nx, ny = min(max(cx, b.x0), b.x1), min(max(cy, b.y0), b.y1)
+        assert math.hypot(nx - cx, ny - cy) >= radius, f"{text} crosses the ring"
+        assert b.x0 >= page.x0 and b.x1 <= page.x1 and b.y0 >= page.y0 and b.y1 <= page.y1, text
+
+
+def test_the_homogeneity_figure_cites_in_its_caption_not_in_the_chart(html: str) -> None:
+    m = re.search(r'<figure id="fig-homogeneity">.*?<figcaption>(.*?)</figcaption>', html, re.S)
+    assert m is not None
+    assert "来源：本报告根据沪深交易所A股上市公司名录" in m.group(1)

@@ -263,10 +263,12 @@ def cluster_membership(definition: str = DEFAULT_CLUSTER_DEFINITION) -> pd.DataF
         df = df.assign(
             cluster_zh=df["cluster_zh"].where(df["cluster_id"] != "yrd_central", "长江三角洲城市群"),
         )
+    # Chinese names in Chinese brackets: 粤港澳大湾区（珠三角九市）, as every other bracket of the outputs
+    zh = df["cluster_zh"].astype(str).str.replace("(", "（", regex=False).str.replace(")", "）", regex=False)
     return pd.DataFrame(
         {
             "cluster_id": df["cluster_id"].to_numpy(),
-            "cluster_zh": df["cluster_zh"].to_numpy(),
+            "cluster_zh": zh.to_numpy(),
             "code": df["member_adcode"].to_numpy(),
         }
     )

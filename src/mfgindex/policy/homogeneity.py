@@ -493,8 +493,9 @@ NOTES_ZH = (
 )
 
 
-def heatmap(result: Homogeneity, max_cities: int = 30, source: str = "") -> object:
-    """Heatmap of the 产业结构相似系数 for the cities with the largest totals (grouped by province)."""
+def heatmap(result: Homogeneity, max_cities: int = 30, source: str | None = "") -> object:
+    """Heatmap of the 产业结构相似系数 for the cities with the largest totals (grouped by province); with
+    ``source=None`` no source line (a report's caption cites the source)."""
     from matplotlib.figure import Figure
 
     from mfgindex.core.figures import setup_cjk_font
@@ -527,10 +528,11 @@ def heatmap(result: Homogeneity, max_cities: int = 30, source: str = "") -> obje
                 )
     fig.colorbar(im, ax=ax, shrink=0.8, label="产业结构相似系数")
     ax.set_title(f"城市产业结构相似系数（{result.structure.measure}，{result.year}）", fontsize=10)
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.set(rect=(0.0, 0.03, 1.0, 0.97))  # type: ignore[call-arg]
-    fig.text(0.01, 0.005, f"来源：{source or result.structure.source}", fontsize=6, color="#555555")
+    if source is not None:
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.set(rect=(0.0, 0.03, 1.0, 0.97))  # type: ignore[call-arg]
+        fig.text(0.01, 0.005, f"来源：{source or result.structure.source}", fontsize=6, color="#555555")
     return fig
 
 

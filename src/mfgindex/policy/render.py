@@ -199,7 +199,8 @@ def homogeneity_block(result: hom.Homogeneity, figure: bool = True, top: int = 1
     return {
         "text": text,
         "table": table,
-        "figure": _png_b64(hom.heatmap(result)) if figure else "",
+        "figure": _png_b64(hom.heatmap(result, source=None)) if figure else "",
+        "source": "",  # the report's citation of the data (set by the report), printed under the caption
         "caption": f"图 城市产业结构相似系数（{result.structure.measure}，{result.year}）",
     }
 

@@ -628,6 +628,7 @@ def policy_context(run: RunData, lang: str = "zh") -> dict[str, Any]:
         ht = hom["table"]
         src = sources.cite(["enterprise_lists/listed_companies"]) if lang == "zh" else ht.source
         hom["table"] = replace(ht, caption=re.sub(r"^表\s*", "", ht.caption), source=src)
+        hom["source"] = src
     if lang == "en":
         ctx.update(POLICY_EN)
         ctx["intro"] = f"{LABELS['en']['policy_en_note']} {ctx['intro']}"
@@ -658,6 +659,16 @@ def pdf_font_css() -> str:
     return fonts.css_font_face() + f'\n* {{ font-family: "{fonts.FAMILY}" !important; }}\n'
 
 
+_CAPTION = re.compile(r"(<table\b[^>]*>)\s*<caption>(.*?)</caption>", re.S)
+
+
+def print_captions(html: str) -> str:
+    """The HTML to print: every table's ``<caption>`` becomes a paragraph just before the table, which the
+    print CSS keeps on the same page as the table's first rows (WeasyPrint may leave a caption alone at
+    the foot of a page)."""
+    return _CAPTION.sub(r'<p class="tcap">\2</p>\1', html)
+
+
 def write_pdf(html: str, path: Path, base_url: Path) -> None:
     """Print the HTML with WeasyPrint in the shipped CJK font (quiet: CSS warnings go to the log).
 
@@ -673,7 +684,7 @@ def write_pdf(html: str, path: Path, base_url: Path) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     font_config = FontConfiguration()
     css = weasyprint.CSS(string=pdf_font_css(), font_config=font_config)
-    weasyprint.HTML(string=html, base_url=str(base_url)).write_pdf(
+    weasyprint.HTML(string=print_captions(html), base_url=str(base_url)).write_pdf(
         str(path), stylesheets=[css], font_config=font_config
     )
 

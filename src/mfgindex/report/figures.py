@@ -786,7 +786,7 @@ def radar_grid(
     tx = _FIG_TEXT[lang]
     labels = labels or {}
     nrows = max(1, math.ceil(len(codes) / ncols))
-    fig = _figure(2.35 * ncols, 2.2 * nrows + 0.4)
+    fig = _figure(2.35 * ncols, 2.5 * nrows + 0.4)
     angles = np.linspace(0, 2 * math.pi, len(dims), endpoint=False)
     ang = np.append(angles, angles[0])
     ref = top(table, 10)
@@ -800,11 +800,16 @@ def radar_grid(
         ax.fill(ang, np.append(ref_vals, ref_vals[0]), color="#999999", alpha=0.1)
         ax.plot(ang, np.append(me, me[0]), color="#D55E00", linewidth=1.2)
         ax.fill(ang, np.append(me, me[0]), color="#D55E00", alpha=0.25)
-        ax.set_xticks(angles, [labels.get(d, d) for d in dims], fontsize=8)
+        ax.set_xticks(angles, ["" for _ in dims])
         ax.set_ylim(0, vmax)
         ax.set_yticks([25, 50, 75], ["", "", ""])
-        ax.tick_params(pad=0)
-        ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=9.5, pad=8)
+        # labels outside the ring, anchored on the side facing the chart so that none crosses the circle
+        for a, d in zip(angles, dims, strict=True):
+            c, s_ = math.cos(a), math.sin(a)
+            ha = "left" if c > 0.2 else "right" if c < -0.2 else "center"
+            va = "bottom" if s_ > 0.2 else "top" if s_ < -0.2 else "center"
+            ax.text(a, vmax * 1.08, labels.get(d, d), fontsize=8, ha=ha, va=va, clip_on=False)
+        ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=9.5, pad=16)
     fig.suptitle(tx["radar_title"].format(k=len(codes)), fontsize=10)
     _source(fig, source, lang)
     return fig

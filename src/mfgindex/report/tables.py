@@ -19,6 +19,7 @@ from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import IndicatorPosition, RunAnalysis
 from mfgindex.analysis.strengths import rule_text
 from mfgindex.core import geo
+from mfgindex.core.checks import KIND_ZH
 from mfgindex.core.dataset import assignment_note, low_rate_regions
 from mfgindex.core.framework import Aggregate, Indicator
 from mfgindex.core.rank import ARROWS
@@ -153,9 +154,10 @@ def list_notes(run: RunData, lang: str = "zh") -> str:
     for ind in run.framework.indicators():
         name = ind.resolved_formula().entries
         if name is not None and name not in seen and (note := list_note(run, ind, lang)):
-            seen[name] = note
-    sep = "；" if lang == "zh" else "; "
-    return sep.join(f"{name}: {note}" for name, note in seen.items())
+            # named by the indicator that counts the list, never by the list's id (green_factories)
+            label = (ind.name_en if lang == "en" else ind.name_zh) or ind.id
+            seen[name] = f"{label}：{note}" if lang == "zh" else f"{label}: {note}"
+    return ("；" if lang == "zh" else "; ").join(seen.values())
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:
@@ -510,6 +512,16 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
     return out
 
 
+def _variable_name(run: RunData, variable: str, lang: str) -> str:
+    """A raw variable by its Chinese name in the Chinese report (va_secondary → 第二产业增加值)."""
+    v = run.framework.variables.get(variable)
+    return str(v.name_zh) if lang == "zh" and v is not None and v.name_zh else variable
+
+
+def _kind_name(kind: str, lang: str) -> str:
+    return KIND_ZH.get(kind, kind) if lang == "zh" else kind
+
+
 def corrections_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
     """Applied corrections grouped by reason: how many cells, which units and years (the data appendix)."""
     dq = run.data_quality or {}
@@ -529,7 +541,9 @@ def corrections_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
                 _h(lang, "地区", "Units"): "、".join(units[:8])
                 + (_h(lang, " 等", " …") if len(units) > 8 else ""),
                 _h(lang, "年份", "Years"): "、".join(map(str, sorted({int(y) for y in grp["year"]}))),
-                _h(lang, "变量", "Variables"): "、".join(sorted({str(v) for v in grp["variable"]})),
+                _h(lang, "变量", "Variables"): "、".join(
+                    sorted({_variable_name(run, str(v), lang) for v in grp["variable"]})
+                ),
                 _h(lang, "更正理由", "Reason"): str(reason),
             }
         )
@@ -548,8 +562,10 @@ def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
         out.append(
             {
                 _h(lang, "状态", "Status"): _h(lang, "已认可", "accepted"),
-                _h(lang, "类型", "Kind"): str(f["kind"]),
-                _h(lang, "地区与年份", "Unit and year"): f"{f['name']} {f['year']} {f['variable']}",
+                _h(lang, "类型", "Kind"): _kind_name(str(f["kind"]), lang),
+                _h(lang, "地区与年份", "Unit and year"): (
+                    f"{f['name']} {f['year']} {_variable_name(run, str(f['variable']), lang)}"
+                ),
                 _h(lang, "说明", "Note"): str(f.get("accepted_reason", "")),
             }
         )
@@ -559,7 +575,7 @@ def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
         out.append(
             {
                 _h(lang, "状态", "Status"): _h(lang, f"警告 {len(grp)} 条", f"{len(grp)} warnings"),
-                _h(lang, "类型", "Kind"): str(kind),
+                _h(lang, "类型", "Kind"): _kind_name(str(kind), lang),
                 _h(lang, "地区与年份", "Unit and year"): "、".join(names[:8])
                 + (_h(lang, " 等", " …") if len(names) > 8 else ""),
                 _h(lang, "说明", "Note"): _h(
