@@ -91,6 +91,12 @@ function chart(id) {
 }
 const GREY = "#cfd3d8";
 // ECharts' save-as-image button on every chart (PNG at 2× with a white background)
+/* A rank axis: 1 at the top, its name above the axis (not on the first year's label), at least ranks 1-10
+ * shown so that a move from 1st to 2nd does not fill the chart like a fall. */
+function rankAxis() {
+  return { type: "value", inverse: true, min: 1, max: (v) => Math.max(v.max, 10), minInterval: 1, name: T.rank, nameLocation: "start" };
+}
+
 function saveTool(name) {
   return { right: 8, top: 4, feature: { saveAsImage: { title: T.save_image, name: String(name).replace(/[\\/:*?"<>|\s]+/g, "_"), pixelRatio: 2, backgroundColor: "#fff" } } };
 }
@@ -512,7 +518,7 @@ async function cityPage() {
     charts.history.setOption({
       animation: false, textStyle: { fontFamily: FONT }, grid: { left: 50, right: 20, top: 34, bottom: 30 }, tooltip: { trigger: "axis" }, toolbox: saveTool(stem + "-" + T.history),
       xAxis: { type: "category", data: p.history.map((h) => String(h.year)) },
-      yAxis: { type: "value", inverse: true, min: 1, minInterval: 1, name: T.rank },
+      yAxis: rankAxis(),
       series: [{ type: "line", name: T.rank, data: p.history.map((h) => h.rank), label: { show: true }, itemStyle: { color: "#c0392b" } }],
     }, true);
     for (const c of Object.values(charts)) snapshot(c);
@@ -574,7 +580,7 @@ async function comparePage() {
     trend.setOption({
       textStyle: { fontFamily: FONT }, color: PALETTE, legend: { bottom: 0 }, tooltip: { trigger: "axis" },
       toolbox: saveTool(T.compare_title + "-" + T.trend), grid: { left: 50, right: 24, top: 34, bottom: 50 },
-      xAxis: { type: "category", data: years }, yAxis: { type: "value", inverse: true, min: 1, minInterval: 1, name: T.rank },
+      xAxis: { type: "category", data: years }, yAxis: rankAxis(),
       series: codes.map((c) => {
         const by = new Map((histories.get(c) || []).map((h) => [String(h.year), h.rank]));
         return { type: "line", name: cityName(byCode.get(c)), data: years.map((y) => by.get(y) ?? null), connectNulls: false };
