@@ -232,13 +232,17 @@ def _num(v: float) -> str:
 
 
 def reason_text(r: Reason, ref: str, lang: str = "zh") -> str:
-    """“创新发展 −6.1（31.2 vs 47.9：每万人发明专利授权量 3.12 vs 9.80 件/万人; …）”."""
-    zh = lang != "en"
+    """“创新发展低6.1分：31.2对47.9；每万人发明专利授权量3.12对9.80件/万人；…” (English: “innovation −6.1
+    (31.2 vs 47.9: patents 3.12 vs 9.80 per 10k; …)”). The Chinese text has no brackets of its own, as
+    indicator names carry theirs (增速（名义）)."""
+    if lang != "en":
+        vals = "；".join(f"{nz}{_num(a)}对{_num(b)}{u or ''}" for nz, _, a, b, u in r.indicators)
+        head = f"{r.name_zh}低{r.contribution:.1f}分：{_num(r.score)}对{ref}{_num(r.score_ref)}"
+        return f"{head}；{vals}" if vals else head
     vals = "; ".join(
-        f"{(nz if zh else ne)} {_num(a)} vs {_num(b)}{(' ' + u) if u else ''}"
-        for nz, ne, a, b, u in r.indicators
+        f"{ne} {_num(a)} vs {_num(b)}{(' ' + u) if u else ''}" for _, ne, a, b, u in r.indicators
     )
-    name = r.name_zh if zh else (r.name_en or r.name_zh)
+    name = r.name_en or r.name_zh
     return f"{name} −{r.contribution:.1f} ({_num(r.score)} vs {ref} {_num(r.score_ref)}: {vals})"
 
 
