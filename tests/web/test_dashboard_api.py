@@ -135,3 +135,11 @@ def test_indicator_sources_in_chinese(client: TestClient) -> None:
     sources = {i["source_zh"] for d in p["dimensions"] for i in d["indicators"]}
     assert all(s and not re.search(r"[a-z_]+/[a-z_]+", s) for s in sources), sources
     assert "工业和信息化部公布的绿色制造名单（第1-6批；第三方整理，按城市匹配）" in sources
+
+
+def test_panel_index_of_a_city_over_the_years_offered(client: TestClient) -> None:
+    meta = client.get("/api/meta").json()
+    p = client.get("/api/panel/320500").json()
+    assert p["years"] == meta["years"] and p["label_zh"] == "面板归一化指数"
+    assert len(p["index"]) == len(p["years"]) and all(v is not None and 0 <= v <= 100 for v in p["index"])
+    assert client.get("/api/panel/999999").status_code == 404

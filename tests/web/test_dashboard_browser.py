@@ -328,3 +328,24 @@ def test_every_chart_has_save_as_image(tab: tuple[Page, list[str]], live_server:
         )
         assert tools and all(tools), (path, tools)
     assert not errors
+
+
+def test_compare_shows_the_strengths_rule_and_the_panel_index_trend(
+    tab: tuple[Page, list[str]], live_server: str, context: BrowserContext
+) -> None:
+    page, errors = tab
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(live_server + "/compare?codes=320500,440300")
+    _ready(page)
+    # strengths and weaknesses: the profile's (analysis.strengths, the city page's rule), one cell per city
+    for code, col in (("320500", 2), ("440300", 3)):
+        prof = context.request.get(f"{live_server}/api/cities/{code}").json()
+        for label, key in (("优势维度", "strengths"), ("短板维度", "weaknesses")):
+            cell = page.locator(f"#compare-table tr.standing:has(th:text-is('{label}')) > :nth-child({col})")
+            expected = "、".join(f"{x['name_zh']} {x['label_zh']}" for x in prof[key]) or "无"
+            expect(cell).to_have_text(expected)
+    # the trend over the years on the panel-normalised index, labelled as such
+    expect(page.locator("#compare-panel canvas")).to_have_count(1)
+    expect(page.locator("#compare-panel").locator("xpath=..")).to_contain_text("面板归一化指数")
+    expect(page.locator("#panel-note")).to_contain_text("可跨年比较")
+    assert not errors

@@ -5,10 +5,12 @@ years — a city can rank the same and score lower only because the leader moved
 in the index level ("X % of cities raised their index") use this panel index: both years' treated
 indicator values are normalised together (``methods.panel``: the bounds are taken over the two years), so
 a higher score means a higher value on the common scale. Stage weights follow each year's own stage.
+:func:`panel_index` does the same over any number of years (the dashboard's trend lines).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,7 +18,11 @@ import pandas as pd
 from mfgindex.analysis.run import RunData
 from mfgindex.core import framework as fw_mod
 from mfgindex.core import pipeline
+from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import UserError
+from mfgindex.core.framework import Framework
+from mfgindex.core.plan import compile_plan
+from mfgindex.core.weights.classes import local_weights
 
 
 @dataclass(frozen=True)
@@ -76,3 +82,26 @@ def panel_change(run: RunData) -> PanelChange | None:
         n_all=len(in_all),
         rose_all=int((in_all["index"] > in_all["index_prev"]).sum()),
     )
+
+
+def panel_index(ds: Dataset, framework: Framework, years: Sequence[int]) -> pd.DataFrame:
+    """Units × years: the index of every year with the indicators normalised on the bounds of all the years'
+    treated values together (what ``methods.panel`` does for two years, over ``years``), so a line over the
+    years compares levels. Units a year does not rank are missing in that year.
+
+    Each year is evaluated once on its own (treated values), then again with the other years' treated
+    values as the normalisation's panel.
+    """
+    codes = pipeline.universe(ds, framework)
+    local = local_weights(framework)
+    plan = compile_plan(framework, local)
+    years = sorted(set(years))
+    own = {y: pipeline.evaluate_year(ds, framework, y, codes, local=local, plan=plan) for y in years}
+    root = framework.root.id
+    out: dict[int, pd.Series] = {}
+    for y in years:
+        others = [own[o].stages["treated"] for o in years if o != y]
+        panel_with = pd.concat(others, ignore_index=True) if others else None
+        res = pipeline.evaluate_year(ds, framework, y, codes, panel_with, local=local, plan=plan)
+        out[y] = res.scores[root]
+    return pd.DataFrame(out).reindex(codes)

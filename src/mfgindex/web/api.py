@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -435,6 +436,27 @@ def router(service: Service) -> APIRouter:
             raise HTTPException(404, detail) from None
         except KeyError:
             raise HTTPException(404, unknown_city(code)) from None
+
+    @api.get("/panel/{code}", summary="A city's panel-normalised index over the years offered")
+    def city_panel(code: str) -> Response:
+        """Sync on purpose: the first call computes the panel for every city (a few seconds) in a worker
+        thread, not on the event loop; later calls read the cache."""
+        key = ("panel", code)
+        if key in service.cache:
+            return Response(service.cache[key], media_type="application/json")
+        if not any(code in st.row_index(y) for y in st.years):
+            raise HTTPException(404, unknown_city(code))
+        row = st.panel_index.reindex([code]).iloc[0]
+        body = {
+            "code": code,
+            "years": [int(y) for y in row.index],
+            "index": [None if pd.isna(v) else round(float(v), 4) for v in row.to_numpy()],
+            "label_zh": "面板归一化指数",
+            "label_en": "panel-normalised index",
+        }
+        response = json_response(body)
+        service.remember(key, bytes(response.body))
+        return response
 
     @api.post(
         "/whatif",

@@ -142,6 +142,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "about_title": "方法与数据",
         "trend": "历年排名走势",
         "trend_note": "排名可跨年比较（各年指数分别归一化，得分不宜跨年比较）。",
+        "panel_trend": "历年指数走势（面板归一化指数）",
+        "panel_note": (
+            "面板归一化指数：各年指标按所有年份的共同上下限归一化后加权，可跨年比较水平高低；"
+            "与各年榜单的指数（逐年归一化）不同。"
+        ),
         "ranking_title": "城市制造业高质量发展指数榜单",
         "filters": "筛选",
         "no_prev": "上年无排名",
@@ -277,6 +282,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "about_title": "Method and data",
         "trend": "Rank over the years",
         "trend_note": "Ranks compare across years (each year is normalised on its own, so scores do not).",
+        "panel_trend": "Index over the years (panel-normalised)",
+        "panel_note": (
+            "Panel-normalised index: every year's indicators normalised on the bounds of all years together, "
+            "so levels compare across years; not the yearly ranking's index (each year on its own)."
+        ),
         "ranking_title": "Ranking of cities",
         "filters": "Filters",
         "no_prev": "not ranked last year",

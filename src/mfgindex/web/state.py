@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from mfgindex import __version__
+from mfgindex.analysis import panel
 from mfgindex.core import gates, geo, ingest, pipeline
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import UserError
@@ -108,6 +109,12 @@ class AppState:
     @cached_property
     def years(self) -> list[int]:
         return sorted(self.results)
+
+    @cached_property
+    def panel_index(self) -> pd.DataFrame:
+        """Units × years offered: the panel-normalised index (``analysis.panel``), computed on first use
+        (about two evaluations a year) for the compare view's trend lines."""
+        return panel.panel_index(self.dataset, self.framework, self.years)
 
     @cached_property
     def root_id(self) -> str:

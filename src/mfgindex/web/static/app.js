@@ -570,12 +570,14 @@ async function comparePage() {
   $("compare-search").addEventListener("keydown", (e) => { if (e.key === "Enter") add(); });
   $("compare-clear").addEventListener("click", () => { codes = []; update(); });
   const trend = chart("compare-trend");
-  const histories = new Map();  // code → [{year, rank, index, units}]
+  const panelChart = chart("compare-panel");
+  const profiles = new Map();  // code → the city's profile (history, strengths, weaknesses)
+  const panels = new Map();  // code → {years, index}: the panel-normalised index, comparable across years
   async function drawTrend() {
-    await Promise.all(codes.filter((c) => !histories.has(c)).map(async (c) => {
-      const p = await api("/api/cities/" + encodeURIComponent(c));
-      histories.set(c, p.history);
+    await Promise.all(codes.filter((c) => !profiles.has(c)).map(async (c) => {
+      profiles.set(c, await api("/api/cities/" + encodeURIComponent(c)));
     }));
+    const histories = new Map(codes.map((c) => [c, profiles.get(c).history]));
     const years = meta.years.map(String);
     trend.setOption({
       textStyle: { fontFamily: FONT }, color: PALETTE, legend: { bottom: 0 }, tooltip: { trigger: "axis" },
@@ -586,6 +588,32 @@ async function comparePage() {
         return { type: "line", name: cityName(byCode.get(c)), data: years.map((y) => by.get(y) ?? null), connectNulls: false };
       }),
     }, true);
+    standings();
+    await Promise.all(codes.filter((c) => !panels.has(c)).map(async (c) => {
+      panels.set(c, await api("/api/panel/" + encodeURIComponent(c)));
+    }));
+    panelChart.setOption({
+      textStyle: { fontFamily: FONT }, color: PALETTE, legend: { bottom: 0 }, tooltip: { trigger: "axis", valueFormatter: (v) => fmt(v, 1) },
+      toolbox: saveTool(T.compare_title + "-" + T.panel_trend), grid: { left: 50, right: 24, top: 34, bottom: 50 },
+      xAxis: { type: "category", data: years }, yAxis: { type: "value", name: T.index, nameLocation: "start", scale: true },
+      series: codes.map((c) => {
+        const p = panels.get(c);
+        const by = new Map(p.years.map((y, i) => [String(y), p.index[i]]));
+        return { type: "line", name: cityName(byCode.get(c)), data: years.map((y) => by.get(y) ?? null), connectNulls: false };
+      }),
+    }, true);
+  }
+  /* 优势维度 and 短板维度 rows of the side-by-side table: the profile's strengths and weaknesses (the one rule of
+   * analysis.strengths, as on the city page) */
+  function standings() {
+    const body = $("compare-table").querySelector("tbody");
+    body.querySelectorAll("tr.standing").forEach((tr) => tr.remove());
+    if (!codes.length) return;
+    const text = (xs) => (xs.length ? xs.map((x) => dimName(x) + " " + (LANG === "en" ? x.label_en : x.label_zh)).join(LANG === "en" ? ", " : "、") : T.none);
+    for (const [label, key] of [[T.strengths, "strengths"], [T.weaknesses, "weaknesses"]]) {
+      body.append(el("tr", { class: "standing" }, el("th", { class: "text", text: label }),
+        ...codes.map((c) => el("td", { class: "text", title: profiles.get(c)?.strength_rule?.[LANG] || "", text: profiles.has(c) ? text(profiles.get(c)[key]) : "" }))));
+    }
   }
   function update() {
     history.replaceState(null, "", codes.length ? "?codes=" + codes.join(",") : window.location.pathname);
@@ -602,6 +630,7 @@ async function comparePage() {
     table.querySelector("thead").replaceChildren(el("tr", {}, el("th", { class: "text", text: "" }), ...codes.map((c) => el("th", { text: cityName(byCode.get(c)) }))));
     const rowsOf = [[T.rank, (r) => r.rank], [T.index, (r) => fmt(r[D.index_id]) + " "], ...dims.map((d) => [dimName(d), (r) => fmt(r[d.id], 1) + "  #" + (r[d.id + "_rank"] ?? "–")])];
     table.querySelector("tbody").replaceChildren(...(codes.length ? rowsOf.map(([label, f]) => el("tr", {}, el("th", { class: "text", text: label }), ...codes.map((c) => el("td", { text: f(byCode.get(c)) })))) : []));
+    standings();
   }
   update();
 }
