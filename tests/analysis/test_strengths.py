@@ -110,4 +110,4 @@ def test_frame_lists_every_ranked_city_with_the_rule() -> None:
     f = sw.frame(t, ["d"], {"d": "维度"})
     assert list(f["城市"].iloc[:2]) == ["甲", "乙"]
     # among the 2 ranked cities 乙 leads d (top 20 % = rank 1): strength; 甲 is 2nd with p 0.5 ≥ 0 + 0.1
-    assert f["优势维度"].iloc[1] == "维度(第1)" and f["短板维度"].iloc[0] == "维度(第2)"
+    assert f["优势维度"].iloc[1] == "维度第1" and f["短板维度"].iloc[0] == "维度第2"

@@ -150,7 +150,9 @@ def frame(table: pd.DataFrame, dims: list[str], names: dict[str, str], lang: str
         items = standings(ranked[dims], ranked["rank"], code)
 
         def text(sel: list[Standing]) -> str:
-            return "、".join(f"{names.get(s.item, s.item)}({s.label(lang)})" for s in sel) or "—"
+            if lang == "en":
+                return ", ".join(f"{names.get(s.item, s.item)} ({s.label_en})" for s in sel) or "—"
+            return "、".join(f"{names.get(s.item, s.item)}{s.label_zh}" for s in sel) or "—"
 
         rows.append(
             {

@@ -468,7 +468,9 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
         parts = []
         for x in ids:
             st = p.standing(x)
-            parts.append(names.get(x, x) + (f"({st.label(L)})" if st is not None else ""))
+            # 产业集聚第1, 并列第3（5城）: no ASCII brackets around Chinese, no brackets in brackets
+            label = "" if st is None else (st.label_zh if L == "zh" else f" ({st.label_en})")
+            parts.append(names.get(x, x) + label)
         return "、".join(parts) or "—"
 
     def ind_text(items: tuple[IndicatorPosition, ...]) -> str:
