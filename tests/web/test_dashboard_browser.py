@@ -345,7 +345,7 @@ def test_compare_shows_the_strengths_rule_and_the_panel_index_trend(
             expected = "、".join(f"{x['name_zh']} {x['label_zh']}" for x in prof[key]) or "无"
             expect(cell).to_have_text(expected)
     # the trend over the years on the panel-normalised index, labelled as such
-    expect(page.locator("#compare-panel canvas")).to_have_count(1)
+    expect(page.locator("#compare-panel[data-drawn='320500,440300'] canvas")).to_have_count(1, timeout=60_000)
     expect(page.locator("#compare-panel").locator("xpath=..")).to_contain_text("面板归一化指数")
     expect(page.locator("#panel-note")).to_contain_text("可跨年比较")
     assert not errors

@@ -143,6 +143,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "trend": "历年排名走势",
         "trend_note": "排名可跨年比较（各年指数分别归一化，得分不宜跨年比较）。",
         "panel_trend": "历年指数走势（面板归一化指数）",
+        "computing": "计算中……",
         "panel_note": (
             "面板归一化指数：各年指标按所有年份的共同上下限归一化后加权，可跨年比较水平高低；"
             "与各年榜单的指数（逐年归一化）不同。"
@@ -283,6 +284,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "trend": "Rank over the years",
         "trend_note": "Ranks compare across years (each year is normalised on its own, so scores do not).",
         "panel_trend": "Index over the years (panel-normalised)",
+        "computing": "Computing…",
         "panel_note": (
             "Panel-normalised index: every year's indicators normalised on the bounds of all years together, "
             "so levels compare across years; not the yearly ranking's index (each year on its own)."

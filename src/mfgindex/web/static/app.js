@@ -589,19 +589,26 @@ async function comparePage() {
       }),
     }, true);
     standings();
-    await Promise.all(codes.filter((c) => !panels.has(c)).map(async (c) => {
-      panels.set(c, await api("/api/panel/" + encodeURIComponent(c)));
-    }));
+    // the first request computes the panel for every city (a few seconds): say so instead of an empty chart
+    if (codes.some((c) => !panels.has(c))) panelChart.showLoading({ text: T.computing, fontFamily: FONT });
+    try {
+      await Promise.all(codes.filter((c) => !panels.has(c)).map(async (c) => {
+        panels.set(c, await api("/api/panel/" + encodeURIComponent(c)));
+      }));
+    } finally {
+      panelChart.hideLoading();
+    }
     panelChart.setOption({
       textStyle: { fontFamily: FONT }, color: PALETTE, legend: { bottom: 0 }, tooltip: { trigger: "axis", valueFormatter: (v) => fmt(v, 1) },
       toolbox: saveTool(T.compare_title + "-" + T.panel_trend), grid: { left: 50, right: 24, top: 34, bottom: 50 },
-      xAxis: { type: "category", data: years }, yAxis: { type: "value", name: T.index, nameLocation: "start", scale: true },
+      xAxis: { type: "category", data: years }, yAxis: { type: "value", name: T.index, scale: true },
       series: codes.map((c) => {
         const p = panels.get(c);
         const by = new Map(p.years.map((y, i) => [String(y), p.index[i]]));
         return { type: "line", name: cityName(byCode.get(c)), data: years.map((y) => by.get(y) ?? null), connectNulls: false };
       }),
     }, true);
+    $("compare-panel").dataset.drawn = codes.join(",");  // for the browser tests: the lines of these cities are drawn
   }
   /* 优势维度 and 短板维度 rows of the side-by-side table: the profile's strengths and weaknesses (the one rule of
    * analysis.strengths, as on the city page) */
@@ -612,7 +619,7 @@ async function comparePage() {
     const text = (xs) => (xs.length ? xs.map((x) => dimName(x) + " " + (LANG === "en" ? x.label_en : x.label_zh)).join(LANG === "en" ? ", " : "、") : T.none);
     for (const [label, key] of [[T.strengths, "strengths"], [T.weaknesses, "weaknesses"]]) {
       body.append(el("tr", { class: "standing" }, el("th", { class: "text", text: label }),
-        ...codes.map((c) => el("td", { class: "text", title: profiles.get(c)?.strength_rule?.[LANG] || "", text: profiles.has(c) ? text(profiles.get(c)[key]) : "" }))));
+        ...codes.map((c) => el("td", { class: "text wrap", title: profiles.get(c)?.strength_rule?.[LANG] || "", text: profiles.has(c) ? text(profiles.get(c)[key]) : "" }))));
     }
   }
   function update() {
