@@ -143,3 +143,20 @@ def test_panel_index_of_a_city_over_the_years_offered(client: TestClient) -> Non
     assert p["years"] == meta["years"] and p["label_zh"] == "面板归一化指数"
     assert len(p["index"]) == len(p["years"]) and all(v is not None and 0 <= v <= 100 for v in p["index"])
     assert client.get("/api/panel/999999").status_code == 404
+
+
+def test_city_strengths_are_the_report_profiles(client: TestClient, web_state: AppState) -> None:
+    """The dashboard's strengths and weaknesses of the top 10 equal the report's profiles for the same run
+    (both from analysis.strengths)."""
+    a = analyze_run(from_result(web_state.results[web_state.main_year]), panel=False)
+    by_code = {d.profile.code: d.profile for d in a.profiles}
+    top10 = [
+        r["code"]
+        for r in client.get("/api/rankings").json()["rows"]
+        if r["rank"] is not None and r["rank"] <= 10
+    ]
+    assert len(top10) == 10
+    for code in top10:
+        p = client.get(f"/api/cities/{code}").json()
+        assert [s["id"] for s in p["strengths"]] == list(by_code[code].strengths), code
+        assert [s["id"] for s in p["weaknesses"]] == list(by_code[code].weaknesses), code
