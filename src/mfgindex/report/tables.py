@@ -477,7 +477,11 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
         tie = "tied " if L == "en" else "并列"
         return (
             "、".join(
-                f"{(i.name_en if L == 'en' else i.name_zh)}({tie if i.tied > 1 else ''}{i.rank})"
+                (
+                    f"{i.name_en}({tie if i.tied > 1 else ''}{i.rank})"
+                    if L == "en"
+                    else f"{i.name_zh}{tie if i.tied > 1 else ''}第{i.rank}"  # 单位GDP二氧化碳排放并列第1
+                )
                 for i in items
             )
             or "—"
