@@ -232,13 +232,13 @@ def _num(v: float) -> str:
 
 
 def reason_text(r: Reason, ref: str, lang: str = "zh") -> str:
-    """“创新发展低6.1分：31.2对47.9；每万人发明专利授权量3.12对9.80件/万人；…” (English: “innovation −6.1
+    """“创新发展低6.1分：31.2对47.9，每万人发明专利授权量3.12对9.80件/万人，…” (English: “innovation −6.1
     (31.2 vs 47.9: patents 3.12 vs 9.80 per 10k; …)”). The Chinese text has no brackets of its own, as
     indicator names carry theirs (增速（名义）)."""
     if lang != "en":
-        vals = "；".join(f"{nz}{_num(a)}对{_num(b)}{u or ''}" for nz, _, a, b, u in r.indicators)
+        vals = "，".join(f"{nz}{_num(a)}对{_num(b)}{u or ''}" for nz, _, a, b, u in r.indicators)
         head = f"{r.name_zh}低{r.contribution:.1f}分：{_num(r.score)}对{ref}{_num(r.score_ref)}"
-        return f"{head}；{vals}" if vals else head
+        return f"{head}，{vals}" if vals else head
     vals = "; ".join(
         f"{ne} {_num(a)} vs {_num(b)}{(' ' + u) if u else ''}" for _, ne, a, b, u in r.indicators
     )
