@@ -145,11 +145,10 @@ def write_csv(
     lineterminator: str = "\n",
 ) -> Path:
     """Write ``frame`` as CSV with the cell rule applied (the one CSV writer of the product)."""
-    if index:
-        frame = frame.reset_index()
-    safe_frame(frame).to_csv(
-        path, index=False, encoding=encoding, float_format=float_format, lineterminator=lineterminator
+    data = csv_bytes(
+        frame, index=index, encoding=encoding, float_format=float_format, lineterminator=lineterminator
     )
+    path.write_bytes(data)
     return path
 
 
