@@ -137,9 +137,37 @@ class Plan:
         *,
         dirty: Set[int] | None = None,
         previous: Array | None = None,
+        previous_bad: Bools | None = None,
         root_only: bool = False,
     ) -> list[Array]:
-        """:meth:`apply`, with the scores of each aggregate as a list (no final stacking)."""
+        """:meth:`apply`, with the scores of each aggregate as a list (no final stacking).
+
+        ``previous_bad`` (``(units, aggregates)``, from :meth:`apply_flagged`) marks the scores in
+        ``previous`` that are missing because a geometric or harmonic mean met a value ≤ 0, so that the
+        aggregates above them stay unscored (a merely missing component would be skipped).
+        """
+        vals, _ = self._apply(leaves, base, factor, dirty, previous, previous_bad, root_only)
+        return vals
+
+    def apply_flagged(self, leaves: Array, base: Mapping[int, Array] | None = None) -> tuple[Array, Bools]:
+        """Scores ``(units, aggregates)`` of every aggregate and whether each is unscored because a
+        geometric or harmonic mean below it met a value ≤ 0: the ``previous`` and ``previous_bad`` of an
+        incremental :meth:`apply_each`."""
+        vals, bad = self._apply(leaves, base, None, None, None, None, False)
+        shape = np.broadcast_shapes(*(v.shape for v in vals))
+        flags = [np.zeros(shape, dtype=bool) if b is None else np.broadcast_to(b, shape) for b in bad]
+        return np.stack([np.broadcast_to(v, shape) for v in vals], axis=-1), np.stack(flags, axis=-1)
+
+    def _apply(
+        self,
+        leaves: Array,
+        base: Mapping[int, Array] | None,
+        factor: Mapping[int, Array] | None,
+        dirty: Set[int] | None,
+        previous: Array | None,
+        previous_bad: Bools | None,
+        root_only: bool,
+    ) -> tuple[list[Array], list[Bools | None]]:
         n = self.n_indicators
         base = base or {}
         factor = factor or {}
@@ -148,7 +176,8 @@ class Plan:
         for j, kids in enumerate(self.children):
             if dirty is not None and j not in dirty and previous is not None:
                 vals.append(previous[..., j])
-                bad.append(None)
+                was = None if previous_bad is None else previous_bad[..., j]
+                bad.append(was if was is not None and bool(was.any()) else None)
                 continue
             cols = self.leaf_children[j]
             if cols is not None:
@@ -169,8 +198,8 @@ class Plan:
             vals.append(v)
             bad.append(flag)
         if root_only:
-            return [vals[-1]]  # type: ignore[list-item]
-        return vals[n:]  # type: ignore[return-value]
+            return [vals[-1]], [bad[-1]]  # type: ignore[list-item]
+        return vals[n:], bad[n:]  # type: ignore[return-value]
 
     def frame(self, scores: Array, index: pd.Index) -> pd.DataFrame:
         """Scores ``(units, aggregates)`` as a frame in the framework's order (root first)."""

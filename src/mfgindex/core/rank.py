@@ -17,19 +17,27 @@ DECIMALS = 9
 def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Competition ranks along the last axis: 1 = highest score, ties share the best rank, NaN unranked.
 
-    One argsort per row (NaN sorts last, so it never shifts the ranks of the scored units; the order inside
-    a tie group does not matter, each member gets the group's first position).
+    Batch-capable: ``scores`` of shape ``(…, units)`` (one row per replication) is ranked row by row in one
+    argsort (NaN sorts last, so it never shifts the ranks of the scored units; the order inside a tie group
+    does not matter, each member gets the group's first position).
     """
-    x = -np.round(np.asarray(scores, dtype=np.float64), DECIMALS)
+    x = np.round(np.asarray(scores, dtype=np.float64), DECIMALS)
+    np.negative(x, out=x)
+    n = x.shape[-1]
     order = np.argsort(x, axis=-1)
     srt = np.take_along_axis(x, order, axis=-1)
-    pos = np.broadcast_to(np.arange(1, x.shape[-1] + 1, dtype=np.float64), srt.shape)
-    new = np.ones(srt.shape, dtype=bool)
-    new[..., 1:] = srt[..., 1:] != srt[..., :-1]
-    first = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)  # rank of the first of each tie group
-    out = np.empty_like(x)
-    np.put_along_axis(out, order, first, axis=-1)
-    return np.asarray(np.where(np.isnan(x), np.nan, out), dtype=np.float64)
+    first = np.empty(srt.shape, dtype=np.float64)  # rank of the first of each tie group, by sorted position
+    first[..., :1] = 1.0
+    np.multiply(srt[..., 1:] != srt[..., :-1], np.arange(2, n + 1, dtype=np.float64), out=first[..., 1:])
+    np.maximum.accumulate(first, axis=-1, out=first)
+    out = np.empty(x.shape, dtype=np.float64)
+    if x.ndim == 1:
+        out[order] = first
+    elif x.size:
+        rows = order.reshape(-1, n) + (np.arange(x.size // n, dtype=np.intp) * n)[:, None]
+        out.reshape(-1)[rows.reshape(-1)] = first.reshape(-1)
+    out[np.isnan(x)] = np.nan
+    return out
 
 
 def competition_rank(scores: pd.Series) -> pd.Series:

@@ -43,10 +43,12 @@ from mfgindex.core.weights.stages import stage_mix, stage_weights
 from mfgindex.robust.assumptions import NORMALISE_KEYS, TREE_KEYS, Factor
 
 Array = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 TREAT_KEYS = frozenset({"treat", "winmax", "skew_thresh", "kurt_thresh"})
 BLOCK_CELLS = 2_000_000  # replications × units × children per aggregation block (≈ 16 MB per temporary)
-__all__ = ["Context", "Draws", "build_context", "evaluate", "from_unit", "ranks", "sample"]
+CACHE_CELLS = 20_000_000  # units × aggregates kept for the unperturbed groups (≈ 180 MB at most)
+__all__ = ["Context", "Draws", "build_context", "concat", "evaluate", "from_unit", "ranks", "sample"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Context:
     stage_weights: tuple[Array, ...]  # per stage alternative: (units, k) of the stage node; () if none
     nominal_rank: Array  # (units,) NaN where unranked
     weight_sets: dict[int, Array] = field(default_factory=dict)  # node → (sets, k) noise multipliers (SA)
+    # (data, aggregation, stage) choice → the plan applied without perturbation: scores and ≤ 0 flags
+    # (units, aggregates); filled as groups are met, so each worker computes each group once
+    nominal_scores: dict[tuple[int, ...], tuple[Array, Bools]] = field(default_factory=dict, repr=False)
 
     @property
     def plan(self) -> Plan:
@@ -188,7 +193,7 @@ def with_weight_sets(ctx: Context, rng: np.random.Generator) -> Context:
     sets = ctx.factors[ctx.weight_factor].sets
     drawn = {j: 1.0 + (2.0 * rng.random((sets, len(ctx.noise[j]))) - 1.0) * ctx.noise[j]
              for j in ctx.noisy_nodes()}  # fmt: skip
-    return Context(**{**ctx.__dict__, "weight_sets": drawn})
+    return Context(**{**ctx.__dict__, "weight_sets": drawn, "nominal_scores": {}})
 
 
 # -- sampling -----------------------------------------------------------------------------------------------
@@ -230,17 +235,54 @@ def from_unit(ctx: Context, u: Array) -> Draws:
 
 
 # -- evaluation ---------------------------------------------------------------------------------------------
+def concat(parts: list[Draws]) -> Draws:
+    """The draws of several chunks, one after the other."""
+    if len(parts) == 1:
+        return parts[0]
+    mult = {j: np.concatenate([p.multipliers[j] for p in parts]) for j in parts[0].multipliers}
+    return Draws(np.concatenate([p.choices for p in parts]), mult)
+
+
+def _groups(ctx: Context, choices: IntArray) -> tuple[IntArray, list[IntArray]]:
+    """The distinct (data, aggregation, stage) choices of the replications and the rows of each, in order."""
+    cols = [*ctx.data_factors, *ctx.tree_factors]
+    cols += [ctx.stage_factor] if ctx.stage_factor is not None else []
+    r_total = choices.shape[0]
+    if not cols:
+        return np.zeros((1, 1), np.int64), [np.arange(r_total)]
+    code = np.zeros(r_total, dtype=np.int64)
+    for k in cols:  # one integer per combination (mixed radix): a stable sort groups the rows
+        code = code * ctx.factors[k].n_alternatives + choices[:, k]
+    order = np.argsort(code, kind="stable")
+    cuts = np.flatnonzero(np.diff(code[order])) + 1
+    rows = np.split(order, cuts)
+    keys = choices[[g[0] for g in rows]][:, cols]
+    if ctx.stage_factor is None:
+        keys = np.column_stack([keys, np.zeros(len(rows), np.int64)])
+    return keys, rows
+
+
+def _unperturbed(
+    ctx: Context, key: tuple[int, ...], plan: Plan, x: Array, base: dict[int, Array]
+) -> tuple[Array, Bools]:
+    got = ctx.nominal_scores.get(key)
+    if got is None:
+        got = plan.apply_flagged(x, base)
+        if (len(ctx.nominal_scores) + 1) * got[0].size <= CACHE_CELLS:
+            ctx.nominal_scores[key] = got
+    return got
+
+
 def evaluate(ctx: Context, draws: Draws) -> Array:
-    """Index scores (R, units) of every replication."""
+    """Index scores (R, units) of every replication.
+
+    Replications are grouped by their (data variant, aggregation alternative, stage alternative); within a
+    group only the aggregates whose weights vary (noise, exclusions) and those above them are recomputed,
+    the others are the group's unperturbed scores, computed once per group.
+    """
     r_total = draws.size
     out = np.empty((r_total, ctx.n_units), dtype=np.float64)
     c = draws.choices
-    data_key = c[:, list(ctx.data_factors)] if ctx.data_factors else np.zeros((r_total, 0), np.int64)
-    tree_key = c[:, list(ctx.tree_factors)] if ctx.tree_factors else np.zeros((r_total, 0), np.int64)
-    stage_key = c[:, ctx.stage_factor] if ctx.stage_factor is not None else np.zeros(r_total, np.int64)
-    keys = np.column_stack([data_key, tree_key, stage_key])
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
     plan = ctx.plan
     n_ind = plan.n_indicators
     keep = None
@@ -256,11 +298,13 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     nd = len(ctx.data_factors)
     nt = len(ctx.tree_factors)
     stage_node = plan.stage
-    for g, key in enumerate(uniq):
-        rows = np.flatnonzero(inverse == g)
-        x = ctx.variants[tuple(int(v) for v in key[:nd])]
-        p = ctx.plans[ctx.agg_alternatives[tuple(int(v) for v in key[nd : nd + nt])]]
-        base = {stage_node: ctx.stage_weights[int(key[-1])]} if stage_node is not None else {}
+    keys, groups = _groups(ctx, c)
+    for key_row, rows in zip(keys, groups, strict=True):
+        key = tuple(int(v) for v in key_row)
+        x = ctx.variants[key[:nd]]
+        p = ctx.plans[ctx.agg_alternatives[key[nd : nd + nt]]]
+        base = {stage_node: ctx.stage_weights[key[-1]]} if stage_node is not None else {}
+        previous, previous_bad = _unperturbed(ctx, key, p, x, base)
         for s in range(0, len(rows), block):
             sel = rows[s : s + block]
             factor = {j: m[sel] for j, m in draws.multipliers.items()}
@@ -270,7 +314,13 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
                     kk = kept[:, list(kids)]
                     if not bool(np.all(kk == 1.0)):
                         factor[j] = kk * factor[j] if j in factor else kk
-            root = p.apply(x, base, factor, root_only=True)
+            dirty: set[int] = set()
+            for j in factor:
+                while j >= 0 and j not in dirty:
+                    dirty.add(j)
+                    j = p.parent[j]
+            root = p.apply_each(x, base, factor, dirty=dirty, previous=previous, previous_bad=previous_bad,
+                                root_only=True)[0]  # fmt: skip
             out[sel] = np.broadcast_to(root, (len(sel), ctx.n_units))
     return out
 
