@@ -2,7 +2,8 @@
 
 COINr's sensitivity-vignette assumptions (winmax 1-5, min-max or z-score, ±25 % weight noise, arithmetic or
 geometric mean) around ``build_example_coin()``; N replications (default 100,000) in chunks of the default
-size; ranks accumulated in the histogram (no per-replication file). COINr 1.1.14 on the same machine:
+size, evaluated in batches of consecutive chunks (``uncertainty.batches``) as the command does; ranks
+accumulated in the histogram (no per-replication file). COINr 1.1.14 on the same machine:
 87-114 ms per replication. Target ≤ 5 µs per replication, memory flat in N (the peak of traced allocations
 is printed for N/10 and N).
 
@@ -24,14 +25,19 @@ from mfgindex.robust import assumptions, engine, uncertainty
 COINR_MS = (87.0, 114.0)
 
 
+def once(ctx: engine.Context, n: int) -> None:
+    work = uncertainty.batches(uncertainty.tasks(n, 1), ctx.n_units)
+    uncertainty.collect(ctx, (uncertainty.run_batch(ctx, b) for b in work), n)
+
+
 def run(ctx: engine.Context, n: int) -> tuple[float, float, float]:
     """Timed without tracing; then the same run again under tracemalloc for the memory peak (tracing
     slows allocation-heavy code several-fold, so it never overlaps the timing)."""
     t0, c0 = time.perf_counter(), time.process_time()
-    uncertainty.collect(ctx, (uncertainty.run_chunk(ctx, t) for t in uncertainty.tasks(n, 1)), n)
+    once(ctx, n)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     tracemalloc.start()
-    uncertainty.collect(ctx, (uncertainty.run_chunk(ctx, t) for t in uncertainty.tasks(n, 1)), n)
+    once(ctx, n)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return wall, cpu, peak

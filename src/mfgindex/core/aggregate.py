@@ -42,8 +42,8 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     if factor is not None and x.ndim == 3 and bool(present.all()):
         # complete components varying by replication (the levels above the noisy weights): one einsum
         w = base[None, ...] * factor[:, None, :]
+        total = w.sum(axis=-1)  # (r, 1) or (r, units): the sums over the broadcast weights, once
         w3 = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
-        total = w3.sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             if power == 1:
                 out = np.einsum("...k,...k->...", x, w3) / total
@@ -52,24 +52,46 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
                 t = np.log(np.where(pos, x, 1.0)) if power == 0 else 1.0 / np.where(pos, x, 1.0)
                 out = np.einsum("...k,...k->...", t, w3) / total
                 out = np.exp(out) if power == 0 else 1.0 / out
-                out = np.where(pos.all(axis=-1), out, np.nan)
-        return np.asarray(np.where(total <= 0, np.nan, out), dtype=np.float64)
+                ok = all_last(pos)
+                if not bool(ok.all()):
+                    out = np.where(ok, out, np.nan)
+        nonpositive = total <= 0
+        if bool(nonpositive.any()):
+            out = np.where(nonpositive, np.nan, out)
+        return np.asarray(out, dtype=np.float64)
+    if factor is not None and x.ndim == 2:
+        # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if power == 1:
+                term = np.where(present, x, 0.0)
+            else:
+                pos = np.where(present & (x > 0), x, 1.0)
+                term = np.log(pos) if power == 0 else 1.0 / pos
+            wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
+            total = factor @ wb.T
+            out = (factor @ (wb * term).T) / total
+            if power == 0:
+                out = np.exp(out)
+            elif power == -1:
+                out = 1.0 / out
+        share = present.mean(axis=-1)
+        unit_bad = (share < min_share) | (share == 0)  # (units,): small, checked once
+        if power != 1:
+            unit_bad |= np.any(present & (x <= 0), axis=-1)
+        nonpositive = total <= 0
+        if bool(unit_bad.any()) or bool(nonpositive.any()):
+            out = np.where(nonpositive | unit_bad, np.nan, out)
+        return np.asarray(out, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         if power == 1:
             term = np.where(present, x, 0.0)
         else:
             pos = np.where(present & (x > 0), x, 1.0)
             term = np.log(pos) if power == 0 else 1.0 / pos
-        if factor is not None and x.ndim == 2:
-            # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
-            wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
-            total = factor @ wb.T
-            out = (factor @ (wb * term).T) / total
-        else:
-            w = base if factor is None else base[None, ...] * factor[:, None, :]
-            wp = np.where(present, np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape)), 0.0)
-            total = wp.sum(axis=-1)
-            out = np.sum(wp * term, axis=-1) / total
+        w = base if factor is None else base[None, ...] * factor[:, None, :]
+        wp = np.where(present, np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape)), 0.0)
+        total = wp.sum(axis=-1)
+        out = np.sum(wp * term, axis=-1) / total
         if power == 0:
             out = np.exp(out)
         elif power == -1:
@@ -79,6 +101,29 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     share = present.mean(axis=-1)
     empty = (total <= 0) | (share < min_share) | (share == 0)
     return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
+
+
+def all_last(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``mask.all(axis=-1)``; over a few components as element-wise ands of the columns (a reduction over
+    a short last axis is slow in numpy)."""
+    k = mask.shape[-1]
+    if k == 0 or k > 8:
+        return np.asarray(mask.all(axis=-1))
+    out = mask[..., 0].copy()
+    for i in range(1, k):
+        out &= mask[..., i]
+    return out
+
+
+def any_last(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``mask.any(axis=-1)`` (see :func:`all_last`)."""
+    k = mask.shape[-1]
+    if k == 0 or k > 8:
+        return np.asarray(mask.any(axis=-1))
+    out = mask[..., 0].copy()
+    for i in range(1, k):
+        out |= mask[..., i]
+    return out
 
 
 def arithmetic(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mfgindex.core.aggregate import AGGREGATORS, NEEDS_POSITIVE, AggregateKernel
+from mfgindex.core.aggregate import AGGREGATORS, NEEDS_POSITIVE, AggregateKernel, any_last
 from mfgindex.core.framework import Aggregate, AggregateMethod, Framework, Methods
 from mfgindex.core.normalise import NormaliseKernel, compile_normaliser, specs
 from mfgindex.core.weights.classes import local_weights
@@ -192,7 +192,9 @@ class Plan:
                 flag = _or(flag, bad[s])
             if method in NEEDS_POSITIVE:
                 with np.errstate(invalid="ignore"):
-                    flag = _or(flag, np.any(x <= 0, axis=-1))  # NaN ≤ 0 is False: missing stays missing
+                    flag = _or(flag, any_last(x <= 0))  # NaN ≤ 0 is False: missing stays missing
+            if flag is not None and not bool(flag.any()):
+                flag = None  # nothing unscored: nothing to mark here or above
             if flag is not None:
                 v = np.where(flag, np.nan, v)
             vals.append(v)

@@ -25,11 +25,13 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     np.negative(x, out=x)
     n = x.shape[-1]
     order = np.argsort(x, axis=-1)
-    srt = np.take_along_axis(x, order, axis=-1)
-    first = np.empty(srt.shape, dtype=np.float64)  # rank of the first of each tie group, by sorted position
-    first[..., :1] = 1.0
-    np.multiply(srt[..., 1:] != srt[..., :-1], np.arange(2, n + 1, dtype=np.float64), out=first[..., 1:])
-    np.maximum.accumulate(first, axis=-1, out=first)
+    srt = np.sort(x, axis=-1)  # the values in ``order`` (sorting again is cheaper than gathering)
+    tie = srt[..., 1:] == srt[..., :-1]
+    first = np.empty(srt.shape, dtype=np.float64)  # by sorted position: the rank of its tie group's first
+    first[...] = np.arange(1, n + 1, dtype=np.float64)
+    if bool(tie.any()):
+        first[..., 1:][tie] = 0.0
+        np.maximum.accumulate(first, axis=-1, out=first)
     out = np.empty(x.shape, dtype=np.float64)
     if x.ndim == 1:
         out[order] = first

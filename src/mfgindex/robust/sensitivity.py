@@ -35,7 +35,7 @@ from mfgindex.core.result import Result
 from mfgindex.robust import engine, limits
 from mfgindex.robust.assumptions import Factor
 from mfgindex.robust.backend import Backend, map_ordered
-from mfgindex.robust.uncertainty import CHUNK, Progress, Task, collect, run_chunk
+from mfgindex.robust.uncertainty import CHUNK, Progress, Task, batches, collect, run_batch
 
 Array = engine.Array
 COLUMNS = ["factor", "S1", "S1_conf", "ST", "ST_conf"]
@@ -125,7 +125,8 @@ def run(
     prob = problem([f.name for f in factors], [(0.0, 1.0)] * len(factors))
     x = design(prob, n, seed)
     task_list = [Task(s, min(chunk, len(x) - s), design=x[s : s + chunk]) for s in range(0, len(x), chunk)]
-    _, per_rep, kept = collect(ctx, map_ordered(run_chunk, ctx, task_list, backend, scheduler), len(x),
+    work = batches(task_list, ctx.n_units)
+    _, per_rep, kept = collect(ctx, map_ordered(run_batch, ctx, work, backend, scheduler), len(x),
                                progress=progress, keep=True)  # fmt: skip
     shift = np.concatenate([c.rank_shift for c in kept])
     main = analyse(prob, shift, seed)

@@ -1,15 +1,18 @@
 """Monte Carlo uncertainty analysis of the ranks (JRC practice; COINr ``get_sensitivity(SA_type = "UA")``).
 
 N replications, each with every assumption drawn independently (discrete choices equally likely, weights
-with fresh multiplicative noise), evaluated by the vectorised :mod:`mfgindex.robust.engine` in chunks of
-``chunk`` replications. Chunk ``i`` draws from its own stream ``SeedSequence(seed).spawn(n_chunks)[i]``, so
-the result depends on (seed, N, chunk) only — not on the backend or the number of workers — and the same seed
-gives byte-identical files.
+with fresh multiplicative noise), drawn in chunks of ``chunk`` replications: chunk ``i`` draws from its own
+stream ``SeedSequence(seed).spawn(n_chunks)[i]``, so the result depends on (seed, N, chunk) only — not on
+the backend, the number of workers or how many chunks are evaluated together — and the same seed gives
+byte-identical files. The vectorised :mod:`mfgindex.robust.engine` evaluates *batches* of consecutive
+chunks (about :data:`BATCH_CELLS` unit-replications each: large arrays, bounded memory, flat in N).
 
 Rank statistics per unit over the replications in which it has a score: median, mean, 5 % and 95 %
-quantiles of type 7 (R's default, numpy's "linear"), exact, from a units × ranks histogram. A replication
-in which a unit has no score (a geometric mean over a non-positive normalised value) leaves that unit
-unranked there; such cases are counted per unit (``n_unranked``) and in total, never dropped silently.
+quantiles of type 7 (R's default, numpy's "linear"), exact, from a units × ranks histogram accumulated
+batch by batch (exact, unlike streaming quantile sketches, and units × units integers whatever N). A
+replication in which a unit has no score (a geometric mean over a non-positive normalised value) leaves
+that unit unranked there; such cases are counted per unit (``n_unranked``) and in total,
+never dropped silently.
 
 References
 ----------
@@ -30,8 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from mfgindex.core import pipeline
 from mfgindex.core.dataset import Dataset
@@ -43,6 +44,7 @@ from mfgindex.robust.assumptions import Factor
 from mfgindex.robust.backend import Backend, map_ordered
 
 CHUNK = 1000
+BATCH_CELLS = 1_000_000  # unit-replications evaluated together (whole chunks; ≈ 8 MB per (R, units) array)
 Progress = Callable[[int], None]
 
 
@@ -63,23 +65,35 @@ class Chunk:
     histogram: engine.IntArray
     n_nan: engine.IntArray  # (size,) units without a score in each replication
     rank_shift: engine.Array  # (size,) mean |rank − nominal rank| over the ranked units
+    ranks: engine.IntArray  # (size, units) competition ranks, 0 = unranked (uint16 up to 65,535 units)
 
 
-def run_chunk(ctx: engine.Context, task: Task) -> Chunk:
-    """Draw (or map) the assumptions of one chunk and evaluate it. Pure function of (ctx, task)."""
+def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
     if task.design is not None:
-        draws = engine.from_unit(ctx, task.design)
-    else:
-        draws = engine.sample(ctx, task.size, np.random.Generator(np.random.PCG64(task.seed)))
+        return engine.from_unit(ctx, task.design)
+    return engine.sample(ctx, task.size, np.random.Generator(np.random.PCG64(task.seed)))
+
+
+def run_batch(ctx: engine.Context, batch: tuple[Task, ...]) -> Chunk:
+    """Draw (or map) the assumptions of consecutive chunks, each from its own stream, and evaluate them
+    together. Pure function of (ctx, batch); the same as evaluating the chunks one by one."""
+    draws = engine.concat([_draws(ctx, t) for t in batch])
     index = engine.evaluate(ctx, draws)
     rk = engine.ranks(index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
     mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
-            if draws.multipliers else np.zeros((task.size, 0)))  # fmt: skip
-    return Chunk(task.start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units),
-                 np.isnan(index).sum(axis=1).astype(np.int64), shift)  # fmt: skip
+            if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
+    small = np.uint16 if ctx.n_units < 2**16 else np.uint32
+    return Chunk(batch[0].start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units),
+                 np.isnan(index).sum(axis=1).astype(np.int64), shift,
+                 np.nan_to_num(rk, nan=0.0).astype(small))  # fmt: skip
+
+
+def run_chunk(ctx: engine.Context, task: Task) -> Chunk:
+    """One chunk: :func:`run_batch` of that chunk alone."""
+    return run_batch(ctx, (task,))
 
 
 def tasks(n: int, seed: int, chunk: int = CHUNK) -> list[Task]:
@@ -87,6 +101,22 @@ def tasks(n: int, seed: int, chunk: int = CHUNK) -> list[Task]:
     n_chunks = max(1, math.ceil(n / chunk))
     seqs = np.random.SeedSequence(seed).spawn(n_chunks)
     return [Task(i * chunk, min(chunk, n - i * chunk), seqs[i]) for i in range(n_chunks) if n - i * chunk > 0]
+
+
+def batches(task_list: list[Task], n_units: int, cells: int = BATCH_CELLS) -> list[tuple[Task, ...]]:
+    """Consecutive chunks grouped so that each batch holds about ``cells`` unit-replications (≥ 1 chunk)."""
+    out: list[tuple[Task, ...]] = []
+    cur: list[Task] = []
+    size = 0
+    for t in task_list:
+        if cur and (size + t.size) * n_units > cells:
+            out.append(tuple(cur))
+            cur, size = [], 0
+        cur.append(t)
+        size += t.size
+    if cur:
+        out.append(tuple(cur))
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,25 +132,35 @@ def nominal(ds: Dataset, framework: Framework, year: int, previous_year: int | N
     return pipeline.evaluate(ds, framework, year, previous_year)
 
 
-def _schema(ctx: engine.Context) -> pa.Schema:
+def _schema(ctx: engine.Context) -> Any:
+    import pyarrow as pa  # only when the replications file is asked for
+
+    rank = pa.uint16() if ctx.n_units < 2**16 else pa.uint32()
     fields = [pa.field("replication", pa.int64())]
-    fields += [pa.field(f.name, pa.string()) for f in ctx.factors if f.kind != "weights"]
+    fields += [
+        pa.field(f.name, pa.dictionary(pa.int8(), pa.string())) for f in ctx.factors if f.kind != "weights"
+    ]
     fields += [pa.field(c, pa.float64()) for c in ctx.weight_columns()]
-    fields += [pa.field("n_unscored", pa.int64())]
-    fields += [pa.field(f"index:{c}", pa.float64()) for c in ctx.codes]
+    fields += [pa.field("n_unscored", pa.int32())]
+    fields += [pa.field(f"index:{c}", pa.float32()) for c in ctx.codes]
+    fields += [pa.field(f"rank:{c}", rank) for c in ctx.codes]
     return pa.schema(fields)
 
 
-def _table(ctx: engine.Context, ch: Chunk, schema: pa.Schema) -> pa.Table:
+def _table(ctx: engine.Context, ch: Chunk, schema: Any) -> Any:
+    import pyarrow as pa
+
     size = ch.index.shape[0]
     cols: list[Any] = [pa.array(np.arange(ch.start, ch.start + size, dtype=np.int64))]
     for k, f in enumerate(ctx.factors):
         if f.kind != "weights":
-            labels = np.array(f.labels, dtype=object)
-            cols.append(pa.array(labels[ch.choices[:, k]].tolist(), pa.string()))
+            labels = pa.array(list(f.labels), pa.string())
+            cols.append(pa.DictionaryArray.from_arrays(pa.array(ch.choices[:, k].astype(np.int8)), labels))
     cols += [pa.array(ch.multipliers[:, i]) for i in range(ch.multipliers.shape[1])]
-    cols.append(pa.array(ch.n_nan))
-    cols += [pa.array(ch.index[:, u]) for u in range(ch.index.shape[1])]
+    cols.append(pa.array(ch.n_nan.astype(np.int32)))
+    index = ch.index.astype(np.float32)
+    cols += [pa.array(index[:, u]) for u in range(index.shape[1])]
+    cols += [pa.array(ch.ranks[:, u], mask=ch.ranks[:, u] == 0) for u in range(ch.ranks.shape[1])]
     return pa.Table.from_arrays(cols, schema=schema)
 
 
@@ -136,11 +176,13 @@ def collect(
     hist = np.zeros((ctx.n_units, ctx.n_units + 1), dtype=np.int64)
     nan_rows: list[engine.IntArray] = []
     kept: list[Chunk] = []
-    schema = _schema(ctx)
     writer = None
     tmp = parquet.with_name(parquet.name + ".tmp") if parquet is not None else None
     try:
         if tmp is not None:
+            import pyarrow.parquet as pq
+
+            schema = _schema(ctx)
             tmp.parent.mkdir(parents=True, exist_ok=True)
             writer = pq.ParquetWriter(tmp, schema, compression="lz4")  # floats barely compress; lz4 is fast
         done = 0
@@ -201,7 +243,8 @@ def run(
     """Run the uncertainty analysis around the nominal ``result`` (N above :mod:`.limits` is refused)."""
     limits.check_evaluations(n, f"{n:,} replications")
     ctx = engine.build_context(ds, result.framework, result.year, result, factors)
-    chunks = map_ordered(run_chunk, ctx, tasks(n, seed, chunk), backend, scheduler)
+    work = batches(tasks(n, seed, chunk), ctx.n_units)
+    chunks = map_ordered(run_batch, ctx, work, backend, scheduler)
     hist, per_rep, _ = collect(ctx, chunks, n, parquet, progress)
     names = result.units["name"] if "name" in result.units.columns else None
     return UAResult(rank_stats(ctx, hist, names), n, int(per_rep.sum()), int((per_rep > 0).sum()), hist)
