@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +31,8 @@ def test_uncertainty_cli_byte_identical(tmp_path: Path) -> None:
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name
-        res = _run("uncertainty", *ASEM, "--n", "300", "--seed", "5", "--out", str(out), "--chunk", "100")
+        res = _run("uncertainty", *ASEM, "--n", "300", "--seed", "5", "--out", str(out), "--chunk", "100",
+                   "--charts", "--replications")  # fmt: skip
         assert res.exit_code == 0, res.output
         outs.append(out)
     for f in ("uncertainty.csv", "replications.parquet", "uncertainty.json", "rank_intervals.svg"):
@@ -43,12 +46,30 @@ def test_uncertainty_cli_byte_identical(tmp_path: Path) -> None:
 
 
 def test_sensitivity_cli(tmp_path: Path) -> None:
-    res = _run("sensitivity", *ASEM, "--n", "64", "--seed", "1", "--out", str(tmp_path), "--no-per-unit")
+    res = _run("sensitivity", *ASEM, "--n", "64", "--seed", "1", "--out", str(tmp_path), "--charts")
     assert res.exit_code == 0, res.output
     sobol = pd.read_csv(tmp_path / "sobol.csv", encoding="utf-8-sig")
     assert list(sobol.columns) == ["factor", "S1", "S1_conf", "ST", "ST_conf"]
     assert list(sobol.factor) == ["winmax", "normalisation", "weights", "aggregation"]
     assert (tmp_path / "sobol.png").exists()
+    assert not (tmp_path / "sobol_units.csv").exists()  # per-unit indices only with --per-unit
+
+
+def test_default_uncertainty_writes_statistics_only_and_imports_no_plotting(tmp_path: Path) -> None:
+    """Without --charts / --replications: uncertainty.csv and .json only; matplotlib, SALib, scipy and
+    pyarrow.parquet are never imported (a fresh interpreter runs the command and lists its modules)."""
+    script = (
+        "import sys\n"
+        "from mfgindex.cli.main import main\n"
+        f"sys.argv = ['mfgindex', 'uncertainty', *{ASEM!r}, '--n', '50', '--out', {str(tmp_path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "heavy = ('matplotlib', 'SALib', 'scipy', 'pyarrow.parquet', 'openpyxl')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["mfgindex-manifest.json", "uncertainty.csv", "uncertainty.json"]
 
 
 def test_bad_assumptions_exit_2(tmp_path: Path) -> None:

@@ -137,18 +137,25 @@ def register(app: typer.Typer) -> None:
         scheduler: SchedulerOpt = None,
         chunk: ChunkOpt = 1000,
         charts: Annotated[
-            bool, typer.Option("--charts/--no-charts", help="绘制排名区间图 (rank-interval chart)。")
-        ] = True,
+            bool,
+            typer.Option("--charts/--no-charts", help="另绘排名区间图 (rank-interval chart, PNG 与 SVG)。"),
+        ] = False,
+        replications: Annotated[
+            bool,
+            typer.Option(
+                "--replications/--no-replications",
+                help="另写 replications.parquet (每次重复的假设、float32 指数与排名)。",
+            ),
+        ] = False,
         methods: dict[str, Any] | None = None,
     ) -> None:
         """不确定性分析 (uncertainty)：蒙特卡洛模拟排名区间。
 
-        输出 uncertainty.csv、replications.parquet 与排名区间图。
+        输出 uncertainty.csv 与 uncertainty.json；--replications 另写每次重复的结果，--charts 另绘排名区间图。
         """
         from mfgindex.cli.console import err, guarded, out
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
-        from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import limits
         from mfgindex.robust import uncertainty as ua_mod
 
@@ -161,14 +168,16 @@ def register(app: typer.Typer) -> None:
                 result, ds = _evaluate(options)
                 factors = _factors(assumptions_file, result)
             with output_folder(out_dir, "uncertainty", force=force) as stage:
+                parquet = stage / "replications.parquet" if replications else None
                 with _progress(n, "不确定性分析 (uncertainty)") as progress:
                     res = ua_mod.run(result, ds, factors, n, seed, chunk=chunk, backend=backend.value,
-                                     scheduler=scheduler, parquet=stage / "replications.parquet",
-                                     progress=progress)  # fmt: skip
+                                     scheduler=scheduler, parquet=parquet, progress=progress)  # fmt: skip
                 config = {"options": options.record(), "seed": seed, "chunk": chunk,
                           "assumptions": [f.describe() for f in factors]}  # fmt: skip
-                written = [*ua_mod.write(res, stage, config), stage / "replications.parquet"]
+                written = [*ua_mod.write(res, stage, config), *([parquet] if parquet else [])]
                 if charts:
+                    from mfgindex.robust import charts as charts_mod  # matplotlib: only when asked
+
                     written += charts_mod.rank_intervals(res.stats, stage / "rank_intervals",
                                                          f"{result.framework.name_zh or result.framework.id} · {result.year}")  # fmt: skip  # noqa: E501
             written = output_paths(out_dir, stage, written)
@@ -207,20 +216,20 @@ def register(app: typer.Typer) -> None:
                 "--per-unit/--no-per-unit",
                 help="逐单位敏感性 (per unit)：另算各城市指数的 Sobol 指数 (sobol_units.csv)。",
             ),
-        ] = True,
+        ] = False,
         charts: Annotated[
-            bool, typer.Option("--charts/--no-charts", help="绘制 Sobol 指数条形图 (Sobol chart)。")
-        ] = True,
+            bool, typer.Option("--charts/--no-charts", help="另绘 Sobol 指数条形图 (Sobol chart)。")
+        ] = False,
         methods: dict[str, Any] | None = None,
     ) -> None:
         """敏感性分析 (sensitivity)：Sobol 指数 → sobol.csv。
 
-        用 SALib 计算平均绝对排名变动与各单位指数的 Sobol 敏感性指数。
+        用 SALib 计算平均绝对排名变动的 Sobol 敏感性指数；
+        --per-unit 另算各单位指数的 Sobol 指数，--charts 另绘条形图。
         """
         from mfgindex.cli.console import err, guarded, out
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
-        from mfgindex.robust import charts as charts_mod
         from mfgindex.robust import sensitivity as sa_mod
 
         def go() -> None:
@@ -243,6 +252,8 @@ def register(app: typer.Typer) -> None:
             with output_folder(out_dir, "sensitivity", force=force) as stage:
                 written = sa_mod.write(res, stage, config)
                 if charts:
+                    from mfgindex.robust import charts as charts_mod  # matplotlib: only when asked
+
                     written += charts_mod.sobol_bars(res.sobol, stage / "sobol")
             written = output_paths(out_dir, stage, written)
             out.print(res.sobol.round(3).to_string(index=False))

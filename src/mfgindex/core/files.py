@@ -26,15 +26,15 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written (it is slow to import)
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from mfgindex.core.errors import Problem, UserError
 
@@ -110,6 +110,8 @@ def _guard(cell: Cell) -> Cell:
 def xlsx_cell(ws: Worksheet, value: Any) -> Cell:
     """An XLSX cell: risky text stored as text with quotePrefix (the spreadsheet shows it unchanged and
     never evaluates it); characters XML cannot hold become U+FFFD; numbers are numbers."""
+    from openpyxl.cell.cell import Cell
+
     return _guard(Cell(ws, value=_xlsx_value(value)))
 
 
@@ -173,6 +175,9 @@ def save_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig") ->
 
 
 def write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: int = 12) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(title)
     append_row(ws, [str(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
@@ -220,6 +225,8 @@ def fix_zip(path: Path) -> None:
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], widths: int = 12) -> bytes:
     """One sheet per frame through :func:`write_sheet`, as reproducible XLSX bytes."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets.items():

@@ -225,6 +225,12 @@ def _or(a: Bools | None, b: Bools | None) -> Bools | None:
     return np.logical_or(a, b)
 
 
+def _child_weights(weights: pd.Series, children: list[str]) -> Array:
+    """``weights.reindex(children)`` as an array (NaN for a child without a weight), without pandas."""
+    by_id = dict(zip(weights.index.tolist(), weights.to_numpy(dtype=np.float64).tolist(), strict=True))
+    return np.array([by_id.get(c, np.nan) for c in children], dtype=np.float64)
+
+
 def compile_plan(
     framework: Framework, local: Mapping[str, pd.Series] | None = None, min_share: float | None = None
 ) -> Plan:
@@ -248,9 +254,7 @@ def compile_plan(
         aggregates=tuple(a.id for a in aggs),
         children=children,
         child_ids=tuple(tuple(c.id for c in a.children) for a in aggs),
-        weights=tuple(
-            local[a.id].reindex([c.id for c in a.children]).to_numpy(dtype=np.float64) for a in aggs
-        ),
+        weights=tuple(_child_weights(local[a.id], [c.id for c in a.children]) for a in aggs),
         methods=methods,
         kernels=tuple(AGGREGATORS[meth] for meth in methods),
         parent=tuple(parent.get(a.id, -1) for a in aggs),

@@ -146,7 +146,8 @@ def run(
 def write(sa: SAResult, out_dir: Path, config: dict[str, Any]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, frame in (("sobol.csv", sa.sobol), ("sobol_units.csv", sa.units)):
+    files = [("sobol.csv", sa.sobol)] + ([("sobol_units.csv", sa.units)] if len(sa.units) else [])
+    for name, frame in files:
         path = out_dir / name
         tmp = out_dir / (name + ".tmp")
         write_csv(frame, tmp, float_format="%.10g", lineterminator="\n")
@@ -155,6 +156,7 @@ def write(sa: SAResult, out_dir: Path, config: dict[str, Any]) -> list[Path]:
     meta = out_dir / "sensitivity.json"
     info = {**config, "n": sa.n, "runs": sa.runs, "unscored_unit_replications": sa.n_nan,
             "output": "mean absolute rank shift w.r.t. the nominal ranks (sobol.csv); each unit's index "
-                      "(sobol_units.csv)"}  # fmt: skip
+                      "(sobol_units.csv)" if len(sa.units) else
+                      "mean absolute rank shift w.r.t. the nominal ranks (sobol.csv)"}  # fmt: skip
     meta.write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return [*written, meta]

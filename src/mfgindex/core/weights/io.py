@@ -25,10 +25,6 @@ from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.files import append_row
@@ -94,6 +90,8 @@ class _Sheet:
     rows: list[list[object]]
 
     def problem(self, message: str, row: int, col: int | None = None, **kw: str) -> Problem:
+        from openpyxl.utils import get_column_letter
+
         column = get_column_letter(col + 1) if col is not None else ""
         return Problem(message, file=self.file, sheet=self.sheet, row=row + 1, column=column, **kw)
 
@@ -112,6 +110,8 @@ def _read_sheets(path: str | Path, sheet: str | None = None) -> list[_Sheet]:
         rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
         return [_Sheet(str(p), "", _trim(rows))]
     if suffix in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook  # only for workbooks (slow to import)
+
         try:
             wb = load_workbook(p, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a corrupt file
@@ -479,6 +479,11 @@ def write_template(
     scale: Literal["likert", "allocation"] = "likert",
 ) -> None:
     """Write the expert-survey template workbook with data validation in the input cells."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = Workbook()
     readme = wb.worksheets[0]
     readme.title = "说明 README"

@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import xlogy
 
 from mfgindex.core.errors import Problem, UserError
 
@@ -159,6 +158,8 @@ def entropy_weights(
     m = a.shape[0]
     if m < 2:
         raise UserError(Problem("entropy needs at least 2 units"))
+    from scipy.special import xlogy  # deferred: scipy.special is slow to import
+
     p = y / totals
     e = -xlogy(p, p).sum(axis=0) / np.log(m)
     div = 1.0 - e
