@@ -4,12 +4,15 @@ aggregate → rank, for the chosen year and the previous year under the same fra
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from mfgindex.core import derive, rank
+from mfgindex.core import derive, memo, rank
 from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
@@ -18,13 +21,16 @@ from mfgindex.core.framework import (
     Framework,
     ImputeMethod,
     Indicator,
+    TreatSpec,
 )
-from mfgindex.core.impute import impute
+from mfgindex.core.impute import impute_values
 from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.result import Result, YearResult
 from mfgindex.core.weights import derived
 from mfgindex.core.weights.classes import global_weights, local_weights
 from mfgindex.core.weights.stages import stage_mix, stage_weights
+
+Array = npt.NDArray[np.float64]
 
 
 def universe(ds: Dataset, framework: Framework) -> pd.Index:
@@ -46,6 +52,41 @@ def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int)
     return None
 
 
+@dataclass(frozen=True, eq=False)
+class _Layout:
+    """Positions compiled once per framework: indicator ids, denominated columns, ``requires`` rules and
+    each aggregate's leaf columns."""
+
+    ids: pd.Index
+    denominators: tuple[tuple[int, Indicator], ...]
+    requires: tuple[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]], ...]  # (required, blanked) columns
+    leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...]  # every aggregate, root first
+    overrides: Mapping[str, TreatSpec]
+
+
+def _layout(framework: Framework) -> _Layout:
+    def build() -> _Layout:
+        inds = framework.indicators()
+        pos = {i.id: k for k, i in enumerate(inds)}
+        leaves = tuple(
+            (agg, np.array([pos[n.id] for n in _leaves(agg)], dtype=np.intp))
+            for agg in framework.aggregates()
+        )
+        return _Layout(
+            ids=pd.Index([i.id for i in inds]),
+            denominators=tuple((k, i) for k, i in enumerate(inds) if i.denominator),
+            requires=tuple(
+                (np.array([pos[r] for r in agg.requires], dtype=np.intp), cols)
+                for agg, cols in leaves
+                if agg.requires
+            ),
+            leaves=leaves,
+            overrides=treat_mod.specs(framework),
+        )
+
+    return memo.per_object(framework, "pipeline.layout", build)
+
+
 def aggregate_tree(
     framework: Framework,
     normalised: pd.DataFrame,
@@ -54,21 +95,26 @@ def aggregate_tree(
 ) -> pd.DataFrame:
     """Scores of every aggregate (units × aggregate ids), bottom-up: the plan applied once."""
     plan = compile_plan(framework, local)
-    return _scores(plan, normalised, unit_weights)
+    x = normalised.reindex(columns=list(plan.indicators)).to_numpy(dtype=np.float64)
+    return _scores(plan, x, normalised.index, unit_weights)
 
 
-def _scores(plan: Plan, normalised: pd.DataFrame, unit_weights: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def _scores(
+    plan: Plan, normalised: Array, index: pd.Index, unit_weights: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Scores of the ``normalised`` values (``(units, indicators)`` in the plan's order)."""
     base = {
         plan.index(k): v.reindex(columns=list(plan.child_ids[plan.index(k)])).to_numpy(dtype=np.float64)
         for k, v in unit_weights.items()
     }
-    x = normalised.reindex(columns=list(plan.indicators)).to_numpy(dtype=np.float64)
-    return plan.frame(plan.apply(x, base), normalised.index)
+    return plan.frame(plan.apply(normalised, base), index)
 
 
-def _check_positive(plan: Plan, normalised: pd.DataFrame) -> None:
+def _check_positive(plan: Plan, normalised: Array) -> None:
     needs = plan.positive_needed()
-    if needs and bool((normalised <= 0).to_numpy().any()):
+    with np.errstate(invalid="ignore"):
+        nonpositive = bool((normalised <= 0).any())
+    if needs and nonpositive:
         raise UserError(
             Problem(
                 f"geometric/harmonic aggregation ({', '.join(needs)}) needs positive normalised values, "
@@ -108,15 +154,19 @@ def require(framework: Framework, raw: pd.DataFrame) -> pd.DataFrame:
     """Blank an aggregate's indicators for units with none of its ``requires`` indicators, so it has no
     score there (missing, not 0: a list count of zero says nothing when the unit has no real data on the
     dimension); the unit's higher aggregates renormalise over the dimensions present."""
-    out = raw
-    for agg in framework.aggregates():
-        if not agg.requires:
-            continue
-        none = raw[agg.requires].isna().all(axis=1).to_numpy()
+    x = raw.to_numpy(dtype=np.float64)
+    y = _require(_layout(framework), x)
+    return raw if y is x else pd.DataFrame(y, index=raw.index, columns=raw.columns)
+
+
+def _require(layout: _Layout, x: Array) -> Array:
+    out = x
+    for required, blanked in layout.requires:
+        none = np.isnan(x[:, required]).all(axis=1)
         if none.any():
-            if out is raw:
-                out = raw.copy()
-            out.loc[none, [n.id for n in _leaves(agg)]] = np.nan
+            if out is x:
+                out = x.copy()
+            out[np.ix_(none, blanked)] = np.nan
     return out
 
 
@@ -130,27 +180,33 @@ def evaluate_year(
     plan: Plan | None = None,
 ) -> YearResult:
     """Evaluate one year for the given units (``local``: the nodes' weights, default the framework's;
-    ``plan``: the framework compiled with those weights, compiled here when not given)."""
+    ``plan``: the framework compiled with those weights, compiled here when not given).
+
+    The stages run on one ``(units, indicators)`` array; the frames of the result are built at the end.
+    """
     m = framework.methods
-    inds = framework.indicators()
-    ids = [i.id for i in inds]
-    raw = derive.raw_matrix(ds, framework, year, codes)
+    layout = _layout(framework)
+    ids = layout.ids
+    raw = derive.raw_values(ds, framework, year, codes)
     if m.denominate:
-        for ind in inds:
-            if ind.denominator:
-                den = derive.auxiliary(ds, ind.denominator, year, codes, framework)
-                raw[ind.id] = raw[ind.id] / den.where(den != 0)
+        for j, ind in layout.denominators:
+            assert ind.denominator is not None
+            den = derive.auxiliary_values(ds, ind.denominator, year, codes, framework)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                raw[:, j] = raw[:, j] / np.where(den != 0, den, np.nan)
     # screen units by data coverage of the raw indicators
-    coverage = raw.notna().mean(axis=1)
+    coverage = (~np.isnan(raw)).mean(axis=1) if ids.size else np.full(len(codes), np.nan)
+    low = coverage < m.min_coverage
     excluded = {
-        str(c): f"data coverage {coverage[c]:.0%} < {m.min_coverage:.0%}"
-        for c in codes[coverage < m.min_coverage]
+        str(c): f"data coverage {v:.0%} < {m.min_coverage:.0%}"
+        for c, v in zip(codes[low], coverage[low], strict=True)
     }
-    raw = require(framework, raw.loc[coverage >= m.min_coverage])
-    kept = raw.index
-    history: list[pd.DataFrame] = []
+    keep = coverage >= m.min_coverage
+    kept = codes[keep]
+    raw = _require(layout, raw[keep])
+    history: list[Array] = []
     if m.impute is ImputeMethod.last_year:
-        history = [derive.raw_matrix(ds, framework, year - k, kept) for k in (1, 2, 3)]
+        history = [derive.raw_values(ds, framework, year - k, kept) for k in (1, 2, 3)]
     group = _group_column(ds, framework, kept, year)
     if group is None and m.impute in (ImputeMethod.group_mean, ImputeMethod.group_median):
         columns = ", ".join(sorted(map(str, ds.units.columns)))
@@ -162,13 +218,13 @@ def evaluate_year(
                 expected=f"a unit column ({columns}) or a data variable",
             )
         )
-    imputed, imp_flags = impute(raw, m.impute, group, history)
-    treated, trt_flags, logs = treat_mod.treat_frame(imputed, m, treat_mod.specs(framework))
+    labels_arr = None if group is None else group.to_numpy(dtype=object)
+    imputed, imp_flags = impute_values(raw, m.impute, labels_arr, history)
+    treated, trt_flags, logs = treat_mod.treat_values(imputed, list(ids), m, layout.overrides)
     local = local if local is not None else local_weights(framework)
     plan = plan if plan is not None else compile_plan(framework, local)
-    x = treated.to_numpy(dtype=np.float64)
     other = None if panel_with is None else panel_with.reindex(columns=ids).to_numpy(dtype=np.float64)
-    normalised = pd.DataFrame(plan.normalise(x, other), index=kept, columns=ids)
+    normalised = plan.normalise(treated, other)
     _check_positive(plan, normalised)
     unit_weights: dict[str, pd.DataFrame] = {}
     if framework.stages is not None:
@@ -180,15 +236,24 @@ def evaluate_year(
     else:
         mix = pd.DataFrame(index=kept)
         labels = pd.Series("", index=kept, dtype=object)
-    scores = _scores(plan, normalised, unit_weights)
-    cov = _coverage(framework, raw)
+    scores = _scores(plan, normalised, kept, unit_weights)
+    cov = _coverage(layout, raw)
+
+    def frame(x: npt.NDArray[Any]) -> pd.DataFrame:
+        return pd.DataFrame(x, index=kept, columns=ids)
+
     return YearResult(
         year=year,
         stages=MappingProxyType(
-            {"raw": raw, "imputed": imputed, "treated": treated, "normalised": normalised}
+            {
+                "raw": frame(raw),
+                "imputed": frame(imputed),
+                "treated": frame(treated),
+                "normalised": frame(normalised),
+            }
         ),
-        imputed=imp_flags,
-        treated=trt_flags,
+        imputed=frame(imp_flags),
+        treated=frame(trt_flags),
         scores=scores,
         stage_label=labels,
         stage_mix=mix,
@@ -199,20 +264,18 @@ def evaluate_year(
     )
 
 
-def _coverage(framework: Framework, raw: pd.DataFrame) -> pd.DataFrame:
+def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     """Share of units with data, per aggregate (mean over its indicators) — the README's coverage table."""
-    rows = []
-    for agg in framework.aggregates():
-        leaves = [n.id for n in _leaves(agg)]
-        rows.append(
-            {
-                "id": agg.id,
-                "name_zh": agg.name_zh,
-                "indicators": len(leaves),
-                "coverage": float(raw[leaves].notna().to_numpy().mean()),
-            }
-        )
-    return pd.DataFrame(rows).set_index("id")
+    present = ~np.isnan(raw)
+    aggs = [agg for agg, _ in layout.leaves]
+    return pd.DataFrame(
+        {
+            "name_zh": [agg.name_zh for agg in aggs],
+            "indicators": [len(cols) for _, cols in layout.leaves],
+            "coverage": [float(present[:, cols].mean()) for _, cols in layout.leaves],
+        },
+        index=pd.Index([agg.id for agg in aggs], name="id"),
+    )
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:
