@@ -396,27 +396,36 @@ def ranking_table(
     root = framework.root.id
     scores = cur.scores
     units = ds.units.reindex(scores.index)
-    table = pd.DataFrame(index=scores.index)
-    table["name"] = units["name"] if "name" in units.columns else scores.index.to_series()
+    cols: dict[str, Any] = {"name": units["name"] if "name" in units.columns else scores.index.to_series()}
     for col in ("province", "region"):
         if col in units.columns:
-            table[col] = units[col]
+            cols[col] = units[col]
     for group in framework.groups:
         if group in units.columns:
-            table[group] = units[group]
-    table["stage"] = cur.stage_label.reindex(scores.index)
-    table["rank"] = rank.competition_rank(scores[root])
+            cols[group] = units[group]
+    cols["stage"] = cur.stage_label.reindex(scores.index)
+    values = scores.to_numpy(dtype=np.float64)
+    position = {c: k for k, c in enumerate(scores.columns)}
+    root_rank = rank.competition_rank(scores[root])
+    cols["rank"] = root_rank
     if "province" in units.columns and "province_abbr" in units.columns:
-        table["province_rank"] = rank.province_rank(scores[root], units["province"], units["province_abbr"])
+        cols["province_rank"] = rank.province_rank(scores[root], units["province"], units["province_abbr"])
     if prev is not None:
         prev_rank = rank.competition_rank(prev.scores[root]).reindex(scores.index)
-        delta, label = rank.rank_change(table["rank"], prev_rank, framework.top_n)
-        table["prev_rank"] = prev_rank
-        table["rank_change"] = delta
-        table["change"] = label
+        delta, label = rank.rank_change(root_rank, prev_rank, framework.top_n)
+        cols["prev_rank"] = prev_rank
+        cols["rank_change"] = delta
+        cols["change"] = label
     for agg in framework.aggregates():
-        table[agg.id] = scores[agg.id]
-        table[f"{agg.id}_rank"] = rank.competition_rank(scores[agg.id])
-    table = table.sort_values(["rank", "name"], na_position="last", kind="mergesort")
+        x = values[:, position[agg.id]]
+        cols[agg.id] = x
+        cols[f"{agg.id}_rank"] = rank.rank_array(x)
+    table = pd.DataFrame(cols, index=scores.index)
+    # by rank (unranked last), then name; stable, as a mergesort of the two columns
+    key = root_rank.to_numpy(dtype=np.float64, na_value=np.inf)
+    names = pd.Series(table["name"]).astype(object)
+    name_key, _ = pd.factorize(names, sort=True, use_na_sentinel=True)
+    name_key = np.where(name_key < 0, len(names), name_key)
+    table = table.take(np.lexsort((name_key, key)))
     table.index.name = "code"
     return table

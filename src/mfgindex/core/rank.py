@@ -42,10 +42,16 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return out
 
 
+def rank_array(scores: npt.ArrayLike) -> pd.arrays.IntegerArray:
+    """:func:`ranks` of a 1-D array as nullable integers (``Int64``; NaN scores get no rank)."""
+    r = ranks(scores)
+    missing = np.isnan(r)
+    return pd.arrays.IntegerArray(np.where(missing, 0, r).astype(np.int64), missing)
+
+
 def competition_rank(scores: pd.Series) -> pd.Series:
     """:func:`ranks` of a Series (nullable integers, NaN scores get no rank)."""
-    r = ranks(scores.to_numpy(dtype=np.float64, na_value=np.nan))
-    return pd.Series(pd.array(r, dtype="Float64"), index=scores.index).astype("Int64")
+    return pd.Series(rank_array(scores.to_numpy(dtype=np.float64, na_value=np.nan)), index=scores.index)
 
 
 def province_rank(scores: pd.Series, province: pd.Series, abbr: pd.Series) -> pd.Series:

@@ -27,38 +27,48 @@ from mfgindex.core.framework import Framework, Methods, TreatMethod, TreatSpec
 Array = npt.NDArray[np.float64]
 
 
-def skewness(x: Array) -> float:
-    """Sample skewness of type 2 (G1, bias-corrected), NaNs ignored; NaN for fewer than 3 values."""
+def skew_kurt(x: Array) -> tuple[float, float]:
+    """(:func:`skewness`, :func:`kurtosis`) of one column, from one pass over its centred values."""
     v = x[~np.isnan(x)]
     n = v.size
     if n < 3:
-        return float("nan")
-    d = v - v.mean()
-    m2 = np.mean(d**2)
+        return float("nan"), float("nan")
+    d = v - v.sum() / n
+    m2 = (d**2).sum() / n
     if m2 * m2 == 0:  # constant (or numerically constant) column
-        return 0.0
-    g1 = np.mean(d**3) / m2**1.5
-    return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
+        return 0.0, (0.0 if n >= 4 else float("nan"))
+    g1 = (d**3).sum() / n / m2**1.5
+    skew = float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
+    if n < 4:
+        return skew, float("nan")
+    g2 = (d**4).sum() / n / m2**2 - 3.0
+    return skew, float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+
+
+def skewness(x: Array) -> float:
+    """Sample skewness of type 2 (G1, bias-corrected), NaNs ignored; NaN for fewer than 3 values.
+
+    G1 = g1·√(n(n−1))/(n−2) with g1 = m3/m2^{3/2}, m_k the k-th central moment (divisor n); 0 for a
+    constant column.
+    """
+    return skew_kurt(x)[0]
 
 
 def kurtosis(x: Array) -> float:
-    """Sample excess kurtosis of type 2 (G2, bias-corrected), NaNs ignored; NaN for fewer than 4 values."""
-    v = x[~np.isnan(x)]
-    n = v.size
-    if n < 4:
-        return float("nan")
-    d = v - v.mean()
-    m2 = np.mean(d**2)
-    if m2 * m2 == 0:  # constant (or numerically constant) column
-        return 0.0
-    g2 = np.mean(d**4) / m2**2 - 3.0
-    return float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    """Sample excess kurtosis of type 2 (G2, bias-corrected), NaNs ignored; NaN for fewer than 4 values.
+
+    G2 = ((n+1)·g2 + 6)·(n−1)/((n−2)(n−3)) with g2 = m4/m2² − 3; 0 for a constant column.
+    """
+    return skew_kurt(x)[1]
+
+
+def _fails(stats: tuple[float, float], skew_thresh: float, kurt_thresh: float) -> bool:
+    return bool(abs(stats[0]) >= skew_thresh and stats[1] >= kurt_thresh)
 
 
 def fails(x: Array, skew_thresh: float, kurt_thresh: float) -> bool:
     """COINr's outlier rule (``check_SkewKurt``): fails iff |skew| ≥ threshold and kurtosis ≥ threshold."""
-    s, k = skewness(x), kurtosis(x)
-    return bool(abs(s) >= skew_thresh and k >= kurt_thresh)
+    return _fails(skew_kurt(x), skew_thresh, kurt_thresh)
 
 
 def log_ct(x: Array) -> Array:
@@ -105,10 +115,11 @@ def winsorise(
     present = ~np.isnan(y)
     hi_set = np.zeros(y.shape, dtype=bool)
     lo_set = np.zeros(y.shape, dtype=bool)
-    if not fails(y, skew_thresh, kurt_thresh):
+    stats = skew_kurt(y)
+    if not _fails(stats, skew_thresh, kurt_thresh):
         return y, hi_set, 0, 0, False
-    while fails(y, skew_thresh, kurt_thresh) and int(hi_set.sum() + lo_set.sum()) < winmax:
-        high = skewness(y) >= 0
+    while _fails(stats, skew_thresh, kurt_thresh) and int(hi_set.sum() + lo_set.sum()) < winmax:
+        high = stats[0] >= 0
         v = y[present]
         idx = present & (y == (v.max() if high else v.min()))
         rest = y[present & ~idx]
@@ -121,7 +132,8 @@ def winsorise(
             hi_set = idx
         else:
             lo_set = idx
-    if fails(y, skew_thresh, kurt_thresh):
+        stats = skew_kurt(y)
+    if _fails(stats, skew_thresh, kurt_thresh):
         return log_ct(x), present.copy(), 0, 0, True
     return y, hi_set | lo_set, int(hi_set.sum()), int(lo_set.sum()), False
 
@@ -143,8 +155,8 @@ def specs(framework: Framework) -> dict[str, TreatSpec]:
 def moments(x: Array) -> tuple[Array, Array]:
     """:func:`skewness` and :func:`kurtosis` of every column of ``x`` (``(units, k)``) at once.
 
-    The same formulas, column-vectorised: equal to the one-column functions up to the order of the
-    floating-point sums (exactly equal for a column without missing values).
+    The same formulas, column-vectorised: equal to the one-column functions up to rounding (the sums over
+    a column with missing values are taken in another order).
     """
     xt = np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # (k, units): sums along contiguous rows
     present = ~np.isnan(xt)
@@ -212,7 +224,7 @@ def treat_values(
             out[:, j], flags[:, j] = y, changed
             if fails(col_x, skew_t, kurt_t) and not logged and hi + lo == 0 and winmax > 0:
                 note = "fails the outlier rule but left untreated: winsorising would make it constant"
-        after = (skewness(out[:, j]), kurtosis(out[:, j])) if logged or hi + lo > 0 else before
+        after = skew_kurt(out[:, j]) if logged or hi + lo > 0 else before
         logs.append(TreatLog(str(col), *before, hi, lo, logged, *after, note))
     return out, flags, logs
 

@@ -7,8 +7,11 @@ rescaled to sum to 1 there. Global (nominal) weights are products of local weigh
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from mfgindex.core import memo
 from mfgindex.core.framework import Aggregate, Framework, Indicator
 
 
@@ -21,12 +24,19 @@ def child_weight(framework: Framework, node: Indicator | Aggregate) -> float:
 
 def local_weights(framework: Framework) -> dict[str, pd.Series]:
     """Aggregate id → its children's weights (summing to 1; all-zero weights stay zero)."""
-    out: dict[str, pd.Series] = {}
-    for agg in framework.aggregates():
-        w = pd.Series({c.id: child_weight(framework, c) for c in agg.children}, dtype="float64")
-        total = w.sum()
-        out[agg.id] = w / total if total > 0 else w
-    return out
+
+    def build() -> list[tuple[str, pd.Index, npt.NDArray[np.float64]]]:
+        out = []
+        for agg in framework.aggregates():
+            w = np.array([child_weight(framework, c) for c in agg.children], dtype=np.float64)
+            total = w.sum()
+            out.append((agg.id, pd.Index([c.id for c in agg.children]), w / total if total > 0 else w))
+        return out
+
+    # computed once per framework; every call gets its own Series
+    return {
+        a: pd.Series(w.copy(), index=idx) for a, idx, w in memo.per_object(framework, "local_weights", build)
+    }
 
 
 def global_weights(framework: Framework, local: dict[str, pd.Series] | None = None) -> pd.Series:
@@ -35,8 +45,11 @@ def global_weights(framework: Framework, local: dict[str, pd.Series] | None = No
     out: dict[str, float] = {}
 
     def visit(node: Aggregate, factor: float) -> None:
+        weights = dict(
+            zip(local[node.id].index, local[node.id].to_numpy(dtype=np.float64).tolist(), strict=True)
+        )
         for child in node.children:
-            w = factor * float(local[node.id][child.id])
+            w = factor * float(weights[child.id])
             if isinstance(child, Aggregate):
                 visit(child, w)
             else:
