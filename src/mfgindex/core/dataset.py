@@ -105,6 +105,11 @@ def default_corrections() -> list[dict[str, object]]:
 
     Each row: file, year, code, name, variable, old, new (None: now missing), reason.
     """
+    return [dict(row) for row in _default_corrections()]
+
+
+@cache
+def _default_corrections() -> tuple[dict[str, object], ...]:
     log = pd.read_csv(geo.data_path(*CORRECTIONS_FILE), dtype={"adcode": str})
     rows: list[dict[str, object]] = []
     for r in log.to_dict("records"):
@@ -120,7 +125,7 @@ def default_corrections() -> list[dict[str, object]]:
                 "reason": str(r["reason"]),
             }
         )
-    return rows
+    return tuple(rows)
 
 
 def _long(df: pd.DataFrame, column: str, variable: str, source: str, scale: float = 1.0) -> pd.DataFrame:

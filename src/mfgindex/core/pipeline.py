@@ -36,7 +36,11 @@ Array = npt.NDArray[np.float64]
 def universe(ds: Dataset, framework: Framework) -> pd.Index:
     """Codes of the units to evaluate: units with data, minus excluded unit types and codes."""
     units = ds.units
-    keep = ~units.index.isin(framework.universe.exclude_codes) & units.index.isin(ds.values["code"].unique())
+    has_data = ds.__dict__.get("_units_with_data")  # the dataset is frozen: computed once, like its panel
+    if has_data is None:
+        has_data = units.index.isin(ds.values["code"].unique())
+        ds.__dict__["_units_with_data"] = has_data
+    keep = ~units.index.isin(framework.universe.exclude_codes) & has_data
     if "unit_type" in units.columns and framework.universe.exclude_unit_types:
         keep &= ~units["unit_type"].isin(framework.universe.exclude_unit_types)
     codes: pd.Index = pd.Index([str(c) for c in units.index[keep]], name="code", dtype=object)
@@ -300,6 +304,20 @@ def _effective_weights(framework: Framework, cur: YearResult, local: dict[str, p
     return global_weights(framework, {**local, node: per_unit.mean(axis=0)})
 
 
+def _plan(framework: Framework, local: Mapping[str, pd.Series]) -> Plan:
+    """``compile_plan(framework, local)``, compiled once per framework and weights."""
+    key = tuple(
+        (a, tuple(w.index.tolist()), w.to_numpy(dtype=np.float64).tobytes()) for a, w in local.items()
+    )
+    plans: dict[tuple[Any, ...], Plan] = memo.per_object(framework, "pipeline.plans", dict)
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= 8:
+            plans.pop(next(iter(plans)))
+        plan = plans[key] = compile_plan(framework, local)
+    return plan
+
+
 def _evaluate_years(
     ds: Dataset,
     framework: Framework,
@@ -308,7 +326,7 @@ def _evaluate_years(
     codes: pd.Index,
     local: dict[str, pd.Series],
 ) -> tuple[YearResult | None, YearResult]:
-    plan = compile_plan(framework, local)
+    plan = _plan(framework, local)
     prev = (
         evaluate_year(ds, framework, prev_year, codes, local=local, plan=plan)
         if prev_year is not None

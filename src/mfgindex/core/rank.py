@@ -55,16 +55,29 @@ def competition_rank(scores: pd.Series) -> pd.Series:
 
 
 def province_rank(scores: pd.Series, province: pd.Series, abbr: pd.Series) -> pd.Series:
-    """Provincial rank labels in the report's style (苏1), from competition ranks within each province."""
-    out = pd.Series(pd.NA, index=scores.index, dtype="object")
-    prov = province.reindex(scores.index)
-    values = scores.to_numpy(dtype=np.float64, na_value=np.nan)
-    for _, pos in prov.groupby(prov).indices.items():
-        r = ranks(values[pos])
-        ok = ~np.isnan(r)
-        codes = scores.index[pos[ok]]
-        out.loc[codes] = [f"{abbr.at[c]}{int(k)}" for c, k in zip(codes, r[ok], strict=True)]
-    return out
+    """Provincial rank labels in the report's style (苏1), from competition ranks within each province.
+
+    :func:`ranks` within each province, all provinces at once: the units are sorted by province, then by
+    score (rounded as :func:`ranks` does); a unit's rank is the position of its tie group in its province.
+    """
+    values = np.round(scores.to_numpy(dtype=np.float64, na_value=np.nan), DECIMALS)
+    group, _ = pd.factorize(province.reindex(scores.index), use_na_sentinel=True)
+    ok = np.flatnonzero((group >= 0) & ~np.isnan(values))
+    order = ok[np.lexsort((-values[ok], group[ok]))]
+    g, x = group[order], values[order]
+    at = np.arange(order.size)
+    new_group = np.ones(order.size, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    new_tie = new_group.copy()
+    new_tie[1:] |= x[1:] != x[:-1]
+    first = np.maximum.accumulate(np.where(new_group, at, 0))
+    tie = np.maximum.accumulate(np.where(new_tie, at, 0))
+    labels = np.full(len(values), pd.NA, dtype=object)
+    short = abbr.reindex(scores.index).to_numpy(dtype=object)
+    labels[order] = [
+        f"{short[u]}{k}" for u, k in zip(order.tolist(), (tie - first + 1).tolist(), strict=True)
+    ]
+    return pd.Series(labels, index=scores.index, dtype="object")
 
 
 def rank_change(rank: pd.Series, prev_rank: pd.Series, top_n: int) -> tuple[pd.Series, pd.Series]:

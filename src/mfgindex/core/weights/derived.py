@@ -377,7 +377,7 @@ def stage_global_weights(framework: Framework, local: Mapping[str, pd.Series]) -
         w.update(pd.Series(stage.weights, dtype="float64"))
         patched = dict(local)
         patched[node] = w / w.sum()
-        out[stage.id] = {str(k): float(v) for k, v in global_weights(framework, patched).items()}
+        out[stage.id] = {str(k): v for k, v in _floats(global_weights(framework, patched)).items()}
     return out
 
 
@@ -391,15 +391,18 @@ def record(
     base = "class" if framework.weighting == "class" else "explicit"
     per_node: dict[str, Any] = {}
     for agg in framework.aggregates():
-        per_node[agg.id] = nodes.get(
-            agg.id, {"method": base, "weights": {k: float(v) for k, v in local[agg.id].items()}}
-        )
+        per_node[agg.id] = nodes.get(agg.id, {"method": base, "weights": _floats(local[agg.id])})
     return {
         "nodes": _jsonable(per_node),
-        "global": {k: float(v) for k, v in global_weights(framework, dict(local)).items()},
+        "global": _floats(global_weights(framework, dict(local))),
         "per_stage": stage_global_weights(framework, local),
         "files": dict(derivation["inputs"]) if derivation else {},
     }
+
+
+def _floats(weights: pd.Series) -> dict[str, float]:
+    """A Series of weights as a plain dict (labels → Python floats)."""
+    return dict(zip(weights.index.tolist(), weights.to_numpy(dtype=np.float64).tolist(), strict=True))
 
 
 def _jsonable(value: Any) -> Any:
