@@ -71,11 +71,10 @@ def cube(ds: Dataset) -> Cube:
     if kept is not None:
         return kept  # type: ignore[no-any-return]
     panel = ds.panel
-    codes = pd.Index([], dtype=object)
-    for frame in panel.values():
-        if not frame.index.equals(codes):
-            codes = codes.union(pd.Index(frame.index, dtype=object), sort=False)
-    codes = pd.Index([str(c) for c in codes], dtype=object)
+    seen: dict[str, None] = {}
+    for frame in panel.values():  # the panel's frames share one index; a union in case they do not
+        seen.update(dict.fromkeys(map(str, frame.index)))
+    codes = pd.Index(list(seen), dtype=object)
     years = sorted({int(y) for frame in panel.values() for y in frame.columns})
     year_pos = {y: k for k, y in enumerate(years)}
     data = np.full((len(panel), len(codes) + 1, len(years)), np.nan)

@@ -1,0 +1,151 @@
+"""The array kernels of the nominal evaluation against definitions written out independently of them:
+scipy.stats for the skewness/kurtosis rule, plain Python loops over the long data table for the derived
+indicators and list counts, hand-computed group means, and the one-column winsorisation for the
+column-vectorised treatment."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from mfgindex.core import dataset, derive, framework, pipeline, rank
+from mfgindex.core.framework import FormulaOp, ImputeMethod, Methods, TreatSpec
+from mfgindex.core.impute import impute_values
+from mfgindex.core.treat import moments, skew_kurt, treat_values, winsorise
+
+
+def _heavy(seed: int, units: int = 60, k: int = 12) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(0.0, rng.uniform(0.2, 2.0, size=k), size=(units, k))
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[:, 0] = 3.0  # constant column
+    x[:, 1] = np.nan
+    x[:3, 1] = [1.0, 2.0, 5.0]  # three values: a skewness, no kurtosis
+    return x
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_skewness_and_kurtosis_are_scipys_bias_corrected_statistics(seed: int) -> None:
+    x = _heavy(seed)
+    skew, kurt = moments(x)
+    for j in range(2, x.shape[1]):
+        col = x[:, j]
+        want_s = stats.skew(col, bias=False, nan_policy="omit")
+        want_k = stats.kurtosis(col, bias=False, nan_policy="omit")  # excess (Fisher) kurtosis
+        assert skew[j] == pytest.approx(float(want_s), rel=1e-12, abs=1e-12)
+        assert kurt[j] == pytest.approx(float(want_k), rel=1e-12, abs=1e-12)
+        assert skew_kurt(col) == pytest.approx((float(want_s), float(want_k)), rel=1e-12, abs=1e-12)
+    # a constant column is 0 (COINr treats it as passing); three values have no kurtosis
+    assert (skew[0], kurt[0]) == (0.0, 0.0)
+    assert skew[1] == pytest.approx(float(stats.skew([1.0, 2.0, 5.0], bias=False)), rel=1e-12)
+    assert math.isnan(kurt[1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_vectorised_treatment_is_the_one_column_rule_on_every_column(seed: int) -> None:
+    x = _heavy(seed) * 10.0
+    cols = [f"c{j}" for j in range(x.shape[1])]
+    overrides = {"c3": TreatSpec(method="log"), "c4": TreatSpec(method="none"), "c5": TreatSpec(winmax=1)}
+    y, flags, logs = treat_values(x, cols, Methods(), overrides)
+    by = {log.indicator: log for log in logs}
+    for j, c in enumerate(cols):
+        if c == "c4":
+            np.testing.assert_array_equal(y[:, j], x[:, j])
+            continue
+        if c == "c3":
+            continue
+        want, changed, hi, lo, logged = winsorise(x[:, j], 1 if c == "c5" else 5, 2.0, 3.5)
+        np.testing.assert_array_equal(y[:, j], want)
+        np.testing.assert_array_equal(flags[:, j], changed)
+        assert (by[c].winsorised_high, by[c].winsorised_low, by[c].log_transformed) == (hi, lo, logged)
+    assert any(log.treated for log in logs)
+
+
+def test_group_and_plain_imputation_by_hand() -> None:
+    x = np.array([[1.0, np.nan], [3.0, 4.0], [np.nan, 8.0], [10.0, np.nan], [np.nan, 1.0]])
+    groups = np.array(["a", "a", "a", "b", None], dtype=object)
+    out, flags = impute_values(x, ImputeMethod.group_mean, groups)
+    # group a: column 0 mean (1+3)/2 = 2, column 1 mean (4+8)/2 = 6; b has no column-1 value; no group
+    want = np.array([[1.0, 6.0], [3.0, 4.0], [2.0, 8.0], [10.0, np.nan], [np.nan, 1.0]])
+    np.testing.assert_array_equal(out, want)
+    np.testing.assert_array_equal(flags, [[0, 1], [0, 0], [1, 0], [0, 0], [0, 0]])
+    out, _ = impute_values(x, ImputeMethod.median)
+    np.testing.assert_array_equal(out[:, 0], [1.0, 3.0, 3.0, 10.0, 3.0])  # median of 1, 3, 10
+    np.testing.assert_array_equal(out[:, 1], [4.0, 4.0, 8.0, 4.0, 1.0])  # median of 4, 8, 1
+    out, _ = impute_values(x, ImputeMethod.mean)
+    np.testing.assert_allclose(out[:, 0], [1.0, 3.0, 14 / 3, 10.0, 14 / 3], rtol=1e-15)
+    earlier = np.full(x.shape, 7.0)
+    out, flags = impute_values(x, ImputeMethod.last_year, history=[earlier])
+    np.testing.assert_array_equal(out, np.where(np.isnan(x), 7.0, x))
+    assert flags.sum() == np.isnan(x).sum()
+
+
+def test_derived_indicators_from_the_long_table_by_hand() -> None:
+    """Every indicator of the default framework in 2022, recomputed with dict look-ups in the long table
+    and Python loops over the lists' entries."""
+    ds, fw = dataset.default(), framework.load("caict2023")
+    codes = pipeline.universe(ds, fw)
+    got = derive.raw_matrix(ds, fw, 2022, codes)
+    cell = {
+        (str(c), int(y), str(v)): float(x)
+        for c, y, v, x in zip(
+            ds.values["code"], ds.values["year"], ds.values["variable"], ds.values["value"], strict=True
+        )
+    }
+
+    variables = set(ds.values["variable"])
+    records = {name: entries.to_dict("records") for name, entries in ds.lists.items()}
+    derived = {i.id: i.resolved_formula() for i in [*fw.indicators(), *fw.auxiliary]}
+
+    def var(code: str, name: str, year: int) -> float:
+        if name in variables:
+            return cell.get((code, year, name), math.nan)
+        return value(derived[name], code, year)  # another indicator's derived value
+
+    def value(f: framework.Formula, code: str, year: int) -> float:
+        if f.op is FormulaOp.list_count:
+            total = 0.0
+            for row in records[f.entries]:
+                inside = row["year"] <= year if f.cumulative else row["year"] in (year, 0)
+                if row["code"] == code and inside:
+                    w = row.get(f.weight_column) if f.weight_column else row.get("weight", 1.0)
+                    total += 0.0 if w is None or math.isnan(w) else w
+            return total * f.scale
+        if f.op is FormulaOp.value:
+            return var(code, f.var, year) * f.scale
+        if f.op is FormulaOp.growth:
+            prev = var(code, f.var, year - f.lag)
+            return 100.0 * (var(code, f.var, year) / prev - 1.0) * f.scale if prev > 0 else math.nan
+        if f.op is FormulaOp.index_growth:
+            return (var(code, f.var, year) - 100.0) * f.scale
+        den = var(code, f.den, year)
+        return f.scale * var(code, f.num, year) / den if den > 0 else math.nan
+
+    checked = 0
+    for ind in fw.indicators():
+        for code in codes[::7]:
+            want = value(ind.resolved_formula(), code, 2022)
+            got_value = got.at[code, ind.id]
+            assert (math.isnan(want) and math.isnan(got_value)) or got_value == pytest.approx(
+                want, rel=1e-12
+            ), (
+                ind.id,
+                code,
+            )
+            checked += 1
+    assert checked > 1000
+
+
+def test_province_ranks_by_hand() -> None:
+    idx = pd.Index(list("abcdefg"), dtype=object)
+    scores = pd.Series([5.0, 7.0, 7.0, np.nan, 1.0, 2.0, 9.0], index=idx)
+    province = pd.Series(["P", "P", "P", "P", "Q", "Q", None], index=idx)
+    abbr = pd.Series(["p", "p", "p", "p", "q", "q", "r"], index=idx)
+    got = rank.province_rank(scores, province, abbr)
+    assert got.tolist()[:3] == ["p3", "p1", "p1"]
+    assert got.iloc[3] is pd.NA and got.iloc[6] is pd.NA  # no score; no province
+    assert got.tolist()[4:6] == ["q2", "q1"]
