@@ -149,3 +149,25 @@ def test_province_ranks_by_hand() -> None:
     assert got.tolist()[:3] == ["p3", "p1", "p1"]
     assert got.iloc[3] is pd.NA and got.iloc[6] is pd.NA  # no score; no province
     assert got.tolist()[4:6] == ["q2", "q1"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_imputed_values_are_pandas_to_the_last_bit(seed: int) -> None:
+    """The array imputation against pandas' own fillna/groupby (compensated grouped sums included)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        units, k = int(rng.integers(1, 80)), int(rng.integers(1, 8))
+        x = rng.lognormal(3, 2, size=(units, k)) * rng.choice([1.0, 1e-3, 1e5], size=k)
+        x[rng.random(x.shape) < 0.3] = np.nan
+        groups = rng.choice(np.array(["a", "b", "c", None], dtype=object), size=units)
+        frame = pd.DataFrame(x)
+        by = frame.groupby(pd.Series(groups))
+        expected = {
+            ImputeMethod.mean: frame.fillna(frame.mean()),
+            ImputeMethod.median: frame.fillna(frame.median()),
+            ImputeMethod.group_mean: frame.fillna(by.transform("mean")),
+            ImputeMethod.group_median: frame.fillna(by.transform("median")),
+        }
+        for method, want in expected.items():
+            got, _ = impute_values(x, method, groups)
+            np.testing.assert_array_equal(got, want.to_numpy())

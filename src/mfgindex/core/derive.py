@@ -4,8 +4,8 @@ Every formula is computed from the dataset's panel for one year; a value needing
 missing (never filled here: imputation is its own, flagged, stage).
 
 The work is done on plain arrays: the panel is pivoted once per dataset into a cube (variables × units ×
-years, :func:`cube`) and each list's entries are coded once (:func:`_coded_list`); a year's values of the
-units asked for are then a fancy index into the cube, and a list count one ``bincount``. The pandas
+years, :func:`cube`) and each list's counts per unit are taken once per year; a year's values of the
+units asked for are then a fancy index into the cube. The pandas
 functions (:func:`compute`, :func:`raw_matrix`, :func:`auxiliary`) wrap the array functions
 (:func:`values`, :func:`raw_values`, :func:`auxiliary_values`).
 """
@@ -87,53 +87,49 @@ def cube(ds: Dataset) -> Cube:
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class _List:
-    codes: pd.Index  # distinct codes of the entries
-    entry_code: Positions  # per entry: position in ``codes``
-    year: npt.NDArray[np.int64]
-    weights: dict[str | None, Array]  # column (None: the "weight" column or 1) → per entry, NaN as 0
-
-
-def _coded_list(ds: Dataset, name: str, weight_column: str | None) -> _List:
-    kept: dict[str, _List] = ds.__dict__.setdefault("_derive_lists", {})
-    coded = kept.get(name)
-    if coded is None:
-        entries = ds.lists[name]
-        entry_code, uniques = pd.factorize(entries["code"].astype(str).to_numpy(dtype=object))
-        coded = _List(
-            pd.Index(uniques, dtype=object),
-            np.asarray(entry_code, dtype=np.intp),
-            entries["year"].to_numpy(dtype=np.int64),
-            {},
-        )
-        kept[name] = coded
-    if weight_column not in coded.weights:
-        entries = ds.lists[name]
-        col = weight_column or ("weight" if "weight" in entries.columns else None)
-        w = np.ones(len(entries)) if col is None else entries[col].to_numpy(dtype=np.float64, na_value=np.nan)
-        # a sum skips missing values; a unit whose entries all miss it counts zero (as a unit without entries)
-        coded.weights[weight_column] = np.where(np.isnan(w), 0.0, w)
-    return coded
-
-
-def _count(ds: Dataset, f: Formula, year: int, index: pd.Index) -> Array:
+def _list_counts(ds: Dataset, f: Formula, year: int) -> pd.Series:
+    """Count (or sum of the weight column) of the list's entries per unit code in ``year``; computed once
+    per dataset, list, weight column and year."""
     assert f.entries is not None  # guaranteed by Formula validation
+    kept: dict[tuple[str, str | None, int, bool], pd.Series] = ds.__dict__.setdefault("_derive_counts", {})
+    key = (f.entries, f.weight_column, year, f.cumulative)
+    counts = kept.get(key)
+    if counts is None:
+        entries = ds.lists[f.entries]
+        # entries without a known year (0) are counted in every year
+        keep = (entries["year"] <= year) if f.cumulative else entries["year"].isin([year, 0])
+        sub = entries[keep]
+        if f.weight_column:
+            counts = sub.groupby("code")[f.weight_column].sum(min_count=1)
+        elif "weight" in sub.columns:
+            counts = sub.groupby("code")["weight"].sum()
+        else:
+            counts = sub.groupby("code").size().astype(np.float64)
+        counts = pd.Series(
+            counts.to_numpy(dtype=np.float64, na_value=np.nan),
+            index=pd.Index([str(c) for c in counts.index], dtype=object),
+        )
+        kept[key] = counts
+    return counts
+
+
+def _count(ds: Dataset, f: Formula, year: int, index: pd.Index, rows: Positions) -> Array:
     if f.entries not in ds.lists:
         raise UserError(Problem(f"the data has no list {f.entries!r}", expected=", ".join(sorted(ds.lists))))
-    coded = _coded_list(ds, f.entries, f.weight_column)
-    # entries without a known year (0) are counted in every year
-    keep = (coded.year <= year) if f.cumulative else ((coded.year == year) | (coded.year == 0))
-    unit = coded.codes.get_indexer(pd.Index([str(c) for c in index], dtype=object))  # distinct code → row
-    where = np.full(len(coded.codes), -1, dtype=np.intp)
-    hit = unit >= 0
-    where[unit[hit]] = np.flatnonzero(hit)
-    row = where[coded.entry_code]
-    keep &= row >= 0
+    counts = _list_counts(ds, f, year)
+    c = cube(ds)
+    if bool((rows < len(c.codes)).all()):
+        # positions of the counts in the cube's rows, once per counts
+        aligned = ds.__dict__.setdefault("_derive_aligned", {})
+        got = aligned.get(id(counts))
+        if got is None or got[0] is not counts:
+            got = aligned[id(counts)] = (counts, counts.reindex(c.codes).to_numpy(dtype=np.float64))
+        out = got[1][rows]
+    else:  # units the panel does not have
+        out = counts.reindex(pd.Index([str(u) for u in index], dtype=object)).to_numpy(dtype=np.float64)
     # a unit with no entry has a count of zero: the list is the complete population of entries
-    counts = np.bincount(row[keep], weights=coded.weights[f.weight_column][keep], minlength=len(index))
-    out: Array = counts.astype(np.float64) * f.scale
-    return out
+    out = np.where(np.isnan(out), 0.0, out) * f.scale
+    return np.asarray(out, dtype=np.float64)
 
 
 def _var(
@@ -156,7 +152,7 @@ def _values(
 ) -> Array:
     op = f.op
     if op is FormulaOp.list_count:
-        return _count(ds, f, year, index)
+        return _count(ds, f, year, index, rows)
     if op in (FormulaOp.value, FormulaOp.growth, FormulaOp.index_growth):
         assert f.var is not None
         x = _var(ds, f.var, year, index, framework, rows)

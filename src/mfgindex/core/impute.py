@@ -23,16 +23,44 @@ Bools = npt.NDArray[np.bool_]
 
 
 def _fill(x: Array, method: ImputeMethod) -> Array:
-    """Each column's mean or median over its present values (NaN for a column without any)."""
+    """Each column's mean or median over its present values (NaN for a column without any).
+
+    The mean sums each column as one contiguous row with the missing values as 0, as pandas'
+    ``DataFrame.mean`` does, so that the imputed values are the same to the last bit.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN, nothing to fill
-        if method in (ImputeMethod.mean, ImputeMethod.group_mean):
+        if method is ImputeMethod.mean:
             present = ~np.isnan(x)
+            total = np.ascontiguousarray(np.where(present, x, 0.0).T).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                return np.asarray(
-                    np.where(present, x, 0.0).sum(axis=0) / present.sum(axis=0), dtype=np.float64
-                )
+                return np.asarray(total / present.sum(axis=0), dtype=np.float64)
         return np.asarray(np.nanmedian(x, axis=0), dtype=np.float64)
+
+
+def _group_means(x: Array, codes: npt.NDArray[np.intp], groups: int) -> Array:
+    """Per group (rows) the mean of each column over its present values: compensated (Kahan) sums taken in
+    the units' order, as pandas' grouped mean takes them, so the values are the same to the last bit."""
+    total = np.zeros((groups, x.shape[1]))
+    comp = np.zeros_like(total)
+    count = np.zeros_like(total)
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    g = codes[order]
+    at = np.arange(order.size) - np.searchsorted(g, g)  # position of each unit within its group
+    for k in range(int(at.max(initial=-1)) + 1):
+        step = at == k
+        grp, v = g[step], x[order[step]]
+        ok = ~np.isnan(v)
+        y = v - comp[grp]
+        t = total[grp] + y
+        c = (t - total[grp]) - y
+        c = np.where(np.isnan(c), 0.0, c)  # an infinite value: keep the sum infinite, not NaN
+        comp[grp] = np.where(ok, c, comp[grp])
+        total[grp] = np.where(ok, t, total[grp])
+        count[grp] += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
 
 
 def impute_values(
@@ -53,11 +81,16 @@ def impute_values(
     elif method in (ImputeMethod.group_mean, ImputeMethod.group_median):
         if groups is None:
             raise ValueError("group imputation needs a grouping column")
-        codes, _ = pd.factorize(pd.Series(groups, dtype=object).to_numpy(), use_na_sentinel=True)
-        for g in range(int(codes.max(initial=-1)) + 1):
-            rows = np.flatnonzero(codes == g)
-            block = x[rows]
-            out[rows] = np.where(np.isnan(block), _fill(block, method)[None, :], block)
+        codes, uniques = pd.factorize(pd.Series(groups, dtype=object).to_numpy(), use_na_sentinel=True)
+        codes = np.asarray(codes, dtype=np.intp)
+        if method is ImputeMethod.group_mean:
+            fill = _group_means(x, codes, len(uniques))
+        else:
+            fill = np.full((len(uniques), x.shape[1]), np.nan)
+            for g in range(len(uniques)):
+                fill[g] = _fill(x[codes == g], method)
+        grouped = codes >= 0
+        out[grouped] = np.where(missing[grouped], fill[codes[grouped]], x[grouped])
     elif method is ImputeMethod.last_year:
         for earlier in history:
             out = np.where(np.isnan(out), earlier, out)

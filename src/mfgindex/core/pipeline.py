@@ -228,7 +228,10 @@ def evaluate_year(
     local = local if local is not None else local_weights(framework)
     plan = plan if plan is not None else compile_plan(framework, local)
     other = None if panel_with is None else panel_with.reindex(columns=ids).to_numpy(dtype=np.float64)
-    normalised = plan.normalise(treated, other)
+    # column-major, as a frame's values are: the kernels' sums then run in the same order, to the last bit
+    normalised = np.asfortranarray(
+        plan.normalise(np.asfortranarray(treated), None if other is None else np.asfortranarray(other))
+    )
     _check_positive(plan, normalised)
     unit_weights: dict[str, pd.DataFrame] = {}
     if framework.stages is not None:
