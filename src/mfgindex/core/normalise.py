@@ -31,11 +31,12 @@ def _nanminmax(x: Array) -> tuple[Array, Array]:
 
 
 def minmax(x: Array, lo: float = 0.0, hi: float = 100.0) -> Array:
-    """lo + (hi − lo)·(x − min)/(max − min); a constant column gives NaN (it carries no information)."""
+    """lo + (hi − lo)·(x − min)/(max − min); a constant column gives NaN (it carries no information), and so
+    does a column whose range is below the smallest normal float (its quotient would leave [lo, hi])."""
     mn, mx = _nanminmax(x)
     span = mx - mn
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = lo + (hi - lo) * (x - mn) / np.where(span == 0, np.nan, span)
+        out = lo + (hi - lo) * (x - mn) / np.where(span < np.finfo(np.float64).tiny, np.nan, span)
     return np.asarray(out, dtype=np.float64)
 
 
