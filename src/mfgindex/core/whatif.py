@@ -138,7 +138,8 @@ class Engine:
         for parent, kids in self.children.items():
             if not any(k in weights for k in kids):
                 continue
-            w = np.array([weights.get(k, v) for k, v in zip(kids, self.nominal[parent], strict=True)])
+            nominal = self.nominal[parent]
+            w = np.array([weights.get(k, v) for k, v in zip(kids, nominal.tolist(), strict=True)])
             total = float(w.sum())
             if total <= 0:
                 problems.append(
@@ -150,8 +151,9 @@ class Engine:
                 )
                 continue
             w = w / total
-            # equal to the nominal weights up to rounding → keep the nominal arrays (and nominal scores)
-            if not np.allclose(w, self.nominal[parent], rtol=1e-12, atol=1e-15):
+            # equal to the nominal weights up to rounding → keep the nominal arrays (and nominal scores);
+            # np.allclose(w, nominal, rtol=1e-12, atol=1e-15) for finite weights, without its overhead
+            if not bool(np.all(np.abs(w - nominal) <= 1e-15 + 1e-12 * np.abs(nominal))):
                 out[parent] = w
         if problems:
             raise UserError(problems)

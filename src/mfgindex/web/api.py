@@ -295,8 +295,11 @@ def export_notes(
 
 def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
     """Refuse (422, with the reason) a what-if whose scores are not finite numbers or cannot tell any two
-    cities apart: the answer must be valid JSON and a ranking (no bare ``inf``, not all rank 1)."""
+    cities apart: the answer must be valid JSON and a ranking (no bare ``inf``, not all rank 1). Only the
+    recomputed aggregates can have changed: the others are the nominal run's finite scores."""
     for node, values in outcome.scores.items():
+        if node not in outcome.fresh:
+            continue
         arr = np.asarray(values, dtype=float)
         if np.isinf(arr).any():
             raise UserError(

@@ -66,24 +66,44 @@ def rows_json(
     cols = [engine.root, *dims]
     fresh = [c for c in cols if c in outcome.fresh]
     heads = engine.row_heads(prefixes, tuple(c for c in cols if c not in outcome.fresh))
-    fresh_cells = [[f',"{c}":{_fmt(v)}' for v in outcome.scores[c].tolist()] for c in fresh]
+    fresh_cells = []
+    for c in fresh:
+        key = f',"{c}":'
+        fresh_cells.append(
+            [key + ("null" if v != v else repr(round(v, 6))) for v in outcome.scores[c].tolist()]
+        )
     order = np.lexsort((nominal, np.where(np.isnan(ranks), np.inf, ranks))).tolist()
     if top is not None:
         order = order[:top]
-    rk = ranks.tolist()
-    nm = nominal.tolist()
-    parts = []
+    rk = _ints(ranks)
+    nm = _ints(nominal)
+    cells = ["".join(row) for row in zip(*fresh_cells, strict=True)] if fresh_cells else [""] * len(rk)
+    parts = ["["]
     for i in order:
         r = rk[i]
         n = nm[i]
-        if r == r and n == n:
-            mid = f',"rank":{int(r)},"nominal_rank":{int(n)},"rank_change":{int(n - r)}'
+        head, tail = heads[i]
+        if r is not None and n is not None:
+            parts += (head, ',"rank":', str(r), ',"nominal_rank":', str(n), ',"rank_change":', str(n - r),
+                      cells[i], tail, ",")  # fmt: skip
         else:
-            rs = "null" if r != r else str(int(r))
-            ns = "null" if n != n else str(int(n))
-            mid = f',"rank":{rs},"nominal_rank":{ns},"rank_change":null'
-        parts.append(heads[i][0] + mid + "".join([col[i] for col in fresh_cells]) + heads[i][1])
-    return "[" + ",".join(parts) + "]"
+            rs = "null" if r is None else str(r)
+            ns = "null" if n is None else str(n)
+            parts += (
+                head,
+                ',"rank":',
+                rs,
+                ',"nominal_rank":',
+                ns,
+                ',"rank_change":null',
+                cells[i],
+                tail,
+                ",",
+            )
+    if len(parts) > 1:
+        parts.pop()
+    parts.append("]")
+    return "".join(parts)
 
 
 def row_prefix(label: dict[str, Any]) -> str:
@@ -118,7 +138,11 @@ def column_fields(engine: Engine, dims: list[str]) -> list[str]:
 
 
 def _ints(values: Vec) -> list[int | None]:
-    return [None if v != v else int(v) for v in values.tolist()]
+    missing = np.isnan(values)
+    out: list[int | None] = np.where(missing, 0, values).astype(np.int64).tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return out
 
 
 def columns(outcome: WhatIf, engine: Engine, fields: Sequence[str]) -> dict[str, list[Any]]:
