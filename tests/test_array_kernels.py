@@ -22,6 +22,10 @@ def _heavy(seed: int, units: int = 60, k: int = 12) -> np.ndarray:
     rng = np.random.default_rng(seed)
     x = rng.lognormal(0.0, rng.uniform(0.2, 2.0, size=k), size=(units, k))
     x[rng.random(x.shape) < 0.15] = np.nan
+    x[:, 6] = np.round(x[:, 6])  # ties
+    x[:, 7] = -x[:, 7]  # negative skew: the low tail is winsorised
+    x[:, 8] = 1.0
+    x[-2:, 8] = [50.0, 900.0]  # winsorising would make it constant: left untreated
     x[:, 0] = 3.0  # constant column
     x[:, 1] = np.nan
     x[:3, 1] = [1.0, 2.0, 5.0]  # three values: a skewness, no kurtosis
@@ -45,9 +49,9 @@ def test_skewness_and_kurtosis_are_scipys_bias_corrected_statistics(seed: int) -
     assert math.isnan(kurt[1])
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(12))
 def test_vectorised_treatment_is_the_one_column_rule_on_every_column(seed: int) -> None:
-    x = _heavy(seed) * 10.0
+    x = _heavy(seed, units=30 + 10 * seed) * 10.0
     cols = [f"c{j}" for j in range(x.shape[1])]
     overrides = {"c3": TreatSpec(method="log"), "c4": TreatSpec(method="none"), "c5": TreatSpec(winmax=1)}
     y, flags, logs = treat_values(x, cols, Methods(), overrides)
@@ -63,6 +67,8 @@ def test_vectorised_treatment_is_the_one_column_rule_on_every_column(seed: int) 
         np.testing.assert_array_equal(flags[:, j], changed)
         assert (by[c].winsorised_high, by[c].winsorised_low, by[c].log_transformed) == (hi, lo, logged)
     assert any(log.treated for log in logs)
+    assert by["c8"].note.startswith("fails the outlier rule but left untreated")
+    assert by["c7"].winsorised_low > 0 or by["c7"].log_transformed or not by["c7"].treated
 
 
 def test_group_and_plain_imputation_by_hand() -> None:

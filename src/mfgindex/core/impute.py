@@ -41,25 +41,26 @@ def _fill(x: Array, method: ImputeMethod) -> Array:
 def _group_means(x: Array, codes: npt.NDArray[np.intp], groups: int) -> Array:
     """Per group (rows) the mean of each column over its present values: compensated (Kahan) sums taken in
     the units' order, as pandas' grouped mean takes them, so the values are the same to the last bit."""
-    total = np.zeros((groups, x.shape[1]))
-    comp = np.zeros_like(total)
-    count = np.zeros_like(total)
     order = np.argsort(codes, kind="stable")
     order = order[codes[order] >= 0]
     g = codes[order]
     at = np.arange(order.size) - np.searchsorted(g, g)  # position of each unit within its group
-    for k in range(int(at.max(initial=-1)) + 1):
-        step = at == k
-        grp, v = g[step], x[order[step]]
-        ok = ~np.isnan(v)
-        y = v - comp[grp]
-        t = total[grp] + y
-        c = (t - total[grp]) - y
-        c = np.where(np.isnan(c), 0.0, c)  # an infinite value: keep the sum infinite, not NaN
-        comp[grp] = np.where(ok, c, comp[grp])
-        total[grp] = np.where(ok, t, total[grp])
-        count[grp] += ok
+    # (position in group, group, column), NaN where a group has fewer units: all groups summed at once
+    stacked = np.full((int(at.max(initial=-1)) + 1, groups, x.shape[1]), np.nan)
+    stacked[at, g] = x[order]
+    count = (~np.isnan(stacked)).sum(axis=0).astype(np.float64)
+    total = np.zeros((groups, x.shape[1]))
+    comp = np.zeros_like(total)
     with np.errstate(invalid="ignore", divide="ignore"):
+        for v in stacked:
+            ok = ~np.isnan(v)
+            y = v - comp
+            t = total + y
+            c = (t - total) - y
+            comp = np.where(
+                ok, np.where(np.isnan(c), 0.0, c), comp
+            )  # an infinite value: the sum stays infinite
+            total = np.where(ok, t, total)
         return np.where(count > 0, total / count, np.nan)
 
 

@@ -410,6 +410,15 @@ def evaluate(
     )
 
 
+def _take(column: Any, order: npt.NDArray[np.intp], index: pd.Index) -> Any:
+    """A column (Series, NumPy or extension array) in ``order``, with its dtype (object stays object)."""
+    if isinstance(column, pd.Series):
+        if column.dtype == object:
+            return pd.Series(column.to_numpy()[order], index=index, dtype=object)
+        column = column.to_numpy() if isinstance(column.dtype, np.dtype) else column.array
+    return column.take(order)
+
+
 def ranking_table(
     ds: Dataset, framework: Framework, cur: YearResult, prev: YearResult | None
 ) -> pd.DataFrame:
@@ -441,12 +450,11 @@ def ranking_table(
         x = values[:, position[agg.id]]
         cols[agg.id] = x
         cols[f"{agg.id}_rank"] = rank.rank_array(x)
-    table = pd.DataFrame(cols, index=scores.index)
     # by rank (unranked last), then name; stable, as a mergesort of the two columns
     key = root_rank.to_numpy(dtype=np.float64, na_value=np.inf)
-    names = pd.Series(table["name"]).astype(object)
-    name_key, _ = pd.factorize(names, sort=True, use_na_sentinel=True)
-    name_key = np.where(name_key < 0, len(names), name_key)
-    table = table.take(np.lexsort((name_key, key)))
+    name_key, _ = pd.factorize(pd.Series(cols["name"]).astype(object), sort=True, use_na_sentinel=True)
+    order = np.lexsort((np.where(name_key < 0, len(name_key), name_key), key))
+    index = scores.index.take(order)
+    table = pd.DataFrame({k: _take(v, order, index) for k, v in cols.items()}, index=index)
     table.index.name = "code"
     return table

@@ -158,13 +158,18 @@ def moments(x: Array) -> tuple[Array, Array]:
     The same formulas, column-vectorised: equal to the one-column functions up to rounding (the sums over
     a column with missing values are taken in another order).
     """
-    xt = np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # (k, units): sums along contiguous rows
+    return _moments(np.ascontiguousarray(np.asarray(x, dtype=np.float64).T))
+
+
+def _moments(xt: Array) -> tuple[Array, Array]:
+    """:func:`moments` of the rows of ``xt`` (``(k, units)``; sums along contiguous rows)."""
     present = ~np.isnan(xt)
     n = present.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean = np.where(present, xt, 0.0).sum(axis=1) / n
         d = np.where(present, xt - mean[:, None], 0.0)
-        m2 = np.sum(d**2, axis=1) / n
+        d2 = d**2
+        m2 = d2.sum(axis=1) / n
         m3 = np.sum(d**3, axis=1) / n
         m4 = np.sum(d**4, axis=1) / n
         flat = m2 * m2 == 0  # constant (or numerically constant) column
@@ -177,8 +182,78 @@ def moments(x: Array) -> tuple[Array, Array]:
     return np.asarray(skew, dtype=np.float64), np.asarray(kurt, dtype=np.float64)
 
 
-# a column whose vectorised statistics are this close to a threshold is decided by the one-column functions
+# The column-vectorised statistics may differ from the one-column functions by rounding: a column for which
+# a decision of the rule (|skew| ≥ threshold, kurtosis ≥ threshold, the sign of the skew) is this close to
+# call is decided by the one-column functions (:func:`winsorise`) instead, so the outcome is always theirs.
 _MARGIN = 1e-9
+
+
+def _near(value: Array, threshold: Array) -> npt.NDArray[np.bool_]:
+    with np.errstate(invalid="ignore"):
+        return np.asarray(
+            np.abs(value - threshold) <= _MARGIN * np.maximum(1.0, np.abs(threshold)), dtype=bool
+        )
+
+
+@dataclass(frozen=True)
+class _Many:
+    """:func:`winsorise` of many columns (rows here): the values, changed masks, counts, log flags, the
+    columns winsorising would make constant (left untreated) and those too close to call."""
+
+    values: Array
+    changed: npt.NDArray[np.bool_]
+    high: npt.NDArray[np.intp]
+    low: npt.NDArray[np.intp]
+    logged: npt.NDArray[np.bool_]
+    untreated: npt.NDArray[np.bool_]
+    close: npt.NDArray[np.bool_]
+
+
+def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt_t: Array) -> _Many:
+    """:func:`winsorise` on every row of ``xt`` (``(k, units)``) at once, step by step for all rows."""
+    y = xt.copy()
+    present = ~np.isnan(y)
+    hi_set = np.zeros(y.shape, dtype=bool)
+    lo_set = np.zeros(y.shape, dtype=bool)
+    s, k = _moments(y)
+    close = _near(np.abs(s), skew_t) | _near(k, kurt_t)
+    fail = (np.abs(s) >= skew_t) & (k >= kurt_t)
+    untreated = np.zeros(len(y), dtype=bool)
+    active = fail.copy()
+    while True:
+        step = active & fail & (hi_set.sum(axis=1) + lo_set.sum(axis=1) < winmax)
+        if not step.any():
+            break
+        high = s >= 0
+        close |= step & _near(s, np.zeros_like(s))
+        with np.errstate(invalid="ignore"):
+            top = np.where(present, y, -np.inf).max(axis=1)
+            bottom = np.where(present, y, np.inf).min(axis=1)
+            idx = present & (y == np.where(high, top, bottom)[:, None])
+            rest = present & ~idx
+            rest_top = np.where(rest, y, -np.inf).max(axis=1)
+            rest_bottom = np.where(rest, y, np.inf).min(axis=1)
+        # the row would become constant: untreated (see winsorise)
+        flat = ~rest.any(axis=1) | (rest_top - rest_bottom == 0)
+        untreated |= step & flat
+        active &= ~(step & flat)
+        go = step & ~flat
+        y = np.where(go[:, None] & idx, np.where(high, rest_top, rest_bottom)[:, None], y)
+        hi_set = np.where((go & high)[:, None], idx, hi_set)
+        lo_set = np.where((go & ~high)[:, None], idx, lo_set)
+        s_new, k_new = _moments(y[go])
+        s[go], k[go] = s_new, k_new
+        close[go] |= _near(np.abs(s_new), skew_t[go]) | _near(k_new, kurt_t[go])
+        fail[go] = (np.abs(s_new) >= skew_t[go]) & (k_new >= kurt_t[go])
+    logged = active & fail
+    values = np.where(untreated[:, None], xt, y)
+    changed = np.where(untreated[:, None], False, hi_set | lo_set)
+    if logged.any():
+        values[logged] = np.stack([log_ct(r) for r in xt[logged]])
+        changed[logged] = present[logged]
+    high_n = np.where(logged | untreated, 0, hi_set.sum(axis=1))
+    low_n = np.where(logged | untreated, 0, lo_set.sum(axis=1))
+    return _Many(values, changed, high_n, low_n, logged, untreated & (winmax > 0), close)
 
 
 def treat_values(
@@ -189,8 +264,9 @@ def treat_values(
 ) -> tuple[Array, npt.NDArray[np.bool_], list[TreatLog]]:
     """:func:`treat_frame` on a ``(units, k)`` array whose columns are named ``columns``.
 
-    Every column's statistics are taken at once (:func:`moments`); only the columns that fail the rule (or
-    lie within a hair of a threshold) go through :func:`winsorise`, one at a time.
+    The rule runs on all columns at once (statistics column-vectorised, one winsorisation step for every
+    failing column at a time); a column whose decision is too close to call with rounded statistics goes
+    through the one-column :func:`winsorise`.
     """
     overrides = overrides or {}
     x = np.asarray(x, dtype=np.float64)
@@ -199,33 +275,80 @@ def treat_values(
     logs: list[TreatLog] = []
     if methods.treat is TreatMethod.none and not any(str(c) in overrides for c in columns):
         return out, flags, logs
-    skew, kurt = moments(x)
+    xt = np.ascontiguousarray(x.T)
+    skew, kurt = _moments(xt)
+    rule: list[int] = []
+    limits: list[tuple[int, float, float]] = []
+    notes: dict[int, str] = {}
+    logged = np.zeros(len(columns), dtype=bool)
+    high = np.zeros(len(columns), dtype=np.intp)
+    low = np.zeros(len(columns), dtype=np.intp)
+    listed: list[int] = []
     for j, col in enumerate(columns):
         spec = overrides.get(str(col))
         if spec is None and methods.treat is TreatMethod.none:
             continue
-        skew_t = spec.skew_thresh if spec and spec.skew_thresh is not None else methods.skew_thresh
-        kurt_t = spec.kurt_thresh if spec and spec.kurt_thresh is not None else methods.kurt_thresh
-        winmax = spec.winmax if spec and spec.winmax is not None else methods.winmax
-        before = (float(skew[j]), float(kurt[j]))
-        note = ""
-        hi = lo = 0
-        logged = False
+        listed.append(j)
         if spec is not None and spec.method == "none":
-            note = "per-indicator treatment: none" + (f" ({spec.reason})" if spec.reason else "")
+            notes[j] = "per-indicator treatment: none" + (f" ({spec.reason})" if spec.reason else "")
         elif spec is not None and spec.method == "log":
-            out[:, j], flags[:, j], logged = log_ct(x[:, j]), ~np.isnan(x[:, j]), True
-            note = "per-indicator treatment: log" + (f" ({spec.reason})" if spec.reason else "")
-        elif abs(before[0]) >= skew_t - _MARGIN * max(1.0, abs(skew_t)) and before[
-            1
-        ] >= kurt_t - _MARGIN * max(1.0, abs(kurt_t)):
-            col_x = x[:, j]
-            y, changed, hi, lo, logged = winsorise(col_x, winmax, skew_t, kurt_t)
-            out[:, j], flags[:, j] = y, changed
-            if fails(col_x, skew_t, kurt_t) and not logged and hi + lo == 0 and winmax > 0:
-                note = "fails the outlier rule but left untreated: winsorising would make it constant"
-        after = skew_kurt(out[:, j]) if logged or hi + lo > 0 else before
-        logs.append(TreatLog(str(col), *before, hi, lo, logged, *after, note))
+            out[:, j], flags[:, j], logged[j] = log_ct(x[:, j]), ~np.isnan(x[:, j]), True
+            notes[j] = "per-indicator treatment: log" + (f" ({spec.reason})" if spec.reason else "")
+        else:
+            rule.append(j)
+            limits.append(
+                (
+                    spec.winmax if spec and spec.winmax is not None else methods.winmax,
+                    spec.skew_thresh if spec and spec.skew_thresh is not None else methods.skew_thresh,
+                    spec.kurt_thresh if spec and spec.kurt_thresh is not None else methods.kurt_thresh,
+                )
+            )
+    if rule:
+        winmax, skew_t, kurt_t = (np.array(v) for v in zip(*limits, strict=True))
+        stat_s, stat_k = skew[rule], kurt[rule]
+        candidate = (
+            ((np.abs(stat_s) >= skew_t) & (stat_k >= kurt_t))
+            | _near(np.abs(stat_s), skew_t)
+            | _near(stat_k, kurt_t)
+        )
+        picked = [j for j, c in zip(rule, candidate, strict=True) if c]
+        if picked:
+            sel = candidate.nonzero()[0]
+            many = _winsorise_rows(xt[picked], winmax[sel].astype(np.intp), skew_t[sel], kurt_t[sel])
+            for r, j in enumerate(picked):
+                if many.close[r]:  # too close to call with rounded statistics: the one-column rule decides
+                    m, st, kt = limits[rule.index(j)]
+                    y, changed, h, lo_n, lg = winsorise(x[:, j], m, st, kt)
+                    untreated = fails(x[:, j], st, kt) and not lg and h + lo_n == 0 and m > 0
+                else:
+                    y, changed = many.values[r], many.changed[r]
+                    h, lo_n, lg, untreated = (
+                        int(many.high[r]),
+                        int(many.low[r]),
+                        bool(many.logged[r]),
+                        bool(many.untreated[r]),
+                    )
+                out[:, j], flags[:, j], high[j], low[j], logged[j] = y, changed, h, lo_n, lg
+                if untreated:
+                    notes[j] = "fails the outlier rule but left untreated: winsorising would make it constant"
+    moved = [j for j in listed if logged[j] or high[j] + low[j] > 0]
+    after_s, after_k = skew.copy(), kurt.copy()
+    if moved:
+        after_s[moved], after_k[moved] = _moments(np.ascontiguousarray(out[:, moved].T))
+    for j in listed:
+        logs.append(
+            TreatLog(
+                str(columns[j]),
+                float(skew[j]),
+                float(kurt[j]),
+                int(high[j]),
+                int(low[j]),
+                bool(logged[j]),
+                float(after_s[j]),
+                float(after_k[j]),
+                notes.get(j, ""),
+            )
+        )
     return out, flags, logs
 
 
