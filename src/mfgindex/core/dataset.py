@@ -59,7 +59,11 @@ class Dataset:
     reading: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.values["year"].unique())
+        return list(self._years)
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        return tuple(sorted(int(y) for y in self.values["year"].unique()))
 
     def variables(self) -> list[str]:
         return sorted(str(v) for v in self.values["variable"].unique())

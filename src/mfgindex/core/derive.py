@@ -193,9 +193,12 @@ def formulas(framework: Framework) -> tuple[Formula, ...]:
     )
 
 
-def raw_values(ds: Dataset, framework: Framework, year: int, codes: pd.Index) -> Array:
-    """Units × indicators of raw (derived) values for one year, in the framework's indicator order."""
-    rows = cube(ds).rows(codes)
+def raw_values(
+    ds: Dataset, framework: Framework, year: int, codes: pd.Index, rows: Positions | None = None
+) -> Array:
+    """Units × indicators of raw (derived) values for one year, in the framework's indicator order
+    (``rows``: the codes' rows in the :func:`cube`, when known)."""
+    rows = cube(ds).rows(codes) if rows is None else rows
     fs: Sequence[Formula] = formulas(framework)
     out = np.empty((len(codes), len(fs)))
     for j, f in enumerate(fs):
@@ -210,10 +213,15 @@ def raw_matrix(ds: Dataset, framework: Framework, year: int, codes: pd.Index) ->
 
 
 def auxiliary_values(
-    ds: Dataset, name: str | Indicator, year: int, codes: pd.Index, framework: Framework
+    ds: Dataset,
+    name: str | Indicator,
+    year: int,
+    codes: pd.Index,
+    framework: Framework,
+    rows: Positions | None = None,
 ) -> Array:
-    """:func:`auxiliary` as an array."""
-    rows = cube(ds).rows(codes)
+    """:func:`auxiliary` as an array (``rows``: the codes' rows in the :func:`cube`, when known)."""
+    rows = cube(ds).rows(codes) if rows is None else rows
     if isinstance(name, Indicator):
         return _values(ds, name.resolved_formula(), year, codes, framework, rows)
     return _var(ds, name, year, codes, framework, rows)

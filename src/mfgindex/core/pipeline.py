@@ -50,10 +50,27 @@ def universe(ds: Dataset, framework: Framework) -> pd.Index:
 def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int) -> pd.Series | None:
     name = framework.methods.impute_group
     if name in ds.units.columns:
+        pos = _unit_rows(ds, codes)
+        if pos is not None:
+            return pd.Series(ds.units[name].to_numpy(dtype=object)[pos], index=codes, dtype=object)
         return ds.units[name].reindex(codes)
     if name in ds.panel:
         return ds.panel[name].get(year, pd.Series(dtype=object)).reindex(codes)
     return None
+
+
+def _unit_rows(ds: Dataset, codes: pd.Index) -> npt.NDArray[np.intp] | None:
+    """Rows of ``codes`` in the dataset's unit table (kept for the last few code lists); None when some code
+    is not a unit."""
+    kept: dict[tuple[str, ...], npt.NDArray[np.intp]] = ds.__dict__.setdefault("_unit_rows", {})
+    key = tuple(map(str, codes))
+    pos = kept.get(key)
+    if pos is None:
+        pos = np.asarray(ds.units.index.get_indexer(pd.Index(key, dtype=object)), dtype=np.intp)
+        if len(kept) >= 8:
+            kept.pop(next(iter(kept)))
+        kept[key] = pos
+    return None if bool((pos < 0).any()) else pos
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,11 +208,12 @@ def evaluate_year(
     m = framework.methods
     layout = _layout(framework)
     ids = layout.ids
-    raw = derive.raw_values(ds, framework, year, codes)
+    rows = derive.cube(ds).rows(codes)
+    raw = derive.raw_values(ds, framework, year, codes, rows)
     if m.denominate:
         for j, ind in layout.denominators:
             assert ind.denominator is not None
-            den = derive.auxiliary_values(ds, ind.denominator, year, codes, framework)
+            den = derive.auxiliary_values(ds, ind.denominator, year, codes, framework, rows)
             with np.errstate(divide="ignore", invalid="ignore"):
                 raw[:, j] = raw[:, j] / np.where(den != 0, den, np.nan)
     # screen units by data coverage of the raw indicators
@@ -273,13 +291,13 @@ def evaluate_year(
 
 def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     """Share of units with data, per aggregate (mean over its indicators) — the README's coverage table."""
-    present = ~np.isnan(raw)
+    present = (~np.isnan(raw)).sum(axis=0)  # units with data, per indicator (exact integers)
     aggs = [agg for agg, _ in layout.leaves]
     return pd.DataFrame(
         {
             "name_zh": [agg.name_zh for agg in aggs],
             "indicators": [len(cols) for _, cols in layout.leaves],
-            "coverage": [float(present[:, cols].mean()) for _, cols in layout.leaves],
+            "coverage": [float(present[cols].sum() / (len(raw) * len(cols))) for _, cols in layout.leaves],
         },
         index=pd.Index([agg.id for agg in aggs], name="id"),
     )
@@ -292,14 +310,16 @@ def _leaves(node: Aggregate) -> list[Indicator]:
     return out
 
 
-def _effective_weights(framework: Framework, cur: YearResult, local: dict[str, pd.Series]) -> pd.Series:
+def _effective_weights(
+    framework: Framework, cur: YearResult, local: dict[str, pd.Series], nominal: pd.Series | None = None
+) -> pd.Series:
     """Nominal global weights averaged over units when stage weights vary by unit.
 
     Only the stage node's weights vary, and a global weight is linear in them, so the mean over units of
     the global weights is the global weight of the mean stage weights.
     """
     if not cur.weights:
-        return global_weights(framework, local)
+        return nominal.copy() if nominal is not None else global_weights(framework, local)
     per_unit = next(iter(cur.weights.values()))
     if per_unit.empty:
         return pd.Series(0.0, index=[i.id for i in framework.indicators()])
@@ -388,6 +408,7 @@ def evaluate(
         prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
     _check_scores(framework, cur)
     table = ranking_table(ds, framework, cur, prev)
+    nominal = global_weights(framework, local)
     return Result(
         framework=framework,
         current=cur,
@@ -395,15 +416,15 @@ def evaluate(
         table=table,
         units=ds.units,
         nominal_weights=MappingProxyType(local),
-        global_weights=global_weights(framework, local),
-        effective_weights=_effective_weights(framework, cur, local),
+        global_weights=nominal,
+        effective_weights=_effective_weights(framework, cur, local, nominal),
         provenance=MappingProxyType(
             {
                 "seed": seed,
                 "inputs": {**ds.inputs, **(derivation["inputs"] if derivation else {})},
                 "year": year,
                 "previous_year": prev_year if has_prev else None,
-                "weights_derivation": derived.record(framework, local, derivation),
+                "weights_derivation": derived.record(framework, local, derivation, nominal),
                 "reading": dict(ds.reading),
             }
         ),
@@ -425,7 +446,8 @@ def ranking_table(
     """The ranking table (``scores.csv``): identity, ranks, change, then each aggregate's score and rank."""
     root = framework.root.id
     scores = cur.scores
-    units = ds.units.reindex(scores.index)
+    pos = _unit_rows(ds, scores.index)
+    units = ds.units.reindex(scores.index) if pos is None else ds.units.take(pos).set_axis(scores.index)
     cols: dict[str, Any] = {"name": units["name"] if "name" in units.columns else scores.index.to_series()}
     for col in ("province", "region"):
         if col in units.columns:
@@ -446,14 +468,21 @@ def ranking_table(
         cols["prev_rank"] = prev_rank
         cols["rank_change"] = delta
         cols["change"] = label
-    for agg in framework.aggregates():
-        x = values[:, position[agg.id]]
-        cols[agg.id] = x
-        cols[f"{agg.id}_rank"] = rank.rank_array(x)
+    aggs = [agg.id for agg in framework.aggregates()]
+    at = [position[a] for a in aggs]
+    all_ranks = rank.ranks(values[:, at].T)  # one call: every aggregate's ranks (rows)
+    missing = np.isnan(all_ranks)
+    whole = np.where(missing, 0, all_ranks).astype(np.int64)
+    for k, a in enumerate(aggs):
+        cols[a] = values[:, at[k]]
+        cols[f"{a}_rank"] = pd.arrays.IntegerArray(whole[k], missing[k])
     # by rank (unranked last), then name; stable, as a mergesort of the two columns
     key = root_rank.to_numpy(dtype=np.float64, na_value=np.inf)
-    name_key, _ = pd.factorize(pd.Series(cols["name"]).astype(object), sort=True, use_na_sentinel=True)
-    order = np.lexsort((np.where(name_key < 0, len(name_key), name_key), key))
+    order = np.argsort(key, kind="stable")
+    srt = key[order]
+    if bool((srt[1:] == srt[:-1]).any()):  # ties (or unranked units): by name among them
+        name_key, _ = pd.factorize(pd.Series(cols["name"]).astype(object), sort=True, use_na_sentinel=True)
+        order = np.lexsort((np.where(name_key < 0, len(name_key), name_key), key))
     index = scores.index.take(order)
     table = pd.DataFrame({k: _take(v, order, index) for k, v in cols.items()}, index=index)
     table.index.name = "code"

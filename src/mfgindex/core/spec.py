@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mfgindex.core import framework as fw_mod
+from mfgindex.core import memo
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework, Methods
 
@@ -38,9 +39,17 @@ SPEC_VERSION = 1
 
 
 def framework_sha256(framework: Framework) -> str:
-    """SHA-256 of the framework's canonical JSON (sorted keys): equal frameworks have equal hashes."""
-    text = json.dumps(framework.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the framework's canonical JSON (sorted keys): equal frameworks have equal hashes.
+
+    Computed once per framework object (frameworks are frozen)."""
+
+    def digest() -> str:
+        text = json.dumps(
+            framework.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    return memo.per_object(framework, "sha256", digest)
 
 
 def _plain(value: Any) -> Any:

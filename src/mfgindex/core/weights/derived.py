@@ -385,8 +385,10 @@ def record(
     framework: Framework,
     local: Mapping[str, pd.Series],
     derivation: Mapping[str, Any] | None,
+    nominal: pd.Series | None = None,
 ) -> dict[str, Any]:
-    """The ``weights.derivation`` block of run.json: per node method and diagnostics, global, per stage."""
+    """The ``weights.derivation`` block of run.json: per node method and diagnostics, global, per stage
+    (``nominal``: the global weights of ``local``, computed here when not given)."""
     nodes = dict(derivation["nodes"]) if derivation else {}
     base = "class" if framework.weighting == "class" else "explicit"
     per_node: dict[str, Any] = {}
@@ -394,7 +396,7 @@ def record(
         per_node[agg.id] = nodes.get(agg.id, {"method": base, "weights": _floats(local[agg.id])})
     return {
         "nodes": _jsonable(per_node),
-        "global": _floats(global_weights(framework, dict(local))),
+        "global": _floats(nominal if nominal is not None else global_weights(framework, dict(local))),
         "per_stage": stage_global_weights(framework, local),
         "files": dict(derivation["inputs"]) if derivation else {},
     }
