@@ -4,8 +4,10 @@ Cases (targets on a 2-core machine):
   asem-10k     N = 10,000 on COINr's ASEM example (build_example_coin pipeline), default assumptions: < 10 s
   default-100k N = 100,000 on the embedded data (~333 cities), default assumptions: < 60 s, bounded memory
 
-Usage:  .venv/bin/python benchmarks/bench_uncertainty.py [asem-10k] [default-100k] [--backend dask]
-Prints wall time, CPU time and the peak resident memory (max RSS) of each command.
+Usage:  .venv/bin/python benchmarks/bench_uncertainty.py [asem-10k] [default-100k] [--replications] [--charts]
+        [--backend dask]
+Prints wall time, CPU time and the peak resident memory (max RSS) of each command (the default command
+writes the statistics only; extra arguments are passed on, e.g. ``--replications`` for the parquet file).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def run(case: str, extra: list[str]) -> None:
         wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        size = (Path(tmp) / "replications.parquet").stat().st_size / 1e6
+        parquet = Path(tmp) / "replications.parquet"  # only with --replications
+        size = parquet.stat().st_size / 1e6 if parquet.exists() else 0.0
         # ru_maxrss of children is the largest child so far (KiB on Linux): run one case per process for
         # an exact figure per case
         label = " ".join(extra) or "local"

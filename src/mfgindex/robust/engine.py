@@ -327,10 +327,11 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
 
 def rank_histogram(rk: Array, n_units: int) -> IntArray:
     """counts[u, k] = replications in which unit u has rank k (k = 1..n; column 0 unused)."""
-    ok = ~np.isnan(rk)
-    unit = np.broadcast_to(np.arange(n_units), rk.shape)[ok]
-    flat = unit * (n_units + 1) + rk[ok].astype(np.int64)
-    return np.bincount(flat, minlength=n_units * (n_units + 1)).reshape(n_units, n_units + 1).astype(np.int64)
+    ranked = np.nan_to_num(rk, nan=0.0).astype(np.intp)  # unranked → column 0, dropped below
+    ranked += np.arange(n_units, dtype=np.intp) * (n_units + 1)
+    counts = np.bincount(ranked.reshape(-1), minlength=n_units * (n_units + 1))
+    counts[:: n_units + 1] = 0
+    return counts.reshape(n_units, n_units + 1).astype(np.int64)
 
 
 def histogram_quantile(counts: IntArray, p: float) -> Array:

@@ -65,7 +65,6 @@ class Chunk:
     histogram: engine.IntArray
     n_nan: engine.IntArray  # (size,) units without a score in each replication
     rank_shift: engine.Array  # (size,) mean |rank − nominal rank| over the ranked units
-    ranks: engine.IntArray  # (size, units) competition ranks, 0 = unranked (uint16 up to 65,535 units)
 
 
 def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
@@ -85,10 +84,8 @@ def run_batch(ctx: engine.Context, batch: tuple[Task, ...]) -> Chunk:
         shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
     mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
             if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
-    small = np.uint16 if ctx.n_units < 2**16 else np.uint32
     return Chunk(batch[0].start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units),
-                 np.isnan(index).sum(axis=1).astype(np.int64), shift,
-                 np.nan_to_num(rk, nan=0.0).astype(small))  # fmt: skip
+                 np.isnan(index).sum(axis=1).astype(np.int64), shift)  # fmt: skip
 
 
 def run_chunk(ctx: engine.Context, task: Task) -> Chunk:
@@ -160,7 +157,10 @@ def _table(ctx: engine.Context, ch: Chunk, schema: Any) -> Any:
     cols.append(pa.array(ch.n_nan.astype(np.int32)))
     index = ch.index.astype(np.float32)
     cols += [pa.array(index[:, u]) for u in range(index.shape[1])]
-    cols += [pa.array(ch.ranks[:, u], mask=ch.ranks[:, u] == 0) for u in range(ch.ranks.shape[1])]
+    rk = engine.ranks(ch.index)  # recomputed here: only when the file is written
+    unranked = np.isnan(rk)
+    small = np.nan_to_num(rk, nan=0.0).astype(np.uint16 if ctx.n_units < 2**16 else np.uint32)
+    cols += [pa.array(small[:, u], mask=unranked[:, u]) for u in range(small.shape[1])]
     return pa.Table.from_arrays(cols, schema=schema)
 
 
