@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXE = str(ROOT / ".venv" / "bin" / "mfgindex")
+EXE = str(Path(sys.executable).with_name("mfgindex"))  # the interpreter's own environment
 ASEM = ROOT / "src" / "mfgindex" / "data" / "asem"
 CASES = {
     "asem-10k": ["-f", str(ASEM / "iMeta.csv"), "-d", str(ASEM / "iData.csv"), "--denominate",

@@ -262,14 +262,25 @@ def _groups(ctx: Context, choices: IntArray) -> tuple[IntArray, list[IntArray]]:
     return keys, rows
 
 
-def _unperturbed(
-    ctx: Context, key: tuple[int, ...], plan: Plan, x: Array, base: dict[int, Array]
-) -> tuple[Array, Bools]:
-    got = ctx.nominal_scores.get(key)
-    if got is None:
-        got = plan.apply_flagged(x, base)
-        if (len(ctx.nominal_scores) + 1) * got[0].size <= CACHE_CELLS:
-            ctx.nominal_scores[key] = got
+def _unperturbed(ctx: Context, keys: list[tuple[int, ...]]) -> dict[tuple[int, ...], tuple[Array, Bools]]:
+    """The unperturbed scores and ≤ 0 flags of each (data, aggregation, stage) key: from the context's
+    store, else computed — all data variants of one plan and stage alternative in one call of the plan
+    (leaves stacked ``(variants, units, n)``) — and stored while the store is below :data:`CACHE_CELLS`."""
+    nd = len(ctx.data_factors)
+    nt = len(ctx.tree_factors)
+    got = {k: ctx.nominal_scores[k] for k in keys if k in ctx.nominal_scores}
+    todo: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+    for key in keys:
+        if key not in got:
+            todo.setdefault((ctx.agg_alternatives[key[nd : nd + nt]], key[-1]), []).append(key)
+    for (alt, stage_alt), ks in todo.items():
+        p = ctx.plans[alt]
+        base = {p.stage: ctx.stage_weights[stage_alt]} if p.stage is not None else {}
+        scores, bad = p.apply_flagged(np.stack([ctx.variants[k[:nd]] for k in ks]), base)
+        for i, key in enumerate(ks):
+            got[key] = (scores[i], bad[i])
+            if (len(ctx.nominal_scores) + 1) * scores[i].size <= CACHE_CELLS:
+                ctx.nominal_scores[key] = got[key]
     return got
 
 
@@ -298,13 +309,14 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     nd = len(ctx.data_factors)
     nt = len(ctx.tree_factors)
     stage_node = plan.stage
-    keys, groups = _groups(ctx, c)
-    for key_row, rows in zip(keys, groups, strict=True):
-        key = tuple(int(v) for v in key_row)
+    key_rows, groups = _groups(ctx, c)
+    keys = [tuple(int(v) for v in row) for row in key_rows.tolist()]
+    unperturbed = _unperturbed(ctx, keys)
+    for key, rows in zip(keys, groups, strict=True):
         x = ctx.variants[key[:nd]]
         p = ctx.plans[ctx.agg_alternatives[key[nd : nd + nt]]]
         base = {stage_node: ctx.stage_weights[key[-1]]} if stage_node is not None else {}
-        previous, previous_bad = _unperturbed(ctx, key, p, x, base)
+        previous, previous_bad = unperturbed[key]
         for s in range(0, len(rows), block):
             sel = rows[s : s + block]
             factor = {j: m[sel] for j, m in draws.multipliers.items()}
