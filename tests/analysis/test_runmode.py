@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from mfgindex.analysis.run import from_result, load_run_dir
+from mfgindex.analysis.run import from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
 from mfgindex.core.errors import UserError
 from mfgindex.core.result import Result
 from mfgindex.services import outputs
+from mfgindex.services.api import rerun
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def test_run_directory_gives_the_same_analysis(
     default_result: Result, analysis: RunAnalysis, tmp_path: Path
 ) -> None:
     outputs.write_run(default_result, tmp_path / "run", {"data": "embedded default"})
-    again = analyze_run(load_run_dir(tmp_path / "run"))
+    again = analyze_run(from_result(rerun(tmp_path / "run"), source=str(tmp_path / "run")))
     assert again.risers == analysis.risers and again.new_entries == analysis.new_entries
     assert again.aggregates == analysis.aggregates
     assert again.region_va == analysis.region_va and again.list_counts == analysis.list_counts
@@ -84,4 +85,4 @@ def test_gaps_change_and_profiles(analysis: RunAnalysis, default_result: Result)
 
 def test_missing_run_directory_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError):
-        load_run_dir(tmp_path)
+        rerun(tmp_path)

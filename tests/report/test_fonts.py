@@ -141,8 +141,8 @@ def test_figures_module_reports_the_shipped_family() -> None:
 
 
 @pytest.fixture(scope="module")
-def pdf(run: RunData, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    files = write_report(run, tmp_path_factory.mktemp("pdf"), "zh", robustness=False)
+def pdf(default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = write_report(default_result, tmp_path_factory.mktemp("pdf"), "zh", robustness=False)
     assert files.pdf is not None, files.note
     return files.pdf
 
@@ -169,13 +169,13 @@ def test_pdf_text_and_pixels(pdf: Path, run: RunData) -> None:
 
 
 def test_without_weasyprint_libraries_everything_but_the_pdf_is_written(
-    run: RunData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    default_result: Result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mfgindex.report import build
 
     line = "未生成 report.pdf：WeasyPrint 无法加载所需系统库 pango/harfbuzz (PDF skipped)"
     monkeypatch.setattr(build, "pdf_engine_problem", lambda: line)
-    files = write_report(run, tmp_path, "zh", robustness=False)
+    files = write_report(default_result, tmp_path, "zh", robustness=False)
     assert files.pdf is None and files.note == line
     assert files.html.is_file() and files.analysis.is_file() and files.figures
     assert not (tmp_path / "report.pdf").exists()

@@ -27,9 +27,9 @@ def run(default_result: Result) -> RunData:
 
 
 @pytest.fixture(scope="module")
-def files(run: RunData, default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+def files(default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
     out = tmp_path_factory.mktemp("publication")
-    return write_report(run, out, "zh", result=default_result, replications=100)
+    return write_report(default_result, out, "zh", replications=100)
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,8 @@ def analysis(run: RunData) -> RunAnalysis:
 
 
 @pytest.fixture(scope="module")
-def zh(run: RunData, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
-    return write_report(run, tmp_path_factory.mktemp("zh"), "zh")
+def zh(default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    return write_report(default_result, tmp_path_factory.mktemp("zh"), "zh")
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +139,8 @@ def test_pdf_has_cjk_font_and_city_names(zh: ReportFiles, run: RunData) -> None:
         assert name in text, name
 
 
-def test_english_version_renders(run: RunData, tmp_path: Path) -> None:
-    files = write_report(run, tmp_path, "en", pdf=False)
+def test_english_version_renders(default_result: Result, tmp_path: Path) -> None:
+    files = write_report(default_result, tmp_path, "en", pdf=False)
     html = files.html.read_text(encoding="utf-8")
     assert '<html lang="en">' in html
     for _, title in SECTIONS["en"]:

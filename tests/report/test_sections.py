@@ -29,8 +29,8 @@ def run(default_result: Result) -> RunData:
 
 
 @pytest.fixture(scope="module")
-def html(run: RunData, default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> str:
-    files = write_report(run, tmp_path_factory.mktemp("sec"), "zh", pdf=False, result=default_result)
+def html(default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> str:
+    files = write_report(default_result, tmp_path_factory.mktemp("sec"), "zh", pdf=False)
     return files.html.read_text(encoding="utf-8")
 
 
@@ -158,7 +158,7 @@ def test_folders_of_uncertainty_and_sensitivity_are_read(
          "ST": [0.15, 0.62], "ST_conf": [0.02, 0.03]}
     ).to_csv(sd / "sobol.csv", index=False)  # fmt: skip
     files = write_report(
-        run, tmp_path / "r", "zh", pdf=False, result=default_result, uncertainty_dir=ud, sensitivity_dir=sd
+        default_result, tmp_path / "r", "zh", pdf=False, uncertainty_dir=ud, sensitivity_dir=sd
     )
     text = _text(_section(files.html.read_text(encoding="utf-8"), "robustness"))
     assert f"结果读取自 {ud}（777次模拟，随机种子5）" in text

@@ -7,7 +7,6 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from mfgindex.analysis.run import from_result
 from mfgindex.cli.main import app
 from mfgindex.core.errors import UserError
 from mfgindex.core.result import Result
@@ -23,9 +22,8 @@ def test_parse_methods() -> None:
 
 
 def test_section_renders_the_selected_methods(default_result: Result) -> None:
-    run = from_result(default_result)
-    assert toolbox_section(run, ()) is None
-    ctx = toolbox_section(run, ("markov", "moran"), "zh")
+    assert toolbox_section(default_result, ()) is None
+    ctx = toolbox_section(default_result, ("markov", "moran"), "zh")
     assert ctx is not None
     assert [it["key"] for it in ctx["items"]] == ["markov", "moran"]
     html = (

@@ -43,7 +43,7 @@ def test_summary_equals_the_report_analysis_and_the_ranking(client: TestClient, 
     assert abs(s["tiers"][0]["index_mean"] - sum(first) / len(first)) < 1e-9
     # the report's analysis of the same evaluation (what report.build writes to analysis.json)
     result = web_state.results[web_state.main_year]
-    report = analyze_run(from_result(result, web_state.config, dataset=web_state.dataset)).ranking
+    report = analyze_run(from_result(result, web_state.config)).ranking
     assert report is not None
     assert [(r["region"], r["top10"], r["top20"], r["topN"]) for r in s["regions"]] == [
         (r.region, r.top10, r.top20, r.topN) for r in report.regions

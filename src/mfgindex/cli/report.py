@@ -81,28 +81,28 @@ def report_command(
     from mfgindex.cli.progress import spinner
 
     def go() -> None:
-        from mfgindex.analysis.run import from_result, load_run_dir
+        from rich.markup import escape
+
         from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
         from mfgindex.report.build import check_lang, write_report
+        from mfgindex.services import runner
         from mfgindex.toolbox.report import parse_methods  # 研究工具
 
         check_lang(lang)
         check_out_dir(out)
         check_replaceable(out, force)
-        result = None
         with spinner("生成报告 (building the report)…") as step, one_line_failure(out):
-            if run_dir is not None:
-                run = load_run_dir(run_dir)
+            if run_dir is not None:  # the run folder re-evaluated from its run.json
+                got = runner.rerun(run_dir)
+                result, source = got.result, str(run_dir)
+                for line in got.warnings:
+                    err.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
             else:
-                from mfgindex.cli.run import evaluate_options
-                from mfgindex.services.runner import RunSpec
-
-                options = RunSpec()
-                result, _ = evaluate_options(options)
-                run = from_result(result, options.record())
+                result, _, _ = runner.evaluate(runner.RunSpec())
+                source = "evaluated"
             with output_folder(out, "report", force=force, keep_others=True) as stage:
                 files = write_report(
-                    run,
+                    result,
                     stage,
                     lang,
                     top,
@@ -110,7 +110,7 @@ def report_command(
                     svg=svg,
                     progress=step,
                     toolbox=parse_methods(toolbox_methods),
-                    result=result,
+                    source=source,
                     robustness=robustness,
                     uncertainty_dir=uncertainty,
                     sensitivity_dir=sensitivity,
@@ -119,8 +119,6 @@ def report_command(
             [files.html.name] + ([files.pdf.name] if files.pdf else []) + [files.analysis.name, "figures/"]
         )
         if files.note:
-            from rich.markup import escape
-
             err.print(f"[yellow]warning[/yellow] {escape(files.note)}", highlight=False, soft_wrap=True)
         err.print(f"报告 (report) → {out}/: {', '.join(written)} ({files.seconds:.1f} s)", highlight=False)
 

@@ -145,13 +145,13 @@ def run(
             names = [p.name for p in outputs.write_run_files(result, staging, config, final=out_dir)]
             if report:  # mfgindex.report: same folder, same run
                 from mfgindex.cli.report import one_line_failure
-                from mfgindex.report.build import report_for_result
+                from mfgindex.report.build import write_report
 
                 with (
                     spinner("生成报告 (building the report)…", quiet=quiet) as step,
                     one_line_failure(out_dir),
                 ):
-                    files = report_for_result(result, staging, config, progress=step)
+                    files = write_report(result, staging, config=config, progress=step)
                 names += [files.html.name, *([files.pdf.name] if files.pdf else [])]
                 note = files.note
         if note:

@@ -54,9 +54,9 @@ def _command(app: typer.Typer, name: str, body: Callable[..., Output]) -> None:
 
     The command gets the options every method shares (``--out``, ``--framework``, ``--data``, ``--year``,
     ``--run``; for panel methods also ``--years`` and ``--comparable/--per-year``) in front of the body's
-    own. It builds the :class:`~mfgindex.toolbox.source.Context` (a fresh evaluation, or the ``--run``
-    folder re-evaluated), calls the body, writes ``results.xlsx`` (``about`` = the source's parameters +
-    the body's) and the figures, and prints what it wrote; user errors exit 2.
+    own. It evaluates the run (a fresh spec, or the ``--run`` folder re-evaluated), calls the body with
+    the run's :class:`~mfgindex.toolbox.source.Context`, writes ``results.xlsx`` (``about`` = the run's
+    parameters + the body's) and the figures, and prints what it wrote; user errors exit 2.
     """
     panel = name in PANEL_METHODS
     common = dict(_COMMON) | (_PANEL if panel else {})
@@ -76,12 +76,11 @@ def _command(app: typer.Typer, name: str, body: Callable[..., Output]) -> None:
             with spinner(f"研究工具 (toolbox {name})：评价中 (evaluating)…") as step:
                 ctx = _source(src["framework"], src["data"], src["year"], src["run_dir"])
                 if panel:
-                    ctx.options["_years"] = src["years"]
-                    ctx.options["_comparable"] = src["comparable"]
+                    ctx.years, ctx.comparable = src["years"], src["comparable"]
                 step("计算中 (computing)…")
                 res = body(ctx, **kw)
                 step("写出结果 (writing)…")
-                about = {k: v for k, v in ctx.options.items() if not k.startswith("_")}
+                about = dict(ctx.about)
                 if ctx.warnings:
                     about["warnings"] = "; ".join(ctx.warnings)
                     for line in ctx.warnings:
@@ -102,7 +101,11 @@ def _command(app: typer.Typer, name: str, body: Callable[..., Output]) -> None:
 def _source(
     framework: str | None, data: list[Path] | None, year: int | None, run_dir: Path | None
 ) -> Context:
-    from mfgindex.toolbox.source import evaluate, from_run
+    """The run the method reads: ``--run DIR`` re-evaluated from its run.json, or the spec of
+    ``--framework/--data/--year`` evaluated (both as ``mfgindex run`` does)."""
+    from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
+    from mfgindex.services import runner
+    from mfgindex.toolbox.source import context
 
     if run_dir is not None:
         if framework is not None or data or year is not None:
@@ -112,17 +115,13 @@ def _source(
                     column="--run",
                 )
             )
-        return from_run(run_dir)
-    return evaluate(framework or "caict2023", data, year)
-
-
-def _warn(lines: list[str]) -> None:
-    from rich.markup import escape
-
-    from mfgindex.cli.console import err
-
-    for line in lines:
-        err.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False, markup=True)
+        got = runner.rerun(run_dir)
+        return context(got.result, got.warnings, run=str(run_dir))
+    spec = RunSpec(
+        framework=framework or DEFAULT_FRAMEWORK, data=tuple(str(d) for d in data or ()), year=year
+    )
+    result, _, _ = runner.evaluate(spec)
+    return context(result)
 
 
 _COMMON: dict[str, tuple[Any, Any]] = {

@@ -428,6 +428,7 @@ def evaluate(
                 "reading": dict(ds.reading),
             }
         ),
+        dataset=ds,
     )
 
 

@@ -48,7 +48,8 @@ class Result:
     effective_weights: pd.Series
     provenance: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # the spec evaluated, with the year and the framework's and inputs' hashes filled in (None when the
-    # pipeline was called directly), and the data it was evaluated on
+    # pipeline was called directly), and the data it was evaluated on (the report, the toolbox and the
+    # dashboard read the non-indicator variables, lists and panels from it)
     spec: RunSpec | None = None
     dataset: Dataset | None = None
 

@@ -24,7 +24,7 @@ import json
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -32,6 +32,9 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import memo
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework, Methods
+
+if TYPE_CHECKING:
+    from mfgindex.core.dataset import Dataset
 
 DEFAULT_FRAMEWORK = "caict2023"
 DEFAULT_YEAR = 2022  # the seed report's year, used with the embedded data when no year is given
@@ -117,6 +120,34 @@ class RunSpec(BaseModel):
     def framework_label(self) -> str:
         """The framework's reference as text (its id when the framework is given inline)."""
         return self.framework if isinstance(self.framework, str) else self.framework.id
+
+    def resolve_framework(self) -> Framework:
+        """The framework evaluated: the preset or file loaded (or the one given), with the spec's method
+        overrides and top-list size applied. Raises UserError on an unknown preset, a bad override or
+        ``top`` < 1."""
+        framework = fw_mod.load(self.framework) if isinstance(self.framework, str) else self.framework
+        if self.methods:
+            framework = fw_mod.with_methods(framework, **self.methods)
+        if self.top is not None:
+            if self.top < 1:
+                raise UserError(
+                    Problem("--top must be at least 1", column="--top", value=str(self.top), expected="N ≥ 1")
+                )
+            framework = framework.model_copy(update={"top_n": self.top})
+        return framework
+
+    def resolve_year(self, ds: Dataset) -> int:
+        """The year evaluated on ``ds``: the spec's year; over the embedded data the latest year the user's
+        files supplied; else the embedded data's 2022 (no data given) or the data's latest year."""
+        if self.year is not None:
+            return self.year
+        if self.overlays():
+            supplied = ds.reading.get("supplied") or {}
+            given = [int(y) for in_file in supplied.values() for years in in_file.values() for y in years]
+            if given:
+                return max(given)
+        years = ds.years()
+        return DEFAULT_YEAR if DEFAULT_YEAR in years and not self.data else years[-1]
 
     def record(self) -> dict[str, Any]:
         """The user's choices in short form (the ``config`` block of run.json and of the reports)."""

@@ -1,6 +1,6 @@
 """The report: analyses + figures + Jinja2 templates → ``report.html`` (self-contained) and ``report.pdf``.
 
-:func:`write_report` renders a run (:class:`~mfgindex.analysis.run.RunData`) in Chinese (``zh``, default)
+:func:`write_report` renders an evaluation (:class:`~mfgindex.core.result.Result`) in Chinese (``zh``)
 or English (``en``). The HTML carries its CSS inline and its figures as base64 PNG, so it opens offline;
 the PDF is the same HTML printed by WeasyPrint in the CJK font shipped with the package
 (:mod:`mfgindex.core.fonts`; where WeasyPrint's system libraries are missing, everything but the PDF is
@@ -690,7 +690,7 @@ def write_pdf(html: str, path: Path, base_url: Path) -> None:
 
 
 def write_report(
-    run: RunData,
+    result: Result,
     out_dir: str | Path,
     lang: str = "zh",
     top: int | None = None,
@@ -699,19 +699,22 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     toolbox: tuple[str, ...] = (),  # 研究工具 section: methods of mfgindex.toolbox.report
     *,
-    result: Result | None = None,
+    config: Mapping[str, Any] | None = None,
+    source: str = "evaluated",
     robustness: bool = True,
     uncertainty_dir: str | Path | None = None,
     sensitivity_dir: str | Path | None = None,
     replications: int = RB.DEFAULT_N,
     seed: int = RB.DEFAULT_SEED,
 ) -> ReportFiles:
-    """Analyse ``run`` and write ``report.html``, ``report.pdf``, ``analysis.json`` and ``figures/``.
+    """Analyse the evaluation ``result`` and write ``report.html``, ``report.pdf``, ``analysis.json`` and
+    ``figures/``.
 
     Parameters
     ----------
-    run
-        The run's results.
+    result
+        The evaluation (``mfgindex.evaluate(spec)``, or ``mfgindex.rerun(folder)`` for a run folder); its
+        data (``result.dataset``) give the non-indicator figures (value added, GDP, lists).
     out_dir
         Output folder (created).
     lang
@@ -724,9 +727,10 @@ def write_report(
         Also write every figure as SVG (slower; the report embeds PNG).
     progress
         Called with a short message before each step.
-    result
-        The evaluation behind ``run`` (audited and perturbed by the 稳健性检验 section); default: ``run``
-        re-evaluated from its framework and data when those can be reloaded.
+    config
+        The run's settings as printed in the appendix (default: ``result.spec.record()``).
+    source
+        Where the run came from (named in errors), e.g. the run folder.
     robustness
         Include the 稳健性检验 section (audit + uncertainty analysis).
     uncertainty_dir
@@ -737,6 +741,7 @@ def write_report(
         N and seed of the uncertainty analysis computed for the report (COINr's default assumptions).
     """
     check_lang(lang)
+    run = from_result(result, config, source)
     if not run.is_cities:
         raise UserError(
             Problem(
@@ -754,14 +759,12 @@ def write_report(
     say("analysis")
     a = analyze_run(run, n=top)
     tables = dict(report_tables(run, a, lang))
-    res = result if result is not None else (reevaluate(run) if robustness or run.year == 2022 else None)
-    tables.update(agreement_tables(run, res, lang))
+    tables.update(agreement_tables(run, result, lang))
     robust: Robustness | None = None
-    res = result if result is not None else reevaluate(run)
     if robustness:
         say("robustness")
         robust = RB.compute(
-            res,
+            result,
             run.dataset,
             a.top_n,
             n=replications,
@@ -774,11 +777,9 @@ def write_report(
     status = narrative.development_status(run)
     if status is not None:
         tables["status"] = status_table(status, lang)
-    obstacles = None
-    if res is not None:
-        from mfgindex.toolbox.obstacle import obstacle_from_result
+    from mfgindex.toolbox.obstacle import obstacle_from_result
 
-        obstacles = obstacle_from_result(res).by_dimension
+    obstacles = obstacle_from_result(result).by_dimension
     findings = narrative.outlook_findings(run, obstacles)
     say("figures")
     figs = make_figures(run, a, lang, robust)
@@ -797,7 +798,7 @@ def write_report(
     say("html")
     from mfgindex.toolbox.report import toolbox_section  # 研究工具 (toolbox) section
 
-    toolbox_ctx = toolbox_section(run, toolbox, lang)
+    toolbox_ctx = toolbox_section(result, toolbox, lang)
     html = render_html(
         run, a, lang, tables, b64, robust, toolbox=toolbox_ctx, status=status, outlook=findings
     )
@@ -820,34 +821,6 @@ def write_report(
         except PdfUnavailable as exc:
             pdf_path, note = None, str(exc)
     return ReportFiles(html_path, pdf_path, analysis_path, tuple(paths), time.perf_counter() - t0, note)
-
-
-def report_for_result(
-    result: Result,
-    out_dir: str | Path,
-    config: Mapping[str, Any] | None = None,
-    lang: str = "zh",
-    progress: Callable[[str], None] | None = None,
-) -> ReportFiles:
-    """The report of an evaluation (what ``mfgindex run --report`` calls)."""
-    return write_report(from_result(result, config), out_dir, lang, result=result, progress=progress)
-
-
-def reevaluate(run: RunData) -> Result | None:
-    """``run`` evaluated again from its framework and data (a run folder); None when the data cannot be
-    reloaded or the ranks differ from the folder's (then the audit would not describe this ranking)."""
-    if run.dataset is None:
-        return None
-    from mfgindex.core import pipeline
-
-    try:
-        seed = int(run.config.get("seed", 0) or 0)
-        res = pipeline.evaluate(run.dataset, run.framework, run.year, run.previous_year, seed)
-    except (UserError, ValueError, KeyError):
-        return None
-    mine = run.table["rank"].astype(float)
-    theirs = res.table["rank"].reindex(mine.index).astype(float)
-    return res if bool((mine == theirs).all()) else None
 
 
 def agreement_tables(run: RunData, result: Result | None, lang: str) -> dict[str, ReportTable]:
@@ -926,6 +899,5 @@ __all__ = [
     "check_lang",
     "make_figures",
     "render_html",
-    "report_for_result",
     "write_report",
 ]

@@ -690,18 +690,15 @@ def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
 def add_report_sheets(wb: Any, result: Any) -> None:
     """Hook for :func:`mfgindex.services.outputs.write_xlsx`: the report tables (Chinese) of ``result``.
 
-    The context data (GDP, population, lists) are reloaded from the result's inputs. Runs whose units are
+    The context data (GDP, population, lists) are the result's (``result.dataset``). Runs whose units are
     not Chinese cities (e.g. COINr's ASEM example) get no report sheets: the report is about cities.
     """
     if result.framework.universe.kind != "cities" or "province" not in result.table.columns:
         return
-    from mfgindex.analysis.run import EMBEDDED, from_result
+    from mfgindex.analysis.run import from_result
     from mfgindex.analysis.runmode import analyze_run
 
-    inputs = list(dict(result.provenance.get("inputs", {})))
-    embedded = all(p.startswith("mfgindex/data/") for p in inputs)
-    config = {"data": EMBEDDED if embedded else inputs, "year": result.year}
-    run = from_result(result, config)
+    run = from_result(result)
     write_sheets(wb, report_tables(run, analyze_run(run, panel=False), "zh"))
 
 

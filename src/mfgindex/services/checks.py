@@ -26,6 +26,7 @@ from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
+from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
 
 DEFAULT_ACCEPTED = ("checks", "accepted_findings_default.csv")
 ACCEPTED_COLUMNS = ("code", "year", "variable", "kind", "value", "reason")
@@ -428,7 +429,6 @@ def check_inputs(
     Reading errors raise ``UserError`` (nothing can be checked); findings never raise.
     """
     from mfgindex.core import framework as fw_mod
-    from mfgindex.services import runner
 
     framework = fw_mod.load(framework_name)
     paths = [Path(d) for d in data]
@@ -447,12 +447,9 @@ def check_inputs(
         ds = dataset_mod.default()
     ds, applied = apply_corrections(ds, list(corrections))
     user = workspace is not None or bool(paths)
-    options = runner.RunSpec(framework=framework_name, data=tuple(map(str, paths)), year=year)
-    years: tuple[int, ...] | None
-    if all_years:
-        years = None
-    else:  # the years a run of that year reads: the year and its previous year, as validate and run check
-        years = run_years(ds, year if year is not None else runner.default_year(ds, options))
+    spec = RunSpec(framework=framework_name, data=tuple(map(str, paths)), year=year)
+    # the years a run of that year reads: the year and its previous year, as validate and run check
+    years = None if all_years else run_years(ds, spec.resolve_year(ds))
     return check(
         ds,
         framework,
@@ -460,5 +457,5 @@ def check_inputs(
         embedded=not user,
         accepted_files=list(accept),
         corrections=applied,
-        merge_default=user and default_data and framework_name == runner.DEFAULT_FRAMEWORK,
+        merge_default=user and default_data and framework_name == DEFAULT_FRAMEWORK,
     )

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from mfgindex.core import dataset as dataset_mod
-from mfgindex.core import framework as fw_mod
 from mfgindex.core import gates, ingest, validate
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
@@ -48,17 +47,7 @@ def prepare(options: RunSpec) -> Prepared:
     (``options.accept``), and a thin year (a dimension with < 50 % of its cells) unless
     ``options.allow_thin``.
     """
-    framework = options.framework
-    if isinstance(framework, str):
-        framework = fw_mod.load(framework)
-    if options.methods:
-        framework = fw_mod.with_methods(framework, **options.methods)
-    if options.top is not None:
-        if options.top < 1:
-            raise UserError(
-                Problem("--top must be at least 1", column="--top", value=str(options.top), expected="N ≥ 1")
-            )
-        framework = framework.model_copy(update={"top_n": options.top})
+    framework = options.resolve_framework()
     if options.data:
         ds, problems = read_users_data(
             [Path(d) for d in options.data],
@@ -76,7 +65,7 @@ def prepare(options: RunSpec) -> Prepared:
     where = ", ".join(options.data) if options.data else "embedded data"
     problems.extend(p if p.file else replace(p, file=where) for p in validate.check(ds, framework))
     errors = [p for p in problems if p.severity == "error"]
-    year = default_year(ds, options)
+    year = options.resolve_year(ds)
     # the plausibility checks run even when validation failed, so every problem is reported at once
     outcome = checks_svc.check(
         ds,
@@ -124,7 +113,7 @@ def evaluate_prepared(options: RunSpec, p: Prepared) -> Result:
     """Evaluate a spec whose inputs are prepared (:func:`prepare`, or a workspace's snapshot)."""
     from mfgindex.core import pipeline
 
-    year = default_year(p.dataset, options)
+    year = options.resolve_year(p.dataset)
     result = pipeline.evaluate(p.dataset, p.framework, year, options.previous_year, options.seed)
     resolved = options.model_copy(
         update={
@@ -142,18 +131,6 @@ def with_checks(result: Result, p: Prepared) -> Result:
     if p.gate is not None:
         prov["coverage_gate"] = p.gate.record()
     return replace(result, provenance=MappingProxyType(prov))
-
-
-def default_year(ds: Dataset, options: RunSpec) -> int:
-    if options.year is not None:
-        return options.year
-    if options.overlays():  # over the embedded data: the latest year the user's files supplied
-        supplied = ds.reading.get("supplied") or {}
-        given = [int(y) for per_file in supplied.values() for per_var in per_file.values() for y in per_var]
-        if given:
-            return max(given)
-    years = ds.years()
-    return DEFAULT_YEAR if DEFAULT_YEAR in years and not options.data else years[-1]
 
 
 @dataclass(frozen=True)

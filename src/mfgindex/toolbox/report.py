@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.result import Result
 
 
 @dataclass(frozen=True)
@@ -154,20 +155,15 @@ def _table(frame: pd.DataFrame, rows: int) -> dict[str, Any]:
     }
 
 
-def toolbox_section(run: Any, methods: Sequence[str], lang: str = "zh") -> dict[str, Any] | None:
-    """The template context of the 研究工具 section for ``run`` (:class:`~mfgindex.analysis.run.RunData`),
-    or None when no method is selected."""
+def toolbox_section(result: Result, methods: Sequence[str], lang: str = "zh") -> dict[str, Any] | None:
+    """The template context of the 研究工具 section for the evaluation ``result`` (the methods read it, its
+    data included), or None when no method is selected."""
     if not methods:
         return None
-    from mfgindex.core import geo, pipeline
+    from mfgindex.core import geo
     from mfgindex.toolbox.methods import METHODS
     from mfgindex.toolbox.source import Context
 
-    if run.dataset is None:
-        raise UserError(
-            Problem("研究工具需要运行所用的数据 (the toolbox needs the run's data files)", file=run.source)
-        )
-    result = pipeline.evaluate(run.dataset, run.framework, run.year, run.previous_year)
     overrides = {
         "ranking": geo.data_path("caict2023", "top50_2023.csv"),
         "bootstrap": 100,
@@ -176,7 +172,7 @@ def toolbox_section(run: Any, methods: Sequence[str], lang: str = "zh") -> dict[
     items = []
     for n, name in enumerate(methods, 1):
         entry = ENTRIES[name]
-        ctx = Context(run.dataset, run.framework, result, {"year": run.year})
+        ctx = Context(result, {"year": result.year})
         out = METHODS[name](ctx, **_defaults(METHODS[name], overrides))
         fig_key, fig = next(iter(out.figures.items()))
         buf = io.BytesIO()

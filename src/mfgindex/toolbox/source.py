@@ -1,75 +1,64 @@
-"""Where a toolbox method's inputs come from: a fresh evaluation (framework + data + year, as
-``mfgindex run``) or an existing run folder (``--run DIR``).
+"""What a toolbox method reads: an evaluated run — a :class:`~mfgindex.core.result.Result` — and the
+entries it adds to the ``about`` sheet.
 
-A run folder is **re-evaluated from its run.json**: the framework tree recorded there (with every method
-override already applied), the data files named in ``config.data`` (or the embedded data), the year, the
-previous year and the seed. This is needed because most methods use more than scores.csv/indicators.csv
-hold (multi-year panels, stage weights per city, the dataset's unit attributes). The re-evaluated ranks are
-compared with the folder's scores.csv; a difference (data changed since the run) is reported as a warning
-in the ``about`` sheet and on the terminal.
+The toolbox does not evaluate: its caller does (``mfgindex toolbox`` evaluates the spec of its
+``--framework/--data/--year`` options, or re-evaluates a ``--run DIR`` from its run.json, both through
+``services.runner``; the report passes the result it reports on). Most methods use more than the ranking
+table (multi-year panels, stage weights per city, the dataset's unit attributes), so the result must carry
+the data it was evaluated on (``result.dataset``, which every evaluation fills).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from mfgindex.core.dataset import Dataset
+from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
 
 
 @dataclass
 class Context:
-    """An evaluated framework + data, and the parameters to record in ``about``."""
+    """A thin view over a :class:`~mfgindex.core.result.Result` for the toolbox methods.
 
-    ds: Dataset
-    framework: Framework
+    ``about``: what results.xlsx's ``about`` sheet records (the run's parameters, then what the method
+    adds, e.g. the panel's years); ``years`` and ``comparable``: the panel choice of a panel method
+    (``--years``, ``--comparable/--per-year``).
+    """
+
     result: Result
-    options: dict[str, Any]
+    about: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    years: str | None = None
+    comparable: bool = True
+
+    @property
+    def ds(self) -> Dataset:
+        if self.result.dataset is None:
+            raise UserError(
+                Problem(
+                    "研究工具需要运行所用的数据 (the toolbox needs the data the run was evaluated on)",
+                    expected="a result of mfgindex.evaluate / rerun",
+                )
+            )
+        return self.result.dataset
+
+    @property
+    def framework(self) -> Framework:
+        return self.result.framework
 
 
-def evaluate(
-    framework: str = "caict2023",
-    data: list[Path] | None = None,
-    year: int | None = None,
-    previous_year: int | None = None,
-) -> Context:
-    """Evaluate a framework (preset name or file) on data (default: embedded) for ``year``."""
-    from mfgindex.core import pipeline
-    from mfgindex.core.spec import RunSpec
-    from mfgindex.services.runner import default_year, load
-
-    options = RunSpec(
-        framework=framework, data=tuple(str(d) for d in data or ()), year=year, previous_year=previous_year
+def context(result: Result, warnings: list[str] | tuple[str, ...] = (), **about: Any) -> Context:
+    """The toolbox's view of ``result``; ``about`` starts with ``about`` (e.g. ``run=folder``) and the
+    run's framework, data and year (from ``result.spec``)."""
+    spec = result.spec
+    record = (
+        spec.record() if spec is not None else {"framework": result.framework.id, "data": "embedded default"}
     )
-    ds, fw, _ = load(options)
-    y = default_year(ds, options)
-    result = pipeline.evaluate(ds, fw, y, previous_year)
     return Context(
-        ds,
-        fw,
         result,
-        {"framework": framework, "data": [str(d) for d in data or ()] or "embedded default", "year": y},
-    )
-
-
-def from_run(folder: Path) -> Context:
-    """Re-evaluate the run folder ``folder`` from its run.json (see the module docstring)."""
-    from mfgindex.services.runner import rerun
-
-    got = rerun(folder)
-    return Context(
-        got.dataset,
-        got.framework,
-        got.result,
-        {
-            "run": str(folder),
-            "framework": got.config.get("framework", got.framework.id),
-            "data": [str(p) for p in got.data_paths] if got.data_paths else "embedded default",
-            "year": got.result.year,
-        },
-        list(got.warnings),
+        {**about, "framework": record["framework"], "data": record["data"], "year": result.year},
+        list(warnings),
     )

@@ -191,7 +191,7 @@ class Service:
 def summary_body(st: AppState, year: int) -> dict[str, Any]:
     """The report's list-level analysis of ``year`` (``analysis.summary.analyze_ranking`` on the table the
     report reads, via ``analysis.run.from_result``) and the 梯队 (``analysis.tiers``)."""
-    run = from_result(st.results[year], st.config, dataset=st.dataset)
+    run = from_result(st.results[year], st.config)
     n = run.top_n
     index_col = "index" if "index" in run.table.columns else run.index_id
     out: dict[str, Any] = {

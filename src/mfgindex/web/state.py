@@ -29,6 +29,7 @@ from mfgindex.core.errors import UserError
 from mfgindex.core.framework import Aggregate, Framework, Indicator, walk
 from mfgindex.core.rank import competition_rank
 from mfgindex.core.result import Result
+from mfgindex.core.spec import RunSpec
 from mfgindex.services import runner
 
 log = logging.getLogger("mfgindex.web")
@@ -94,16 +95,40 @@ class Dimension:
 
 @dataclass
 class AppState:
-    """Everything the app serves, computed once; request handlers only read it."""
+    """Everything the app serves, derived from the run's :class:`~mfgindex.core.result.Result` once;
+    request handlers only read it.
 
-    framework: Framework
-    dataset: Dataset
+    ``result``: the run served (``services.runner.evaluate`` of a spec, or ``rerun`` of a run folder);
+    ``results``: it and the other years offered (same framework and data); ``source``: where the run came
+    from; ``warnings``: reading, validation and re-run warnings (``/api/meta``); ``uncertainty``: rank
+    intervals from the run folder's ``uncertainty.csv``.
+    """
+
+    result: Result
     results: dict[int, Result]
-    main_year: int
     source: str
-    config: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     uncertainty: pd.DataFrame | None = None
+
+    @property
+    def framework(self) -> Framework:
+        return self.result.framework
+
+    @property
+    def dataset(self) -> Dataset:
+        ds = self.result.dataset
+        if ds is None:  # every evaluation carries its data; a hand-built Result may not
+            raise ValueError("the app's result carries no data")
+        return ds
+
+    @property
+    def main_year(self) -> int:
+        return self.result.year
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        """The run's settings in short form (``RunSpec.record()``, run.json's ``config``)."""
+        return self.result.spec.record() if self.result.spec is not None else {}
 
     # -- static labels ----------------------------------------------------------------------------------
     @cached_property
@@ -263,9 +288,11 @@ class AppState:
 
 
 # -- building -----------------------------------------------------------------------------------------------
-def _usable_years(ds: Dataset, framework: Framework, main: Result) -> dict[int, Result]:
-    """Evaluate every other year that passes the coverage gate (``core.gates``: every dimension has at least
-    half of its data cells), the years the dashboard's year controls offer."""
+def _usable_years(main: Result) -> dict[int, Result]:
+    """``main`` and every other year of its data that passes the coverage gate (``core.gates``: every
+    dimension has at least half of its data cells) evaluated alike: the years the dashboard offers."""
+    ds, framework = main.dataset, main.framework
+    assert ds is not None  # every evaluation carries its data
     out = {main.year: main}
     for y in gates.passing_years(ds, framework):
         if y == main.year:
@@ -296,41 +323,29 @@ def _read_uncertainty(folder: Path) -> tuple[pd.DataFrame | None, list[str]]:
     return None, warnings
 
 
-def from_options(options: runner.RunSpec | None = None, history: bool = True) -> AppState:
-    """Evaluate with the given options (default: embedded data, preset caict2023) for the app."""
-    options = options or runner.RunSpec()
-    ds, framework, problems = runner.load(options)
-    year = runner.default_year(ds, options)
-    main = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
-    results = _usable_years(ds, framework, main) if history else {year: main}
+def from_options(spec: RunSpec | None = None, history: bool = True) -> AppState:
+    """The app over ``evaluate(spec)`` (default: the embedded data, preset caict2023), with every other
+    usable year when ``history``."""
+    spec = spec or RunSpec()
+    main, problems, _ = runner.evaluate(spec)
     return AppState(
-        framework=framework,
-        dataset=ds,
-        results=results,
-        main_year=year,
-        source="embedded default data" if not options.data else ", ".join(options.data),
-        config=options.record(),
+        result=main,
+        results=_usable_years(main) if history else {main.year: main},
+        source="embedded default data" if not spec.data else ", ".join(spec.data),
         warnings=[str(p) for p in problems],
     )
 
 
 def from_run_dir(folder: Path, history: bool = True) -> AppState:
-    """Re-evaluate a run directory from its ``run.json`` and check the ranks against its ``scores.csv``."""
+    """The app over ``rerun(folder)``: the run folder re-evaluated from its ``run.json``, its ranks checked
+    against its ``scores.csv``; rank intervals from its ``uncertainty.csv`` when present."""
     got = runner.rerun(folder)
-    ds, framework, main, year = got.dataset, got.framework, got.result, got.result.year
-    config = got.config
-    warnings = list(got.warnings)
     uncertainty, more = _read_uncertainty(folder)
-    warnings.extend(more)
-    results = _usable_years(ds, framework, main) if history else {year: main}
     return AppState(
-        framework=framework,
-        dataset=ds,
-        results=results,
-        main_year=year,
+        result=got.result,
+        results=_usable_years(got.result) if history else {got.result.year: got.result},
         source=str(folder),
-        config=config,
-        warnings=warnings,
+        warnings=[*got.warnings, *more],
         uncertainty=uncertainty,
     )
 

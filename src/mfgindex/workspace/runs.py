@@ -21,7 +21,6 @@ from mfgindex.core.dataset import Dataset, sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
 from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
-from mfgindex.services import runner
 from mfgindex.workspace import store
 from mfgindex.workspace.schema import connect, run
 
@@ -29,14 +28,8 @@ from mfgindex.workspace.schema import connect, run
 def load(
     directory: Path, options: RunSpec, snapshot: int | None = None
 ) -> tuple[Dataset, fw_mod.Framework, list[Problem]]:
-    """As ``runner.load`` but with the workspace's data (current, or as of ``snapshot``)."""
-    framework = options.framework
-    if isinstance(framework, str):
-        framework = fw_mod.load(framework)
-    if options.methods:
-        framework = fw_mod.with_methods(framework, **options.methods)
-    if options.top is not None:
-        framework = framework.model_copy(update={"top_n": options.top})
+    """The spec's framework and the workspace's data (current, or as of ``snapshot``), validated."""
+    framework = options.resolve_framework()
     ds = store.load_dataset(directory, snapshot)
     problems = validate.check(ds, framework)
     errors = [p for p in problems if p.severity == "error"]
@@ -48,7 +41,7 @@ def load(
 def evaluate(directory: Path, options: RunSpec, snapshot: int | None = None) -> tuple[Result, list[Problem]]:
     """Evaluate ``options`` on the workspace → (Result, warnings). Pure apart from reading the workspace."""
     ds, framework, warnings = load(directory, options, snapshot)
-    year = runner.default_year(ds, options)
+    year = options.resolve_year(ds)
     return pipeline.evaluate(ds, framework, year, options.previous_year, options.seed), warnings
 
 

@@ -92,10 +92,9 @@ def panel_of(ctx: Context) -> Panel:
     """The panel of ``--years`` / ``--comparable`` (given to a ``panel=True`` command)."""
     from mfgindex.toolbox.panel import build_panel
 
-    comparable = bool(ctx.options.get("_comparable", True))
-    ys = parse_years(ctx.options.get("_years"), ctx)
-    ctx.options.update({"years": list(ys), "comparable": comparable})
-    return build_panel(ctx.ds, ctx.framework, ys, comparable)
+    ys = parse_years(ctx.years, ctx)
+    ctx.about.update({"years": list(ys), "comparable": ctx.comparable})
+    return build_panel(ctx.ds, ctx.framework, ys, ctx.comparable)
 
 
 def unit_groups(kind: str, units: pd.DataFrame, clusters: str = "caict2023") -> pd.Series:
