@@ -25,6 +25,17 @@ class CityRef:
     rank: int
 
 
+def city_ref(table: pd.DataFrame, code: str) -> CityRef:
+    """The unit ``code`` of a ranking table as a :class:`CityRef`."""
+    rank: Any = table.at[code, "rank"]
+    return CityRef(str(code), str(table.at[code, "name"]), int(rank))
+
+
+def city_refs(table: pd.DataFrame, codes: pd.Index | list[str]) -> tuple[CityRef, ...]:
+    """The units ``codes`` of a ranking table, by rank."""
+    return tuple(sorted((city_ref(table, str(c)) for c in codes), key=lambda r: r.rank))
+
+
 def _refs(rows: pd.DataFrame) -> tuple[CityRef, ...]:
     return tuple(
         CityRef(str(c), str(r["name"]), int(r["rank"])) for c, r in rows.sort_values("rank").iterrows()
