@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -31,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from mfgindex.core import imeta
 from mfgindex.core.errors import Problem, UserError
 
 
@@ -574,7 +574,7 @@ def load(spec: str | Path) -> Framework:
     if not path.exists():
         raise UserError(Problem(f"framework not found (presets: {', '.join(PRESETS)})", file=text))
     if path.suffix.lower() in {".csv", ".xlsx"}:
-        return from_imeta(path)
+        return from_dict(imeta.framework_data(path, MAX_LEVELS), file=text)
     from mfgindex.core.ingest import decode  # ingest does not import this module
     from mfgindex.core.safeyaml import load_yaml
 
@@ -585,177 +585,6 @@ def load(spec: str | Path) -> Framework:
     fw = from_dict(data, file=text)
     fw._base_dir = path.resolve().parent
     return fw
-
-
-_IMETA_COLUMNS = (
-    "Level",
-    "iCode",
-    "iName",
-    "Direction",
-    "Weight",
-    "Unit",
-    "Target",
-    "Denominator",
-    "Parent",
-    "Type",
-)
-
-
-def from_imeta(path: Path) -> Framework:
-    """Build a framework from a COINr ``iMeta`` table (CSV or XLSX).
-
-    Rows of ``Type`` Indicator and Aggregate form the tree through ``Parent``; ``Group`` rows become
-    grouping columns; ``Denominator`` rows name denominators. Weights are relative within a parent.
-    The universe is generic (units come from the data's ``uCode`` column).
-    """
-    from mfgindex.core.ingest import read_csv
-
-    file = str(path)
-    try:
-        df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else read_csv(path)[0]
-    except UserError:
-        raise
-    except Exception as exc:  # a corrupt or unreadable file is the user's input problem
-        raise UserError(Problem(f"cannot read file: {exc}", file=file)) from None
-    missing = [c for c in ("iCode", "Parent", "Type") if c not in df.columns]
-    if missing:
-        raise UserError(
-            Problem(f"iMeta needs columns {missing}", file=file, expected=", ".join(_IMETA_COLUMNS))
-        )
-    rows: dict[str, dict[str, Any]] = {}
-    children: dict[str, list[str]] = {}
-    groups: list[str] = []
-    problems: list[Problem] = []
-    for i, r in df.iterrows():
-        row_no = int(str(i)) + 2
-        code = str(r["iCode"])
-        kind = str(r["Type"])
-        if kind == "Group":
-            groups.append(code)
-            continue
-        if kind == "Denominator":
-            continue
-        if kind not in ("Indicator", "Aggregate"):
-            problems.append(Problem("unknown Type", file=file, row=row_no, column="Type", value=kind))
-            continue
-        if code in rows:
-            problems.append(
-                Problem(
-                    f"duplicate iCode, first at row {rows[code]['row_no']}",
-                    file=file,
-                    row=row_no,
-                    column="iCode",
-                    value=code,
-                )
-            )
-            continue
-        rows[code] = {"kind": kind, "row": r, "row_no": row_no}
-        parent = r["Parent"]
-        if isinstance(parent, str) and parent:
-            children.setdefault(parent, []).append(code)
-    roots = [c for c, v in rows.items() if not isinstance(v["row"]["Parent"], str)]
-    for parent, kids in children.items():
-        if rows.get(parent, {}).get("kind") != "Aggregate":
-            for kid in kids:
-                problems.append(
-                    Problem(
-                        "Parent is not an aggregate code"
-                        + (" (it is an Indicator)" if parent in rows else ""),
-                        file=file,
-                        row=rows[kid]["row_no"],
-                        column="Parent",
-                        value=parent,
-                        expected="the iCode of an Aggregate row",
-                    )
-                )
-    if len(roots) != 1:
-        problems.append(
-            Problem(
-                f"iMeta needs exactly one row without Parent (the index), found {len(roots)}",
-                file=file,
-                column="Parent",
-                value=", ".join(f"{c} (row {rows[c]['row_no']})" for c in roots),
-            )
-        )
-    if problems:
-        raise UserError(problems)
-    reachable: set[str] = set()
-    stack = list(roots)
-    while stack:
-        code = stack.pop()
-        if code not in reachable:
-            reachable.add(code)
-            stack.extend(children.get(code, []))
-    for code, v in rows.items():
-        if code not in reachable:  # its Parent chain never reaches the index: a cycle
-            problems.append(
-                Problem(
-                    "row is not under the index (its Parent chain is a cycle)",
-                    file=file,
-                    row=v["row_no"],
-                    column="Parent",
-                    value=str(v["row"]["Parent"]),
-                )
-            )
-    if problems:
-        raise UserError(problems)
-
-    def num(value: Any, code: str = "", column: str = "") -> float | None:
-        if pd.isna(value):
-            return None
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise UserError(
-                Problem(
-                    "not a number",
-                    file=file,
-                    row=rows[code]["row_no"] if code in rows else None,
-                    column=column,
-                    value=str(value),
-                    expected="a number",
-                )
-            ) from None
-
-    def build(code: str, level: int = 1) -> dict[str, Any]:
-        if level > MAX_LEVELS:
-            raise UserError(
-                Problem(
-                    f"the framework tree is nested more than {MAX_LEVELS} levels deep",
-                    file=file,
-                    row=rows[code]["row_no"],
-                    column="Parent",
-                    expected=f"at most {MAX_LEVELS} levels",
-                )
-            )
-        r = rows[code]["row"]
-        node: dict[str, Any] = {"id": code, "name_en": "" if pd.isna(r.get("iName")) else str(r["iName"])}
-        weight = num(r.get("Weight"), code, "Weight")
-        if weight is not None:
-            node["weight"] = weight
-        if rows[code]["kind"] == "Aggregate":
-            node["children"] = [build(c, level + 1) for c in children.get(code, [])]
-            return node
-        direction = num(r.get("Direction"), code, "Direction")
-        node["direction"] = -1 if direction is not None and direction < 0 else 1
-        if isinstance(r.get("Unit"), str):
-            node["unit"] = r["Unit"]
-        target = num(r.get("Target"), code, "Target")
-        if target is not None:
-            node["target"] = target
-        if isinstance(r.get("Denominator"), str) and r["Denominator"]:
-            node["denominator"] = r["Denominator"]
-        return node
-
-    data = {
-        "id": roots[0],
-        "name_en": path.stem,
-        "root": build(roots[0]),
-        "groups": groups,
-        "universe": {"kind": "generic", "exclude_unit_types": []},
-        "methods": {"treat": "winsorise", "normalise": "minmax", "aggregate": "arithmetic"},
-    }
-    return from_dict(data, file=file)
 
 
 def with_methods(framework: Framework, **changes: Any) -> Framework:
