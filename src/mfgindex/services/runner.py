@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 
@@ -135,13 +134,10 @@ def with_checks(result: Result, p: Prepared) -> Result:
 
 @dataclass(frozen=True)
 class Rerun:
-    """A run folder re-evaluated from its run.json, with what differs from the recorded run."""
+    """A run folder re-evaluated from its run.json (``result``: its spec and data included), with what
+    differs from the recorded run."""
 
-    dataset: Dataset
-    framework: Framework
     result: Result
-    config: dict[str, Any]
-    data_paths: tuple[Path, ...]
     warnings: tuple[str, ...]
 
 
@@ -178,11 +174,4 @@ def rerun(folder: Path) -> Rerun:
                 warnings.append(
                     "re-evaluated ranks differ from the run's scores.csv (data or package version changed)"
                 )
-    return Rerun(
-        prepared.dataset,
-        prepared.framework,
-        result,
-        spec.record(),
-        tuple(Path(d) for d in spec.data),
-        tuple(warnings),
-    )
+    return Rerun(result, tuple(warnings))
