@@ -214,6 +214,14 @@ class RunSpec(BaseModel):
         path = Path(path)
         if path.is_dir():
             path = path / "run.json"
+        elif not path.exists():
+            raise UserError(
+                Problem(
+                    "run folder not found",
+                    file=str(path),
+                    expected="a folder written by `mfgindex run --out DIR`, or its run.json",
+                )
+            )
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
