@@ -77,3 +77,20 @@ def test_printed_help_is_whole(path: tuple[str, ...], cmd: Any) -> None:
     for name, sub in getattr(cmd, "commands", {}).items():
         summary = (sub.help or "").strip().split("\n\n")[0]
         assert _squash(summary) in printed, name  # the command list shows each summary whole
+
+
+def test_help_names_the_framework_in_chinese_not_caict() -> None:
+    """The framework and the sample report are 中国信通院2023年…, not "CAICT 2023", in every help text
+    (an id such as caict2023 may stay: it is what the user types)."""
+    texts = []
+    for _, cmd in COMMANDS:
+        texts.append(cmd.help or "")
+        texts += [getattr(p, "help", None) or "" for p in _params(cmd)]
+    assert not [t for t in texts if re.search(r"CAICT", t)]
+    framework = {
+        getattr(p, "help", None) for _, cmd in COMMANDS for p in _params(cmd) if p.name == "framework"
+    }
+    naming = [
+        t for t in framework if t and "caict2023" in t
+    ]  # where the preset id is offered, it is explained
+    assert naming and all("中国信通院2023年评价框架" in t for t in naming), naming

@@ -80,7 +80,11 @@ def analyze_command(
     clusters: Annotated[
         str,
         typer.Option(
-            "--clusters", help="城市群定义 (city clusters)：caict2023（长三角中心区 27 城）或 plans2016。"
+            "--clusters",
+            help=(
+                "城市群定义 (city clusters)：caict2023（中国信通院2023年报告所用，长三角取中心区27城）"
+                "或 plans2016。"
+            ),
         ),
     ] = geo.DEFAULT_CLUSTER_DEFINITION,
     primacy: Annotated[

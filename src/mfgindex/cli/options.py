@@ -19,7 +19,12 @@ from mfgindex.services.runner import RunSpec
 FrameworkOpt = Annotated[
     str,
     typer.Option(
-        "--framework", "-f", help="评价框架 (framework)：预设名 caict2023、YAML 文件或 COINr iMeta CSV。"
+        "--framework",
+        "-f",
+        help=(
+            "评价框架 (framework)：预设名 caict2023（中国信通院2023年评价框架）、YAML 文件"
+            "或 COINr iMeta CSV。"
+        ),
     ),
 ]
 DataOpt = Annotated[

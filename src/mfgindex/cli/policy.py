@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
             "."
         ),
         sample: Annotated[
-            bool, typer.Option("--sample", help="导入随包样例 (sample)：CAICT 2023 表1、表2、专栏1–2。")
+            bool,
+            typer.Option("--sample", help="导入随包样例 (sample)：中国信通院2023年报告的表1、表2与专栏1–2。"),
         ] = False,
         entered_by: Annotated[str | None, typer.Option("--entered-by", help="录入人 (entered by)。")] = None,
     ) -> None:

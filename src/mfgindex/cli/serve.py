@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
                 "--workspace",
                 "-w",
                 help="政策库工作区 (policy workspace)：其政策库（mfgindex policy import 导入）"
-                "用于城市的政策时间线；默认使用随软件提供的 CAICT 2023 报告样例。",
+                "用于城市的政策时间线；默认使用随软件提供的中国信通院2023年报告样例。",
             ),
         ] = None,
     ) -> None:

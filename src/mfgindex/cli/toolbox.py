@@ -133,7 +133,10 @@ _COMMON: dict[str, tuple[Any, Any]] = {
             typer.Option(
                 "--framework",
                 "-f",
-                help="评价框架 (framework)：预设名（默认 caict2023）、YAML 文件或 COINr iMeta CSV。",
+                help=(
+                    "评价框架 (framework)：预设名（默认 caict2023，即中国信通院2023年评价框架）、"
+                    "YAML 文件或 COINr iMeta CSV。"
+                ),
             ),
         ],
         None,
