@@ -204,3 +204,35 @@ def test_check_a_workspace_with_the_default_data(tmp_path: Path):
         ("451200", "unit_slip"),  # 河池 2022 S&T spending
         ("650100", "province_share"),  # 乌鲁木齐 2022 S&T spending
     }
+
+
+def test_reason_zh_is_optional_in_the_accepted_and_corrections_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Files written before the reason_zh column (and users' files without it) read as before; the shipped
+    files carry a Chinese reason for every row, recorded next to the English one."""
+    from mfgindex.core import dataset, geo
+
+    data = Path(checks_svc.__file__).parents[1] / "data"
+    shipped = pd.read_csv(data / "checks" / "accepted_findings_default.csv", dtype=str)
+    assert shipped["reason_zh"].str.len().gt(20).all() and shipped["reason"].str.len().gt(40).all()
+    old = tmp_path / "accepted_old.csv"
+    shipped.drop(columns=["reason_zh"]).to_csv(old, index=False)
+    read = checks_svc.read_accepted(old)
+    assert [a.reason for a in read] == shipped["reason"].tolist() and all(a.reason_zh == "" for a in read)
+    new = checks_svc.default_accepted()
+    assert [a.reason_zh for a in new] == shipped["reason_zh"].tolist()
+
+    log = pd.read_csv(data / "city_stats" / "corrections_2026-12-01.csv", dtype=str)
+    assert log["reason_zh"].nunique() == log["reason"].nunique() == 4
+    assert {r["reason_zh"] for r in dataset.default_corrections()} == set(log["reason_zh"])
+    old_log = tmp_path / "corrections_old.csv"
+    log.drop(columns=["reason_zh"]).to_csv(old_log, index=False)
+    monkeypatch.setattr(geo, "data_path", lambda *parts: old_log)
+    dataset._default_corrections.cache_clear()  # the log is read once per process
+    try:
+        rows = dataset.default_corrections()
+    finally:
+        dataset._default_corrections.cache_clear()
+    assert len(rows) == len(log) and all("reason_zh" not in r for r in rows)
+    assert {r["reason"] for r in rows} == set(log["reason"])

@@ -107,7 +107,8 @@ CORRECTED_COLUMNS = {
 def default_corrections() -> list[dict[str, object]]:
     """The corrections applied to the embedded city_stats files (one row per changed cell, README there).
 
-    Each row: file, year, code, name, variable, old, new (None: now missing), reason.
+    Each row: file, year, code, name, variable, old, new (None: now missing), reason and, where the log
+    has the column (files from 2026-12-01 on), ``reason_zh``: the reason as the Chinese report prints it.
     """
     return [dict(row) for row in _default_corrections()]
 
@@ -129,6 +130,9 @@ def _default_corrections() -> tuple[dict[str, object], ...]:
                 "reason": str(r["reason"]),
             }
         )
+        zh = r.get("reason_zh")
+        if isinstance(zh, str) and zh.strip():
+            rows[-1]["reason_zh"] = zh.strip()
     return tuple(rows)
 
 

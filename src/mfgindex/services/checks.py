@@ -29,13 +29,14 @@ from mfgindex.core.result import Result
 from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
 
 DEFAULT_ACCEPTED = ("checks", "accepted_findings_default.csv")
-ACCEPTED_COLUMNS = ("code", "year", "variable", "kind", "value", "reason")
+ACCEPTED_COLUMNS = ("code", "year", "variable", "kind", "value", "reason", "reason_zh")  # reason_zh optional
 CORRECTION_COLUMNS = ("code", "year", "variable", "value", "reason")
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """A reviewed finding: (code, year, variable, kind) at ``value`` (NaN: any value), with the reason."""
+    """A reviewed finding: (code, year, variable, kind) at ``value`` (NaN: any value), with the reason (and,
+    if the file has a ``reason_zh`` column, the reason as the Chinese report prints it; "" otherwise)."""
 
     code: str
     year: int
@@ -44,6 +45,7 @@ class Accepted:
     value: float
     reason: str
     source: str
+    reason_zh: str = ""
 
     def matches(self, f: Finding) -> bool:
         if (f.code, f.year, f.variable, f.kind) != (self.code, self.year, self.variable, self.kind):
@@ -115,6 +117,8 @@ class Outcome:
             row["status"] = "accepted" if acc else ("error" if f.severity == ERROR else "warning")
             if acc:
                 row["accepted_reason"] = acc.reason
+                if acc.reason_zh:
+                    row["accepted_reason_zh"] = acc.reason_zh
             rows.append(row)
         return {
             "years": list(self.years),
@@ -200,7 +204,8 @@ def _reason(text: str, path: Path, row: int) -> str:
 
 
 def read_accepted(path: Path) -> list[Accepted]:
-    """A reviewed findings file: CSV ``code, year, variable, kind, value, reason`` (value may be empty)."""
+    """A reviewed findings file: CSV ``code, year, variable, kind, value, reason`` (value may be empty) and
+    an optional ``reason_zh`` (files without it are read as before)."""
     frame = _table(path, ("code", "year", "variable", "kind", "reason"), "认可清单")
     out = []
     for i, row in enumerate(frame.to_dict("records"), start=2):
@@ -225,6 +230,7 @@ def read_accepted(path: Path) -> list[Accepted]:
                 _number(row.get("value", ""), path, i, "value"),
                 _reason(row["reason"], path, i),
                 str(path),
+                str(row.get("reason_zh") or "").strip(),
             )
         )
     return out
