@@ -9,6 +9,7 @@ import html as htmllib
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,13 +18,20 @@ from pypdf import PdfReader
 from mfgindex.analysis.run import RunData, from_result
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
-from mfgindex.report.build import ReportFiles, print_captions, write_report
+from mfgindex.report.build import ReportFiles, print_captions, print_footnotes, write_report
 from mfgindex.report.tables import fmt_num, fmt_pct
 
 
 @pytest.fixture(scope="module")
 def run(default_result: Result) -> RunData:
-    return from_result(default_result)
+    """The default run with the data appendix a real run has: the checks' findings and the corrections
+    applied to the shipped data (``pipeline.evaluate`` alone records neither)."""
+    from dataclasses import replace
+
+    from mfgindex.services import runner
+
+    checked, _, _ = runner.evaluate(runner.RunSpec())
+    return replace(from_result(default_result), data_quality=from_result(checked).data_quality)
 
 
 @pytest.fixture(scope="module")
@@ -164,16 +172,49 @@ def test_pdf_pages_render(files: ReportFiles, tmp_path: Path) -> None:
 
 
 # -- defects found by looking at the rendered pages ---------------------------------------------------------
-def _without_quoted_logs(html: str) -> str:
-    """The body without the two tables that quote the English log of the data files verbatim (更正理由, 说明
-    of accepted findings): the rest of the Chinese body has no ASCII ids and no ASCII brackets."""
-    for tid in ("tab-corrections", "tab-checks"):
-        html = re.sub(rf'<div class="tablewrap[^"]*" id="{tid}">.*?</div>', "", html, flags=re.S)
-    return _body(html)
+def _table_text(html: str, tid: str) -> str:
+    m = re.search(rf'<div class="tablewrap[^"]*" id="{tid}">(.*?)</div>', html, re.S)
+    assert m is not None, tid
+    return _text(m.group(1))
+
+
+def test_data_corrections_and_accepted_findings_give_their_reasons_in_chinese(html: str) -> None:
+    """表 数据更正 and 表 数据校核 print the files' reason_zh: no English sentence (two English words in a
+    row, as in "the 2022 row holds …"), and the numbers each reason cites are still there."""
+    corrections, checks = _table_text(html, "tab-corrections"), _table_text(html, "tab-checks")
+    for text in (corrections, checks):
+        assert not re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text), re.search(
+            r".{20}[A-Za-z]{2,}\s+[A-Za-z]{2,}", text
+        )
+    assert "内蒙古自治区全区合计" in corrections and "23,158.7" in corrections and "11,241.8" in corrections
+    assert "户籍人口口径" in corrections
+    # every accepted finding's reason: 河池 ×8.7 with the three numbers of the English note
+    assert "48,461" in checks and "5,590" in checks and "8.7倍" in checks and "49,977" in checks
+
+
+def test_a_repeated_footnote_refers_to_the_first_one(files: ReportFiles, html: str, pages: list[str]) -> None:
+    """Identical data-file footnotes are printed once; each later one reads "数据文件：同注N", N being
+    the footnote with those files (the screen HTML keeps the lists)."""
+    printed = print_footnotes(html)
+    notes = re.findall(r'<span class="fn">(.*?)</span>', printed, re.S)
+    assert len(notes) == len(re.findall(r'<span class="fn">', html)) >= 10
+    full = [n for n in notes if "同注" not in n]
+    assert len(full) == len(set(full)), "a footnote printed twice in full"
+    for i, n in enumerate(notes, start=1):
+        m = re.fullmatch(r"数据文件：同注(\d+)", n)
+        if m:
+            j = int(m.group(1))
+            assert j < i and re.findall(r'<span class="fn">(.*?)</span>', html, re.S)[i - 1] == notes[j - 1]
+    assert any("同注" in n for n in notes)
+    # in the PDF: "2. 数据文件：同注1" at a page foot, the numbers in order
+    text = "\n".join(pages)
+    numbers = [int(n) for n in re.findall(r"^\s*(\d+)\.\s*数据文件：", text, re.M)]
+    assert numbers == list(range(1, len(notes) + 1)), numbers
+    assert re.search(r"^\s*\d+\.\s*数据文件：同注1\s*$", text, re.M)
 
 
 def test_no_ids_latin_agency_names_or_ascii_brackets_in_the_chinese_body(html: str) -> None:
-    body = _without_quoted_logs(html)
+    body = _body(html)
     # list ids in notes (green_factories: …) and variable ids in the data tables (va_secondary)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", body)
     assert "CAICT" not in _body(html), "中国信通院, not CAICT, in the Chinese text"
@@ -258,3 +299,104 @@ def test_the_homogeneity_figure_cites_in_its_caption_not_in_the_chart(html: str)
     m = re.search(r'<figure id="fig-homogeneity">.*?<figcaption>(.*?)</figcaption>', html, re.S)
     assert m is not None
     assert "来源：本报告根据沪深交易所A股上市公司名录" in m.group(1)
+
+
+def _printed_images(pdf: Path) -> list[tuple[int, int, float]]:
+    """Every image the PDF draws: its pixel width and height and its printed width in points."""
+    pdfium = pytest.importorskip("pypdfium2")
+    raw = pytest.importorskip("pypdfium2.raw")
+    out = []
+    doc = pdfium.PdfDocument(str(pdf))
+    for page in doc:
+        for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=5):
+            left, _, right, _ = obj.get_bounds()
+            w, h = obj.get_px_size()
+            out.append((int(w), int(h), float(right - left)))
+    return out
+
+
+def _smallest_printed_text(fig: Any, images: list[tuple[int, int, float]]) -> tuple[float, str]:
+    """(size in points on paper, text) of the smallest text drawn in ``fig``: its matplotlib font size times
+    the scale at which the PDF prints the figure's PNG (found by its pixel size; 150 dpi as the report)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    FigureCanvasAgg(fig).draw()
+    w_px, h_px = round(fig.get_figwidth() * 150), round(fig.get_figheight() * 150)
+    printed = [pt for w, h, pt in images if abs(w - w_px) <= 1 and abs(h - h_px) <= 1]
+    assert printed, ("figure not found in the PDF", w_px, h_px)
+    scale = printed[0] / (fig.get_figwidth() * 72)
+    page = fig.bbox
+    drawn = [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_window_extent().overlaps(page)
+    ]
+    smallest = min(drawn, key=lambda t: t.get_fontsize())
+    return smallest.get_fontsize() * scale, smallest.get_text()
+
+
+def test_figure_labels_print_at_7pt_or_more(files: ReportFiles, run: RunData) -> None:
+    """Every text of the report's charts and of the similarity heatmap, measured on paper: its font size ×
+    the scale the PDF prints the figure at (city labels of 图6-7 and the heatmap printed at 4-5 pt, the
+    per-city panel of the rank-move figure at 4 pt). The map and the radar grid place their labels with
+    their own tests (no overlap) and are not covered here."""
+    from mfgindex.analysis.runmode import analyze_run
+    from mfgindex.policy import homogeneity as hom
+    from mfgindex.report.build import make_figures
+
+    assert files.pdf is not None
+    images = _printed_images(files.pdf)
+    figs = make_figures(run, analyze_run(run), "zh")
+    result = hom.analyse(hom.listed_structure(), min_total=20, trend_min_total=10)
+    checked = {key: fig for key, fig in figs.items() if key not in ("map", "radar")}
+    assert {"ranking", "va", "growth", "share", "rank_change", "provinces", "subindex"} <= set(checked)
+    checked["homogeneity"] = hom.heatmap(result, source=None)
+    sizes = {key: _smallest_printed_text(fig, images) for key, fig in checked.items()}
+    small = {k: v for k, v in sizes.items() if v[0] < 7.0}
+    assert not small, small
+
+
+def _regional_passages(html: str) -> list[str]:
+    """三（一）'s passages on the four regions (each starts with the region's name)."""
+    m = re.search(r"从四大区域来看.*?格局。(.*?)</p>", html, re.S)
+    assert m is not None
+    text = _text(m.group(1))
+    return [p for p in re.split(r"(?=(?:东部|中部|西部|东北)地区)", text) if p.strip()]
+
+
+def _skeleton(text: str, names: list[str]) -> str:
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, "C")
+    text = re.sub(r"东部|中部|西部|东北", "R", text)
+    return re.sub(r"[\d.,]+%?", "0", text)
+
+
+def _longest_common(a: str, b: str) -> str:
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best
+
+
+def test_regional_passages_do_not_share_a_sentence_skeleton(html: str, run: RunData) -> None:
+    """The four regions of 三（一） are not one template filled four times ("东部地区共计34个城市入围，占东部
+    85个地级行政区的40.0%，前10名中占据9席……" ×4): with numbers, regions and cities masked, no two passages
+    share a run of 13 characters or more."""
+    passages = _regional_passages(html)
+    assert len(passages) == 4, passages
+    names = [str(n) for n in run.table["name"]]
+    skeletons = [_skeleton(p, names) for p in passages]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            common = _longest_common(skeletons[i], skeletons[j])
+            assert len(common) < 13, (common, passages[i], passages[j])
+    # the numbers are still those of the ranking: each region's count of cities in the top 50
+    top = run.table[run.table["rank"] <= 50]["region"].value_counts()
+    for p in passages:
+        region = p[:2]
+        assert str(top.get(region, 0)) in re.findall(r"\d+", p), p

@@ -100,7 +100,8 @@ def test_numbers_in_sentences_equal_the_analysis(zh_html: str, analysis: RunAnal
     assert "、".join(c.name for c in analysis.potential.cities) + "为发展潜力城市" in text
     assert analysis.ranking is not None
     r = analysis.ranking.regions[0]
-    assert f"东部地区共计{r.topN}个城市入围" in text
+    lead = f"东部地区是50强城市最集中的区域，共有{r.topN}个城市入围"
+    assert f"{lead}，占该区域{r.units_in_region}个地级行政区" in text
     c = analysis.ranking.capitals
     assert f"共有{c.capitals_in_list}个省会城市入围50强" in text
     gap = analysis.gaps[0]

@@ -508,13 +508,14 @@ def heatmap(result: Homogeneity, max_cities: int = 30, source: str | None = "") 
     m = result.similarity.loc[chosen, chosen].to_numpy()
     names = [str(units.at[c, "short_name"]) for c in chosen]
     n = len(chosen)
-    size = max(5.0, 0.28 * n + 2.2)
-    fig = Figure(figsize=(size + 1.0, size), dpi=150, layout="constrained")
+    # drawn at the printed size (the report's text column, 493 pt, at most 150 mm high), so the font sizes
+    # below are the sizes on paper: labels 7.5 pt; more cities than ~36 would need a larger page
+    fig = Figure(figsize=(493.0 / 72.0, 5.9), dpi=150, layout="constrained")
     ax = fig.add_subplot()
     im = ax.imshow(m, cmap="YlOrRd", vmin=0.0, vmax=1.0)
-    ax.set_xticks(range(n), names, rotation=90, fontsize=7)
-    ax.set_yticks(range(n), names, fontsize=7)
-    if n <= 20:
+    ax.set_xticks(range(n), names, rotation=90, fontsize=7.5)
+    ax.set_yticks(range(n), names, fontsize=7.5)
+    if n <= 12:
         for i in range(n):
             for j in range(n):
                 ax.text(
@@ -523,16 +524,18 @@ def heatmap(result: Homogeneity, max_cities: int = 30, source: str | None = "") 
                     f"{m[i, j]:.2f}",
                     ha="center",
                     va="center",
-                    fontsize=5,
+                    fontsize=7.5,
                     color="white" if m[i, j] > 0.7 else "black",
                 )
-    fig.colorbar(im, ax=ax, shrink=0.8, label="产业结构相似系数")
+    bar = fig.colorbar(im, ax=ax, shrink=0.8)
+    bar.set_label("产业结构相似系数", fontsize=8)
+    bar.ax.tick_params(labelsize=7.5)
     ax.set_title(f"城市产业结构相似系数（{result.structure.measure}，{result.year}）", fontsize=10)
     if source is not None:
         engine = fig.get_layout_engine()
         if engine is not None:
             engine.set(rect=(0.0, 0.03, 1.0, 0.97))  # type: ignore[call-arg]
-        fig.text(0.01, 0.005, f"来源：{source or result.structure.source}", fontsize=6, color="#555555")
+        fig.text(0.01, 0.005, f"来源：{source or result.structure.source}", fontsize=7.5, color="#555555")
     return fig
 
 

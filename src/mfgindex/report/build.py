@@ -35,7 +35,7 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Indicator
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
-from mfgindex.report import numbering, sources, terms
+from mfgindex.report import numbering, prose, sources, terms
 from mfgindex.report import robustness as RB
 from mfgindex.report.robustness import Robustness
 from mfgindex.report.tables import (
@@ -369,6 +369,7 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         ordered = sorted(listed, key=lambda r: -r.topN)
         x["region_order"] = "-".join(r.region.replace("地区", "") for r in ordered)
         x["region_order_en"] = " > ".join(REGION_EN.get(r.region, r.region) for r in ordered)
+        x["regions_zh"] = prose.regions_zh(R.regions, x["region_va"], a.top_n)
         x["major_clusters"] = [c for c in R.clusters.clusters if c.cluster in R.clusters.major]
         x["lead_provinces"] = list(R.provinces.provinces[:4])
         new_codes = {r.code for r in R.changes.new_entries}
@@ -669,6 +670,30 @@ def print_captions(html: str) -> str:
     return _CAPTION.sub(r'<p class="tcap">\2</p>\1', html)
 
 
+_FOOTNOTE = re.compile(r'<span class="fn">(.*?)</span>', re.S)
+_SAME_NOTE = {"数据文件：": "数据文件：同注{n}", "Data files: ": "Data files: as note {n}"}
+
+
+def print_footnotes(html: str) -> str:
+    """The printed footnotes with repeats shortened as Chinese reports do: a footnote identical to an earlier
+    one becomes "数据文件：同注N", N being the first footnote with that text (the PDF numbers footnotes in
+    document order, one per ``<span class="fn">``; the screen HTML keeps every file list in place)."""
+    first: dict[str, int] = {}
+    count = 0
+
+    def shorten(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        text = m.group(1)
+        if text not in first:
+            first[text] = count
+            return m.group(0)
+        prefix = next((p for p in _SAME_NOTE if text.startswith(p)), "数据文件：")
+        return f'<span class="fn">{_SAME_NOTE[prefix].format(n=first[text])}</span>'
+
+    return _FOOTNOTE.sub(shorten, html)
+
+
 def write_pdf(html: str, path: Path, base_url: Path) -> None:
     """Print the HTML with WeasyPrint in the shipped CJK font (quiet: CSS warnings go to the log).
 
@@ -684,7 +709,7 @@ def write_pdf(html: str, path: Path, base_url: Path) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     font_config = FontConfiguration()
     css = weasyprint.CSS(string=pdf_font_css(), font_config=font_config)
-    weasyprint.HTML(string=print_captions(html), base_url=str(base_url)).write_pdf(
+    weasyprint.HTML(string=print_footnotes(print_captions(html)), base_url=str(base_url)).write_pdf(
         str(path), stylesheets=[css], font_config=font_config
     )
 

@@ -97,6 +97,12 @@ def _province(p: str, lang: str) -> str:
     return PROVINCE_EN.get(p, p) if lang == "en" else p
 
 
+# The printed width of a full-width figure: the PDF's text column (A4 less the page margins and the
+# figure's own margins, 493 pt). Drawn at this width a figure prints at scale 1: its font sizes are printed.
+PRINT_WIDTH_IN = 493.0 / 72.0
+MIN_PRINT_PT = 7.5  # the smallest text of a figure drawn at print width (≥ 7 pt on paper, with a margin)
+
+
 def _figure(width: float, height: float) -> Figure:
     setup_cjk_font()
     return Figure(figsize=(width, height), dpi=150, layout="constrained")
@@ -130,7 +136,8 @@ def ranking_bar(
     """
     tx = _OLD_TEXT[lang]
     t = top(table, n).sort_values("rank")
-    fig = _figure(8.0, max(4.0, 0.19 * len(t) + 1.2))
+    # print width, at most 225 mm high (figure.tall): 50 cities at 7.5 pt print at scale 1
+    fig = _figure(PRINT_WIDTH_IN, min(8.8, max(4.0, 0.16 * len(t) + 1.0)))
     ax = fig.add_subplot()
     y = np.arange(len(t))[::-1]
     colours = [REGION_COLOURS.get(str(r), OTHER_COLOUR) for r in t["region"]]
@@ -139,14 +146,15 @@ def ranking_bar(
         vals = t[value].astype(float).to_numpy()
         ax.barh(y, vals, color=colours, height=0.72)
         for yi, v in zip(y, vals, strict=True):
-            ax.text(float(v), float(yi), f" {v:.1f}", va="center", fontsize=6)
+            ax.text(float(v), float(yi), f" {v:.1f}", va="center", fontsize=MIN_PRINT_PT)
         ax.set_xlabel(tx["score"])
     else:
         ax.hlines(y, 0, t["rank"].to_numpy(), color="#DDDDDD", linewidth=0.8)
         ax.scatter(t["rank"].to_numpy(), y, c=colours, s=22, zorder=3)
         ax.set_xlabel(tx["rank"])
         ax.set_xlim(0, max(n, int(t["rank"].max())) + 2)
-    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_yticks(y, labels, fontsize=MIN_PRINT_PT)
+    ax.tick_params(axis="x", labelsize=8)
     ax.set_ylim(-0.8, len(t) - 0.2)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [
@@ -235,7 +243,7 @@ def province_distribution_chart(
     cur = t.groupby("province").size()
     prev = table[table["prev_rank"] <= n].groupby("province").size() if has_prev else pd.Series(dtype=int)
     provs = sorted(set(cur.index) | set(prev.index), key=lambda p: (-cur.get(p, 0), -prev.get(p, 0), p))
-    fig = _figure(max(6.0, 0.42 * len(provs) + 1.5), 3.8)
+    fig = _figure(PRINT_WIDTH_IN, 3.4)
     ax = fig.add_subplot()
     x = np.arange(len(provs), dtype=float)
     colours = [REGION_COLOURS.get(str(geo.provinces().loc[p, "region"]), OTHER_COLOUR) for p in provs]
@@ -247,12 +255,13 @@ def province_distribution_chart(
     else:
         ax.bar(x, c, 0.65, color=colours)
     for xi, v in zip(x + (0.2 if has_prev else 0.0), c, strict=True):
-        ax.text(xi, v, str(int(v)), ha="center", va="bottom", fontsize=7)
+        ax.text(xi, v, str(int(v)), ha="center", va="bottom", fontsize=MIN_PRINT_PT)
     if lang == "en":
-        ax.set_xticks(x, [_province(p, lang) for p in provs], fontsize=7, rotation=45, ha="right")
+        ax.set_xticks(x, [_province(p, lang) for p in provs], fontsize=MIN_PRINT_PT, rotation=45, ha="right")
     else:
         ax.set_xticks(x, provs, fontsize=8)
-    ax.set_ylabel(tx["count"].format(n=n))
+    ax.set_ylabel(tx["count"].format(n=n), fontsize=8)
+    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=col, label=_region(r, lang)) for r, col in REGION_COLOURS.items()]
     if has_prev:
@@ -260,7 +269,7 @@ def province_distribution_chart(
             Patch(color="#888888", alpha=0.35, label=tx["prev"]),
             Patch(color="#888888", label=tx["cur"]),
         ]
-    ax.legend(handles=handles, fontsize=7, frameon=False, ncols=2)
+    ax.legend(handles=handles, fontsize=MIN_PRINT_PT, frameon=False, ncols=2)
     ax.set_title(tx["provinces_title"].format(n=n), fontsize=11)
     _source(fig, source, lang)
     return fig
@@ -277,7 +286,9 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "", lang: 
     if "change" not in t.columns:
         raise ValueError("rank_change_chart needs a change column (up/down/same/new)")
     has_prev = "prev_rank" in t.columns and t["prev_rank"].notna().any()
-    fig = _figure(10.0 if has_prev else 6.4, max(3.6, 0.26 * t["province"].nunique() + 1.2))
+    # print width; with the per-city panel tall enough for one 7.5 pt name per row
+    rows = max(0.26 * t["province"].nunique(), 0.155 * len(t) if has_prev else 0.0)
+    fig = _figure(PRINT_WIDTH_IN, max(3.6, rows + 1.2))
     axes = fig.subplots(1, 2, width_ratios=[1, 1.3]) if has_prev else [fig.add_subplot()]
     ax = axes[0]
     tab = pd.crosstab(t["province"], t["change"]).reindex(columns=list(CHANGE_ZH), fill_value=0)
@@ -289,10 +300,11 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "", lang: 
         ax.barh(y, vals, left=left, color=CHANGE_COLOURS[ch], label=label, height=0.7)
         left += vals
     ax.set_yticks(y, [_province(str(p), lang) for p in tab.index], fontsize=8)
-    ax.set_xlabel(tx["cities"])
+    ax.set_xlabel(tx["cities"], fontsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.tick_params(axis="x", labelsize=MIN_PRINT_PT)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=MIN_PRINT_PT, frameon=False, loc="lower right")
     ax.set_title(tx["change_title"], fontsize=10)
     if has_prev:
         ax2 = axes[1]
@@ -308,8 +320,10 @@ def rank_change_chart(table: pd.DataFrame, n: int = 50, source: str = "", lang: 
                     arrowprops={"arrowstyle": "->", "color": col, "lw": 1},
                 )
             ax2.plot(r["rank"], yi, "o", color=col, ms=3)
-        ax2.set_yticks(yy, list(d["name"]), fontsize=6)
-        ax2.set_xlabel(tx["move_axis"])
+        ax2.set_yticks(yy, list(d["name"]), fontsize=MIN_PRINT_PT)
+        ax2.set_ylim(-0.8, len(d) - 0.2)
+        ax2.set_xlabel(tx["move_axis"], fontsize=8)
+        ax2.tick_params(axis="x", labelsize=MIN_PRINT_PT)
         xmax = float(np.nanmax(d[["rank", "prev_rank"]].to_numpy(dtype=float))) + 1
         ax2.set_xlim(xmax, 0)  # rank 1 on the right: moving right = rising
         ax2.spines[["top", "right"]].set_visible(False)
@@ -609,7 +623,7 @@ def va_distribution_chart(
     t = top(table, n)
     c = context.reindex(t.index)
     order = c["va"].sort_values(ascending=False).index
-    fig = _figure(10.0, 4.2)
+    fig = _figure(PRINT_WIDTH_IN, 3.5)
     ax = fig.add_subplot()
     x = np.arange(len(order), dtype=float)
     colours = [REGION_COLOURS.get(str(t.at[k, "region"]), OTHER_COLOUR) for k in order]
@@ -622,8 +636,17 @@ def va_distribution_chart(
     for mark in (5000, 10000):
         if float(np.nanmax(c["va"].to_numpy(dtype=float))) > mark * 0.8:
             ax.axhline(mark, color="#999999", linewidth=0.7, linestyle="--")
-            ax.text(len(order) - 0.5, mark, f"{mark}", fontsize=7, color="#666666", ha="right", va="bottom")
-    ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in order], rotation=90, fontsize=6.5)
+            ax.text(
+                len(order) - 0.5,
+                mark,
+                f"{mark}",
+                fontsize=MIN_PRINT_PT,
+                color="#666666",
+                ha="right",
+                va="bottom",
+            )
+    ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in order], rotation=90, fontsize=MIN_PRINT_PT)
+    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
     ax.set_xlim(-0.7, len(order) - 0.3)
     ax.set_ylabel(tx["va_axis"].format(label=label), fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
@@ -633,7 +656,7 @@ def va_distribution_chart(
             Patch(color="#888888", alpha=0.35, label=str(previous_year)),
             Patch(color="#888888", label=str(year)),
         ]
-    ax.legend(handles=handles, fontsize=7, frameon=False, ncols=2)
+    ax.legend(handles=handles, fontsize=MIN_PRINT_PT, frameon=False, ncols=2)
     ax.set_title(tx["va_title"].format(n=n, label=label, prev=previous_year or year, year=year), fontsize=11)
     _source(fig, source, lang)
     return fig
@@ -651,22 +674,25 @@ def _sorted_bars(
 ) -> Figure:
     t = top(table, n)
     v = (values.reindex(t.index) * 100).dropna().sort_values(ascending=False)
-    fig = _figure(10.0, 4.0)
+    fig = _figure(PRINT_WIDTH_IN, 3.4)
     ax = fig.add_subplot()
     x = np.arange(len(v), dtype=float)
     colours = [REGION_COLOURS.get(str(t.at[k, "region"]), OTHER_COLOUR) for k in v.index]
     ax.bar(x, v.to_numpy(dtype=float), 0.7, color=colours)
     for val, text in refs:
         ax.axhline(val * 100, color="#555555", linewidth=0.8, linestyle="--")
-        ax.text(len(v) - 0.5, val * 100, text, fontsize=7, color="#333333", ha="right", va="bottom")
+        ax.text(
+            len(v) - 0.5, val * 100, text, fontsize=MIN_PRINT_PT, color="#333333", ha="right", va="bottom"
+        )
     ax.axhline(0, color="#333333", linewidth=0.6)
-    ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in v.index], rotation=90, fontsize=6.5)
+    ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in v.index], rotation=90, fontsize=MIN_PRINT_PT)
+    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
     ax.set_xlim(-0.7, len(v) - 0.3)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items() if r in set(t["region"])]
-    ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper center", ncols=4)
-    ax.set_title(title, fontsize=11)
+    ax.legend(handles=handles, fontsize=MIN_PRINT_PT, frameon=False, loc="upper center", ncols=4)
+    ax.set_title(title, fontsize=10)
     _source(fig, source, lang)
     return fig
 
@@ -737,7 +763,7 @@ def subindex_distribution_chart(
     tx = _FIG_TEXT[lang]
     labels = labels or {}
     t = top(table, n)
-    fig = _figure(10.0, 4.0)
+    fig = _figure(PRINT_WIDTH_IN, 3.4)
     ax = fig.add_subplot()
     pos = np.arange(len(dims), dtype=float)
     all_vals = [table[d].dropna().to_numpy(dtype=float) for d in dims]
@@ -752,7 +778,8 @@ def subindex_distribution_chart(
         for med in parts["medians"]:
             med.set(color="#333333")
     ax.set_xticks(pos, [labels.get(d, d) for d in dims], fontsize=9)
-    ax.set_ylabel(tx["sub_axis"])
+    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
+    ax.set_ylabel(tx["sub_axis"], fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     # outside the axes: inside, it covered the last dimension's boxes
     fig.legend(
@@ -852,22 +879,23 @@ def rank_interval_chart(
     tx = _ROBUST_TEXT[lang]
     s = stats.dropna(subset=["nominal_rank"]).sort_values("nominal_rank", kind="mergesort")
     s = s[s["nominal_rank"].astype(float) <= n]
-    fig = _figure(10.0, 4.4)
+    fig = _figure(PRINT_WIDTH_IN, 3.6)
     ax = fig.add_subplot()
     x = np.arange(len(s), dtype=float)
     lo = s["p05_rank"].to_numpy(dtype=float)
     hi = s["p95_rank"].to_numpy(dtype=float)
-    ax.vlines(x, lo, hi, color="#9ECAE1", linewidth=4.5, label=tx["interval"])
+    ax.vlines(x, lo, hi, color="#9ECAE1", linewidth=3.5, label=tx["interval"])
     ax.scatter(x, s["median_rank"].to_numpy(dtype=float), color="#08519C", s=12, zorder=3, label=tx["median"])
     ax.scatter(x, s["nominal_rank"].to_numpy(dtype=float), color="#D55E00", marker="x", s=14, zorder=4,
                label=tx["nominal"])  # fmt: skip
-    ax.set_xticks(x, [_short(str(v)) for v in s["name"]], rotation=90, fontsize=6.5)
+    ax.set_xticks(x, [_short(str(v)) for v in s["name"]], rotation=90, fontsize=MIN_PRINT_PT)
+    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
     ax.set_xlim(-0.7, len(s) - 0.3)
     bottom = float(np.nanmax(np.r_[hi, s["nominal_rank"].to_numpy(dtype=float), 1.0]))
     ax.set_ylim(bottom * 1.03 + 1, 0.0)  # rank 1 on top
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=3))
     ax.set_yticks([t for t in ax.get_yticks() if 1 <= t <= bottom * 1.03 + 1] or [1])
-    ax.set_ylabel(tx["rank"])
+    ax.set_ylabel(tx["rank"], fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=3)

@@ -7,6 +7,7 @@ Every table is computed from a :class:`~mfgindex.analysis.runmode.RunAnalysis`; 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from mfgindex.analysis.city import CityProfile
 from mfgindex.analysis.narrative import DevelopmentStatus
 from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import IndicatorPosition, RunAnalysis
-from mfgindex.analysis.strengths import rule_text
+from mfgindex.analysis.strengths import TOP_SHARE, rule_text
 from mfgindex.core import geo
 from mfgindex.core.checks import KIND_ZH
 from mfgindex.core.dataset import assignment_note, low_rate_regions
@@ -471,6 +472,13 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
             # 产业集聚第1, 并列第3（5城）: no ASCII brackets around Chinese, no brackets in brackets
             label = "" if st is None else (st.label_zh if L == "zh" else f" ({st.label_en})")
             parts.append(names.get(x, x) + label)
+        if L == "zh" and len(ids) == len(names) > 1:
+            # 苏州: every dimension a strength — said once, then the ranks; when each is in the top 20 % (the
+            # rule's first arm) the sentence says so plainly
+            standings = [p.standing(x) for x in ids]
+            top = all(st is not None and st.rank <= math.ceil(TOP_SHARE * st.n) for st in standings)
+            what = "均居全国前20%" if top else "均为优势"
+            return f"{_ZH_COUNT.get(len(ids), str(len(ids)))}个维度{what}：" + "、".join(parts)
         return "、".join(parts) or "—"
 
     def ind_text(items: tuple[IndicatorPosition, ...]) -> str:
@@ -510,12 +518,15 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
         rule_text(L)
         + _h(
             L,
-            "括号内为维度或指标排名。相近城市：分项指数得分欧氏距离最近。",
+            "“第N”为该维度或指标的全国排名。相近城市：分项指数得分欧氏距离最近。",
             " Dimension or indicator rank in brackets."
             " Peers: nearest by Euclidean distance of sub-index scores.",
         ),
     )
     return out
+
+
+_ZH_COUNT = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
 
 def _variable_name(run: RunData, variable: str, lang: str) -> str:
@@ -538,8 +549,14 @@ def corrections_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
     if "name" not in frame.columns:
         frame["name"] = frame["code"]
     frame["name"] = frame["name"].fillna(frame["code"])
+    # the Chinese report prints the log's reason_zh (logs from 2026-12-01 on); older logs only have reason
+    shown = frame["reason"].astype(str)
+    if lang == "zh" and "reason_zh" in frame.columns:
+        zh = frame["reason_zh"]
+        shown = zh.where(zh.notna() & (zh.astype(str).str.strip() != ""), shown).astype(str)
+    frame["shown_reason"] = shown
     out = []
-    for reason, grp in frame.groupby("reason", sort=False):
+    for reason, grp in frame.groupby("shown_reason", sort=False):
         units = sorted({f"{n}" for n in grp["name"]})
         out.append(
             {
@@ -554,6 +571,15 @@ def corrections_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
             }
         )
     return pd.DataFrame(out)
+
+
+def _accepted_reason(finding: pd.Series, lang: str) -> str:
+    """The reviewer's reason: the Chinese one in the Chinese report where the file had it, else as written."""
+    zh = finding.get("accepted_reason_zh")
+    if lang == "zh" and isinstance(zh, str) and zh.strip():
+        return zh.strip()
+    reason = finding.get("accepted_reason")
+    return str(reason) if isinstance(reason, str) else ""
 
 
 def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
@@ -572,7 +598,7 @@ def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
                 _h(lang, "地区与年份", "Unit and year"): (
                     f"{f['name']} {f['year']} {_variable_name(run, str(f['variable']), lang)}"
                 ),
-                _h(lang, "说明", "Note"): str(f.get("accepted_reason", "")),
+                _h(lang, "说明", "Note"): _accepted_reason(f, lang),
             }
         )
     warn = frame[frame["status"] == "warning"]
@@ -580,12 +606,12 @@ def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
         names = sorted({str(n) for n in grp["name"]})
         out.append(
             {
-                _h(lang, "状态", "Status"): _h(lang, f"警告 {len(grp)} 条", f"{len(grp)} warnings"),
+                _h(lang, "状态", "Status"): _h(lang, f"警告{len(grp)}条", f"{len(grp)} warnings"),
                 _h(lang, "类型", "Kind"): _kind_name(str(kind), lang),
                 _h(lang, "地区与年份", "Unit and year"): "、".join(names[:8])
                 + (_h(lang, " 等", " …") if len(names) > 8 else ""),
                 _h(lang, "说明", "Note"): _h(
-                    lang, "逐条证据见 results.xlsx 标记 表", "evidence per finding: 标记 sheet"
+                    lang, "逐条证据见结果工作簿的“标记”表", "evidence per finding: 标记 sheet"
                 ),
             }
         )
@@ -598,11 +624,17 @@ def data_quality_note(run: RunData, lang: str = "zh") -> str:
     parts = []
     counts = (dq.get("data_checks") or {}).get("counts")
     if counts:
+        accepted, warnings = int(counts.get("accepted", 0)), int(counts.get("warnings", 0))
+        found = "，".join(
+            [
+                *([f"{accepted}个错误经复核认可"] if accepted else []),
+                *([f"{warnings}个警告"] if warnings else []),
+            ]
+        )
         parts.append(
             _h(
                 lang,
-                f"数据校核（mfgindex check）：{counts.get('accepted', 0)} 个错误经复核认可，"
-                f"{counts.get('warnings', 0)} 个警告",
+                f"数据校核：{found or '未发现错误或警告'}",
                 "Plausibility checks (mfgindex check): "
                 f"{counts.get('accepted', 0)} reviewed errors accepted, "
                 f"{counts.get('warnings', 0)} warnings",
@@ -614,7 +646,7 @@ def data_quality_note(run: RunData, lang: str = "zh") -> str:
             parts.append(
                 _h(
                     lang,
-                    f"覆盖门槛：{gate['year']} 年各维度数据单元格均不少于 50%",
+                    f"覆盖门槛：{gate['year']}年各维度数据单元格均不少于50%",
                     f"coverage gate: every dimension has ≥ 50 % of its cells in {gate['year']}",
                 )
             )
@@ -623,8 +655,7 @@ def data_quality_note(run: RunData, lang: str = "zh") -> str:
             parts.append(
                 _h(
                     lang,
-                    f"覆盖门槛：{gate['year']} 年 {thin} 的数据单元格不足 50%"
-                    "（以 --allow-thin 强制计算，结果须慎用）",
+                    f"覆盖门槛：{gate['year']}年{thin}的数据单元格不足50%，本次为强制计算，结果须慎用",
                     f"coverage gate: in {gate['year']} {thin} have < 50 % of their cells "
                     "(run with --allow-thin; "
                     "use with care)",
