@@ -349,3 +349,41 @@ def test_compare_shows_the_strengths_rule_and_the_panel_index_trend(
     expect(page.locator("#compare-panel").locator("xpath=..")).to_contain_text("面板归一化指数")
     expect(page.locator("#panel-note")).to_contain_text("可跨年比较")
     assert not errors
+
+
+def test_city_dimension_bars_name_the_diamond_and_print_ranks_in_chinese(
+    tab: tuple[Page, list[str]], live_server: str
+) -> None:
+    """各维度得分与排名 on a city page: the red diamond is named in a legend (全国中位数), and the rank next
+    to each bar reads 第10 in Chinese, not #10 (it was "57.8  #10" with an unexplained diamond)."""
+    page, errors = tab
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server + "/city/320500")
+    _ready(page)
+    got = page.evaluate(
+        "() => { const o = echarts.getInstanceByDom(document.getElementById('bars')).getOption();"
+        " const f = o.series[0].label.formatter;"
+        " return [o.legend.length ? o.legend[0].data : [], o.series.map((s) => s.name),"
+        " f({value: 57.8, dataIndex: 0})]; }"
+    )
+    legend, series, label = got
+    assert legend == series == ["得分", "全国中位数"], got
+    assert re.fullmatch(r"57\.8\s+第\d+", label), label
+    assert not errors
+
+
+def test_summary_city_names_never_break_across_lines(tab: tuple[Page, list[str]], live_server: str) -> None:
+    """梯队 lists twelve cities a row; a name broke at the cell edge ("绍" | "兴市"). Every city link is one
+    line box at 1366 and 390 px."""
+    page, errors = tab
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server + "/summary")
+        _ready(page)
+        broken = page.evaluate(
+            "() => [...document.querySelectorAll('.city-list a')]"
+            ".filter((a) => a.getClientRects().length > 1).map((a) => a.textContent)"
+        )
+        assert page.locator(".city-list a").count() > 40
+        assert broken == [], (width, broken)
+    assert not errors

@@ -26,6 +26,8 @@ function el(tag, attrs, ...children) {
 const $ = (id) => document.getElementById(id);
 const esc = (s) => (window.echarts ? echarts.format.encodeHTML(String(s ?? "")) : String(s ?? ""));
 function fmt(v, d = 2) { return v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(d); }
+/* a rank in the UI language: 第10 in Chinese, #10 in English ("–" when there is none) */
+function rankLabel(r) { return r === null || r === undefined ? "–" : (LANG === "en" ? "#" + r : "第" + r); }
 function tr(key, vars) {
   let s = T[key] || key;
   for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", v);
@@ -498,11 +500,13 @@ async function cityPage() {
         { name: T.top10, value: dims.map((d) => d.top10_mean), lineStyle: { type: "dotted" } }] }],
     }, true);
     charts.bars.setOption({
-      animation: false, textStyle: { fontFamily: FONT }, grid: { left: 90, right: 70, top: 30, bottom: 30 }, toolbox: saveTool(stem + "-" + T.dims),
+      // the legend names the diamond (全国中位数); ranks read 第N in Chinese, #N in English
+      animation: false, textStyle: { fontFamily: FONT }, grid: { left: 90, right: 70, top: 30, bottom: 56 }, toolbox: saveTool(stem + "-" + T.dims),
+      legend: { bottom: 0, data: [T.score, T.median] },
       tooltip: { trigger: "axis", formatter: (ps) => ps.map((x) => esc(x.seriesName) + ": " + fmt(x.value, 1)).join("<br>") },
       xAxis: { type: "value", max: 100 }, yAxis: { type: "category", data: names, inverse: true },
       series: [{ type: "bar", name: T.score, data: dims.map((d) => d.score), itemStyle: { color: "#1f5fa8" },
-        label: { show: true, position: "right", formatter: (x) => fmt(x.value, 1) + "  #" + (dims[x.dataIndex].rank ?? "–") } },
+        label: { show: true, position: "right", formatter: (x) => fmt(x.value, 1) + "  " + rankLabel(dims[x.dataIndex].rank) } },
         { type: "scatter", name: T.median, data: dims.map((d) => d.median), symbol: "diamond", symbolSize: 10, itemStyle: { color: "#c0392b" } }],
     }, true);
     const tag = (x) => el("li", { text: dimName(x) + " " + (LANG === "en" ? x.label_en : x.label_zh) });
