@@ -400,3 +400,61 @@ def test_regional_passages_do_not_share_a_sentence_skeleton(html: str, run: RunD
     for p in passages:
         region = p[:2]
         assert str(top.get(region, 0)) in re.findall(r"\d+", p), p
+
+
+def test_leading_province_passages_do_not_share_a_sentence_skeleton(html: str, run: RunData) -> None:
+    """The same for the four leading provinces ("…占据前10强的N个席位，N个城市进入前20强，省内排名第一的是…"
+    four times): masked, no two passages share 13 characters; each names its first city and rank."""
+    m = re.search(r"从省份分布看.*?个城市入围。(.*?)</p>", html, re.S)
+    assert m is not None
+    text = _text(m.group(1))
+    provinces = sorted({str(p) for p in run.table["province"]}, key=len, reverse=True)
+    passages = [p for p in re.split(r"(?<=。)", text) if p.strip()]
+    assert len(passages) == 4, passages
+    names = [str(n) for n in run.table["name"]]
+    skeletons = []
+    for p in passages:
+        s = _skeleton(p, names)
+        for prov in provinces:
+            s = s.replace(prov, "P")
+        skeletons.append(s)
+    for i in range(4):
+        for j in range(i + 1, 4):
+            common = _longest_common(skeletons[i], skeletons[j])
+            assert len(common) < 13, (common, passages[i], passages[j])
+    top = run.table[run.table["rank"] <= 50]
+    for p in passages:
+        prov = next(x for x in provinces if p.startswith(x))
+        first = top[top["province"] == prov].sort_values("rank").iloc[0]
+        assert str(first["name"]) in p and f"第{int(first['rank'])}位" in p, p
+
+
+def test_stage_rule_is_said_once_in_chinese_with_counts_in_stage_order(html: str, run: RunData) -> None:
+    """方法: the stage sentence gives each range from the framework's boundaries (not the YAML's own note
+    "70,000-90,000 与 …" followed by the same interpolation sentence again), what 未分类 means, and the
+    counts in stage order."""
+    m = re.search(r"<p>(发展阶段按.*?)</p>", html, re.S)
+    assert m is not None
+    text = _text(m.group(1))
+    rule = run.framework.stages
+    assert rule is not None
+    lo, hi = rule.boundaries[0]
+    assert f"低于{lo / 10000:g}万元为追赶期" in text and f"{lo / 10000:g}万元至{hi / 10000:g}万元" in text
+    assert "70,000-90,000" not in text and text.count("线性插值") == 1
+    counts = run.stage_counts
+    order = ["追赶期", "追赶期至转型期过渡带", "转型期", "转型期至引领期过渡带", "引领期", "未分类"]
+    keys = ["追赶期", "追赶期→转型期", "转型期", "转型期→引领期", "引领期", "未分类"]
+    printed = [f"{label}{counts[k]}个" for label, k in zip(order, keys, strict=True) if counts.get(k)]
+    assert "、".join(printed) in text, text
+    if counts.get("未分类"):
+        assert "采用转型期的权重" in text
+
+
+def test_short_first_columns_do_not_wrap_a_character_a_line(pages: list[str]) -> None:
+    """表 数据更正's header 单元格数 printed one character a line; 表 数据校核's "警告40条" broke before
+    条."""
+    page = next(p for p in pages if "数据更正（内置数据的更正记录）" in p)
+    assert "单元格数" in page.replace(" ", ""), page[:400]
+    checks = next(p for p in pages if "数据校核：已认可的错误与警告" in p)
+    warned = re.findall(r"警告\s*\d+\s*条?", checks)
+    assert warned and all(w.replace(" ", "").endswith("条") for w in warned), warned

@@ -346,6 +346,9 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         for i in fw.indicators()
         if i.treat is not None or i.normalise is not None
     ]
+    x["stages_zh"] = (
+        prose.stages_zh(fw.stages, run.stage_counts, str(x["stage_variable"])) if fw.stages and zh else ""
+    )
     cov = [(x["dims"].get(k, k), v) for k, v in run.coverage.items() if k in x["dims"]]
     x["lowest_cov"] = min(cov, key=lambda kv: kv[1]) if cov else ("—", float("nan"))
     data = run.config.get("data", EMBEDDED)
@@ -372,6 +375,7 @@ def _extras(run: RunData, a: RunAnalysis, lang: str) -> dict[str, Any]:
         x["regions_zh"] = prose.regions_zh(R.regions, x["region_va"], a.top_n)
         x["major_clusters"] = [c for c in R.clusters.clusters if c.cluster in R.clusters.major]
         x["lead_provinces"] = list(R.provinces.provinces[:4])
+        x["provinces_zh"] = prose.provinces_zh(x["lead_provinces"])
         new_codes = {r.code for r in R.changes.new_entries}
         x["new_by_province"] = [
             (p.province, [c for c in p.cities if c.code in new_codes])

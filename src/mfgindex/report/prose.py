@@ -176,3 +176,44 @@ def provinces_zh(provinces: Sequence[Any]) -> str:
             )
         out.append(forms[i % len(forms)] + "。")
     return "".join(out)
+
+
+def _yuan(v: float) -> str:
+    return f"{v / 10000:g}万元" if v >= 10000 and v % 1000 == 0 else f"{v:,.0f}元"
+
+
+def stages_zh(rule: Any, counts: Mapping[str, int], variable: str, unclassified: str = "未分类") -> str:
+    """方法 section's sentence on development stages, from the framework's rule and the run's counts: each
+    stage's range, the transition bands, what an unclassified city gets, and the count of each group in
+    stage order (it printed the YAML's own note, "人均GDP（元）划分发展阶段；70,000-90,000 …", then said
+    the interpolation a second time, with the counts in dictionary order)."""
+    names = [s.name_zh or s.id for s in rule.stages]
+    bounds = [(float(lo), float(hi)) for lo, hi in rule.boundaries]
+    ranges = []
+    for k, name in enumerate(names):
+        if k == 0:
+            ranges.append(f"低于{_yuan(bounds[0][0])}为{name}")
+        elif k == len(names) - 1:
+            ranges.append(f"{_yuan(bounds[-1][1])}及以上为{name}")
+        else:
+            ranges.append(f"{_yuan(bounds[k - 1][1])}至{_yuan(bounds[k][0])}为{name}")
+    text = f"发展阶段按{variable}划分：" + "，".join(ranges)
+    bands = [(k, lo, hi) for k, (lo, hi) in enumerate(bounds) if hi > lo]
+    if bands:
+        text += "；" + "与".join(f"{_yuan(lo)}至{_yuan(hi)}" for _, lo, hi in bands)
+        text += "为过渡带，维度权重在相邻两个阶段之间线性插值"
+    fallback = next((s.name_zh or s.id for s in rule.stages if s.id == rule.fallback), None)
+    if counts.get(unclassified) and fallback:
+        text += f"；缺少{variable}数据的城市记为“{unclassified}”，采用{fallback}的权重"
+    order = []
+    for k, name in enumerate(names):
+        order.append((name, name))
+        if k < len(names) - 1:
+            order.append((f"{name}→{names[k + 1]}", f"{name}至{names[k + 1]}过渡带"))
+    order.append((unclassified, unclassified))
+    listed = [f"{label}{counts[key]}个" for key, label in order if counts.get(key)]
+    known = {key for key, _ in order}
+    listed += [f"{key}{v}个" for key, v in counts.items() if key not in known and v]
+    if listed:
+        text += "。本年各组城市数为" + "、".join(listed)
+    return text + "。"
