@@ -23,21 +23,24 @@ from mfgindex.report.tables import fmt_num, fmt_pct
 
 
 @pytest.fixture(scope="module")
-def run(default_result: Result) -> RunData:
-    """The default run with the data appendix a real run has: the checks' findings and the corrections
-    applied to the shipped data (``pipeline.evaluate`` alone records neither)."""
-    from dataclasses import replace
-
+def checked() -> Result:
+    """The default run as ``mfgindex report`` makes it, with the data appendix a real run has: the checks'
+    findings and the corrections applied to the shipped data (``pipeline.evaluate`` alone records neither)."""
     from mfgindex.services import runner
 
-    checked, _, _ = runner.evaluate(runner.RunSpec())
-    return replace(from_result(default_result), data_quality=from_result(checked).data_quality)
+    result, _, _ = runner.evaluate(runner.RunSpec())
+    return result
 
 
 @pytest.fixture(scope="module")
-def files(default_result: Result, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+def run(checked: Result) -> RunData:
+    return from_result(checked)
+
+
+@pytest.fixture(scope="module")
+def files(checked: Result, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
     out = tmp_path_factory.mktemp("publication")
-    return write_report(default_result, out, "zh", replications=100)
+    return write_report(checked, out, "zh", replications=100)
 
 
 @pytest.fixture(scope="module")
