@@ -35,6 +35,18 @@ Array = npt.NDArray[np.float64]
 
 def universe(ds: Dataset, framework: Framework) -> pd.Index:
     """Codes of the units to evaluate: units with data, minus excluded unit types and codes."""
+    kept: dict[int, tuple[Framework, pd.Index]] = ds.__dict__.setdefault("_universe", {})
+    hit = kept.get(id(framework))
+    if hit is not None and hit[0] is framework:
+        return hit[1]
+    if len(kept) >= 8:
+        kept.pop(next(iter(kept)))
+    codes = _universe(ds, framework)
+    kept[id(framework)] = (framework, codes)  # the dataset and the framework are immutable
+    return codes
+
+
+def _universe(ds: Dataset, framework: Framework) -> pd.Index:
     units = ds.units
     has_data = ds.__dict__.get("_units_with_data")  # the dataset is frozen: computed once, like its panel
     if has_data is None:
@@ -83,6 +95,7 @@ class _Layout:
     requires: tuple[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]], ...]  # (required, blanked) columns
     leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...]  # every aggregate, root first
     overrides: Mapping[str, TreatSpec]
+    coverage_columns: tuple[Any, Any, pd.Index]  # the coverage table's names, indicator counts and index
 
 
 def _layout(framework: Framework) -> _Layout:
@@ -103,6 +116,11 @@ def _layout(framework: Framework) -> _Layout:
             ),
             leaves=leaves,
             overrides=treat_mod.specs(framework),
+            coverage_columns=(
+                pd.Series([agg.name_zh for agg, _ in leaves]).array,  # as the constructor infers it
+                np.array([len(cols) for _, cols in leaves], dtype=np.int64),
+                pd.Index([agg.id for agg, _ in leaves], name="id"),
+            ),
         )
 
     return memo.per_object(framework, "pipeline.layout", build)
@@ -152,7 +170,7 @@ def _check_scores(framework: Framework, cur: YearResult) -> None:
     (A dimension without scores is allowed: aggregates renormalise over the components present.)
     """
     root = framework.root
-    if cur.scores[root.id].notna().any():
+    if not bool(np.isnan(cur.scores[root.id].to_numpy(dtype=np.float64)).all()):
         return
     normalised = cur.stages["normalised"]
     blank = [i.id for i in _leaves(root) if not normalised[i.id].notna().any()]
@@ -260,7 +278,7 @@ def evaluate_year(
         unit_weights[node] = stage_weights(mix, rule, local[node])
     else:
         mix = pd.DataFrame(index=kept)
-        labels = pd.Series("", index=kept, dtype=object)
+        labels = pd.Series(np.full(len(kept), "", dtype=object), index=kept, dtype=object)
     scores = _scores(plan, normalised, kept, unit_weights)
     cov = _coverage(layout, raw)
 
@@ -292,15 +310,9 @@ def evaluate_year(
 def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     """Share of units with data, per aggregate (mean over its indicators) — the README's coverage table."""
     present = (~np.isnan(raw)).sum(axis=0)  # units with data, per indicator (exact integers)
-    aggs = [agg for agg, _ in layout.leaves]
-    return pd.DataFrame(
-        {
-            "name_zh": [agg.name_zh for agg in aggs],
-            "indicators": [len(cols) for _, cols in layout.leaves],
-            "coverage": [float(present[cols].sum() / (len(raw) * len(cols))) for _, cols in layout.leaves],
-        },
-        index=pd.Index([agg.id for agg in aggs], name="id"),
-    )
+    share = [float(present[cols].sum() / (len(raw) * len(cols))) for _, cols in layout.leaves]
+    names, counts, index = layout.coverage_columns
+    return pd.DataFrame({"name_zh": names, "indicators": counts, "coverage": share}, index=index)
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:

@@ -45,9 +45,8 @@ def global_weights(framework: Framework, local: dict[str, pd.Series] | None = No
     out: dict[str, float] = {}
 
     def visit(node: Aggregate, factor: float) -> None:
-        weights = dict(
-            zip(local[node.id].index, local[node.id].to_numpy(dtype=np.float64).tolist(), strict=True)
-        )
+        w_node = local[node.id]
+        weights = dict(zip(w_node.index.tolist(), w_node.to_numpy(dtype=np.float64).tolist(), strict=True))
         for child in node.children:
             w = factor * float(weights[child.id])
             if isinstance(child, Aggregate):
@@ -56,4 +55,4 @@ def global_weights(framework: Framework, local: dict[str, pd.Series] | None = No
                 out[child.id] = w
 
     visit(framework.root, 1.0)
-    return pd.Series(out, dtype="float64")
+    return pd.Series(list(out.values()), index=pd.Index(list(out)), dtype="float64")
