@@ -198,11 +198,24 @@ def raw_values(
 ) -> Array:
     """Units × indicators of raw (derived) values for one year, in the framework's indicator order
     (``rows``: the codes' rows in the :func:`cube`, when known)."""
-    rows = cube(ds).rows(codes) if rows is None else rows
+    c = cube(ds)
+    rows = c.rows(codes) if rows is None else rows
     fs: Sequence[Formula] = formulas(framework)
     out = np.empty((len(codes), len(fs)))
+    t = c.years.get(year)
+    # plain variables of the panel: one fancy index for all of them
+    plain = [
+        (j, c.variables[f.var], f.scale)
+        for j, f in enumerate(fs)
+        if f.op is FormulaOp.value and f.var is not None and f.var in c.variables
+    ]
+    if plain and t is not None:
+        cols, var, scale = (list(v) for v in zip(*plain, strict=True))
+        out[:, cols] = c.data[np.asarray(var)[:, None], rows[None, :], t].T * np.asarray(scale)
+    done = {j for j, _, _ in plain} if t is not None else set()
     for j, f in enumerate(fs):
-        out[:, j] = _values(ds, f, year, codes, framework, rows)
+        if j not in done:
+            out[:, j] = _values(ds, f, year, codes, framework, rows)
     return out
 
 
@@ -225,6 +238,24 @@ def auxiliary_values(
     if isinstance(name, Indicator):
         return _values(ds, name.resolved_formula(), year, codes, framework, rows)
     return _var(ds, name, year, codes, framework, rows)
+
+
+def variables_values(
+    ds: Dataset, names: Sequence[str], year: int, codes: pd.Index, framework: Framework, rows: Positions
+) -> Array:
+    """Units × ``names`` of :func:`auxiliary_values` (raw variables or derived values), the panel's variables
+    taken with one fancy index."""
+    c = cube(ds)
+    t = c.years.get(year)
+    out = np.full((len(codes), len(names)), np.nan)
+    inside = [(k, c.variables[n]) for k, n in enumerate(names) if n in c.variables]
+    if inside and t is not None:
+        cols, var = (list(v) for v in zip(*inside, strict=True))
+        out[:, cols] = c.data[np.asarray(var)[:, None], rows[None, :], t].T
+    for k, n in enumerate(names):
+        if n not in c.variables:
+            out[:, k] = _var(ds, n, year, codes, framework, rows)
+    return out
 
 
 def auxiliary(

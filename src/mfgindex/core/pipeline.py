@@ -228,12 +228,13 @@ def evaluate_year(
     ids = layout.ids
     rows = derive.cube(ds).rows(codes)
     raw = derive.raw_values(ds, framework, year, codes, rows)
-    if m.denominate:
-        for j, ind in layout.denominators:
-            assert ind.denominator is not None
-            den = derive.auxiliary_values(ds, ind.denominator, year, codes, framework, rows)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                raw[:, j] = raw[:, j] / np.where(den != 0, den, np.nan)
+    if m.denominate and layout.denominators:
+        cols = [j for j, _ in layout.denominators]
+        den = derive.variables_values(
+            ds, [str(ind.denominator) for _, ind in layout.denominators], year, codes, framework, rows
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw[:, cols] = raw[:, cols] / np.where(den != 0, den, np.nan)
     # screen units by data coverage of the raw indicators
     coverage = (~np.isnan(raw)).mean(axis=1) if ids.size else np.full(len(codes), np.nan)
     low = coverage < m.min_coverage
