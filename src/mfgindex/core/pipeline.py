@@ -64,7 +64,10 @@ def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int)
     if name in ds.units.columns:
         pos = _unit_rows(ds, codes)
         if pos is not None:
-            return pd.Series(ds.units[name].to_numpy(dtype=object)[pos], index=codes, dtype=object)
+            columns: dict[str, Any] = ds.__dict__.setdefault("_unit_columns", {})
+            if name not in columns:  # the unit table's column as objects, once per dataset
+                columns[name] = ds.units[name].to_numpy(dtype=object)
+            return pd.Series(columns[name][pos], index=codes, dtype=object)
         return ds.units[name].reindex(codes)
     if name in ds.panel:
         return ds.panel[name].get(year, pd.Series(dtype=object)).reindex(codes)
