@@ -177,3 +177,43 @@ def test_imputed_values_are_pandas_to_the_last_bit(seed: int) -> None:
         for method, want in expected.items():
             got, _ = impute_values(x, method, groups)
             np.testing.assert_array_equal(got, want.to_numpy())
+
+
+def test_stage_mix_three_stages_by_hand() -> None:
+    """Two transition bands: shares and labels of units below, inside and above each band, on a boundary,
+    and without a value (the fallback stage)."""
+    from mfgindex.core.framework import StageRule
+    from mfgindex.core.weights.stages import stage_mix, stage_weights
+
+    rule = StageRule.model_validate(
+        {
+            "variable": "v",
+            "boundaries": [[10, 20], [30, 50]],
+            "fallback": "c",
+            "stages": [
+                {"id": "a", "name_zh": "甲", "weights": {"x": 1, "y": 3}},
+                {"id": "b", "weights": {"x": 1, "y": 1}},
+                {"id": "c", "name_zh": "丙", "weights": {"x": 3, "y": 1, "z": 9}},
+            ],
+        }
+    )
+    values = pd.Series(
+        [5.0, 10.0, 12.5, 20.0, 25.0, 30.0, 45.0, 50.0, 99.0, np.nan], index=list("pqrstuvwxy")
+    )
+    mix, labels = stage_mix(values, rule)
+    want = [
+        [1, 0, 0],
+        [1, 0, 0],
+        [0.75, 0.25, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+        [0, 0.25, 0.75],
+        [0, 0, 1],
+    ]
+    want += [[0, 0, 1], [0, 0, 1]]
+    np.testing.assert_allclose(mix.to_numpy(), want, rtol=0, atol=1e-15)
+    assert labels.tolist() == ["甲", "甲", "甲→b", "b", "b", "b", "b→丙", "丙", "丙", "未分类"]
+    w = stage_weights(mix, rule, pd.Series({"x": 0.5, "y": 0.5}))  # z is not a child: ignored
+    np.testing.assert_allclose(w.loc["p"].to_numpy(), [0.25, 0.75], rtol=1e-15)
+    np.testing.assert_allclose(w.loc["v"].to_numpy(), [0.25 * 0.5 + 0.75 * 0.75, 0.25 * 0.5 + 0.75 * 0.25])

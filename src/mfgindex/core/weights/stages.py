@@ -28,39 +28,42 @@ def stage_mix(values: pd.Series, rule: StageRule) -> tuple[pd.DataFrame, pd.Seri
     """
     ids = [s.id for s in rule.stages]
     names = [s.name_zh or s.id for s in rule.stages]
-    mix = np.zeros((len(values), len(ids)))
-    labels: list[str] = []
+    x = values.to_numpy(dtype=np.float64)
+    n, nb = len(x), len(rule.boundaries)
+    lo = np.array([b[0] for b in rule.boundaries], dtype=np.float64)
+    hi = np.array([b[1] for b in rule.boundaries], dtype=np.float64)
+    # the boundaries are read in order: a unit passes boundary b while it is at or above its hi
+    passed = np.cumprod(x[:, None] >= hi[None, :], axis=1, dtype=bool) if nb else np.zeros((n, 0), dtype=bool)
+    k = passed.sum(axis=1)  # its stage, or the lower stage of its band
+    inside = k < nb
+    band = np.zeros(n, dtype=bool)
+    band[inside] = x[inside] > lo[k[inside]]
+    t = np.zeros(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t[band] = (x[band] - lo[k[band]]) / (hi[k[band]] - lo[k[band]])
+    missing = np.isnan(x)
     fallback = ids.index(rule.fallback) if rule.fallback else len(ids) // 2
-    for i, x in enumerate(values.to_numpy(dtype=np.float64)):
-        if np.isnan(x):
-            mix[i, fallback] = 1.0
-            labels.append(UNCLASSIFIED)
-            continue
-        k = 0
-        label = names[0]
-        t = 0.0
-        for b, (lo, hi) in enumerate(rule.boundaries):
-            if x >= hi:
-                k, t, label = b + 1, 0.0, names[b + 1]
-            elif x > lo:
-                k, t, label = b, (x - lo) / (hi - lo), f"{names[b]}→{names[b + 1]}"
-                break
-            else:
-                break
-        mix[i, k] += 1.0 - t
-        if t > 0:
-            mix[i, k + 1] += t
-        labels.append(label)
+    k = np.where(missing, fallback, k)
+    t = np.where(missing, 0.0, t)
+    mix = np.zeros((n, len(ids)))
+    rows = np.arange(n)
+    mix[rows, k] += 1.0 - t
+    up = t > 0
+    mix[rows[up], k[up] + 1] += t[up]
+    labels = [
+        UNCLASSIFIED if miss else (f"{names[s]}→{names[s + 1]}" if b else names[s])
+        for miss, s, b in zip(missing.tolist(), k.tolist(), (band & ~missing).tolist(), strict=True)
+    ]
     return pd.DataFrame(mix, index=values.index, columns=ids), pd.Series(labels, index=values.index)
 
 
 def stage_weights(mix: pd.DataFrame, rule: StageRule, base: pd.Series) -> pd.DataFrame:
     """Units × children weights: each stage's weights (children it omits keep ``base``), mixed by ``mix``."""
-    rows = []
-    for stage in rule.stages:
-        w = base.copy()
-        w.update(pd.Series(stage.weights, dtype="float64"))
-        rows.append(w)
-    table = pd.DataFrame(rows, index=[s.id for s in rule.stages])
-    table = table.div(table.sum(axis=1), axis=0)
-    return pd.DataFrame(mix.to_numpy() @ table.to_numpy(), index=mix.index, columns=base.index)
+    children = base.index.tolist()
+    table = np.tile(base.to_numpy(dtype=np.float64), (len(rule.stages), 1))
+    for r, stage in enumerate(rule.stages):
+        for child, w in stage.weights.items():
+            if child in children and not np.isnan(w):  # as Series.update: known children, present values
+                table[r, children.index(child)] = w
+    table = table / table.sum(axis=1, keepdims=True)
+    return pd.DataFrame(mix.to_numpy() @ table, index=mix.index, columns=base.index)
