@@ -86,14 +86,18 @@ def rank_change(rank: pd.Series, prev_rank: pd.Series, top_n: int) -> tuple[pd.S
     ``new`` (新增, 首次入围) marks a unit in the top N now that was outside it (or unranked) in the previous
     year; a unit outside the top N now is up, down or same by its rank change, never new.
     """
-    prev = prev_rank.reindex(rank.index)
-    delta = (prev - rank).astype("Int64")
-    up = (delta > 0).fillna(False).to_numpy(dtype=bool)
-    down = (delta < 0).fillna(False).to_numpy(dtype=bool)
-    inside = (rank <= top_n).fillna(False).to_numpy(dtype=bool)
-    new = (prev.isna() | (prev > top_n)).fillna(True).to_numpy(dtype=bool) & inside
+    prev = prev_rank.reindex(rank.index).to_numpy(dtype=np.float64, na_value=np.nan)
+    now = rank.to_numpy(dtype=np.float64, na_value=np.nan)
+    change = prev - now
+    unknown = np.isnan(change)
+    delta = pd.Series(
+        pd.arrays.IntegerArray(np.where(unknown, 0, change).astype(np.int64), unknown), index=rank.index
+    )
+    with np.errstate(invalid="ignore"):
+        up, down, inside = change > 0, change < 0, now <= top_n
+        new = (np.isnan(prev) | (prev > top_n)) & inside
     values = np.select([new, up, down], ["new", "up", "down"], "same").astype(object)
-    values[rank.isna().to_numpy(dtype=bool)] = None
+    values[np.isnan(now)] = None
     return delta, pd.Series(values, index=rank.index, dtype="object")
 
 

@@ -372,11 +372,15 @@ def stage_global_weights(framework: Framework, local: Mapping[str, pd.Series]) -
         return {}
     node = rule.node or framework.root.id
     out: dict[str, dict[str, float]] = {}
+    base = local[node]
+    children = base.index.tolist()
     for stage in rule.stages:
-        w = local[node].copy()
-        w.update(pd.Series(stage.weights, dtype="float64"))
+        w = base.to_numpy(dtype=np.float64).copy()
+        for child, v in stage.weights.items():
+            if child in children and not np.isnan(v):  # as Series.update: known children, present values
+                w[children.index(child)] = v
         patched = dict(local)
-        patched[node] = w / w.sum()
+        patched[node] = pd.Series(w / w.sum(), index=base.index)
         out[stage.id] = {str(k): v for k, v in _floats(global_weights(framework, patched)).items()}
     return out
 
