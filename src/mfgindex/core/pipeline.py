@@ -464,7 +464,12 @@ def ranking_table(
     root = framework.root.id
     scores = cur.scores
     pos = _unit_rows(ds, scores.index)
-    units = ds.units.reindex(scores.index) if pos is None else ds.units.take(pos).set_axis(scores.index)
+    wanted = tuple(dict.fromkeys(["name", "province", "region", "province_abbr", *framework.groups]))
+    selected: dict[tuple[str, ...], pd.DataFrame] = ds.__dict__.setdefault("_unit_tables", {})
+    if wanted not in selected:  # the unit table's columns used here, selected once per dataset
+        selected[wanted] = ds.units[[c for c in wanted if c in ds.units.columns]]
+    table_units = selected[wanted]
+    units = table_units.reindex(scores.index) if pos is None else table_units.take(pos).set_axis(scores.index)
     cols: dict[str, Any] = {"name": units["name"] if "name" in units.columns else scores.index.to_series()}
     for col in ("province", "region"):
         if col in units.columns:
