@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from mfgindex.core import geo
@@ -80,6 +81,20 @@ class Dataset:
             frame.columns = frame.columns.astype(int)
             out[str(var)] = frame
         return MappingProxyType(out)
+
+
+def unit_rows(ds: Dataset, codes: pd.Index) -> npt.NDArray[np.intp] | None:
+    """Rows of ``codes`` in the dataset's unit table (kept for the last few code lists); None when some code
+    is not a unit."""
+    kept: dict[tuple[str, ...], npt.NDArray[np.intp]] = ds.__dict__.setdefault("_unit_rows", {})
+    key = tuple(map(str, codes))
+    pos = kept.get(key)
+    if pos is None:
+        pos = np.asarray(ds.units.index.get_indexer(pd.Index(key, dtype=object)), dtype=np.intp)
+        if len(kept) >= 8:
+            kept.pop(next(iter(kept)))
+        kept[key] = pos
+    return None if bool((pos < 0).any()) else pos
 
 
 def sha256(path: Path) -> str:
