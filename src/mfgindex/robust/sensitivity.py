@@ -126,7 +126,7 @@ def run(
     x = design(prob, n, seed)
     task_list = [Task(s, min(chunk, len(x) - s), design=x[s : s + chunk]) for s in range(0, len(x), chunk)]
     work = batches(task_list, ctx.n_units)
-    _, per_rep, kept = collect(ctx, map_ordered(run_batch, ctx, work, backend, scheduler), len(x),
+    _, unscored, kept = collect(ctx, map_ordered(run_batch, ctx, work, backend, scheduler), len(x),
                                progress=progress, keep=True)  # fmt: skip
     shift = np.concatenate([c.rank_shift for c in kept])
     main = analyse(prob, shift, seed)
@@ -140,7 +140,7 @@ def run(
             df.insert(0, "code", code)
             rows.append(df)
     units = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["code", "name", *COLUMNS])
-    return SAResult(main, units, n, len(x), int(per_rep.sum()), shift)
+    return SAResult(main, units, n, len(x), int(unscored[0]), shift)
 
 
 def write(sa: SAResult, out_dir: Path, config: dict[str, Any]) -> list[Path]:

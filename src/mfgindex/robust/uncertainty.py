@@ -172,9 +172,10 @@ def collect(
     progress: Progress | None = None,
     keep: bool = False,
 ) -> tuple[engine.IntArray, engine.IntArray, list[Chunk]]:
-    """Fold chunk results in order: rank histogram, unscored counts, parquet row groups (streamed)."""
+    """Fold chunk results in order: rank histogram, unscored counts ``[unit-replications, replications]``
+    (totals: memory flat in N), parquet row groups (streamed)."""
     hist = np.zeros((ctx.n_units, ctx.n_units + 1), dtype=np.int64)
-    nan_rows: list[engine.IntArray] = []
+    unscored = np.zeros(2, dtype=np.int64)  # unit-replications without a score; replications with any
     kept: list[Chunk] = []
     writer = None
     tmp = parquet.with_name(parquet.name + ".tmp") if parquet is not None else None
@@ -188,7 +189,7 @@ def collect(
         done = 0
         for ch in chunks:
             hist += ch.histogram
-            nan_rows.append(ch.n_nan)
+            unscored += (int(ch.n_nan.sum()), int(np.count_nonzero(ch.n_nan)))
             if writer is not None:
                 writer.write_table(_table(ctx, ch, schema))
             if keep:
@@ -206,8 +207,7 @@ def collect(
             writer.close()
         if tmp is not None and tmp.exists():
             tmp.unlink()
-    per_rep = np.concatenate(nan_rows) if nan_rows else np.zeros(0, np.int64)
-    return hist, per_rep, kept
+    return hist, unscored, kept
 
 
 def rank_stats(ctx: engine.Context, hist: engine.IntArray, names: pd.Series | None) -> pd.DataFrame:
@@ -245,9 +245,9 @@ def run(
     ctx = engine.build_context(ds, result.framework, result.year, result, factors)
     work = batches(tasks(n, seed, chunk), ctx.n_units)
     chunks = map_ordered(run_batch, ctx, work, backend, scheduler)
-    hist, per_rep, _ = collect(ctx, chunks, n, parquet, progress)
+    hist, unscored, _ = collect(ctx, chunks, n, parquet, progress)
     names = result.units["name"] if "name" in result.units.columns else None
-    return UAResult(rank_stats(ctx, hist, names), n, int(per_rep.sum()), int((per_rep > 0).sum()), hist)
+    return UAResult(rank_stats(ctx, hist, names), n, int(unscored[0]), int(unscored[1]), hist)
 
 
 def write(ua: UAResult, out_dir: Path, config: dict[str, Any]) -> list[Path]:
