@@ -143,3 +143,16 @@ def test_plain_yaml_still_reads() -> None:
     assert doc == {"a": [1, 2], "b": [1, 2], "c": "[[[["}
     fw = framework.load("caict2023")
     assert fw.id == "caict2023"
+
+
+def test_a_variable_missing_from_the_data_names_the_data_file(tmp_path: Path) -> None:
+    """COINr's ASEM data without the column ``Goods`` that its iMeta needs: the message names the file
+    (the coverage gate found it, after validation; it used to say ``input``)."""
+    import pandas as pd
+
+    asem = Path(__file__).resolve().parents[2] / "src" / "mfgindex" / "data" / "asem"
+    data = tmp_path / "nogoods.csv"
+    pd.read_csv(asem / "iData.csv").drop(columns=["Goods"]).to_csv(data, index=False)
+    res = CliRunner().invoke(app, ["validate", "-f", str(asem / "iMeta.csv"), "-d", str(data)])
+    assert res.exit_code == 2
+    assert "nogoods.csv" in res.output and "'Goods'" in res.output, res.output

@@ -82,9 +82,13 @@ def prepare(options: RunSpec) -> Prepared:
         errors.extend(exc.problems)
     gate = None
     if year in ds.years() and not any(p.severity == "error" for p in problems):  # needs valid data
-        gate = gates.gate(ds, framework, [year])[0]
-        if not gate.passed and not options.allow_thin:
-            errors.append(gate.problem())
+        try:
+            gate = gates.gate(ds, framework, [year])[0]
+        except UserError as exc:  # e.g. a variable the framework needs is in none of the files
+            errors.extend(p if p.file else replace(p, file=where) for p in exc.problems)
+        else:
+            if not gate.passed and not options.allow_thin:
+                errors.append(gate.problem())
     if errors:
         raise UserError(errors)
     # the checks' warnings stay in ``checks`` (run.json, 标记, the console's count), not in this list
