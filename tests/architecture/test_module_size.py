@@ -17,7 +17,6 @@ KNOWN_LARGE: set[str] = {
     "analysis/distribution.py",
     "cli/workspace.py",
     "core/checks.py",
-    "core/files.py",
     "core/framework.py",
     "core/ingest/reader.py",
     "core/weights/io.py",

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from mfgindex.cli.main import app
-from mfgindex.core import files
+from mfgindex.core import outdir
 from mfgindex.core.framework import FormulaOp
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
@@ -140,7 +140,7 @@ def test_validate_and_run_on_fuzzed_tables(
     r = cli.invoke(app, ["run", "-q", "-f", str(small_framework), "-d", str(data), "--out", str(out)])
     _check(r, "fuzzed.csv") if r.exit_code == 2 and "fuzzed.csv" in r.output else _check(r, "")
     if r.exit_code == 0:
-        assert files.read_manifest(out) is not None and files._complete(out)
+        assert outdir.read_manifest(out) is not None and outdir._complete(out)
     else:
         assert not out.exists()
     assert sorted(p.name for p in work.iterdir()) == sorted(

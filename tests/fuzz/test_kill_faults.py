@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mfgindex.core import files
+from mfgindex.core import files, outdir
 from tests.web.test_upload import FRAMEWORK, GOOD, workbook
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
@@ -30,11 +30,11 @@ SEED = 20261201
 
 
 def _complete(folder: Path) -> bool:
-    doc = files.read_manifest(folder)
+    doc = outdir.read_manifest(folder)
     if doc is None:
         return False
     listed = {e["path"] for e in doc["files"]}
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {files.MANIFEST}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {outdir.MANIFEST}
     return listed == present and all(
         hashlib.sha256((folder / e["path"]).read_bytes()).hexdigest() == e["sha256"] for e in doc["files"]
     )
@@ -63,7 +63,7 @@ def test_kill_9_during_run_report_leaves_a_complete_folder(tmp_path: Path) -> No
         time.sleep(at)
         child.send_signal(signal.SIGKILL)
         child.wait(60)
-        files.recover(out.parent)  # what the next start does
+        outdir.recover(out.parent)  # what the next start does
         assert _complete(out), f"killed at {at:.1f} s of {duration:.1f} s: {sorted(os.listdir(out.parent))}"
         assert not [p for p in out.parent.iterdir() if p.name.startswith(files.PREFIX)]
         outcomes.append(round(at, 1))

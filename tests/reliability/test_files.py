@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from mfgindex.core import files
+from mfgindex.core import files, outdir
 from mfgindex.core.errors import UserError
 
 HOSTILE = [
@@ -117,13 +117,13 @@ def _listing(folder: Path) -> list[str]:
 
 def test_folder_appears_complete_with_a_manifest(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    with files.output_folder(out, "test") as stage:
+    with outdir.output_folder(out, "test") as stage:
         assert not out.exists()  # nothing visible while writing
         (stage / "a.csv").write_text("x\n1\n")
         (stage / "sub").mkdir()
         (stage / "sub" / "b.txt").write_text("b")
-    assert _listing(out) == ["a.csv", files.MANIFEST, "sub", "sub/b.txt"]
-    doc = json.loads((out / files.MANIFEST).read_text())
+    assert _listing(out) == ["a.csv", outdir.MANIFEST, "sub", "sub/b.txt"]
+    doc = json.loads((out / outdir.MANIFEST).read_text())
     import hashlib
 
     assert doc["files"][0] == {
@@ -137,9 +137,9 @@ def test_folder_appears_complete_with_a_manifest(tmp_path: Path) -> None:
 
 def test_an_error_while_writing_leaves_the_earlier_folder_untouched(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    with files.output_folder(out, "test") as stage:
+    with outdir.output_folder(out, "test") as stage:
         (stage / "a.csv").write_text("old")
-    with pytest.raises(RuntimeError), files.output_folder(out, "test") as stage:
+    with pytest.raises(RuntimeError), outdir.output_folder(out, "test") as stage:
         (stage / "a.csv").write_text("new")
         raise RuntimeError("crash in the middle")
     assert (out / "a.csv").read_text() == "old"
@@ -148,35 +148,35 @@ def test_an_error_while_writing_leaves_the_earlier_folder_untouched(tmp_path: Pa
 
 def test_rewriting_replaces_the_folder_no_stale_files(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    with files.output_folder(out, "test") as stage:
+    with outdir.output_folder(out, "test") as stage:
         (stage / "a.csv").write_text("1")
         (stage / "b.csv").write_text("1")
-    with files.output_folder(out, "test") as stage:
+    with outdir.output_folder(out, "test") as stage:
         (stage / "a.csv").write_text("2")
-    assert _listing(out) == ["a.csv", files.MANIFEST]
+    assert _listing(out) == ["a.csv", outdir.MANIFEST]
 
 
 def test_a_folder_with_foreign_files_is_refused_unless_force(tmp_path: Path) -> None:
     out = tmp_path / "o"
     out.mkdir()
     (out / "notes.docx").write_text("mine")
-    with pytest.raises(UserError, match=r"notes\.docx.*--force"), files.output_folder(out, "test"):
+    with pytest.raises(UserError, match=r"notes\.docx.*--force"), outdir.output_folder(out, "test"):
         pass
-    with files.output_folder(out, "test", force=True) as stage:
+    with outdir.output_folder(out, "test", force=True) as stage:
         (stage / "a.csv").write_text("1")
     assert (out / "notes.docx").read_text() == "mine" and (out / "a.csv").read_text() == "1"
 
 
 def test_keep_others_carries_the_files_another_command_wrote(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    with files.output_folder(out, "run") as stage:
+    with outdir.output_folder(out, "run") as stage:
         (stage / "run.json").write_text("{}")
-    with files.output_folder(out, "report", keep_others=True) as stage:
+    with outdir.output_folder(out, "report", keep_others=True) as stage:
         (stage / "report.html").write_text("<p>")
-    assert _listing(out) == [files.MANIFEST, "report.html", "run.json"]
-    with files.output_folder(out, "report", keep_others=True) as stage:
+    assert _listing(out) == [outdir.MANIFEST, "report.html", "run.json"]
+    with outdir.output_folder(out, "report", keep_others=True) as stage:
         (stage / "report2.html").write_text("<p>")
-    assert _listing(out) == [files.MANIFEST, "report2.html", "run.json"]  # the old report is replaced
+    assert _listing(out) == [outdir.MANIFEST, "report2.html", "run.json"]  # the old report is replaced
 
 
 def _dead_pid() -> int:
@@ -188,32 +188,32 @@ def _dead_pid() -> int:
 def test_recover_rolls_forward_a_complete_new_folder_and_back_an_old_one(tmp_path: Path) -> None:
     pid = _dead_pid()
     # crash after the earlier folder was renamed aside, before the new one was renamed in
-    with files.output_folder(tmp_path / "x", "test") as stage:
+    with outdir.output_folder(tmp_path / "x", "test") as stage:
         (stage / "a.csv").write_text("new")
-    new = tmp_path / f"{files.NEW}o.{pid}.abc"
+    new = tmp_path / f"{outdir.NEW}o.{pid}.abc"
     os.rename(tmp_path / "x", new)
-    old = tmp_path / f"{files.OLD}o.{pid}.def"
+    old = tmp_path / f"{outdir.OLD}o.{pid}.def"
     old.mkdir()
     (old / "a.csv").write_text("old")
     # a second target: only its earlier folder survived
-    old2 = tmp_path / f"{files.OLD}p.{pid}.ghi"
+    old2 = tmp_path / f"{outdir.OLD}p.{pid}.ghi"
     old2.mkdir()
     (old2 / "a.csv").write_text("old p")
     # an incomplete new folder (no manifest) and a legacy leftover
-    half = tmp_path / f"{files.NEW}q.{pid}.jkl"
+    half = tmp_path / f"{outdir.NEW}q.{pid}.jkl"
     half.mkdir()
     (half / "a.csv").write_text("half")
     (tmp_path / ".mfgindex-k3j2l").mkdir()
-    files.recover(tmp_path)
+    outdir.recover(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "p"]
     assert (tmp_path / "o" / "a.csv").read_text() == "new"
     assert (tmp_path / "p" / "a.csv").read_text() == "old p"
 
 
 def test_recover_leaves_a_running_process_alone(tmp_path: Path) -> None:
-    busy = tmp_path / f"{files.NEW}o.{os.getpid()}.abc"
+    busy = tmp_path / f"{outdir.NEW}o.{os.getpid()}.abc"
     busy.mkdir()
-    files.recover(tmp_path)
+    outdir.recover(tmp_path)
     assert busy.exists()
 
 
@@ -223,7 +223,7 @@ def test_recover_leaves_a_running_process_alone(tmp_path: Path) -> None:
 )
 def test_os_errors_become_one_user_error_and_nothing_is_left(tmp_path: Path, code: int, words: str) -> None:
     out = tmp_path / "o"
-    with pytest.raises(UserError, match=words) as info, files.output_folder(out, "test") as stage:
+    with pytest.raises(UserError, match=words) as info, outdir.output_folder(out, "test") as stage:
         (stage / "a.csv").write_text("x")
         raise OSError(code, os.strerror(code), str(stage / "b.csv"))
     assert len(info.value.problems) == 1 and "nothing was written" in str(info.value)

@@ -120,7 +120,7 @@ def analyze_command(
         for p in exc.problems:
             typer.echo(f"error: {p}", err=True)
         raise typer.Exit(2) from None
-    from mfgindex.core.files import output_folder
+    from mfgindex.core.outdir import output_folder
 
     try:
         with output_folder(out, "analyze") as stage:

@@ -83,7 +83,8 @@ def report_command(
     def go() -> None:
         from rich.markup import escape
 
-        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
+        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.outdir import check_replaceable, output_folder
         from mfgindex.report.build import check_lang, write_report
         from mfgindex.services import runner
         from mfgindex.toolbox.report import parse_methods  # 研究工具

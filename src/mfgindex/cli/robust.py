@@ -101,7 +101,8 @@ def register(app: typer.Typer) -> None:
         """
         from mfgindex.cli.console import guarded, out
         from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
+        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
         from mfgindex.robust import audit as audit_mod
 
         def go() -> None:
@@ -155,7 +156,8 @@ def register(app: typer.Typer) -> None:
         """
         from mfgindex.cli.console import err, guarded, out
         from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
+        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
         from mfgindex.robust import limits
         from mfgindex.robust import uncertainty as ua_mod
 
@@ -229,7 +231,8 @@ def register(app: typer.Typer) -> None:
         """
         from mfgindex.cli.console import err, guarded, out
         from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir, check_replaceable, output_folder, output_paths
+        from mfgindex.core.files import check_out_dir
+        from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
         from mfgindex.robust import sensitivity as sa_mod
 
         def go() -> None:

@@ -25,7 +25,8 @@ from mfgindex.cli.options import (
     make_options,
     with_method_options,
 )
-from mfgindex.core.files import check_out_dir, check_replaceable, output_folder
+from mfgindex.core.files import check_out_dir
+from mfgindex.core.outdir import check_replaceable, output_folder
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
 from mfgindex.services import outputs, runner

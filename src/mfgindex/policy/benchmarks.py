@@ -282,7 +282,8 @@ def figure9(c: Comparison, top: int | None = 30, source: str = "") -> object:
 def write_comparison(c: Comparison, out_dir: Path, top: int | None = 30, source: str = "") -> list[Path]:
     """``comparison.csv``, ``results.xlsx`` (cities, reference, summary) and ``fig9.png``/``.svg``."""
     from mfgindex.core.figures import save
-    from mfgindex.core.files import output_folder, output_paths, save_csv, save_xlsx
+    from mfgindex.core.files import save_csv, save_xlsx
+    from mfgindex.core.outdir import output_folder, output_paths
 
     final = Path(out_dir)
     with output_folder(final, "policy benchmarks") as out:

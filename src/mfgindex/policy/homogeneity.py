@@ -581,7 +581,8 @@ def _sheet_frames(r: Homogeneity) -> dict[str, pd.DataFrame]:
 def write_results(results: Sequence[tuple[str, Homogeneity]], out_dir: Path) -> list[Path]:
     """``results.xlsx`` (sheets prefixed by each structure's key) and a heatmap PNG/SVG per structure."""
     from mfgindex.core.figures import save
-    from mfgindex.core.files import output_folder, output_paths, save_csv, save_xlsx
+    from mfgindex.core.files import save_csv, save_xlsx
+    from mfgindex.core.outdir import output_folder, output_paths
 
     final = Path(out_dir)
     with output_folder(final, "policy homogeneity") as out:

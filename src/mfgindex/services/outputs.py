@@ -19,8 +19,9 @@ from openpyxl.styles import Alignment
 
 from mfgindex import __version__
 from mfgindex.analysis import strengths
-from mfgindex.core.files import fix_zip, output_folder, output_paths, record_input, write_csv
+from mfgindex.core.files import fix_zip, record_input, write_csv
 from mfgindex.core.framework import Aggregate, Framework, walk
+from mfgindex.core.outdir import output_folder, output_paths
 from mfgindex.core.rank import ARROWS
 from mfgindex.core.result import Result
 from mfgindex.core.weights import derived
@@ -278,7 +279,7 @@ def write_run_files(
     result: Result, folder: Path, config: dict[str, Any], final: Path | None = None
 ) -> list[Path]:
     """Write scores.csv, indicators.csv, results.xlsx and run.json into ``folder`` (a staging folder of
-    :func:`mfgindex.core.files.output_folder` that becomes ``final``: relative input paths are recorded
+    :func:`mfgindex.core.outdir.output_folder` that becomes ``final``: relative input paths are recorded
     relative to it)."""
     data = config.get("data")
     if final is not None and isinstance(data, list | tuple):

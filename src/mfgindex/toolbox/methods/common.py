@@ -132,7 +132,8 @@ def write_results(
 ) -> list[Path]:
     """Write ``results.xlsx`` (an ``about`` sheet with the parameters, then one sheet per output, through
     the cell rule of ``mfgindex.core.files``) and the figures as PNG, all-or-nothing."""
-    from mfgindex.core.files import output_folder, output_paths, save_xlsx
+    from mfgindex.core.files import save_xlsx
+    from mfgindex.core.outdir import output_folder, output_paths
     from mfgindex.toolbox import plots
 
     frames: dict[str, pd.DataFrame] = {
