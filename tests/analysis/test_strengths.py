@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -111,3 +113,44 @@ def test_frame_lists_every_ranked_city_with_the_rule() -> None:
     assert list(f["城市"].iloc[:2]) == ["甲", "乙"]
     # among the 2 ranked cities 乙 leads d (top 20 % = rank 1): strength; 甲 is 2nd with p 0.5 ≥ 0 + 0.1
     assert f["优势维度"].iloc[1] == "维度第1" and f["短板维度"].iloc[0] == "维度第2"
+
+
+def test_standings_follow_the_written_definition_on_random_tables() -> None:
+    """Every standing equals the rule applied by hand with plain Python lists (missing cells, ties at
+    the floor and elsewhere, cities without an overall rank)."""
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        n = int(rng.integers(5, 40))
+        codes = [f"c{i}" for i in range(n)]
+        values = rng.integers(0, 6, size=(n, 3)).astype(float)  # small integers: many ties
+        values[rng.random((n, 3)) < 0.15] = np.nan
+        scores = pd.DataFrame(values, index=codes, columns=["a", "b", "c"])
+        overall = pd.Series(rng.permutation(n) + 1.0, index=codes)
+        overall[rng.random(n) < 0.1] = np.nan
+        ranked = [c for c in codes if not math.isnan(overall[c])]
+        for code in codes:
+            got = {s.item: s for s in sw.standings(scores, overall, code)}
+            if code not in ranked:
+                assert got == {}
+                continue
+            p0 = (overall[code] - 1) / len(ranked)
+            for item in scores.columns:
+                col = [scores.at[c, item] for c in ranked if not math.isnan(scores.at[c, item])]
+                x = scores.at[code, item]
+                if math.isnan(x):
+                    assert item not in got
+                    continue
+                ahead = sum(v > x for v in col)
+                tied = sum(v == x for v in col)
+                s = got[item]
+                assert (s.rank, s.tied, s.n) == (ahead + 1, tied, len(col))
+                p = ahead / len(col)
+                if tied > 1 and x == min(col):
+                    want = ""
+                elif ahead + 1 <= math.ceil(0.2 * len(col)) or p <= p0 - 0.1 + 1e-12:
+                    want = "strength"
+                elif p >= p0 + 0.1 - 1e-12:
+                    want = "weakness"
+                else:
+                    want = ""
+                assert s.kind == want, (code, item)

@@ -103,12 +103,15 @@ def standings(scores: pd.DataFrame, overall: pd.Series, code: str) -> list[Stand
         return []
     n0 = len(ranked)
     p0 = (float(ranked[code]) - 1.0) / n0
+    values = scores.loc[ranked.index].to_numpy(dtype=np.float64, na_value=np.nan)
+    row = int(ranked.index.get_indexer(pd.Index([code]))[0])
     out: list[Standing] = []
-    for item in scores.columns:
-        col = scores.loc[ranked.index, item].astype(np.float64).dropna()
-        if code not in col.index:
+    for j, item in enumerate(scores.columns):
+        col = values[:, j]
+        x = float(col[row])
+        if math.isnan(x):
             continue
-        x = float(col[code])
+        col = col[~np.isnan(col)]
         n = len(col)
         ahead = int((col > x).sum())
         tied = int((col == x).sum())
