@@ -160,6 +160,13 @@ def ranking_sheet(result: Result) -> pd.DataFrame:
     return out
 
 
+def _reason_zh(record: dict[str, Any], key: str) -> str:
+    """The Chinese reason of a correction or accepted finding (``<key>_zh``, files from 2026-12-01 on) with
+    the English in brackets; the English alone where the file has no Chinese column."""
+    en, zh = str(record.get(key) or ""), str(record.get(f"{key}_zh") or "")
+    return f"{zh}（{en}）" if zh and en else zh or en
+
+
 def checks_flags(result: Result) -> pd.DataFrame:
     """标记 rows for the data: plausibility findings (warnings, accepted errors) and corrections."""
     rows: list[dict[str, Any]] = []
@@ -176,7 +183,7 @@ def checks_flags(result: Result) -> pd.DataFrame:
                 "value": f.get("value"),
                 "kind": f.get("kind"),
                 "说明": f.get("message", "")
-                + (f" | 认可理由: {f['accepted_reason']}" if f.get("accepted_reason") else ""),
+                + (f" | 认可理由：{_reason_zh(f, 'accepted_reason')}" if f.get("accepted_reason") else ""),
                 "location": f.get("location", ""),
             }
         )
@@ -195,7 +202,7 @@ def checks_flags(result: Result) -> pd.DataFrame:
                 "variable": c.get("variable"),
                 "value": c.get("new"),
                 "old": c.get("old"),
-                "说明": c.get("reason", ""),
+                "说明": _reason_zh(c, "reason"),
                 "location": c.get("source", ""),
             }
         )
