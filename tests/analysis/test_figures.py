@@ -53,6 +53,37 @@ def test_map_has_caption_and_sea_inset(top50: pd.DataFrame) -> None:
     assert "长江三角洲城市群（19）" in legend
 
 
+def test_drawn_map_labels_are_free_and_print_at_their_own_size(top50: pd.DataFrame) -> None:
+    """The map as drawn (not the placement arithmetic): it is drawn at print width, so its texts print at
+    their own size; the ten leading cities' names overlap no other name, no city point and not the 南海诸岛
+    inset, and stay inside the map."""
+    import itertools
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    fig = figures.cluster_map(top50, 50)
+    assert fig.get_figwidth() == pytest.approx(493.0 / 72.0)
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    names = {t.get_text(): Text.get_window_extent(t, r) for t in ax.texts}
+    # the published file's first ten rows, without 市
+    first = top50.sort_values("rank").head(10)["name"].astype(str).str.removesuffix("市")
+    assert set(names) == set(first)
+    points = [ax.transData.transform(xy) for c in ax.collections[2:] for xy in c.get_offsets()]
+    assert len(points) == 50
+    inset = ax.child_axes[0].get_window_extent(r)
+    for (a, box_a), (b, box_b) in itertools.combinations(names.items(), 2):
+        assert not box_a.overlaps(box_b), (a, b)
+    for name, box in names.items():
+        assert not any(box.contains(x, y) for x, y in points), name
+        assert not box.overlaps(inset), name
+        assert ax.bbox.contains(box.x0, box.y0) and ax.bbox.contains(box.x1, box.y1), name
+    drawn = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert min(t.get_fontsize() for t in drawn) >= 7.0
+
+
 @pytest.fixture
 def run_like() -> pd.DataFrame:
     codes = [

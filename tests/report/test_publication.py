@@ -342,8 +342,8 @@ def _smallest_printed_text(fig: Any, images: list[tuple[int, int, float]]) -> tu
 def test_figure_labels_print_at_7pt_or_more(files: ReportFiles, run: RunData) -> None:
     """Every text of the report's charts and of the similarity heatmap, measured on paper: its font size ×
     the scale the PDF prints the figure at (city labels of 图6-7 and the heatmap printed at 4-5 pt, the
-    per-city panel of the rank-move figure at 4 pt, the radar labels at 6.8 pt). The map places its labels
-    with its own test (no overlap) and is not covered here."""
+    per-city panel of the rank-move figure at 4 pt, the radar labels at 6.8 pt, the map's city names at
+    6.4 pt and its 南海诸岛 at 5.1 pt)."""
     from mfgindex.analysis.runmode import analyze_run
     from mfgindex.policy import homogeneity as hom
     from mfgindex.report.build import make_figures
@@ -352,8 +352,8 @@ def test_figure_labels_print_at_7pt_or_more(files: ReportFiles, run: RunData) ->
     images = _printed_images(files.pdf)
     figs = make_figures(run, analyze_run(run), "zh")
     result = hom.analyse(hom.listed_structure(), min_total=20, trend_min_total=10)
-    checked = {key: fig for key, fig in figs.items() if key != "map"}
-    expected = {"ranking", "va", "growth", "share", "rank_change", "provinces", "subindex", "radar"}
+    checked = dict(figs)
+    expected = {"ranking", "map", "va", "growth", "share", "rank_change", "provinces", "subindex", "radar"}
     assert expected <= set(checked)
     checked["homogeneity"] = hom.heatmap(result, source=None)
     sizes = {key: _smallest_printed_text(fig, images) for key, fig in checked.items()}

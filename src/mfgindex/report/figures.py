@@ -101,6 +101,7 @@ def _province(p: str, lang: str) -> str:
 # figure's own margins, 493 pt). Drawn at this width a figure prints at scale 1: its font sizes are printed.
 PRINT_WIDTH_IN = 493.0 / 72.0
 MIN_PRINT_PT = 7.5  # the smallest text of a figure drawn at print width (≥ 7 pt on paper, with a margin)
+MAP_LABEL_PT = 8.0  # city names on the map (图2), drawn at print width
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -439,7 +440,8 @@ def cluster_map(
             cluster_of.setdefault(str(c), name)
     colour = {name: CLUSTER_PALETTE[i % len(CLUSTER_PALETTE)] for i, name in enumerate(order)}
     cent = geo.centroids()
-    fig = _figure(8.0, 6.6)
+    # drawn at print width, so that it prints at scale 1 and every text at its own size (≥ 7 pt on paper)
+    fig = _figure(PRINT_WIDTH_IN, 5.9)
     ax = fig.add_subplot()
     _draw_base(ax, (73.0, 135.5, 17.5, 54.0))
     handles = []
@@ -474,7 +476,37 @@ def cluster_map(
         (str(r["name"]).removesuffix("市"), float(lon_of[code]), float(lat_of[code]))
         for code, r in top(t, label_top).iterrows()
     ]
-    for text, (lx, ly), (px, py) in place_labels(labelled, points, avoid=[(122.5, 135.5, 17.5, 29.5)]):
+    # the legend goes under the map: inside it covered the western provinces
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        fontsize=MIN_PRINT_PT,
+        frameon=False,
+        ncols=min(4, len(handles)),
+        title=tx["clusters"],
+        title_fontsize=MIN_PRINT_PT,
+    )
+    inset = ax.inset_axes((0.80, 0.02, 0.18, 0.30))
+    _draw_base(inset, (105.0, 123.0, 2.5, 24.5))
+    for s in inset.spines.values():
+        s.set_edgecolor("#555555")
+        s.set_linewidth(0.6)
+    inset.text(
+        0.5, 0.02, tx["scs"], transform=inset.transAxes, ha="center", va="bottom", fontsize=MIN_PRINT_PT
+    )
+    ax.set_title(tx["map_title"].format(n=n), fontsize=12)
+    fig.text(0.99, 0.005, tx["map_caption"], fontsize=8, ha="right", va="bottom")
+    _source(fig, source, lang)
+    # label boxes in map degrees, from the laid-out axes: a label's size on paper is fixed, its size in
+    # degrees follows from how wide the map is drawn
+    fig.draw_without_rendering()
+    x0, y0 = ax.transData.transform((100.0, 30.0))
+    x1, y1 = ax.transData.transform((101.0, 31.0))
+    em = MAP_LABEL_PT / 72 * fig.dpi
+    char_w, height = 1.05 * em / (x1 - x0), 1.5 * em / (y1 - y0)
+    for text, (lx, ly), (px, py) in place_labels(
+        labelled, points, avoid=[(122.5, 135.5, 17.5, 29.5)], char_w=char_w, height=height
+    ):
         ax.annotate(
             text,
             (px, py),
@@ -482,32 +514,14 @@ def cluster_map(
             textcoords="data",
             ha="left" if lx >= px else "right",
             va="center",
-            fontsize=7.5,
+            fontsize=MAP_LABEL_PT,
             zorder=4,
+            in_layout=False,
             path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
             arrowprops=None
             if math.hypot(lx - px, ly - py) < 1.0
             else {"arrowstyle": "-", "color": "#555555", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 2},
         )
-    # the legend goes under the map: inside it covered the western provinces
-    fig.legend(
-        handles=handles,
-        loc="outside lower center",
-        fontsize=7.5,
-        frameon=False,
-        ncols=min(4, len(handles)),
-        title=tx["clusters"],
-        title_fontsize=7.5,
-    )
-    inset = ax.inset_axes((0.80, 0.02, 0.18, 0.30))
-    _draw_base(inset, (105.0, 123.0, 2.5, 24.5))
-    for s in inset.spines.values():
-        s.set_edgecolor("#555555")
-        s.set_linewidth(0.6)
-    inset.text(0.5, 0.02, tx["scs"], transform=inset.transAxes, ha="center", va="bottom", fontsize=6)
-    ax.set_title(tx["map_title"].format(n=n), fontsize=12)
-    fig.text(0.99, 0.005, tx["map_caption"], fontsize=8, ha="right", va="bottom")
-    _source(fig, source, lang)
     return fig
 
 
