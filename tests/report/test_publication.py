@@ -462,3 +462,25 @@ def test_short_first_columns_do_not_wrap_a_character_a_line(pages: list[str]) ->
     checks = next(p for p in pages if "数据校核：已认可的错误与警告" in p)
     warned = re.findall(r"警告\s*\d+\s*条?", checks)
     assert warned and all(w.replace(" ", "").endswith("条") for w in warned), warned
+
+
+def test_a_figure_is_named_once_in_its_caption_not_again_in_the_image(html: str, run: RunData) -> None:
+    """Each chart printed its title twice: drawn in the image ("50强城市城市群分布图") and again in the
+    numbered caption under it ("图3 50强城市城市群分布图（示意图）"). No text drawn in a report figure
+    repeats a caption's title."""
+    from matplotlib.text import Text
+
+    from mfgindex.analysis.runmode import analyze_run
+    from mfgindex.report.build import make_figures
+
+    captions = [
+        re.sub(r"（[^）]*）$", "", re.sub(r"^图\s*\d+\s*", "", _text(c).strip()))
+        for c in re.findall(r"<figcaption>(.*?)<br>", html, re.S)
+    ]
+    titles = [c for c in captions if len(c) >= 6]
+    assert len(titles) >= 8, captions
+    figs = make_figures(run, analyze_run(run), "zh")
+    for key, fig in figs.items():
+        drawn = [t.get_text().strip() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        repeated = [d for d in drawn for c in titles if len(d) >= 6 and (c in d or d in c)]
+        assert not repeated, (key, repeated)

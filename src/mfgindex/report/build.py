@@ -212,6 +212,19 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def _caption_only(fig: Figure) -> Figure:
+    """The report names each figure once, in its numbered caption under it: the title drawn in the image
+    (the figure's suptitle, or the one titled axes) goes. Panel titles of multi-panel figures (two
+    titled axes, or the radar's city names under a suptitle) stay."""
+    if fig.get_suptitle():
+        fig.suptitle("")
+        return fig
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    if len(titled) == 1:
+        titled[0].set_title("")
+    return fig
+
+
 def make_figures(
     run: RunData, a: RunAnalysis, lang: str, robust: Robustness | None = None
 ) -> dict[str, Figure]:
@@ -251,7 +264,7 @@ def make_figures(
     if robust is not None and robust.sobol is not None:
         names = RB.FACTOR_EN if lang == "en" else RB.FACTOR_ZH
         out["sobol"] = F.sobol_chart(robust.sobol, names, lang, src)
-    return out
+    return {key: _caption_only(fig) for key, fig in out.items()}
 
 
 # ------------------------------------------------------------------------------------------- context
