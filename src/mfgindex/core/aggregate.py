@@ -32,6 +32,24 @@ Array = npt.NDArray[np.float64]
 AggregateKernel = Callable[[Array, Array, Array | None, float, Methods], Array]
 
 
+def _terms(x: Array, present: npt.NDArray[np.bool_], power: int) -> Array:
+    """The power mean's terms: x (1), log x (0) or 1/x (−1); 0 where missing, and a non-positive x
+    read as 1 (the caller leaves such units unscored)."""
+    if power == 1:
+        return np.where(present, x, 0.0)
+    pos = np.where(present & (x > 0), x, 1.0)
+    return np.log(pos) if power == 0 else 1.0 / pos
+
+
+def _from_terms(mean: Array, power: int) -> Array:
+    """The power mean from the weighted mean of its terms."""
+    if power == 0:
+        return np.asarray(np.exp(mean), dtype=np.float64)
+    if power == -1:
+        return np.asarray(1.0 / mean, dtype=np.float64)
+    return mean
+
+
 def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: int) -> Array:
     """Weighted power mean along the last axis: arithmetic (1), geometric (0), harmonic (−1).
 
@@ -62,18 +80,9 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     if factor is not None and x.ndim == 2:
         # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
         with np.errstate(invalid="ignore", divide="ignore"):
-            if power == 1:
-                term = np.where(present, x, 0.0)
-            else:
-                pos = np.where(present & (x > 0), x, 1.0)
-                term = np.log(pos) if power == 0 else 1.0 / pos
             wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
             total = factor @ wb.T
-            out = (factor @ (wb * term).T) / total
-            if power == 0:
-                out = np.exp(out)
-            elif power == -1:
-                out = 1.0 / out
+            out = _from_terms((factor @ (wb * _terms(x, present, power)).T) / total, power)
         share = present.mean(axis=-1)
         unit_bad = (share < min_share) | (share == 0)  # (units,): small, checked once
         if power != 1:
@@ -83,19 +92,11 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
             out = np.where(nonpositive | unit_bad, np.nan, out)
         return np.asarray(out, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if power == 1:
-            term = np.where(present, x, 0.0)
-        else:
-            pos = np.where(present & (x > 0), x, 1.0)
-            term = np.log(pos) if power == 0 else 1.0 / pos
+        term = _terms(x, present, power)
         w = base if factor is None else base[None, ...] * factor[:, None, :]
         wp = np.where(present, np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape)), 0.0)
         total = wp.sum(axis=-1)
-        out = np.sum(wp * term, axis=-1) / total
-        if power == 0:
-            out = np.exp(out)
-        elif power == -1:
-            out = 1.0 / out
+        out = _from_terms(np.sum(wp * term, axis=-1) / total, power)
     if power != 1:
         out = np.where(np.any(present & (x <= 0), axis=-1), np.nan, out)
     share = present.mean(axis=-1)
