@@ -53,9 +53,7 @@ def main(argv: list[str]) -> None:
     )
     assert res.dataset is not None
     t0 = time.perf_counter()
-    ctx = engine.build_context(
-        res.dataset, res.framework, res.year, res, assumptions.default_assumptions(res.framework)
-    )
+    ctx = engine.build_context(res, assumptions.default_assumptions(res.framework))
     took = time.perf_counter() - t0
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; context {took:.2f} s")
     for size in (n // 10, n):

@@ -131,14 +131,14 @@ def test_pipeline_engine_and_whatif_agree_with_overrides(asem: tuple[Dataset, Fr
 
     # Monte Carlo engine: every (winmax, normalisation) variant equals the pipeline run with those methods
     factors = A.default_assumptions(fw)
-    ctx = E.build_context(ds, fw, 2018, nominal, factors)
+    ctx = E.build_context(nominal, factors)
     codes = pipeline.universe(ds, fw)
     for (w, nm), x in ctx.variants.items():
         changes = {**factors[0].values[w], **factors[1].values[nm]}
         y = pipeline.evaluate_year(ds, fw_mod.with_methods(fw, **changes), 2018, codes)
         np.testing.assert_allclose(x, y.stages["normalised"].to_numpy(), rtol=0, atol=1e-12)
     # … and its nominal replication is the pipeline's index
-    ctx0 = E.build_context(ds, fw, 2018, nominal, [])
+    ctx0 = E.build_context(nominal, [])
     idx = E.evaluate(ctx0, E.sample(ctx0, 1, np.random.default_rng(0)))
     np.testing.assert_allclose(idx[0], cur.scores["Index"].to_numpy(), rtol=0, atol=1e-12)
 

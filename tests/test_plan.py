@@ -74,7 +74,7 @@ def _check_three_uses(result: Result, data: str) -> None:
     ]
     ds = _inputs(data)[0]
     for fs in ([], factors):
-        ctx = mc.build_context(ds, result.framework, result.year, result, fs)
+        ctx = mc.build_context(result, fs, ds)
         index = mc.evaluate(ctx, mc.sample(ctx, 3, np.random.default_rng(0)))
         for row in index:
             np.testing.assert_allclose(row, want[:, -1], rtol=1e-12, atol=1e-12)
@@ -97,7 +97,7 @@ def test_panel_normalisation_regression() -> None:
     result = evaluate_case("default", {"panel": True})
     assert result.previous is not None
     factor = Factor("winmax", "methods.winmax", "methods", ({"winmax": 5},), ("5",))
-    ctx = mc.build_context(_inputs("default")[0], result.framework, result.year, result, [factor])
+    ctx = mc.build_context(result, [factor])
     index = mc.evaluate(ctx, mc.sample(ctx, 2, np.random.default_rng(1)))
     want = result.current.scores[result.framework.root.id].to_numpy()
     np.testing.assert_allclose(index[0], want, rtol=1e-12, atol=1e-12)

@@ -66,8 +66,8 @@ def test_sensitivity_memory_budget(
 def test_interrupted_run_leaves_no_partial_parquet(
     asem_coin: tuple[Dataset, Framework], asem_coin_result: Result, tmp_path: Path
 ) -> None:
-    ds, fw = asem_coin
-    ctx = E.build_context(ds, fw, 2018, asem_coin_result, A.default_assumptions(fw))
+    _, fw = asem_coin
+    ctx = E.build_context(asem_coin_result, A.default_assumptions(fw))
     parquet = tmp_path / "replications.parquet"
     parquet.write_bytes(b"an earlier, complete run")
 

@@ -21,11 +21,8 @@ from mfgindex.robust import engine as E
 from mfgindex.robust import uncertainty as U
 
 
-def test_no_assumptions_reproduces_nominal_asem(
-    asem_coin: tuple[Dataset, Framework], asem_coin_result: Result
-) -> None:
-    ds, fw = asem_coin
-    ctx = E.build_context(ds, fw, 2018, asem_coin_result, [])
+def test_no_assumptions_reproduces_nominal_asem(asem_coin_result: Result) -> None:
+    ctx = E.build_context(asem_coin_result, [])
     idx = E.evaluate(ctx, E.sample(ctx, 3, np.random.default_rng(0)))
     want = asem_coin_result.current.scores["Index"].to_numpy()
     np.testing.assert_array_equal(idx, np.tile(want, (3, 1)))
@@ -33,9 +30,8 @@ def test_no_assumptions_reproduces_nominal_asem(
 
 def test_no_assumptions_reproduces_nominal_default(default_result: Result) -> None:
     """Stage-based per-unit weights (caict2023) and min_share survive the vectorised tree."""
-    from mfgindex.core import dataset
 
-    ctx = E.build_context(dataset.default(), default_result.framework, 2022, default_result, [])
+    ctx = E.build_context(default_result, [])
     idx = E.evaluate(ctx, E.sample(ctx, 2, np.random.default_rng(0)))
     want = default_result.current.scores["index"].to_numpy()
     np.testing.assert_allclose(idx[1], want, rtol=0, atol=1e-12, equal_nan=True)
@@ -45,7 +41,7 @@ def test_data_variants_equal_pipeline(asem_coin: tuple[Dataset, Framework], asem
     """Each precomputed (winmax, normalisation) variant equals the core pipeline run with those methods."""
     ds, fw = asem_coin
     factors = A.default_assumptions(fw)
-    ctx = E.build_context(ds, fw, 2018, asem_coin_result, factors)
+    ctx = E.build_context(asem_coin_result, factors)
     assert len(ctx.variants) == 10
     codes = pipeline.universe(ds, fw)
     for (w, nm), x in ctx.variants.items():
@@ -58,9 +54,9 @@ def test_replications_equal_core_aggregate_tree(
     asem_coin: tuple[Dataset, Framework], asem_coin_result: Result
 ) -> None:
     """Vectorised replications = pipeline.aggregate_tree with the drawn methods and noisy local weights."""
-    ds, fw = asem_coin
+    _, fw = asem_coin
     factors = A.default_assumptions(fw)
-    ctx = E.build_context(ds, fw, 2018, asem_coin_result, factors)
+    ctx = E.build_context(asem_coin_result, factors)
     draws = E.sample(ctx, 40, np.random.default_rng(7))
     idx = E.evaluate(ctx, draws)
     codes = asem_coin_result.current.scores.index
@@ -78,10 +74,10 @@ def test_replications_equal_core_aggregate_tree(
 
 
 def test_exclusion_equals_zero_weight(asem_coin: tuple[Dataset, Framework], asem_coin_result: Result) -> None:
-    ds, fw = asem_coin
+    _, fw = asem_coin
     drop = {"name": "drop", "path": "indicators.exclude", "values": [None, "Goods", ["CO2", "LPI"]]}
     factors = A.parse([drop, {"name": "tariff", "path": "indicators.Tariff.include"}], fw)
-    ctx = E.build_context(ds, fw, 2018, asem_coin_result, factors)
+    ctx = E.build_context(asem_coin_result, factors)
     draws = E.Draws(np.array([[0, 0], [1, 0], [2, 1]], dtype=np.int64), {})
     idx = E.evaluate(ctx, draws)
     np.testing.assert_allclose(idx[0], asem_coin_result.current.scores["Index"].to_numpy(), rtol=1e-12)
@@ -186,12 +182,11 @@ def test_tasks_use_spawned_streams() -> None:
 
 def test_stage_threshold_factor(default_result: Result) -> None:
     """Scaling the stage boundaries by 1 reproduces the nominal index; by 0.5 changes it."""
-    from mfgindex.core import dataset
 
     factors = A.parse([{"name": "stages", "path": "stages.boundaries", "values": [1.0, 0.5]},
                        {"name": "agg", "path": "methods.aggregate", "values": ["arithmetic"]}],
                       default_result.framework)  # fmt: skip
-    ctx = E.build_context(dataset.default(), default_result.framework, 2022, default_result, factors)
+    ctx = E.build_context(default_result, factors)
     idx = E.evaluate(ctx, E.Draws(np.array([[0, 0], [1, 0]], dtype=np.int64), {}))
     want = default_result.current.scores["index"].to_numpy()
     np.testing.assert_allclose(idx[0], want, atol=1e-12, equal_nan=True)

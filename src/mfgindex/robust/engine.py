@@ -22,7 +22,7 @@ A :class:`Context` is plain data (picklable), shipped once to each worker of a D
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
@@ -114,10 +114,18 @@ def _variant_treated(
     return cur, pipeline.evaluate_year(ds, fw_pre, int(prev_year), universe).stages["treated"]
 
 
-def build_context(
-    ds: Dataset, framework: Framework, year: int, nominal: Result, factors: list[Factor]
-) -> Context:
-    """Precompute the data variants, aggregation alternatives and stage weights for ``factors``."""
+def build_context(nominal: Result, factors: list[Factor], data: Dataset | None = None) -> Context:
+    """The engine's input, derived from the nominal run: the data variants, aggregation alternatives and
+    stage weights for ``factors`` around ``nominal``.
+
+    The framework, the year and the nominal local weights and ranks are the result's; the data are
+    ``data`` or, by default, the data the result was evaluated on (``nominal.dataset``). This is the one
+    place a :class:`Context` is built (besides :func:`with_weight_sets`, which adds the Sobol weight sets).
+    """
+    ds = data if data is not None else nominal.dataset
+    if ds is None:
+        raise ValueError("the result carries no data: pass the data it was evaluated on")
+    framework, year = nominal.framework, nominal.year
     levels = framework.depth()
     codes = nominal.current.scores.index
     data_f = tuple(k for k, f in enumerate(factors) if f.kind == "methods" and f.touches(TREE_KEYS, False))
@@ -193,7 +201,7 @@ def with_weight_sets(ctx: Context, rng: np.random.Generator) -> Context:
     sets = ctx.factors[ctx.weight_factor].sets
     drawn = {j: 1.0 + (2.0 * rng.random((sets, len(ctx.noise[j]))) - 1.0) * ctx.noise[j]
              for j in ctx.noisy_nodes()}  # fmt: skip
-    return Context(**{**ctx.__dict__, "weight_sets": drawn, "nominal_scores": {}})
+    return replace(ctx, weight_sets=drawn, nominal_scores={})
 
 
 # -- sampling -----------------------------------------------------------------------------------------------

@@ -119,9 +119,7 @@ def run(
     """Sobol analysis of the assumptions around the nominal ``result`` (N base rows, N·(d + 2) runs)."""
     check_size(result, factors, n)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    ctx = engine.with_weight_sets(
-        engine.build_context(ds, result.framework, result.year, result, factors), rng
-    )
+    ctx = engine.with_weight_sets(engine.build_context(result, factors, ds), rng)
     prob = problem([f.name for f in factors], [(0.0, 1.0)] * len(factors))
     x = design(prob, n, seed)
     task_list = [Task(s, min(chunk, len(x) - s), design=x[s : s + chunk]) for s in range(0, len(x), chunk)]

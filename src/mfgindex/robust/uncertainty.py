@@ -242,7 +242,7 @@ def run(
 ) -> UAResult:
     """Run the uncertainty analysis around the nominal ``result`` (N above :mod:`.limits` is refused)."""
     limits.check_evaluations(n, f"{n:,} replications")
-    ctx = engine.build_context(ds, result.framework, result.year, result, factors)
+    ctx = engine.build_context(result, factors, ds)
     work = batches(tasks(n, seed, chunk), ctx.n_units)
     chunks = map_ordered(run_batch, ctx, work, backend, scheduler)
     hist, unscored, _ = collect(ctx, chunks, n, parquet, progress)
