@@ -114,18 +114,24 @@ def evaluate(options: RunSpec) -> tuple[Result, list[Problem], Prepared]:
 
 def evaluate_prepared(options: RunSpec, p: Prepared) -> Result:
     """Evaluate a spec whose inputs are prepared (:func:`prepare`, or a workspace's snapshot)."""
+    return with_checks(evaluate_data(options, p.dataset, p.framework), p)
+
+
+def evaluate_data(options: RunSpec, ds: Dataset, framework: Framework) -> Result:
+    """Evaluate ``options`` on data read and validated by the caller (a workbook uploaded to the web app);
+    no plausibility checks or coverage gate are recorded. ``result.spec`` is ``options`` resolved."""
     from mfgindex.core import pipeline
 
-    year = options.resolve_year(p.dataset)
-    result = pipeline.evaluate(p.dataset, p.framework, year, options.previous_year, options.seed)
+    year = options.resolve_year(ds)
+    result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
     resolved = options.model_copy(
         update={
             "year": year,
-            "framework_sha256": framework_sha256(p.framework),
+            "framework_sha256": framework_sha256(framework),
             "data_sha256": dict(sorted(dict(result.provenance.get("inputs", {})).items())),
         }
     )
-    return replace(with_checks(result, p), spec=resolved, dataset=p.dataset)
+    return replace(result, spec=resolved, dataset=ds)
 
 
 def with_checks(result: Result, p: Prepared) -> Result:

@@ -34,8 +34,10 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from mfgindex.core import ingest, pipeline, validate
+from mfgindex.core import ingest, validate
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.spec import RunSpec
+from mfgindex.services import runner
 from mfgindex.web.state import AppState, _int, _num, _str
 from mfgindex.web.whatif import dumps
 
@@ -84,7 +86,9 @@ def evaluate(state: AppState, data: bytes, filename: str | None, year: int | Non
         y = year if year is not None else years[-1]
         if y not in years:
             raise UserError(Problem(f"no data for year {y}", file=shown, column="year", expected=str(years)))
-        result = pipeline.evaluate(ds, framework, y)
+        warnings = [p for p in found if p.severity != "error"]
+        spec = RunSpec(framework=framework, year=y)
+        result = runner.evaluate_data(spec, ds, framework)
     dims = [c.id for c in framework.root.children]
     root = framework.root.id
     rows = []
@@ -105,7 +109,7 @@ def evaluate(state: AppState, data: bytes, filename: str | None, year: int | Non
         "index_id": root,
         "dimensions": dims,
         "units": int(result.table["rank"].notna().sum()),
-        "warnings": [str(p) for p in found if p.severity != "error"][:100],
+        "warnings": [str(p) for p in warnings][:100],
         "rows": rows,
     }
 
