@@ -4,6 +4,7 @@ a list count, and the named innovation centres and clusters of the top N (表5, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -174,6 +175,31 @@ def list_tops(run: RunData, k: int = 10) -> tuple[ListTop, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _NamedList:
+    """A shipped national list with named entries: its file and the columns read."""
+
+    file: str
+    year: str  # the column whose first four characters are the year of the entry
+    code: str
+    name: str
+    detail: Callable[[pd.DataFrame], Iterable[str]]
+
+
+NAMED_LISTS: dict[str, _NamedList] = {
+    "centres": _NamedList(
+        "manufacturing_innovation_centers_2022.csv",
+        "approved",
+        "adcode",
+        "center",
+        lambda df: ["共建" if role == "co-builder" else "" for role in df["role"]],
+    ),
+    "clusters": _NamedList(
+        "advanced_mfg_clusters_partial.csv", "batch", "member_adcode", "cluster", lambda df: df["field"]
+    ),
+}
+
+
 def named_entries(run: RunData, kind: str) -> tuple[NamedEntries, ...]:
     """表5 (kind ``centres``) / 表10 (``clusters``): top-N cities with the names of their entries.
 
@@ -184,31 +210,13 @@ def named_entries(run: RunData, kind: str) -> tuple[NamedEntries, ...]:
     if run.dataset is None or run.dataset is not dataset_mod.default():
         return ()
     t = top(run.table, run.top_n)
-    if kind == "centres":
-        df = pd.read_csv(
-            geo.data_path("national_lists", "manufacturing_innovation_centers_2022.csv"),
-            dtype=str,
-            keep_default_na=False,
-        )
-        year = pd.to_numeric(df["approved"].str[:4], errors="coerce").fillna(0)
-        df = df[year <= run.year]
-        pairs = [
-            (str(r["adcode"]), str(r["center"]), "共建" if r["role"] == "co-builder" else "")
-            for _, r in df.iterrows()
-        ]
-    else:
-        df = pd.read_csv(
-            geo.data_path("national_lists", "advanced_mfg_clusters_partial.csv"),
-            dtype=str,
-            keep_default_na=False,
-        )
-        year = pd.to_numeric(df["batch"].str[:4], errors="coerce").fillna(0)
-        df = df[year <= run.year]
-        pairs = [(str(r["member_adcode"]), str(r["cluster"]), str(r["field"])) for _, r in df.iterrows()]
+    spec = NAMED_LISTS[kind]
+    df = pd.read_csv(geo.data_path("national_lists", spec.file), dtype=str, keep_default_na=False)
+    df = df[pd.to_numeric(df[spec.year].str[:4], errors="coerce").fillna(0) <= run.year]
     by_city: dict[str, list[tuple[str, str]]] = {}
-    for code, name, detail in pairs:
-        if code in t.index:
-            by_city.setdefault(code, []).append((name, detail))
+    for code, name, detail in zip(df[spec.code], df[spec.name], spec.detail(df), strict=True):
+        if str(code) in t.index:
+            by_city.setdefault(str(code), []).append((str(name), str(detail)))
     rows = [NamedEntries(city_ref(t, c), tuple(v)) for c, v in by_city.items()]
     rows.sort(key=lambda r: (-len(r.entries), r.city.rank))
     return tuple(rows)
