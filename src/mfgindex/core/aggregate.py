@@ -61,14 +61,13 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
         # complete components varying by replication (the levels above the noisy weights): one einsum
         w = base[None, ...] * factor[:, None, :]
         total = w.sum(axis=-1)  # (r, 1) or (r, units): the sums over the broadcast weights, once
-        w3 = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
         with np.errstate(invalid="ignore", divide="ignore"):
             if power == 1:
-                out = np.einsum("...k,...k->...", x, w3) / total
+                out = _dot_last(x, w) / total
             else:
                 pos = x > 0
                 t = np.log(np.where(pos, x, 1.0)) if power == 0 else 1.0 / np.where(pos, x, 1.0)
-                out = np.einsum("...k,...k->...", t, w3) / total
+                out = _dot_last(t, w) / total
                 out = np.exp(out) if power == 0 else 1.0 / out
                 ok = all_last(pos)
                 if not bool(ok.all()):
@@ -102,6 +101,22 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     share = present.mean(axis=-1)
     empty = (total <= 0) | (share < min_share) | (share == 0)
     return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
+
+
+def _dot_last(x: Array, w: Array) -> Array:
+    """Σ_k x[..., k]·w[..., k] (``w`` broadcast against ``x``), as einsum sums it. Over one or two
+    components the sum written out is the same to the last bit — einsum adds the products to 0 one by one:
+    the first is exact, the second one addition, and adding 0 last turns −0 into 0 as einsum does — and
+    needs no broadcast copy of the weights; over more components, einsum's own order is kept."""
+    k = x.shape[-1]
+    if k in (1, 2):
+        out = x[..., 0] * w[..., 0]
+        if k == 2:
+            out += x[..., 1] * w[..., 1]
+        out += 0.0
+        return np.asarray(out, dtype=np.float64)
+    w3 = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
+    return np.asarray(np.einsum("...k,...k->...", x, w3), dtype=np.float64)
 
 
 def all_last(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:

@@ -7,6 +7,8 @@ against a sequential sum) tie the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -18,16 +20,23 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Competition ranks along the last axis: 1 = highest score, ties share the best rank, NaN unranked.
 
     Batch-capable: ``scores`` of shape ``(…, units)`` (one row per replication) is ranked row by row in one
-    argsort (NaN sorts last, so it never shifts the ranks of the scored units; the order inside a tie group
+    sort (NaN sorts last, so it never shifts the ranks of the scored units; the order inside a tie group
     does not matter, each member gets the group's first position).
     """
-    x = np.round(np.asarray(scores, dtype=np.float64), DECIMALS)
-    np.negative(x, out=x)
+    x = np.asarray(scores, dtype=np.float64)
     n = x.shape[-1]
-    order = np.argsort(x, axis=-1)
-    srt = np.sort(x, axis=-1)  # the values in ``order`` (sorting again is cheaper than gathering)
-    tie = srt[..., 1:] == srt[..., :-1]
-    first = np.empty(srt.shape, dtype=np.float64)  # by sorted position: the rank of its tie group's first
+    if x.size == 0:
+        return np.empty(x.shape, dtype=np.float64)
+    keyed = _keyed_sort(x, n)
+    if keyed is not None:  # the positions ride in the low bits of integer keys: one sort, no argsort
+        key, order = keyed
+    else:
+        r = np.round(x, DECIMALS)
+        np.negative(r, out=r)
+        order = np.argsort(r, axis=-1)
+        key = np.sort(r, axis=-1)  # the values in ``order`` (sorting again is cheaper than gathering)
+    tie = key[..., 1:] == key[..., :-1]
+    first = np.empty(key.shape, dtype=np.float64)  # by sorted position: the rank of its tie group's first
     first[...] = np.arange(1, n + 1, dtype=np.float64)
     if bool(tie.any()):
         first[..., 1:][tie] = 0.0
@@ -35,11 +44,41 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     out = np.empty(x.shape, dtype=np.float64)
     if x.ndim == 1:
         out[order] = first
-    elif x.size:
-        rows = order.reshape(-1, n) + (np.arange(x.size // n, dtype=np.intp) * n)[:, None]
+    else:
+        rows = order.reshape(-1, n)
+        rows += (np.arange(x.size // n, dtype=rows.dtype) * n)[:, None]
         out.reshape(-1)[rows.reshape(-1)] = first.reshape(-1)
     out[np.isnan(x)] = np.nan
     return out
+
+
+_SCALE = 10.0**DECIMALS
+# ``np.round(s, 9)`` is rint(s · 10^9) / 10^9. Below 2^22 the spacing of floats is under 10^-9, so two
+# different integers rint(s · 10^9) never divide to the same rounded score: rounded scores then order and
+# tie exactly as those integers do
+_EXACT = 2.0**22
+
+
+def _keyed_sort(x: npt.NDArray[np.float64], n: int) -> tuple[Any, Any] | None:
+    """Sorted keys and the positions they came from, by one integer sort: key = −rint(score·10^9) with the
+    position in the low bits (NaN last). ``None`` when the scores are too large for exact integer keys."""
+    bits = max(1, int(n - 1).bit_length())
+    big = 1 << (61 - bits)  # above every key: NaN; key << bits + position stays below 2^62
+    top = np.fmax.reduce(np.abs(x), axis=None)  # NaN only when every score is NaN
+    if not top < min(_EXACT, big / _SCALE / 2):
+        return None
+    y = np.multiply(x, -_SCALE)
+    np.rint(y, out=y)
+    nan = np.isnan(y)
+    y[nan] = 0.0
+    k = y.astype(np.int64)
+    k[nan] = big
+    np.left_shift(k, bits, out=k)
+    k += np.arange(n, dtype=np.int64)
+    k.sort(axis=-1)
+    order = k & ((1 << bits) - 1)
+    np.right_shift(k, bits, out=k)  # arithmetic shift: the rounded (negated) score; NaN stays largest
+    return k, order
 
 
 def rank_array(scores: npt.ArrayLike) -> pd.arrays.IntegerArray:
