@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -13,8 +15,9 @@ from mfgindex.cli.main import app
 from mfgindex.core import pipeline
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
+from mfgindex.core.spec import RunSpec
 from mfgindex.services import runner
-from mfgindex.workspace import runs, store, template
+from mfgindex.workspace import runs, schema, store, template
 from tests.workspace.conftest import write
 
 cli = CliRunner()
@@ -157,3 +160,52 @@ def test_template_data_refuses_implausible_years(tmp_path: Path) -> None:
         assert f"value '{bad}'" in r.output and f"a year from {lo} to {hi}" in r.output
         assert not path.exists()
     assert template.write_template(path, "caict2023", (lo, hi)) == 333  # the bounds themselves are fine
+
+
+def test_a_run_keeps_its_spec_and_its_run_folder_reruns(default_ws: Path, tmp_path: Path) -> None:
+    """The workspace stores the run's RunSpec (workspace, snapshot, year, hashes); run.json holds the same
+    spec, so re-running the folder evaluates the workspace's data as of that snapshot."""
+    out = tmp_path / "out"
+    r = cli.invoke(app, ["workspace", "run", "-w", str(default_ws), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    with duckdb.connect(str(schema.db_path(default_ws)), read_only=True) as con:
+        stored = con.execute("SELECT spec, snapshot, data_sha256 FROM runs").fetchall()
+    assert len(stored) == 1
+    spec = RunSpec.model_validate_json(stored[0][0])
+    assert spec.workspace == str(default_ws.resolve()) and spec.snapshot == stored[0][1] == 1
+    assert spec.year == 2022 and len(spec.framework_sha256 or "") == 64
+    assert list(spec.data_sha256.values()) == [stored[0][2]]
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert RunSpec.from_dict({**record["spec"], "framework": "caict2023"}) == spec
+    # newer data arrive: the run folder still re-runs on the data it read, and equals the recorded run
+    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
+    again = runner.rerun(out)
+    assert not again.warnings, again.warnings
+    recorded = pd.read_csv(out / "scores.csv", dtype={"code": str}).set_index("code")
+    assert again.result.table["rank"].astype(float).tolist() == recorded["rank"].astype(float).tolist()
+
+
+def test_runs_recorded_before_specs_still_rerun(default_ws: Path, default_result: Result) -> None:
+    """A workspace as mfgindex left it before runs kept their spec (schema version 3, a run with only its
+    config), written here by hand: opening it migrates it, and the run re-runs from its config."""
+    ds = store.load_dataset(default_ws)
+    with duckdb.connect(str(schema.db_path(default_ws))) as con:
+        con.execute("ALTER TABLE runs DROP COLUMN spec")
+        con.execute("DELETE FROM schema_version WHERE version > 3")
+        config = {"framework": "caict2023", "data": f"workspace:{default_ws}", "year": None,
+                  "previous_year": None, "top": None, "seed": 0, "method_overrides": {}}  # fmt: skip
+        con.execute(
+            "INSERT INTO runs VALUES (7, now(), ?, ?, 1, ?, 2022, 2021, NULL, '{}', ?)",
+            [
+                json.dumps(config),
+                json.dumps(dict(ds.inputs)),
+                next(iter(ds.inputs.values())),
+                default_result.table.to_csv(float_format="%.10g"),
+            ],
+        )
+    result, same = runs.rerun(default_ws, 7)
+    assert same
+    pd.testing.assert_frame_equal(result.table, default_result.table)
+    with duckdb.connect(str(schema.db_path(default_ws)), read_only=True) as con:
+        assert schema.version(con) == schema.LATEST
+        assert con.execute("SELECT spec FROM runs WHERE id = 7").fetchall() == [(None,)]

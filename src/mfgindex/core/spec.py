@@ -13,7 +13,7 @@ Adding a field
 2. Use it where the run is prepared (``services.runner.prepare``) or in the stage that needs it — never
    read it from a second place such as a CLI option or a web request.
 3. Set it from the faces: ``cli/options.py`` ``make_options`` for command-line flags, the web app's
-   request model, the workspace's recorded config.
+   request model, ``workspace.runs`` (which stores the spec of each workspace run).
 4. Add a round-trip case to ``tests/test_spec.py``.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,6 +100,10 @@ class RunSpec(BaseModel):
     accept: tuple[str, ...] = ()  # files of reviewed plausibility findings (each entry with a reason)
     corrections: tuple[str, ...] = ()  # files whose values replace the data's (each with a reason)
     allow_thin: bool = False  # evaluate a year even when a dimension has < 50 % of its cells
+    # a data workspace (`mfgindex init`) whose data are evaluated instead of files, as of ``snapshot`` (the
+    # workspace's last import id the run read; None = its current data). Dumped only when set.
+    workspace: str | None = None
+    snapshot: int | None = None
 
     @field_validator("methods")
     @classmethod
@@ -187,9 +191,20 @@ class RunSpec(BaseModel):
         )
 
     # -- reading and writing ----------------------------------------------------------------------------
+    def resolved(self, framework: Framework, year: int, inputs: Mapping[str, str]) -> RunSpec:
+        """The spec as evaluated: the year and the SHA-256 of the framework and of every input filled in."""
+        return self.model_copy(
+            update={
+                "year": year,
+                "framework_sha256": framework_sha256(framework),
+                "data_sha256": dict(sorted(dict(inputs).items())),
+            }
+        )
+
     def dump(self) -> dict[str, Any]:
-        """Plain JSON data (what run.json holds under ``spec``)."""
-        out: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        """Plain JSON data (what run.json holds under ``spec``); the workspace fields only when set."""
+        unset = {"workspace", "snapshot"} if self.workspace is None and self.snapshot is None else set()
+        out: dict[str, Any] = self.model_dump(mode="json", by_alias=True, exclude=unset)
         return out
 
     @classmethod

@@ -22,7 +22,7 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.ingest.users import read_users_data
 from mfgindex.core.result import Result
-from mfgindex.core.spec import DEFAULT_FRAMEWORK, DEFAULT_YEAR, RunSpec, framework_sha256
+from mfgindex.core.spec import DEFAULT_FRAMEWORK, DEFAULT_YEAR, RunSpec
 from mfgindex.services import checks as checks_svc
 
 __all__ = ["DEFAULT_FRAMEWORK", "DEFAULT_YEAR", "RunSpec"]  # re-exported: the faces build specs from here
@@ -47,7 +47,11 @@ def prepare(options: RunSpec) -> Prepared:
     ``options.allow_thin``.
     """
     framework = options.resolve_framework()
-    if options.data:
+    problems: list[Problem]
+    ds: Dataset | None
+    if options.workspace is not None:
+        problems, ds = [], _workspace_data(options)
+    elif options.data:
         ds, problems = read_users_data(
             [Path(d) for d in options.data],
             framework,
@@ -61,7 +65,7 @@ def prepare(options: RunSpec) -> Prepared:
         no_data = Problem("no data", file=", ".join(options.data) or "embedded data")
         raise UserError([p for p in problems if p.severity == "error"] or [no_data])
     ds, applied = checks_svc.apply_corrections(ds, [Path(c) for c in options.corrections])
-    where = ", ".join(options.data) if options.data else "embedded data"
+    where = ", ".join(options.data) if options.data else options.workspace or "embedded data"
     problems.extend(p if p.file else replace(p, file=where) for p in validate.check(ds, framework))
     errors = [p for p in problems if p.severity == "error"]
     year = options.resolve_year(ds)
@@ -70,11 +74,14 @@ def prepare(options: RunSpec) -> Prepared:
         ds,
         framework,
         checks_svc.run_years(ds, year, options.previous_year),
-        # over the embedded data (the reader's overlay), the data contain the embedded data
-        embedded=not options.data or options.overlays(),
+        # over the embedded data (the reader's overlay), the data contain the embedded data; a workspace's
+        # data are checked as a user's, merged with the embedded data (as `run --workspace` checks them)
+        embedded=options.workspace is None and (not options.data or options.overlays()),
         accepted_files=[Path(a) for a in options.accept],
         corrections=applied,
-        merge_default=False,
+        merge_default=options.workspace is not None
+        and options.default_data
+        and options.framework_label == DEFAULT_FRAMEWORK,
     )
     try:
         checks_svc.raise_on_errors(outcome)
@@ -94,6 +101,21 @@ def prepare(options: RunSpec) -> Prepared:
     # the checks' warnings stay in ``checks`` (run.json, 标记, the console's count), not in this list
     warnings = [p for p in problems if p.severity != "error"]
     return Prepared(ds, framework, warnings, outcome, gate)
+
+
+def _workspace_data(options: RunSpec) -> Dataset:
+    """The data of the spec's workspace as of its snapshot (a run recorded from a workspace)."""
+    from mfgindex.workspace import store
+
+    if options.data or options.corrections:
+        raise UserError(
+            Problem(
+                "a workspace run reads the workspace's data: no data files or corrections "
+                "(import the values into the workspace)",
+                file=str(options.workspace),
+            )
+        )
+    return store.load_dataset(Path(str(options.workspace)), options.snapshot)
 
 
 def load(options: RunSpec) -> tuple[Dataset, Framework, list[Problem]]:
@@ -124,13 +146,7 @@ def evaluate_data(options: RunSpec, ds: Dataset, framework: Framework) -> Result
 
     year = options.resolve_year(ds)
     result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
-    resolved = options.model_copy(
-        update={
-            "year": year,
-            "framework_sha256": framework_sha256(framework),
-            "data_sha256": dict(sorted(dict(result.provenance.get("inputs", {})).items())),
-        }
-    )
+    resolved = options.resolved(framework, year, result.provenance.get("inputs", {}))
     return replace(result, spec=resolved, dataset=ds)
 
 

@@ -1,7 +1,9 @@
-"""Evaluate from a workspace and keep each run (config, input hashes, outputs) for reproducibility.
+"""Evaluate from a workspace and keep each run (its RunSpec, input hashes, outputs) for reproducibility.
 
-A run records the workspace *snapshot* (the last import id) and the SHA-256 of the data it read, so it can
-be recomputed later from exactly the data it used (``rerun``), even after newer imports. A previous year's
+A run records its :class:`~mfgindex.core.spec.RunSpec` (the workspace and the *snapshot* it read, i.e. the
+last import id, the year, the framework's and the data's SHA-256: what run.json holds under ``spec``), so
+it can be recomputed later from exactly the data it used (``rerun``), even after newer imports. Runs
+recorded before specs were kept (schema version < 4) are recomputed from their config. A previous year's
 ranking under the current framework is simply an evaluation of that year from the current workspace.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +42,20 @@ def load(
 
 
 def evaluate(directory: Path, options: RunSpec, snapshot: int | None = None) -> tuple[Result, list[Problem]]:
-    """Evaluate ``options`` on the workspace → (Result, warnings). Pure apart from reading the workspace."""
+    """Evaluate ``options`` on the workspace → (Result, warnings). Pure apart from reading the workspace.
+
+    ``result.spec`` is ``options`` with the workspace, the snapshot read, the year and the hashes filled in.
+    """
     ds, framework, warnings = load(directory, options, snapshot)
     year = options.resolve_year(ds)
-    return pipeline.evaluate(ds, framework, year, options.previous_year, options.seed), warnings
+    result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
+    where = {"workspace": str(Path(directory).resolve()), "snapshot": _snapshot(directory, snapshot)}
+    spec = options.model_copy(update=where).resolved(framework, year, result.provenance.get("inputs", {}))
+    return replace(result, spec=spec), warnings
+
+
+def _snapshot(directory: Path, snapshot: int | None) -> int:
+    return store.snapshot_id(directory) if snapshot is None else int(snapshot)
 
 
 def _scores_csv(result: Result) -> str:
@@ -58,8 +71,12 @@ def record_run(
     out_dir: Path | None = None,
     written: Iterable[Path] = (),
 ) -> int:
-    """Store a run: its config, input hashes, the snapshot it read, output files' hashes and the scores."""
-    snapshot = store.snapshot_id(directory)
+    """Store a run: its spec and config, input hashes, the snapshot it read, output files' hashes and the
+    scores."""
+    spec = result.spec
+    snapshot = (
+        spec.snapshot if spec is not None and spec.snapshot is not None else store.snapshot_id(directory)
+    )
     inputs = dict(result.provenance.get("inputs", {}))
     digest = next(iter(inputs.values()), "")
     outputs = {p.name: sha256(p) for p in written if p.is_file()}
@@ -67,7 +84,7 @@ def record_run(
         run_id = store.next_id(con, "runs")
         run(
             con,
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 store.now(),
@@ -80,6 +97,7 @@ def record_run(
                 str(out_dir) if out_dir else None,
                 json.dumps(outputs, sort_keys=True),
                 _scores_csv(result),
+                None if spec is None else json.dumps(spec.dump(), ensure_ascii=False, sort_keys=True),
             ],
         )
     return run_id
@@ -94,7 +112,7 @@ def runs(directory: Path) -> pd.DataFrame:
 
 
 def options_of(config: dict[str, Any]) -> RunSpec:
-    """The spec back from a run's recorded config (``RunSpec.record()``)."""
+    """The spec back from the config of a run recorded before specs were kept (``RunSpec.record()``)."""
     return RunSpec(
         framework=str(config.get("framework", DEFAULT_FRAMEWORK)),
         year=config.get("year"),
@@ -112,12 +130,16 @@ def rerun(directory: Path, run_id: int, framework: str | None = None) -> tuple[R
     """
     with connect(directory) as con:
         rows = con.execute(
-            "SELECT config, snapshot, data_sha256, year, scores FROM runs WHERE id = ?", [run_id]
+            "SELECT spec, config, snapshot, data_sha256, year, scores FROM runs WHERE id = ?", [run_id]
         ).fetchall()
     if not rows:
         raise UserError(Problem(f"no run {run_id} in the workspace", column="--run", value=str(run_id)))
-    config_text, snapshot, digest, year, scores = rows[0]
-    options = options_of(json.loads(config_text)).model_copy(update={"year": int(year)})
+    spec_text, config_text, snapshot, digest, year, scores = rows[0]
+    if spec_text:
+        options = RunSpec.from_dict(json.loads(spec_text), f"workspace run {run_id}")
+    else:  # recorded before specs were kept
+        options = options_of(json.loads(config_text))
+    options = options.model_copy(update={"year": int(year)})
     if framework is not None:
         options = options.model_copy(update={"framework": framework})
     result, _ = evaluate(directory, options, int(snapshot))

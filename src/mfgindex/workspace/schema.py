@@ -99,9 +99,14 @@ def _v3(con: Connection) -> None:
     )
 
 
+def _v4(con: Connection) -> None:
+    """Runs keep their RunSpec (the JSON of run.json's ``spec``); older runs keep only their config."""
+    run(con, "ALTER TABLE runs ADD COLUMN spec TEXT")
+
+
 # Ordered: MIGRATIONS[k] brings a workspace from version k to k + 1. Never edit a released migration;
 # append a new one.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4)
 LATEST = len(MIGRATIONS)
 
 
