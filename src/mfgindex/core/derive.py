@@ -66,23 +66,32 @@ class Cube:
 
 
 def cube(ds: Dataset) -> Cube:
-    """The dataset's :class:`Cube`, built once per dataset (kept on the instance, as its panel is)."""
+    """The dataset's :class:`Cube`, built once per dataset (kept on the instance, as its panel is).
+
+    Built from the long values directly, with the panel's contents (:attr:`Dataset.panel`: the first
+    non-missing value of each unit, variable and year; units, variables and years with no value left out),
+    without pivoting the panel: pivoting cost more than the rest of reading and checking a small table.
+    """
     kept = ds.__dict__.get("_derive_cube")
     if kept is not None:
         return kept  # type: ignore[no-any-return]
-    panel = ds.panel
-    seen: dict[str, None] = {}
-    for frame in panel.values():  # the panel's frames share one index; a union in case they do not
-        seen.update(dict.fromkeys(map(str, frame.index)))
-    codes = pd.Index(list(seen), dtype=object)
-    years = sorted({int(y) for frame in panel.values() for y in frame.columns})
-    year_pos = {y: k for k, y in enumerate(years)}
-    data = np.full((len(panel), len(codes) + 1, len(years)), np.nan)
-    for v, frame in enumerate(panel.values()):
-        rows = codes.get_indexer(pd.Index([str(c) for c in frame.index], dtype=object))
-        cols = [year_pos[int(y)] for y in frame.columns]
-        data[v, rows[:, None], cols] = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    out = Cube(codes, {str(k): v for v, k in enumerate(panel)}, year_pos, data)
+    values = ds.values
+    x = values["value"].to_numpy(dtype=np.float64)
+    ok = ~np.isnan(x)
+    var, variables = pd.factorize(values["variable"].to_numpy(dtype=object)[ok], sort=True)
+    unit, codes = pd.factorize(values["code"].to_numpy(dtype=object)[ok], sort=True)
+    year, years = pd.factorize(values["year"].to_numpy(dtype=np.int64)[ok], sort=True)
+    n_units, n_years = len(codes), len(years)
+    # the first value of a repeated (variable, unit, year), as the panel's ``aggfunc="first"`` takes it
+    _, first = np.unique((var * n_units + unit) * n_years + year, return_index=True)
+    data = np.full((len(variables), n_units + 1, n_years), np.nan)
+    data[var[first], unit[first], year[first]] = x[ok][first]
+    out = Cube(
+        pd.Index([str(c) for c in codes], dtype=object),
+        {str(k): v for v, k in enumerate(variables)},
+        {int(y): t for t, y in enumerate(years)},
+        data,
+    )
     ds.__dict__["_derive_cube"] = out  # the dataset is frozen; like its cached panel, the cube is derived
     return out
 

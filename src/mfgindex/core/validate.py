@@ -66,9 +66,14 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
         for i in [*framework.indicators(), *framework.auxiliary]
         if (f := i.resolved_formula()).den is not None
     }
-    for var_key, grp in values.groupby("variable", sort=True):
+    every = values["value"].to_numpy(dtype=np.float64)
+    # positions per variable, in the variables' sorted order; rows are built only for flagged values
+    # (building a row per value, or a sub-frame per variable, cost most of a small table's reading time)
+    groups = values.groupby("variable", sort=True).indices
+    for var_key in sorted(groups):
         name = str(var_key)
-        x = grp["value"].to_numpy(dtype=np.float64)
+        at = groups[var_key]
+        x = every[at]
         kind: str = kinds.get(name, "other")
         bad = np.zeros(len(x), dtype=bool)
         expected = ""
@@ -84,8 +89,9 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
         if name in denominators:
             bad |= x <= 0
             expected = "a positive denominator"
-        for _, row in grp[bad].iterrows():
-            problems.append(_at(row, f"impossible value for {name} ({kind})", f"{row['value']:g}", expected))
+        if bad.any():
+            for _, row in values.iloc[at[bad]].iterrows():
+                problems.append(_at(row, f"impossible value for {name} ({kind})", f"{row['value']:g}", expected))
         nz = np.abs(x[x != 0])
         if nz.size >= 5:
             med = float(np.median(nz))
@@ -94,7 +100,9 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
             # far above the median is an error (万元 typed as 元); far below is only a warning, as
             # real data have values near zero (e.g. ASEM's Elec)
             slip = (x != 0) & (orders >= SLIP_ORDERS)
-            for (_, row), big in zip(grp[slip].iterrows(), np.abs(x[slip]) > med, strict=True):
+            if not slip.any():
+                continue
+            for (_, row), big in zip(values.iloc[at[slip]].iterrows(), np.abs(x[slip]) > med, strict=True):
                 problems.append(
                     _at(
                         row,
