@@ -282,6 +282,8 @@ def _sign_rules(ctx: _Ctx, var: str, kind: str, x: np.ndarray) -> None:
 
 def _growth_rules(ctx: _Ctx, var: str, kind: str, x: np.ndarray, r: Rules) -> None:
     """Spikes that reverse, powers of ten, one-way jumps: own history against the cross-section."""
+    if x.shape[1] < 2:  # one year: no growth, nothing to find
+        return
     g = _log_growth(x)
     z, med, scale = robust_z(g, r.mad_floor)
     n_years = x.shape[1]

@@ -87,10 +87,12 @@ def title_facts(text: str) -> tuple[int | None, str | None, str | None]:
     if m:
         unit = C.norm(m.group(1))
     province = None
-    for short, row in geo.provinces().iterrows():
-        if str(row["name"]) in text and not str(row["name"]).endswith("市"):
-            province = str(short)
-            break
+    provinces = geo.provinces() if text else None  # no title (a header in row 1): no province to find
+    if provinces is not None:
+        for short, name in zip(provinces.index, provinces["name"], strict=True):
+            if str(name) in text and not str(name).endswith("市"):
+                province = str(short)
+                break
     return (years.pop() if len(years) == 1 else None), unit, province
 
 

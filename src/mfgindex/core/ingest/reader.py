@@ -462,8 +462,11 @@ def _read_sheet(
     year_cache: dict[str, int | None] = {}
     bounds = year_range()
     context: str | None = layout.title_province
-    units = geo.units()
-    municipalities = set(units.index[units["unit_type"] == "municipality"])
+    # the division table only for city names (a generic table's units are its own codes)
+    municipalities: set[str] = set()
+    if not generic:
+        units = geo.units()
+        municipalities = set(units.index[units["unit_type"] == "municipality"])
     strong = False
     rows_iter: Iterator[tuple[int, list[str]]] = _chain(head[used:], sheet.rows)
     # chunks of about CHUNK_CELLS values: a wide table of many columns is read in fewer rows at a time
