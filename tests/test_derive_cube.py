@@ -10,8 +10,8 @@ import pytest
 
 from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import derive
-from mfgindex.core.dataset import Dataset
 from mfgindex.core import framework as framework_mod
+from mfgindex.core.dataset import Dataset
 from mfgindex.core.geo import data_path
 from mfgindex.core.ingest.users import read_users_data
 

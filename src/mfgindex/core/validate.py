@@ -69,10 +69,9 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
     every = values["value"].to_numpy(dtype=np.float64)
     # positions per variable, in the variables' sorted order; rows are built only for flagged values
     # (building a row per value, or a sub-frame per variable, cost most of a small table's reading time)
-    groups = values.groupby("variable", sort=True).indices
-    for var_key in sorted(groups):
-        name = str(var_key)
-        at = groups[var_key]
+    groups = {str(k): at for k, at in values.groupby("variable", sort=True).indices.items()}
+    for name in sorted(groups):
+        at = groups[name]
         x = every[at]
         kind: str = kinds.get(name, "other")
         bad = np.zeros(len(x), dtype=bool)
@@ -91,7 +90,8 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
             expected = "a positive denominator"
         if bad.any():
             for _, row in values.iloc[at[bad]].iterrows():
-                problems.append(_at(row, f"impossible value for {name} ({kind})", f"{row['value']:g}", expected))
+                message = f"impossible value for {name} ({kind})"
+                problems.append(_at(row, message, f"{row['value']:g}", expected))
         nz = np.abs(x[x != 0])
         if nz.size >= 5:
             med = float(np.median(nz))
