@@ -54,7 +54,7 @@ def framework_data(path: Path, max_levels: int) -> dict[str, Any]:
     children: dict[str, list[str]] = {}
     groups: list[str] = []
     problems: list[Problem] = []
-    for i, r in df.iterrows():
+    for i, r in zip(df.index, df.to_dict("records"), strict=True):  # plain rows: iterrows built a Series each
         row_no = int(str(i)) + 2
         code = str(r["iCode"])
         kind = str(r["Type"])
