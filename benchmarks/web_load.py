@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import socket
@@ -23,7 +24,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 DIMS = ["scale", "quality", "innovation", "green", "digital", "enterprise", "agglomeration"]
 
@@ -168,12 +173,19 @@ async def open_loop(
 
 
 async def run_scenario(
-    url: str, scenario: str, clients: int, seconds: float, interval: float = 0, rate: float = 0
-) -> dict[str, float]:
+    url: str,
+    scenario: str,
+    clients: int,
+    seconds: float,
+    interval: float = 0,
+    rate: float = 0,
+    pid: int | None = None,
+) -> dict[str, Any]:
     # warm-up: one request per client connection path
     await asyncio.gather(*(client(url, scenario, time.perf_counter() + 0.5, [], [], i) for i in range(4)))
     latencies: list[float] = []
     errors: list[int] = []
+    cpu0, own0 = server_cpu(pid), time.process_time()
     start = time.perf_counter()
     stop = start + seconds
     if rate:
@@ -183,6 +195,7 @@ async def run_scenario(
             *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
         )
     elapsed = time.perf_counter() - start
+    cpu1, own1 = server_cpu(pid), time.process_time()
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "requests": len(latencies),
@@ -192,12 +205,31 @@ async def run_scenario(
         "p95_ms": 1000 * q[94],
         "p99_ms": 1000 * q[98],
         "max_ms": 1000 * max(latencies),
+        "server_cpu_ms": math.nan if cpu0 is None or cpu1 is None else 1000 * (cpu1 - cpu0) / len(latencies),
+        "client_cpu_ms": 1000 * (own1 - own0) / len(latencies),
+        "statuses": ", ".join(f"{k or 'closed'}×{v}" for k, v in sorted(Counter(errors).items())),
     }
+
+
+def server_cpu(pid: int | None) -> float | None:
+    """CPU seconds used so far by the server process and its worker processes (None: not ours)."""
+    if pid is None:
+        return None
+    proc = psutil.Process(pid)
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", help="existing server (default: start `mfgindex serve` on a free port)")
+    ap.add_argument("--server-pid", type=int, help="with --url: the server's process id, for its CPU time")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--workers", type=int, default=1, help="server worker processes (`serve --workers`)")
     ap.add_argument("--seconds", type=float, default=10)
@@ -251,16 +283,26 @@ def main() -> None:
             f"scenario, {args.workers} server worker(s), {os.cpu_count()} CPUs, "
             f"load average before {os.getloadavg()[0]:.1f}"
         )
-        print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        # CPU per request (server: ours only; load generator: this process) tells whether a change made
+        # the work cheaper, whatever else the machine is doing; the latencies depend on that too
+        print(
+            "| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms "
+            "| server CPU ms/req | client CPU ms/req |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        pid = proc.pid if proc is not None else args.server_pid
         for scenario in args.scenarios.split(","):
-            r = asyncio.run(run_scenario(url, scenario, args.clients, args.seconds, args.interval, args.rate))
+            r = asyncio.run(
+                run_scenario(url, scenario, args.clients, args.seconds, args.interval, args.rate, pid)
+            )
             print(
                 f"| {scenario} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.0f} | "
-                f"{r['p50_ms']:.1f} | "
-                f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} |",
+                f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
+                f"{r['server_cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} |",
                 flush=True,
             )
+            if r["statuses"]:
+                print(f"  errors of {scenario}: {r['statuses']}", flush=True)
     finally:
         if proc is not None:
             proc.terminate()

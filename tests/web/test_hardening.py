@@ -218,19 +218,41 @@ async def _hello(scope: dict[str, object], receive: object, send: object) -> Non
     await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
 
 
-class _Fast(server.TimedH11Protocol):
+class _FastH11(server.TimedH11Protocol):
     header_timeout = 0.5
     body_idle_timeout = 0.5
 
 
-@pytest.fixture(scope="module")
-def timed_server() -> Iterator[int]:
+PROTOCOLS: list[type] = [_FastH11]
+if server.HTTPTOOLS is not None:
+
+    class _FastHttpTools(server.TimedHttpToolsProtocol):
+        header_timeout = 0.5
+        body_idle_timeout = 0.5
+
+    PROTOCOLS.append(_FastHttpTools)
+
+
+def test_the_server_runs_httptools_with_h11_as_the_fallback() -> None:
+    """httptools (a C parser, wheels for Windows, macOS and Linux) comes with uvicorn[standard]."""
+    assert server.HTTPTOOLS is server.TimedHttpToolsProtocol
+    assert issubclass(server.TimedHttpToolsProtocol, server.HttpToolsProtocol)
+
+
+def _serve(protocol: type, **options: object) -> tuple[object, threading.Thread, int]:
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    config = uvicorn.Config(_hello, host="127.0.0.1", port=port, http=_Fast, log_level="warning")
+    config = uvicorn.Config(
+        _hello,
+        host="127.0.0.1",
+        port=port,
+        http=protocol,
+        h11_max_incomplete_event_size=server.MAX_HEAD,
+        **options,  # type: ignore[arg-type]
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -238,8 +260,14 @@ def timed_server() -> Iterator[int]:
         if srv.started:
             break
         time.sleep(0.05)
+    return srv, thread, port
+
+
+@pytest.fixture(scope="module", params=PROTOCOLS, ids=lambda p: p.__name__.removeprefix("_Fast").lower())
+def timed_server(request: pytest.FixtureRequest) -> Iterator[int]:
+    srv, thread, port = _serve(request.param, log_level="warning")
     yield port
-    srv.should_exit = True
+    srv.should_exit = True  # type: ignore[attr-defined]
     thread.join(5)
 
 
@@ -290,24 +318,61 @@ def test_complete_requests_are_answered_and_kept_alive(timed_server: int) -> Non
             time.sleep(0.7)  # longer than the header timeout, shorter than the keep-alive one
 
 
-def test_503_over_the_connection_limit_carries_the_security_headers() -> None:
-    """uvicorn's own 503 (connection limit) was plain text without the security headers."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    config = uvicorn.Config(
-        _hello, host="127.0.0.1", port=port, http=_Fast, limit_concurrency=2, log_level="error"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
+def _answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or 3 s pass)."""
+    sock.settimeout(3)
+    got = b""
     try:
-        for _ in range(100):
-            if srv.started:
-                break
-            time.sleep(0.05)
+        while chunk := sock.recv(65536):
+            got += chunk
+    except TimeoutError:
+        pass
+    return got
+
+
+@pytest.mark.parametrize("chunk", [64 * 1024, 1000], ids=["one-piece", "trickled"])
+def test_an_oversized_head_is_refused(timed_server: int, chunk: int) -> None:
+    """Request line + headers over 16 KB: 400 and the connection closed, whether the head comes in one
+    piece or in small chunks (the parser must not buffer it without bound)."""
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(
+        b"X-Pad-%d: %s\r\n" % (i, b"a" * 1000) for i in range(20)
+    )  # ≈ 20 KB, not finished: no blank line yet
+    with socket.create_connection(("127.0.0.1", timed_server)) as sock:
+        try:
+            for i in range(0, len(head), chunk):
+                sock.sendall(head[i : i + chunk])
+                time.sleep(0.002)
+            sock.sendall(b"\r\n")
+        except OSError:
+            pass  # closed while sending: refused
+        got = _answer(sock)
+    assert got.startswith(b"HTTP/1.1 400") or got == b""
+    assert b"HTTP/1.1 200" not in got
+
+
+def test_a_large_head_under_the_limit_and_pipelined_requests_are_answered(timed_server: int) -> None:
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 12_000 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", timed_server)) as sock:
+        for i in range(0, len(head), 1000):
+            sock.sendall(head[i : i + 1000])
+        sock.settimeout(3)
+        assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+        # three requests in one packet, the last with a body: three answers, in order
+        body = b"x" * 20_000
+        sock.sendall(
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 2
+            + b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        got = _answer(sock)
+    assert got.count(b"HTTP/1.1 200") == 3
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=lambda p: p.__name__.removeprefix("_Fast").lower())
+def test_503_over_the_connection_limit_carries_the_security_headers(protocol: type) -> None:
+    """uvicorn's own 503 (connection limit) was plain text without the security headers."""
+    srv, thread, port = _serve(protocol, limit_concurrency=2, log_level="error")
+    try:
         with socket.create_connection(("127.0.0.1", port)) as first:
             first.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             first.settimeout(3)
@@ -319,7 +384,7 @@ def test_503_over_the_connection_limit_carries_the_security_headers() -> None:
                 while chunk := second.recv(4096):
                     answer += chunk
     finally:
-        srv.should_exit = True
+        srv.should_exit = True  # type: ignore[attr-defined]
         thread.join(5)
     head, _, body = answer.partition(b"\r\n\r\n")
     lines = head.decode().split("\r\n")

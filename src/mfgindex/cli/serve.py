@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
                 os.environ[ENV_POLICY] = str(policy_workspace.resolve())
             err.print(f"{url}; {workers} workers, each evaluating at start-up")
             server.run(
-                "mfgindex.web.app:from_env",
+                "mfgindex.web.server:from_env",
                 factory=True,
                 host=host,
                 port=port,
