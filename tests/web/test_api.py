@@ -496,3 +496,138 @@ def test_whatif_columns_format_equals_rows(client: TestClient) -> None:
 def test_whatif_bad_format_or_fields_422(client: TestClient, extra: dict[str, object]) -> None:
     r = client.post("/api/whatif", json={"weights": {"innovation": 0.3}, **extra})
     assert r.status_code == 422 and r.json()["detail"]
+
+
+# -- the what-if encoders: the text of Python's round and repr, at numpy speed ---------------------------
+def _awkward_floats() -> np.ndarray:
+    """Values where a vectorised round to 6 decimals can go wrong: near ties in the 7th decimal (2.675 is
+    stored as 2.67499999…), exact ties, tiny and huge magnitudes, NaN, −0.0 and integers."""
+    rng = np.random.default_rng(7)
+    ties = (np.arange(-2000, 2000) + 0.5) / 1e6  # k.5 millionths: most are not exactly representable
+    near = np.concatenate([np.nextafter(ties, np.inf), np.nextafter(ties, -np.inf)])
+    return np.concatenate(
+        [
+            ties,
+            near,
+            rng.uniform(0, 100, 20_000),
+            10.0 ** rng.uniform(-12, 14, 5_000) * rng.choice([-1.0, 1.0], 5_000),
+            [2.675, 1.0000005, 0.0000005, 0.0000015, 5e-7, 1e-7, 3e-5, 1e12, 1e13 + 0.5, 1e17, 1e300],
+            [np.nan, 0.0, -0.0, 1.0, 100.0, -3.0, 0.1 + 0.2],
+        ]
+    )
+
+
+def test_round6_equals_python_round_value_for_value() -> None:
+    x = _awkward_floats()
+    got = whatif.round6(x)
+    want = [round(v, 6) for v in x.tolist()]
+    assert [repr(g) for g in got.tolist()] == [repr(w) for w in want]  # NaN compares by its text
+
+
+def test_encoded_floats_and_ints_are_the_text_of_repr() -> None:
+    x = np.array([round(v, 6) for v in _awkward_floats().tolist()])
+    assert whatif.encode_floats(x) == ["null" if v != v else repr(v) for v in x.tolist()]
+    ranks = np.array([1.0, 2.0, np.nan, 331.0, -4.0, 0.0])
+    assert whatif.encode_ints(ranks) == ["1", "2", "null", "331", "-4", "0"]
+
+
+def test_whatif_rows_are_json_dumps_of_the_outcome(client: TestClient, web_state: AppState) -> None:
+    """The hand-assembled rows equal ``json.dumps`` of the row dicts built from the outcome in plain Python
+    (labels from /api/rankings, Python's round), byte for byte, including a top-N cut and changed methods."""
+    labels = {r["code"]: r for r in client.get("/api/rankings").json()["rows"]}
+    engine = whatif.Engine(web_state.results[web_state.main_year])
+    for body in (
+        {"weights": {"innovation": 0.4, "scale": 0.05}},
+        {"weights": {"innovation": 0.4}, "stages": False, "top": 25},
+        {"weights": {"scale": 0.3}, "normalise": "zscore"},
+    ):
+        got = client.post("/api/whatif", json=body).json()["rows"]
+        out = whatif.whatif(engine, body["weights"], body.get("stages", True), body.get("normalise"))
+        rows = []
+        for i, code in enumerate(out.codes):
+            r, n = out.rank[i], out.nominal_rank[i]
+            row = {k: labels.get(code, {}).get(k) for k in ("code", "name", "province", "region")}
+            row["code"] = code
+            row["rank"] = None if r != r else int(r)
+            row["nominal_rank"] = None if n != n else int(n)
+            row["rank_change"] = None if r != r or n != n else int(n - r)
+            for c in (engine.root, *DIMS):
+                v = float(out.scores[c][i])
+                row[c] = None if v != v else round(v, 6)
+            rows.append((r if r == r else np.inf, n, row))
+        want = [row for *_, row in sorted(rows, key=lambda t: (t[0], t[1]))][: body.get("top")]
+        assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"weights": {"innovation": 0.4, "scale": 0.05}},
+        {"weights": {"innovation": 0.4}, "format": "columns", "top": 5},
+        {"weights": {"scale": -1}},
+        {"weights": {"nope": 1}},
+        {"weights": {"scale": 1}, "fields": ["rank"]},
+        {
+            "weights": {
+                "scale": 0,
+                "quality": 0,
+                "innovation": 0,
+                "green": 0,
+                "digital": 0,
+                "enterprise": 0,
+                "agglomeration": 0,
+            }
+        },  # every weight zero
+        "not json",
+    ],
+)
+def test_whatif_fast_path_answers_like_the_route(client: TestClient, body: object) -> None:
+    """``application/json`` takes the fast path, ``application/json; charset=utf-8`` FastAPI's route: the
+    same status, headers and bytes, answers and errors alike."""
+    raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    fast = client.post("/api/whatif", content=raw, headers={"content-type": "application/json"})
+    route = client.post(
+        "/api/whatif", content=raw, headers={"content-type": "application/json; charset=utf-8"}
+    )
+    assert fast.status_code == route.status_code
+    assert fast.content == route.content
+    assert list(fast.headers.items()) == list(route.headers.items())
+
+
+def test_whatif_fast_path_hands_what_it_does_not_answer_to_the_app(client: TestClient) -> None:
+    import asyncio
+
+    from mfgindex.web.api import WhatIfFast
+
+    seen: list[bytes] = []
+
+    async def inner(scope: object, receive: object, send: object) -> None:
+        message = await receive()  # type: ignore[operator]
+        seen.append(message["body"])
+
+    fast = WhatIfFast(inner, client.app.state.service)  # type: ignore[attr-defined]
+
+    def call(body: bytes, ctype: bytes = b"application/json") -> list[dict[str, object]]:
+        scope = {
+            "type": "http",
+            "path": "/api/whatif",
+            "method": "POST",
+            "headers": [(b"content-type", ctype)],
+        }
+        chunks = [body[:5], body[5:]]
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        asyncio.run(fast(scope, receive, send))
+        return sent
+
+    answered = call(b'{"weights": {"green": 0.7}}')
+    assert answered[0]["status"] == 200 and json.loads(answered[1]["body"])["weights"]  # type: ignore[arg-type]
+    assert seen == []  # answered without the app
+    assert call(b'{"weights": {"green": -1}}') == [] and seen == [b'{"wei']  # replayed, chunk by chunk
+    assert call(b'{"weights": {}}', b"text/plain") == [] and seen[-1] == b'{"wei'

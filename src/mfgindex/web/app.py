@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.services import runner
 from mfgindex.web import pages, policy_api, upload
-from mfgindex.web.api import Service, router
+from mfgindex.web.api import Service, WhatIfFast, router
 from mfgindex.web.messages import INTERNAL, INVALID, stock, too_large
 from mfgindex.web.state import AppState, from_options, from_run_dir, version
 
@@ -209,6 +209,7 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.add_middleware(WhatIfFast, service=service)  # inside gzip and the guard, like the route
     # gzip for pages, JSON and static files (ECharts 1.1 MB → 0.37 MB); boundary files come pre-compressed
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(Guard, max_body=max_body, limits=limits)
