@@ -82,7 +82,7 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
             wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
             total = factor @ wb.T
             out = _from_terms((factor @ (wb * _terms(x, present, power)).T) / total, power)
-        share = present.mean(axis=-1)
+        share = _share(present)
         unit_bad = (share < min_share) | (share == 0)  # (units,): small, checked once
         if power != 1:
             unit_bad |= np.any(present & (x <= 0), axis=-1)
@@ -93,14 +93,23 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     with np.errstate(invalid="ignore", divide="ignore"):
         term = _terms(x, present, power)
         w = base if factor is None else base[None, ...] * factor[:, None, :]
-        wp = np.where(present, np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape)), 0.0)
+        wp = np.where(present, w, 0.0)  # the weights broadcast against x, 0 where missing
         total = wp.sum(axis=-1)
         out = _from_terms(np.sum(wp * term, axis=-1) / total, power)
     if power != 1:
         out = np.where(np.any(present & (x <= 0), axis=-1), np.nan, out)
-    share = present.mean(axis=-1)
+    share = _share(present)
     empty = (total <= 0) | (share < min_share) | (share == 0)
     return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
+
+
+def _share(present: npt.NDArray[np.bool_]) -> Array:
+    """``present.mean(axis=-1)``: the count of present components over their number (both exact, so the
+    quotient is the mean's to the last bit), without the mean's float conversion of the mask."""
+    k = present.shape[-1]
+    if k == 0:
+        return np.asarray(present.mean(axis=-1), dtype=np.float64)
+    return np.asarray(np.count_nonzero(present, axis=-1) / k, dtype=np.float64)
 
 
 def _dot_last(x: Array, w: Array) -> Array:

@@ -84,14 +84,18 @@ def impute_values(
             raise ValueError("group imputation needs a grouping column")
         codes, uniques = pd.factorize(pd.Series(groups, dtype=object).to_numpy(), use_na_sentinel=True)
         codes = np.asarray(codes, dtype=np.intp)
-        if method is ImputeMethod.group_mean:
-            fill = _group_means(x, codes, len(uniques))
-        else:
-            fill = np.full((len(uniques), x.shape[1]), np.nan)
-            for g in range(len(uniques)):
-                fill[g] = _fill(x[codes == g], method)
         grouped = codes >= 0
-        out[grouped] = np.where(missing[grouped], fill[codes[grouped]], x[grouped])
+        # the group statistics of the columns with a value to fill (each column's are its own)
+        cols = np.flatnonzero(missing[grouped].any(axis=0))
+        sub = x[:, cols]
+        if method is ImputeMethod.group_mean:
+            fill = _group_means(sub, codes, len(uniques))
+        else:
+            fill = np.full((len(uniques), cols.size), np.nan)
+            for g in range(len(uniques)):
+                fill[g] = _fill(sub[codes == g], method)
+        rows = np.flatnonzero(grouped)
+        out[np.ix_(rows, cols)] = np.where(missing[np.ix_(rows, cols)], fill[codes[rows]], sub[rows])
     elif method is ImputeMethod.last_year:
         for earlier in history:
             out = np.where(np.isnan(out), earlier, out)

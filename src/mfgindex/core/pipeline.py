@@ -86,6 +86,7 @@ class _Layout:
     leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...]  # every aggregate, root first
     overrides: Mapping[str, TreatSpec]
     coverage_columns: tuple[Any, Any, pd.Index]  # the coverage table's names, indicator counts and index
+    id_list: tuple[str, ...]  # ``ids`` as a tuple of str
 
 
 def _layout(framework: Framework) -> _Layout:
@@ -98,6 +99,7 @@ def _layout(framework: Framework) -> _Layout:
         )
         return _Layout(
             ids=pd.Index([i.id for i in inds]),
+            id_list=tuple(i.id for i in inds),
             denominators=tuple((k, i) for k, i in enumerate(inds) if i.denominator),
             requires=tuple(
                 (np.array([pos[r] for r in agg.requires], dtype=np.intp), cols)
@@ -160,7 +162,8 @@ def _check_scores(framework: Framework, cur: YearResult) -> None:
     (A dimension without scores is allowed: aggregates renormalise over the components present.)
     """
     root = framework.root
-    if not bool(np.isnan(cur.scores[root.id].to_numpy(dtype=np.float64)).all()):
+    at = cur.scores.columns.get_loc(root.id)
+    if not bool(np.isnan(cur.scores.to_numpy(dtype=np.float64)[:, at]).all()):
         return
     normalised = cur.stages["normalised"]
     blank = [i.id for i in _leaves(root) if not normalised[i.id].notna().any()]
@@ -233,7 +236,7 @@ def evaluate_year(
         for c, v in zip(codes[low], coverage[low], strict=True)
     }
     keep = coverage >= m.min_coverage
-    kept = codes[keep]
+    kept = codes if bool(keep.all()) else codes[keep]
     raw = _require(layout, raw[keep])
     history: list[Array] = []
     if m.impute is ImputeMethod.last_year:
@@ -251,7 +254,7 @@ def evaluate_year(
         )
     labels_arr = None if group is None else group.to_numpy(dtype=object)
     imputed, imp_flags = impute_values(raw, m.impute, labels_arr, history)
-    treated, trt_flags, logs = treat_mod.treat_values(imputed, list(ids), m, layout.overrides)
+    treated, trt_flags, logs = treat_mod.treat_values(imputed, layout.id_list, m, layout.overrides)
     local = local if local is not None else local_weights(framework)
     plan = plan if plan is not None else compile_plan(framework, local)
     other = None if panel_with is None else panel_with.reindex(columns=ids).to_numpy(dtype=np.float64)
@@ -301,9 +304,14 @@ def evaluate_year(
 def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     """Share of units with data, per aggregate (mean over its indicators) — the README's coverage table."""
     present = (~np.isnan(raw)).sum(axis=0)  # units with data, per indicator (exact integers)
-    share = [float(present[cols].sum() / (len(raw) * len(cols))) for _, cols in layout.leaves]
+    share = np.array([present[cols].sum() / (len(raw) * len(cols)) for _, cols in layout.leaves], np.float64)
     names, counts, index = layout.coverage_columns
-    return pd.DataFrame({"name_zh": names, "indicators": counts, "coverage": share}, index=index)
+    return pd.DataFrame(
+        {"name_zh": names, "indicators": counts, "coverage": share}, index=index, columns=_COVERAGE
+    )
+
+
+_COVERAGE = pd.Index(["name_zh", "indicators", "coverage"])  # the coverage table's columns, built once
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:
@@ -344,6 +352,38 @@ def _plan(framework: Framework, local: Mapping[str, pd.Series]) -> Plan:
     return plan
 
 
+@dataclass(frozen=True, eq=False)
+class _Nominal:
+    """A framework's own weights (none derived), their plan, global weights and run.json record."""
+
+    local: Mapping[str, pd.Series]
+    plan: Plan
+    global_weights: pd.Series
+    record: Mapping[str, Any]
+
+
+def _nominal(framework: Framework) -> _Nominal:
+    """:class:`_Nominal` of a framework without derived weights, computed once per framework (callers get
+    copies of the Series and of the record)."""
+
+    def build() -> _Nominal:
+        local = local_weights(framework)
+        nominal = global_weights(framework, local)
+        record = derived.record(framework, local, None, nominal)
+        return _Nominal(local, compile_plan(framework, local), nominal, record)
+
+    return memo.per_object(framework, "pipeline.nominal", build)
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a record made of dicts, lists and scalars."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
 def _evaluate_years(
     ds: Dataset,
     framework: Framework,
@@ -351,8 +391,9 @@ def _evaluate_years(
     prev_year: int | None,
     codes: pd.Index,
     local: dict[str, pd.Series],
+    plan: Plan | None = None,
 ) -> tuple[YearResult | None, YearResult]:
-    plan = _plan(framework, local)
+    plan = plan if plan is not None else _plan(framework, local)
     prev = (
         evaluate_year(ds, framework, prev_year, codes, local=local, plan=plan)
         if prev_year is not None
@@ -400,18 +441,26 @@ def evaluate(
         )
     prev_year = previous_year if previous_year is not None else year - 1
     has_prev = prev_year in years
-    local = local_weights(framework)
     derivation = None
-    if derived.derived_nodes(framework) and not derived.needs_data(framework):
-        local, derivation = derived.derive(framework, local)
-    prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
-    if derived.needs_data(framework):
-        # objective weights from this year's data; the same weights then serve both years
-        local, derivation = derived.derive(framework, local, cur.stages)
+    own = None if derived.derived_nodes(framework) else _nominal(framework)
+    if own is not None:  # the framework's own weights: compiled once, copied for this result
+        local = {k: v.copy() for k, v in own.local.items()}
+        prev, cur = _evaluate_years(
+            ds, framework, year, prev_year if has_prev else None, codes, local, own.plan
+        )
+    else:
+        local = local_weights(framework)
+        if not derived.needs_data(framework):
+            local, derivation = derived.derive(framework, local)
         prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
+        if derived.needs_data(framework):
+            # objective weights from this year's data; the same weights then serve both years
+            local, derivation = derived.derive(framework, local, cur.stages)
+            prev, cur = _evaluate_years(ds, framework, year, prev_year if has_prev else None, codes, local)
     _check_scores(framework, cur)
     table = ranking_table(ds, framework, cur, prev)
-    nominal = global_weights(framework, local)
+    nominal = own.global_weights.copy() if own is not None else global_weights(framework, local)
+    record = _copied(own.record) if own is not None else derived.record(framework, local, derivation, nominal)
     return Result(
         framework=framework,
         current=cur,
@@ -427,7 +476,7 @@ def evaluate(
                 "inputs": {**ds.inputs, **(derivation["inputs"] if derivation else {})},
                 "year": year,
                 "previous_year": prev_year if has_prev else None,
-                "weights_derivation": derived.record(framework, local, derivation, nominal),
+                "weights_derivation": record,
                 "reading": dict(ds.reading),
             }
         ),

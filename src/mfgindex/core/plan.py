@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -205,9 +206,13 @@ class Plan:
 
     def frame(self, scores: Array, index: pd.Index) -> pd.DataFrame:
         """Scores ``(units, aggregates)`` as a frame in the framework's order (root first)."""
-        cols = list(reversed(self.aggregates))
-        order = [self.aggregates.index(c) for c in cols]
-        return pd.DataFrame(scores[:, order], index=index, columns=cols)
+        # a C-ordered copy, as the fancy-indexed selection of the columns was
+        return pd.DataFrame(np.ascontiguousarray(scores[:, ::-1]), index=index, columns=self._frame_columns)
+
+    @cached_property
+    def _frame_columns(self) -> pd.Index:
+        """The aggregate ids root first, as an Index built once (a plan is immutable)."""
+        return pd.Index(list(reversed(self.aggregates)))
 
 
 def _stack(kids: list[Array]) -> Array:

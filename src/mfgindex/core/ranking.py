@@ -3,6 +3,7 @@ built once from columns, in rank order."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -27,52 +28,77 @@ def _take(column: Any, order: npt.NDArray[np.intp], index: pd.Index) -> Any:
 def ranking_table(
     ds: Dataset, framework: Framework, cur: YearResult, prev: YearResult | None
 ) -> pd.DataFrame:
-    """The ranking table (``scores.csv``): identity, ranks, change, then each aggregate's score and rank."""
+    """The ranking table (``scores.csv``): identity, ranks, change, then each aggregate's score and rank.
+
+    The order (by rank, unranked last, then name) is found first; every column is then taken in that order
+    once, the unit table's in one take of its rows.
+    """
     root = framework.root.id
     scores = cur.scores
-    pos = unit_rows(ds, scores.index)
-    wanted = tuple(dict.fromkeys(["name", "province", "region", "province_abbr", *framework.groups]))
-    selected: dict[tuple[str, ...], pd.DataFrame] = ds.__dict__.setdefault("_unit_tables", {})
-    if wanted not in selected:  # the unit table's columns used here, selected once per dataset
-        selected[wanted] = ds.units[[c for c in wanted if c in ds.units.columns]]
-    table_units = selected[wanted]
-    units = table_units.reindex(scores.index) if pos is None else table_units.take(pos).set_axis(scores.index)
-    cols: dict[str, Any] = {"name": units["name"] if "name" in units.columns else scores.index.to_series()}
-    for col in ("province", "region"):
-        if col in units.columns:
-            cols[col] = units[col]
-    for group in framework.groups:
-        if group in units.columns:
-            cols[group] = units[group]
-    cols["stage"] = cur.stage_label.reindex(scores.index)
+    codes = scores.index
     values = scores.to_numpy(dtype=np.float64)
     position = {c: k for k, c in enumerate(scores.columns)}
-    root_rank = rank.competition_rank(scores[root])
-    cols["rank"] = root_rank
-    if "province" in units.columns and "province_abbr" in units.columns:
-        cols["province_rank"] = rank.province_rank(scores[root], units["province"], units["province_abbr"])
-    if prev is not None:
-        prev_rank = rank.competition_rank(prev.scores[root]).reindex(scores.index)
-        delta, label = rank.rank_change(root_rank, prev_rank, framework.top_n)
-        cols["prev_rank"] = prev_rank
-        cols["rank_change"] = delta
-        cols["change"] = label
     aggs = [agg.id for agg in framework.aggregates()]
     at = [position[a] for a in aggs]
     all_ranks = rank.ranks(values[:, at].T)  # one call: every aggregate's ranks (rows)
     missing = np.isnan(all_ranks)
     whole = np.where(missing, 0, all_ranks).astype(np.int64)
-    for k, a in enumerate(aggs):
-        cols[a] = values[:, at[k]]
-        cols[f"{a}_rank"] = pd.arrays.IntegerArray(whole[k], missing[k])
+    k_root = aggs.index(root)
+    root_rank = pd.Series(pd.arrays.IntegerArray(whole[k_root], missing[k_root]), index=codes)
+
+    pos = unit_rows(ds, codes)
+    wanted = tuple(dict.fromkeys(["name", "province", "region", "province_abbr", *framework.groups]))
+    selected: dict[tuple[str, ...], pd.DataFrame] = ds.__dict__.setdefault("_unit_tables", {})
+    if wanted not in selected:  # the unit table's columns used here, selected once per dataset
+        selected[wanted] = ds.units[[c for c in wanted if c in ds.units.columns]]
+    table_units = selected[wanted]
+    has = set(table_units.columns)
+
+    def unit_column(col: str, rows: npt.NDArray[np.intp] | None, index: pd.Index) -> Any:
+        if rows is None:
+            return table_units[col].reindex(index)
+        return _take(table_units[col], rows, index)
+
     # by rank (unranked last), then name; stable, as a mergesort of the two columns
-    key = root_rank.to_numpy(dtype=np.float64, na_value=np.inf)
+    key = np.where(missing[k_root], np.inf, all_ranks[k_root])
     order = np.argsort(key, kind="stable")
     srt = key[order]
     if bool((srt[1:] == srt[:-1]).any()):  # ties (or unranked units): by name among them
-        name_key, _ = pd.factorize(pd.Series(cols["name"]).astype(object), sort=True, use_na_sentinel=True)
+        names = unit_column("name", pos, codes) if "name" in has else codes.to_series()
+        name_key, _ = pd.factorize(pd.Series(names).astype(object), sort=True, use_na_sentinel=True)
         order = np.lexsort((np.where(name_key < 0, len(name_key), name_key), key))
-    index = scores.index.take(order)
-    table = pd.DataFrame({k: _take(v, order, index) for k, v in cols.items()}, index=index)
+    index = codes.take(order)
+    rows = None if pos is None else pos[order]
+    cols: dict[str, Any] = {"name": unit_column("name", rows, index) if "name" in has else index.to_series()}
+    for col in ("province", "region"):
+        if col in has:
+            cols[col] = unit_column(col, rows, index)
+    for group in framework.groups:
+        if group in has:
+            cols[group] = unit_column(group, rows, index)
+    cols["stage"] = _take(cur.stage_label.reindex(codes), order, index)
+    cols["rank"] = root_rank.array.take(order)
+    if "province" in has and "province_abbr" in has:
+        unsorted = table_units.reindex(codes) if pos is None else table_units.take(pos).set_axis(codes)
+        labels = rank.province_rank(scores[root], unsorted["province"], unsorted["province_abbr"])
+        cols["province_rank"] = _take(labels, order, index)
+    if prev is not None:
+        prev_rank = rank.competition_rank(prev.scores[root]).reindex(codes)
+        delta, label = rank.rank_change(root_rank, prev_rank, framework.top_n)
+        cols["prev_rank"] = _take(prev_rank, order, index)
+        cols["rank_change"] = _take(delta, order, index)
+        cols["change"] = _take(label, order, index)
+    ordered = values[order]
+    whole, missing = whole[:, order], missing[:, order]
+    for k, a in enumerate(aggs):
+        cols[a] = ordered[:, at[k]]
+        cols[f"{a}_rank"] = pd.arrays.IntegerArray(whole[k], missing[k])
+    table = pd.DataFrame(cols, index=index, columns=_columns(tuple(cols)))
     table.index.name = "code"
     return table
+
+
+@functools.lru_cache(maxsize=64)
+def _columns(names: tuple[str, ...]) -> pd.Index:
+    """The table's column Index, built once per set of names (an Index is immutable)."""
+    return pd.Index(list(names))
