@@ -16,6 +16,7 @@ from mfgindex.core import derive, memo
 from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset, unit_rows
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.frames import from_columns
 from mfgindex.core.framework import (
     Aggregate,
     Framework,
@@ -306,12 +307,7 @@ def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     present = (~np.isnan(raw)).sum(axis=0)  # units with data, per indicator (exact integers)
     share = np.array([present[cols].sum() / (len(raw) * len(cols)) for _, cols in layout.leaves], np.float64)
     names, counts, index = layout.coverage_columns
-    return pd.DataFrame(
-        {"name_zh": names, "indicators": counts, "coverage": share}, index=index, columns=_COVERAGE
-    )
-
-
-_COVERAGE = pd.Index(["name_zh", "indicators", "coverage"])  # the coverage table's columns, built once
+    return from_columns({"name_zh": names, "indicators": counts, "coverage": share}, index)
 
 
 def _leaves(node: Aggregate) -> list[Indicator]:
@@ -378,9 +374,9 @@ def _nominal(framework: Framework) -> _Nominal:
 def _copied(value: Any) -> Any:
     """A copy of a record made of dicts, lists and scalars."""
     if isinstance(value, dict):
-        return {k: _copied(v) for k, v in value.items()}
+        return {k: _copied(v) if isinstance(v, dict | list) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [_copied(v) for v in value]
+        return [_copied(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 
@@ -442,7 +438,8 @@ def evaluate(
     prev_year = previous_year if previous_year is not None else year - 1
     has_prev = prev_year in years
     derivation = None
-    own = None if derived.derived_nodes(framework) else _nominal(framework)
+    derives = memo.per_object(framework, "pipeline.derives", lambda: bool(derived.derived_nodes(framework)))
+    own = None if derives else _nominal(framework)
     if own is not None:  # the framework's own weights: compiled once, copied for this result
         local = {k: v.copy() for k, v in own.local.items()}
         prev, cur = _evaluate_years(

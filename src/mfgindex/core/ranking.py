@@ -3,22 +3,17 @@ built once from columns, in rank order."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mfgindex.core import rank
+from mfgindex.core import memo, rank
 from mfgindex.core.dataset import Dataset, unit_rows
+from mfgindex.core.frames import from_columns
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import YearResult
-
-try:  # pandas ≥ 3: a frame from its blocks
-    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
-except ImportError:  # pragma: no cover - pandas 2
-    _from_blocks = None
 
 
 def _take(column: Any, order: npt.NDArray[np.intp], index: pd.Index) -> Any:
@@ -43,7 +38,9 @@ def ranking_table(
     codes = scores.index
     values = scores.to_numpy(dtype=np.float64)
     position = {c: k for k, c in enumerate(scores.columns)}
-    aggs = [agg.id for agg in framework.aggregates()]
+    aggs = memo.per_object(
+        framework, "ranking.aggregates", lambda: [agg.id for agg in framework.aggregates()]
+    )
     at = [position[a] for a in aggs]
     all_ranks = rank.ranks(values[:, at].T)  # one call: every aggregate's ranks (rows)
     missing = np.isnan(all_ranks)
@@ -57,12 +54,16 @@ def ranking_table(
     if wanted not in selected:  # the unit table's columns used here, selected once per dataset
         selected[wanted] = ds.units[[c for c in wanted if c in ds.units.columns]]
     table_units = selected[wanted]
-    has = set(table_units.columns)
+    series: dict[tuple[str, ...], dict[str, pd.Series]] = ds.__dict__.setdefault("_unit_series", {})
+    if wanted not in series:  # and each of them as a Series, once
+        series[wanted] = {c: table_units[c] for c in table_units.columns}
+    by_name = series[wanted]
+    has = set(by_name)
 
     def unit_column(col: str, rows: npt.NDArray[np.intp] | None, index: pd.Index) -> Any:
         if rows is None:
-            return table_units[col].reindex(index)
-        return _take(table_units[col], rows, index)
+            return by_name[col].reindex(index)
+        return _take(by_name[col], rows, index)
 
     # by rank (unranked last), then name; stable, as a mergesort of the two columns
     key = np.where(missing[k_root], np.inf, all_ranks[k_root])
@@ -98,44 +99,6 @@ def ranking_table(
     for k, a in enumerate(aggs):
         cols[a] = ordered[:, at[k]]
         cols[f"{a}_rank"] = pd.arrays.IntegerArray(whole[k], missing[k])
-    table = _frame(cols, index)
+    table = from_columns(cols, index)
     table.index.name = "code"
     return table
-
-
-@functools.lru_cache(maxsize=64)
-def _columns(names: tuple[str, ...]) -> pd.Index:
-    """The table's column Index, built once per set of names (an Index is immutable)."""
-    return pd.Index(list(names))
-
-
-def _frame(cols: dict[str, Any], index: pd.Index) -> pd.DataFrame:
-    """``pd.DataFrame(cols, index=index)`` for columns already in ``index``'s order (arrays, or Series on
-    ``index``), built from its blocks as the constructor would consolidate them — one 2-D block per NumPy
-    dtype, one per extension array — without the constructor's per-column checks (a tenth of the time).
-    Falls back to the constructor for anything else, and on pandas without the block API."""
-    columns = _columns(tuple(cols))
-    if _from_blocks is None:
-        return pd.DataFrame(cols, index=index, columns=columns)
-    n = len(index)
-    by_dtype: dict[np.dtype[Any], tuple[list[Any], list[int]]] = {}
-    blocks: list[tuple[Any, npt.NDArray[np.intp]]] = []
-    for i, value in enumerate(cols.values()):
-        v = value
-        if isinstance(v, pd.Series):
-            if v.index is not index:
-                return pd.DataFrame(cols, index=index, columns=columns)
-            v = v.to_numpy() if isinstance(v.dtype, np.dtype) else v.array
-        elif isinstance(v, np.ndarray) and v.dtype == object:  # the constructor would infer its type
-            return pd.DataFrame(cols, index=index, columns=columns)
-        if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) == n and v.dtype.kind in "biufO":
-            arrays, at = by_dtype.setdefault(v.dtype, ([], []))
-            arrays.append(v)
-            at.append(i)
-        elif isinstance(v, pd.api.extensions.ExtensionArray) and len(v) == n:
-            blocks.append((v, np.array([i], dtype=np.intp)))
-        else:
-            return pd.DataFrame(cols, index=index, columns=columns)
-    for arrays, at in by_dtype.values():
-        blocks.append((np.vstack(arrays), np.array(at, dtype=np.intp)))
-    return _from_blocks(blocks, index=index, columns=columns)

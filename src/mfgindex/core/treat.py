@@ -218,6 +218,9 @@ def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt
     hi_set = np.zeros(y.shape, dtype=bool)
     lo_set = np.zeros(y.shape, dtype=bool)
     s, k = _moments(y)
+    # _near's tolerances, once: |value − threshold| ≤ tol is the test
+    tol_s = _MARGIN * np.maximum(1.0, np.abs(skew_t))
+    tol_k = _MARGIN * np.maximum(1.0, np.abs(kurt_t))
     close = _near(np.abs(s), skew_t) | _near(k, kurt_t)
     fail = (np.abs(s) >= skew_t) & (k >= kurt_t)
     untreated = np.zeros(len(y), dtype=bool)
@@ -227,8 +230,8 @@ def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt
         if not step.any():
             break
         high = s >= 0
-        close |= step & _near(s, np.zeros_like(s))
         with np.errstate(invalid="ignore"):
+            close |= step & (np.abs(s) <= _MARGIN)  # _near(s, 0): the sign of the skew is close to call
             top = np.where(present, y, -np.inf).max(axis=1)
             bottom = np.where(present, y, np.inf).min(axis=1)
             idx = present & (y == np.where(high, top, bottom)[:, None])
@@ -245,8 +248,10 @@ def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt
         lo_set = np.where((go & ~high)[:, None], idx, lo_set)
         s_new, k_new = _moments(y[go])
         s[go], k[go] = s_new, k_new
-        close[go] |= _near(np.abs(s_new), skew_t[go]) | _near(k_new, kurt_t[go])
-        fail[go] = (np.abs(s_new) >= skew_t[go]) & (k_new >= kurt_t[go])
+        abs_s, st, kt = np.abs(s_new), skew_t[go], kurt_t[go]
+        with np.errstate(invalid="ignore"):
+            close[go] |= (np.abs(abs_s - st) <= tol_s[go]) | (np.abs(k_new - kt) <= tol_k[go])
+            fail[go] = (abs_s >= st) & (k_new >= kt)
     logged = active & fail
     values = np.where(untreated[:, None], xt, y)
     changed = np.where(untreated[:, None], False, hi_set | lo_set)
