@@ -4,15 +4,18 @@ checks: the result tables of every evaluation (the ranking table, the coverage t
 from __future__ import annotations
 
 import functools
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-try:  # pandas ≥ 3: a frame from its blocks
-    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
-except ImportError:  # pragma: no cover - pandas 2
+_from_blocks: Callable[..., pd.DataFrame] | None
+try:  # pandas ≥ 3: a frame from its blocks (pandas.api.internals, not in the type stubs)
+    _from_blocks = importlib.import_module("pandas.api.internals").create_dataframe_from_blocks
+except (ImportError, AttributeError):  # pragma: no cover - pandas 2
     _from_blocks = None
 
 
