@@ -35,8 +35,12 @@ from mfgindex.core.errors import Problem, UserError
 
 
 class _Model(BaseModel):
-    # weights, targets, ranges …: finite numbers only (a weight of .inf once passed validation)
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    # weights, targets, ranges …: finite numbers only (a weight of .inf once passed validation);
+    # validators built on first use, not at import: a framework's validation builds its parts' schemas
+    # once, inside its own (building each model's at import cost more than the rest of importing core)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False, defer_build=True
+    )
 
 
 class ImputeMethod(StrEnum):
