@@ -3,7 +3,8 @@ aggregate → rank, for the chosen year and the previous year under the same fra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import pickle
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -144,9 +145,11 @@ def _scores(
 
 def _check_positive(plan: Plan, normalised: Array) -> None:
     needs = plan.positive_needed()
+    if not needs:
+        return
     with np.errstate(invalid="ignore"):
         nonpositive = bool((normalised <= 0).any())
-    if needs and nonpositive:
+    if nonpositive:
         raise UserError(
             Problem(
                 f"geometric/harmonic aggregation ({', '.join(needs)}) needs positive normalised values, "
@@ -371,13 +374,36 @@ def _nominal(framework: Framework) -> _Nominal:
     return memo.per_object(framework, "pipeline.nominal", build)
 
 
+class _Copies(Mapping[str, pd.Series]):
+    """A result's nominal local weights when they are the framework's own: a read-only mapping over the
+    weights shared by every evaluation of the framework, giving a copy of each Series (made on first
+    access and kept), so that a result's Series are its own as when they were built per evaluation."""
+
+    __slots__ = ("_copies", "_shared")
+
+    def __init__(self, shared: Mapping[str, pd.Series]) -> None:
+        self._shared = shared
+        self._copies: dict[str, pd.Series] = {}
+
+    def __getitem__(self, key: str) -> pd.Series:
+        got = self._copies.get(key)
+        if got is None:
+            got = self._copies.setdefault(key, self._shared[key].copy())
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._shared)
+
+    def __len__(self) -> int:
+        return len(self._shared)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self)!r})"
+
+
 def _copied(value: Any) -> Any:
-    """A copy of a record made of dicts, lists and scalars."""
-    if isinstance(value, dict):
-        return {k: _copied(v) if isinstance(v, dict | list) else v for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copied(v) if isinstance(v, dict | list) else v for v in value]
-    return value
+    """A deep copy of a record made of dicts, lists and scalars (pickled and back: done in C)."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _evaluate_years(
@@ -440,8 +466,8 @@ def evaluate(
     derivation = None
     derives = memo.per_object(framework, "pipeline.derives", lambda: bool(derived.derived_nodes(framework)))
     own = None if derives else _nominal(framework)
-    if own is not None:  # the framework's own weights: compiled once, copied for this result
-        local = {k: v.copy() for k, v in own.local.items()}
+    if own is not None:  # the framework's own weights: compiled once, read here, copied for the result
+        local = dict(own.local)
         prev, cur = _evaluate_years(
             ds, framework, year, prev_year if has_prev else None, codes, local, own.plan
         )
@@ -464,7 +490,7 @@ def evaluate(
         previous=prev,
         table=table,
         units=ds.units,
-        nominal_weights=MappingProxyType(local),
+        nominal_weights=_Copies(own.local) if own is not None else MappingProxyType(local),
         global_weights=nominal,
         effective_weights=_effective_weights(framework, cur, local, nominal),
         provenance=MappingProxyType(

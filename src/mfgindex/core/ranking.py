@@ -46,7 +46,7 @@ def ranking_table(
     missing = np.isnan(all_ranks)
     whole = np.where(missing, 0, all_ranks).astype(np.int64)
     k_root = aggs.index(root)
-    root_rank = pd.Series(pd.arrays.IntegerArray(whole[k_root], missing[k_root]), index=codes)
+    root_rank = pd.arrays.IntegerArray(whole[k_root], missing[k_root])
 
     pos = unit_rows(ds, codes)
     wanted = tuple(dict.fromkeys(["name", "province", "region", "province_abbr", *framework.groups]))
@@ -82,18 +82,19 @@ def ranking_table(
     for group in framework.groups:
         if group in has:
             cols[group] = unit_column(group, rows, index)
-    cols["stage"] = _take(cur.stage_label.reindex(codes), order, index)
-    cols["rank"] = root_rank.array.take(order)
+    label = cur.stage_label if cur.stage_label.index is codes else cur.stage_label.reindex(codes)
+    cols["stage"] = _take(label, order, index)
+    cols["rank"] = root_rank.take(order)
     if "province" in has and "province_abbr" in has:
         unsorted = table_units.reindex(codes) if pos is None else table_units.take(pos).set_axis(codes)
         labels = rank.province_rank(scores[root], unsorted["province"], unsorted["province_abbr"])
         cols["province_rank"] = _take(labels, order, index)
     if prev is not None:
         prev_rank = rank.competition_rank(prev.scores[root]).reindex(codes)
-        delta, label = rank.rank_change(root_rank, prev_rank, framework.top_n)
+        delta, change = rank.rank_change(pd.Series(root_rank, index=codes), prev_rank, framework.top_n)
         cols["prev_rank"] = _take(prev_rank, order, index)
         cols["rank_change"] = _take(delta, order, index)
-        cols["change"] = _take(label, order, index)
+        cols["change"] = _take(change, order, index)
     ordered = values[order]
     whole, missing = whole[:, order], missing[:, order]
     for k, a in enumerate(aggs):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -164,7 +165,9 @@ def moments(x: Array) -> tuple[Array, Array]:
 def _moments(xt: Array) -> tuple[Array, Array]:
     """:func:`moments` of the rows of ``xt`` (``(k, units)``; sums along contiguous rows)."""
     present = ~np.isnan(xt)
-    n = present.sum(axis=1)
+    n: Any = present.sum(axis=1)
+    if n.size and bool((n == n[0]).all()):
+        n = n[0]  # the same count in every row (no missing values): the factors of n computed once
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean = np.where(present, xt, 0.0).sum(axis=1) / n
         d = np.where(present, xt - mean[:, None], 0.0)
@@ -177,8 +180,9 @@ def _moments(xt: Array) -> tuple[Array, Array]:
         skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
         g2 = m4 / m2**2 - 3.0
         kurt = ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3))
-    skew[flat] = 0.0
-    kurt[flat] = 0.0
+    if bool(flat.any()):
+        skew[flat] = 0.0
+        kurt[flat] = 0.0
     skew[n < 3] = np.nan
     kurt[n < 4] = np.nan
     return np.asarray(skew, dtype=np.float64), np.asarray(kurt, dtype=np.float64)
