@@ -86,8 +86,7 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
             wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
             total = factor @ wb.T
             out = _from_terms((factor @ (wb * _terms(x, present, power)).T) / total, power)
-        share = _share(present)
-        unit_bad = (share < min_share) | (share == 0)  # (units,): small, checked once
+        unit_bad = _too_few(present, min_share)  # (units,): small, checked once
         if power != 1:
             unit_bad |= np.any(present & (x <= 0), axis=-1)
         nonpositive = total <= 0
@@ -102,18 +101,24 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
         out = _from_terms(np.sum(wp * term, axis=-1) / total, power)
     if power != 1:
         out = np.where(np.any(present & (x <= 0), axis=-1), np.nan, out)
-    share = _share(present)
-    empty = (total <= 0) | (share < min_share) | (share == 0)
+    empty = (total <= 0) | _too_few(present, min_share)
+    if not bool(empty.any()):
+        return np.asarray(out, dtype=np.float64)
     return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
 
 
-def _share(present: npt.NDArray[np.bool_]) -> Array:
-    """``present.mean(axis=-1)``: the count of present components over their number (both exact, so the
-    quotient is the mean's to the last bit), without the mean's float conversion of the mask."""
+def _too_few(present: npt.NDArray[np.bool_], min_share: float) -> npt.NDArray[np.bool_]:
+    """Units without a score for want of components: none present, or a share present below
+    ``min_share``. The share is the count over the number of components (both exact: the mean of the
+    mask to the last bit), taken only when ``min_share`` asks for it."""
     k = present.shape[-1]
-    if k == 0:
-        return np.asarray(present.mean(axis=-1), dtype=np.float64)
-    return np.asarray(np.count_nonzero(present, axis=-1) / k, dtype=np.float64)
+    if k == 0:  # no components: the share is undefined (the zero total weight leaves the unit unscored)
+        return np.zeros(present.shape[:-1], dtype=bool)
+    count = np.count_nonzero(present, axis=-1)
+    none = np.asarray(count == 0)
+    if min_share <= 0:
+        return none
+    return np.asarray(none | (count / k < min_share))
 
 
 def _dot_last(x: Array, w: Array) -> Array:

@@ -82,7 +82,7 @@ def impute_values(
     elif method in (ImputeMethod.group_mean, ImputeMethod.group_median):
         if groups is None:
             raise ValueError("group imputation needs a grouping column")
-        codes, uniques = pd.factorize(pd.Series(groups, dtype=object).to_numpy(), use_na_sentinel=True)
+        codes, uniques = pd.factorize(np.asarray(groups, dtype=object), use_na_sentinel=True)
         codes = np.asarray(codes, dtype=np.intp)
         grouped = codes >= 0
         # the group statistics of the columns with a value to fill (each column's are its own)

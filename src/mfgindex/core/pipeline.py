@@ -62,7 +62,8 @@ def _universe(ds: Dataset, framework: Framework) -> pd.Index:
     return codes
 
 
-def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int) -> pd.Series | None:
+def _group_labels(ds: Dataset, framework: Framework, codes: pd.Index, year: int) -> npt.NDArray[Any] | None:
+    """The imputation groups of ``codes`` (objects; None when there is no such unit column or variable)."""
     name = framework.methods.impute_group
     if name in ds.units.columns:
         pos = unit_rows(ds, codes)
@@ -70,10 +71,10 @@ def _group_column(ds: Dataset, framework: Framework, codes: pd.Index, year: int)
             columns: dict[str, Any] = ds.__dict__.setdefault("_unit_columns", {})
             if name not in columns:  # the unit table's column as objects, once per dataset
                 columns[name] = ds.units[name].to_numpy(dtype=object)
-            return pd.Series(columns[name][pos], index=codes, dtype=object)
-        return ds.units[name].reindex(codes)
+            return np.asarray(columns[name][pos], dtype=object)
+        return ds.units[name].reindex(codes).to_numpy(dtype=object)
     if name in ds.panel:
-        return ds.panel[name].get(year, pd.Series(dtype=object)).reindex(codes)
+        return ds.panel[name].get(year, pd.Series(dtype=object)).reindex(codes).to_numpy(dtype=object)
     return None
 
 
@@ -245,8 +246,9 @@ def evaluate_year(
     history: list[Array] = []
     if m.impute is ImputeMethod.last_year:
         history = [derive.raw_values(ds, framework, year - k, kept) for k in (1, 2, 3)]
-    group = _group_column(ds, framework, kept, year)
-    if group is None and m.impute in (ImputeMethod.group_mean, ImputeMethod.group_median):
+    by_group = m.impute in (ImputeMethod.group_mean, ImputeMethod.group_median)
+    labels_arr = _group_labels(ds, framework, kept, year) if by_group else None
+    if labels_arr is None and by_group:
         columns = ", ".join(sorted(map(str, ds.units.columns)))
         raise UserError(
             Problem(
@@ -256,7 +258,6 @@ def evaluate_year(
                 expected=f"a unit column ({columns}) or a data variable",
             )
         )
-    labels_arr = None if group is None else group.to_numpy(dtype=object)
     imputed, imp_flags = impute_values(raw, m.impute, labels_arr, history)
     treated, trt_flags, logs = treat_mod.treat_values(imputed, layout.id_list, m, layout.overrides)
     local = local if local is not None else local_weights(framework)

@@ -127,6 +127,8 @@ class Plan:
         out = self.apply_each(leaves, base, factor, dirty=dirty, previous=previous, root_only=root_only)
         if root_only:
             return out[-1]
+        if all(v.shape == out[0].shape for v in out):
+            return np.stack(out, axis=-1)
         shape = np.broadcast_shapes(*(v.shape for v in out))
         return np.stack([np.broadcast_to(v, shape) for v in out], axis=-1)
 
