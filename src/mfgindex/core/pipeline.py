@@ -3,8 +3,7 @@ aggregate → rank, for the chosen year and the previous year under the same fra
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -14,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mfgindex.core import derive, memo
+from mfgindex.core import nominal as nominal_mod
 from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset, unit_rows
 from mfgindex.core.errors import Problem, UserError
@@ -352,61 +352,6 @@ def _plan(framework: Framework, local: Mapping[str, pd.Series]) -> Plan:
     return plan
 
 
-@dataclass(frozen=True, eq=False)
-class _Nominal:
-    """A framework's own weights (none derived), their plan, global weights and run.json record."""
-
-    local: Mapping[str, pd.Series]
-    plan: Plan
-    global_weights: pd.Series
-    record: Mapping[str, Any]
-
-
-def _nominal(framework: Framework) -> _Nominal:
-    """:class:`_Nominal` of a framework without derived weights, computed once per framework (callers get
-    copies of the Series and of the record)."""
-
-    def build() -> _Nominal:
-        local = local_weights(framework)
-        nominal = global_weights(framework, local)
-        record = derived.record(framework, local, None, nominal)
-        return _Nominal(local, compile_plan(framework, local), nominal, record)
-
-    return memo.per_object(framework, "pipeline.nominal", build)
-
-
-class _Copies(Mapping[str, pd.Series]):
-    """A result's nominal local weights when they are the framework's own: a read-only mapping over the
-    weights shared by every evaluation of the framework, giving a copy of each Series (made on first
-    access and kept), so that a result's Series are its own as when they were built per evaluation."""
-
-    __slots__ = ("_copies", "_shared")
-
-    def __init__(self, shared: Mapping[str, pd.Series]) -> None:
-        self._shared = shared
-        self._copies: dict[str, pd.Series] = {}
-
-    def __getitem__(self, key: str) -> pd.Series:
-        got = self._copies.get(key)
-        if got is None:
-            got = self._copies.setdefault(key, self._shared[key].copy())
-        return got
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._shared)
-
-    def __len__(self) -> int:
-        return len(self._shared)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({dict(self)!r})"
-
-
-def _copied(value: Any) -> Any:
-    """A deep copy of a record made of dicts, lists and scalars (pickled and back: done in C)."""
-    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
-
 def _evaluate_years(
     ds: Dataset,
     framework: Framework,
@@ -466,7 +411,7 @@ def evaluate(
     has_prev = prev_year in years
     derivation = None
     derives = memo.per_object(framework, "pipeline.derives", lambda: bool(derived.derived_nodes(framework)))
-    own = None if derives else _nominal(framework)
+    own = None if derives else nominal_mod.nominal(framework)
     if own is not None:  # the framework's own weights: compiled once, read here, copied for the result
         local = dict(own.local)
         prev, cur = _evaluate_years(
@@ -484,14 +429,18 @@ def evaluate(
     _check_scores(framework, cur)
     table = ranking_table(ds, framework, cur, prev)
     nominal = own.global_weights.copy() if own is not None else global_weights(framework, local)
-    record = _copied(own.record) if own is not None else derived.record(framework, local, derivation, nominal)
+    record = (
+        nominal_mod.copied(own.record)
+        if own is not None
+        else derived.record(framework, local, derivation, nominal)
+    )
     return Result(
         framework=framework,
         current=cur,
         previous=prev,
         table=table,
         units=ds.units,
-        nominal_weights=_Copies(own.local) if own is not None else MappingProxyType(local),
+        nominal_weights=nominal_mod.Copies(own.local) if own is not None else MappingProxyType(local),
         global_weights=nominal,
         effective_weights=_effective_weights(framework, cur, local, nominal),
         provenance=MappingProxyType(
