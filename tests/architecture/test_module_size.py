@@ -27,7 +27,6 @@ KNOWN_LARGE: set[str] = {
     "web/api.py",
     "workspace/lists.py",
     "workspace/matcher.py",
-    "workspace/store.py",
 }
 
 

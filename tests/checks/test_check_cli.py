@@ -185,10 +185,10 @@ def test_thin_year_is_refused_naming_the_dimensions():
 
 
 def test_check_a_workspace_with_the_default_data(tmp_path: Path):
-    from mfgindex.workspace import store
+    from mfgindex.workspace import create
 
     directory = tmp_path / "ws"
-    store.init(directory, with_default=True, entered_by="tester")
+    create.init(directory, with_default=True, entered_by="tester")
     res = cli.invoke(app, ["check", "--workspace", str(directory), "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)

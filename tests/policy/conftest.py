@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from mfgindex.workspace import store
+from mfgindex.workspace import create
 
 
 @pytest.fixture(scope="module")
 def ws_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("policy") / "ws"
-    store.init(directory, entered_by="tester")
+    create.init(directory, entered_by="tester")
     return directory
 
 

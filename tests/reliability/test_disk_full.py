@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mfgindex.cli.main import app
-from mfgindex.workspace import store
+from mfgindex.workspace import snapshots, store
 
 cli = CliRunner()
 
@@ -29,14 +29,14 @@ def test_disk_full_during_import_is_exit_2_and_the_workspace_unchanged(
         if point == "import":
             raise duckdb.IOException("IO Error: Could not write file: No space left on device")
 
-    before = store.snapshot_id(ws)
+    before = snapshots.snapshot_id(ws)
     monkeypatch.setattr(store, "pause_for_tests", full)
     r = cli.invoke(app, ["import", "-w", str(ws), str(data)])
     assert r.exit_code == 2, (r.output, r.exception)
     assert "No space left on device" in r.output and "not committed" in r.output
     assert "Traceback" not in r.output and r.output.count("error") == 1
     monkeypatch.undo()
-    assert store.snapshot_id(ws) == before  # the import's transaction was rolled back
+    assert snapshots.snapshot_id(ws) == before  # the import's transaction was rolled back
     r = cli.invoke(app, ["import", "-w", str(ws), str(data)])
     assert r.exit_code == 0 and "2 new" in r.output, r.output  # and the workspace still works
 

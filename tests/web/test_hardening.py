@@ -196,10 +196,10 @@ def test_relative_paths_in_run_json_resolve_against_the_run_folder(
 
 def test_serve_shows_a_policy_workspace(web_state: AppState, tmp_path: Path) -> None:
     from mfgindex.policy import library, records
-    from mfgindex.workspace import store
+    from mfgindex.workspace import create
 
     ws = tmp_path / "ws"
-    store.init(ws, entered_by="tester")
+    create.init(ws, entered_by="tester")
     sample = tmp_path / "p.csv"
     rows = records.sample_path().read_text(encoding="utf-8-sig").splitlines()[:2]
     sample.write_text("\n".join(rows) + "\n", encoding="utf-8")

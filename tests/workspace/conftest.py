@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from mfgindex.workspace import store
+from mfgindex.workspace import create
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     directory = tmp_path / "ws"
-    store.init(directory, entered_by="tester")
+    create.init(directory, entered_by="tester")
     return directory
 
 
 @pytest.fixture(scope="session")
 def default_ws_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("default") / "ws"
-    store.init(directory, with_default=True, entered_by="tester")
+    create.init(directory, with_default=True, entered_by="tester")
     return directory
 
 

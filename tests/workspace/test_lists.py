@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mfgindex.core.errors import UserError
-from mfgindex.workspace import lists, matcher, store
+from mfgindex.workspace import lists, matcher, snapshots, store
 from tests.workspace.conftest import write
 
 
@@ -166,7 +166,7 @@ def test_list_import_unresolved_manual_and_counts(ws: Path, tmp_path: Path) -> N
 def test_list_feeds_the_dataset(ws: Path, tmp_path: Path) -> None:
     store.import_values(ws, write(tmp_path / "v.csv", "city,year,gdp\n苏州,2022,1\n"))
     lists.import_list(ws, "smart_factories", write(tmp_path / "list.csv", LIST))
-    frame = store.load_dataset(ws).lists["smart_factories"]
+    frame = snapshots.load_dataset(ws).lists["smart_factories"]
     assert sorted(frame["code"]) == ["320500", "320500", "330200"]
     assert frame["year"].tolist() == [2017, 2018, 2018]
 
@@ -180,12 +180,12 @@ def test_lists_and_their_rates_read_the_same_version_at_a_snapshot(ws: Path, tmp
         ws, "smart_factories", write(tmp_path / "a.csv", "name,adcode\n江苏恒力化纤股份有限公司,320500\n")
     )
     with store.connect(ws) as con:
-        versions = store._list_versions(con, None)
+        versions = snapshots._list_versions(con, None)
         assert [v[0] for v in versions] == ["smart_factories"] and versions[0][1] > first
-        assert store._list_versions(con, first) == [("smart_factories", first)]
+        assert snapshots._list_versions(con, first) == [("smart_factories", first)]
         for snapshot, n, jiangsu in ((first, 3, (2, 3)), (None, 4, (3, 3))):
-            assert len(store._lists(con, snapshot)["smart_factories"]) == n
-            rates = store._list_rates(con, snapshot)["smart_factories"]
+            assert len(snapshots._lists(con, snapshot)["smart_factories"]) == n
+            rates = snapshots._list_rates(con, snapshot)["smart_factories"]
             row = rates[rates["region"].str.startswith("江苏")].iloc[0]
             assert (int(row["assigned"]), int(row["entries"])) == jiangsu, rates
 

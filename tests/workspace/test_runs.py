@@ -17,7 +17,7 @@ from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
 from mfgindex.core.spec import RunSpec
 from mfgindex.services import runner
-from mfgindex.workspace import runs, schema, store, template
+from mfgindex.workspace import create, runs, schema, snapshots, store, template
 from tests.workspace.conftest import write
 
 cli = CliRunner()
@@ -33,7 +33,7 @@ def test_default_workspace_run_equals_plain_default_run(default_ws: Path, defaul
 def test_previous_year_ranking_is_recomputed_under_the_current_framework(
     default_ws: Path, default_framework: Framework
 ) -> None:
-    ds = store.load_dataset(default_ws)
+    ds = snapshots.load_dataset(default_ws)
     now = pipeline.evaluate(ds, default_framework, 2022)
     before, _ = runs.evaluate(default_ws, runner.RunSpec(year=2021))
     prev_rank = before.table["rank"].reindex(now.table.index)
@@ -135,10 +135,10 @@ def test_template_data_imports_without_a_map(tmp_path: Path, default_framework: 
     ws.cell(row=2, column=len(header), value="某市统计年鉴2023")
     wb.save(path)
     directory = tmp_path / "ws"
-    store.init(directory)
+    create.init(directory)
     report = store.import_values(directory, path)
     assert report.added == 1
-    h = store.history(directory, str(ws.cell(row=2, column=1).value), "gdp")
+    h = snapshots.history(directory, str(ws.cell(row=2, column=1).value), "gdp")
     assert h["value"].tolist() == [123.5] and h["source"].tolist() == ["某市统计年鉴2023"]
 
 
@@ -188,7 +188,7 @@ def test_a_run_keeps_its_spec_and_its_run_folder_reruns(default_ws: Path, tmp_pa
 def test_runs_recorded_before_specs_still_rerun(default_ws: Path, default_result: Result) -> None:
     """A workspace as mfgindex left it before runs kept their spec (schema version 3, a run with only its
     config), written here by hand: opening it migrates it, and the run re-runs from its config."""
-    ds = store.load_dataset(default_ws)
+    ds = snapshots.load_dataset(default_ws)
     with duckdb.connect(str(schema.db_path(default_ws))) as con:
         con.execute("ALTER TABLE runs DROP COLUMN spec")
         con.execute("DELETE FROM schema_version WHERE version > 3")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mfgindex.core.errors import UserError
-from mfgindex.workspace import schema, store
+from mfgindex.workspace import create, schema, snapshots, store
 from tests.workspace.conftest import write
 
 WIDE = "city,year,gdp,va_secondary\n苏州,2022,23958.34,11000\n无锡,2022,14850.82,7300\n"
@@ -44,7 +44,7 @@ def test_init_creates_latest_schema_with_units(ws: Path) -> None:
 
 def test_init_refuses_existing_workspace(ws: Path) -> None:
     with pytest.raises(UserError, match="already exists"):
-        store.init(ws)
+        create.init(ws)
 
 
 def test_init_refuses_a_file_before_any_work(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_init_refuses_a_file_before_any_work(tmp_path: Path) -> None:
     afile = write(tmp_path / "afile", "x")
     for target in (afile, afile / "sub"):
         with pytest.raises(UserError, match="is a file, not a folder"):
-            store.init(target)
+            create.init(target)
         r = CliRunner().invoke(app, ["init", str(target)])
         assert r.exit_code == 2, r.output
         assert "is a file, not a folder" in r.output and "Traceback" not in r.output
@@ -66,7 +66,7 @@ def test_wide_csv_import_adds_values_with_provenance(ws: Path, tmp_path: Path) -
     f = write(tmp_path / "gdp.csv", WIDE)
     report = store.import_values(ws, f, source="2022年统计公报", entered_by="alice")
     assert (report.added, len(report.changed), report.unchanged) == (4, 0, 0)
-    h = store.history(ws, "苏州", "gdp")
+    h = snapshots.history(ws, "苏州", "gdp")
     assert h["value"].tolist() == [23958.34]
     assert h["source"].tolist() == ["2022年统计公报"]
     assert h["entered_by"].tolist() == ["alice"]
@@ -90,22 +90,22 @@ def test_changed_value_creates_a_new_version(ws: Path, tmp_path: Path) -> None:
     assert report.changed[["unit", "year", "variable", "old", "new"]].values.tolist() == [
         ["320500", 2022, "gdp", 23958.34, 24000.5]
     ]
-    h = store.history(ws, "320500", "gdp")
+    h = snapshots.history(ws, "320500", "gdp")
     assert h["value"].tolist() == [23958.34, 24000.5]
     assert h["status"].tolist() == ["superseded", "current"]
     assert h["superseded_by"].iloc[0] == h["id"].iloc[1]
-    ds = store.load_dataset(ws)
+    ds = snapshots.load_dataset(ws)
     sz = ds.values[(ds.values["code"] == "320500") & (ds.values["variable"] == "gdp")]
     assert sz["value"].tolist() == [24000.5]
     # as of the first import, the old value
-    old = store.load_dataset(ws, snapshot=1).values
+    old = snapshots.load_dataset(ws, snapshot=1).values
     assert old[(old["code"] == "320500") & (old["variable"] == "gdp")]["value"].tolist() == [23958.34]
 
 
 def test_long_layout_and_years(ws: Path, tmp_path: Path) -> None:
     report = store.import_values(ws, write(tmp_path / "long.csv", LONG))
     assert report.added == 2
-    ds = store.load_dataset(ws)
+    ds = snapshots.load_dataset(ws)
     assert ds.years() == [2021, 2022]
     assert set(ds.values["source"]) == {"苏州统计公报", "无锡统计公报"}
 
@@ -170,7 +170,7 @@ def test_xlsx_with_year_sheets_and_notes_sheet(ws: Path, tmp_path: Path) -> None
         pd.DataFrame({"说明": ["单位：亿元"]}).to_excel(xw, sheet_name="说明", index=False)
     report = store.import_values(ws, path)
     assert report.added == 2
-    assert store.history(ws, "襄阳", "gdp")["value"].tolist() == [5827.81]
+    assert snapshots.history(ws, "襄阳", "gdp")["value"].tolist() == [5827.81]
 
 
 def test_migration_brings_an_old_workspace_up_to_date(tmp_path: Path) -> None:
@@ -185,7 +185,7 @@ def test_migration_brings_an_old_workspace_up_to_date(tmp_path: Path) -> None:
             "INSERT INTO observations VALUES "
             "(1, '320500', 2022, 'gdp', 1.5, 's', '', 'old', now(), 1, '', NULL)"
         )
-    ds = store.load_dataset(directory)  # opening migrates
+    ds = snapshots.load_dataset(directory)  # opening migrates
     assert ds.values["value"].tolist() == [1.5]
     with duckdb.connect(str(schema.db_path(directory)), read_only=True) as con:
         version = schema.version(con)
@@ -198,4 +198,4 @@ def test_migration_brings_an_old_workspace_up_to_date(tmp_path: Path) -> None:
 
 def test_not_a_workspace(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not a workspace"):
-        store.load_dataset(tmp_path / "nowhere")
+        snapshots.load_dataset(tmp_path / "nowhere")

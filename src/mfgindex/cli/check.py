@@ -61,9 +61,9 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter("--data 与 --workspace 只能二选一 (give one of --data, --workspace)")
             ws_data = None
             if workspace is not None:
-                from mfgindex.workspace import store
+                from mfgindex.workspace import snapshots
 
-                ws_data = store.load_dataset(workspace, None)
+                ws_data = snapshots.load_dataset(workspace, None)
             outcome = checks_svc.check_inputs(
                 framework,
                 data or (),

@@ -126,10 +126,10 @@ def run(
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
                 from mfgindex.services import checks as checks_svc
                 from mfgindex.workspace import runs as ws_runs
-                from mfgindex.workspace import store
+                from mfgindex.workspace import snapshots
 
                 # raises on unaccepted errors
-                outcome = checks_svc.gate_workspace(store.load_dataset(workspace, None), options)
+                outcome = checks_svc.gate_workspace(snapshots.load_dataset(workspace, None), options)
                 result, warnings = ws_runs.evaluate(workspace, options)
                 result = checks_svc.with_outcome(result, outcome)
                 config = {**options.record(), "data": f"workspace:{workspace}"}

@@ -83,11 +83,11 @@ def init_cmd(
 
     def go() -> None:
         from mfgindex.cli.progress import spinner
-        from mfgindex.workspace import store
+        from mfgindex.workspace import create
 
         message = "新建工作区并载入内置数据 (init --with-default)…" if with_default else "新建工作区 (init)…"
         with spinner(message):
-            counts = store.init(directory, with_default, entered_by)
+            counts = create.init(directory, with_default, entered_by)
         out.print(f"workspace → {directory}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
     guarded(go)
@@ -330,10 +330,10 @@ def register(app: typer.Typer) -> None:
 
         def go() -> None:
             from mfgindex.cli.options import explain_municipalities
-            from mfgindex.workspace import store
+            from mfgindex.workspace import snapshots
 
             explain_municipalities([unit])
-            df = store.history(workspace, unit, variable, year)
+            df = snapshots.history(workspace, unit, variable, year)
             df["entered_at"] = df["entered_at"].astype(str).str[:19]
             cols = [
                 "year",

@@ -431,7 +431,8 @@ def check_inputs(
 ) -> Outcome:
     """What ``mfgindex check`` prints: read the inputs, apply corrections, check the years a run reads.
 
-    ``workspace``: a workspace's data (``mfgindex.workspace.store.load_dataset``), checked as a user's data.
+    ``workspace``: a workspace's data (``mfgindex.workspace.snapshots.load_dataset``), checked as a user's
+    data.
     Reading errors raise ``UserError`` (nothing can be checked); findings never raise.
     """
     from mfgindex.core import framework as fw_mod

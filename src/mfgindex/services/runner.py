@@ -105,7 +105,7 @@ def prepare(options: RunSpec) -> Prepared:
 
 def _workspace_data(options: RunSpec) -> Dataset:
     """The data of the spec's workspace as of its snapshot (a run recorded from a workspace)."""
-    from mfgindex.workspace import store
+    from mfgindex.workspace import snapshots
 
     if options.data or options.corrections:
         raise UserError(
@@ -115,7 +115,7 @@ def _workspace_data(options: RunSpec) -> Dataset:
                 file=str(options.workspace),
             )
         )
-    return store.load_dataset(Path(str(options.workspace)), options.snapshot)
+    return snapshots.load_dataset(Path(str(options.workspace)), options.snapshot)
 
 
 def load(options: RunSpec) -> tuple[Dataset, Framework, list[Problem]]:

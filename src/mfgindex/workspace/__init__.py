@@ -7,6 +7,8 @@ Public entry points: :func:`init`, :func:`import_values`, :func:`load_dataset`, 
 
 from __future__ import annotations
 
-from mfgindex.workspace.store import ImportReport, history, import_values, init, load_dataset, read_map
+from mfgindex.workspace.create import init
+from mfgindex.workspace.snapshots import history, load_dataset
+from mfgindex.workspace.store import ImportReport, import_values, read_map
 
 __all__ = ["ImportReport", "history", "import_values", "init", "load_dataset", "read_map"]

@@ -25,7 +25,7 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core.dataset import Dataset, assignment_note, low_rate_regions
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Aggregate, Framework, Indicator
-from mfgindex.workspace import store, template
+from mfgindex.workspace import snapshots, store, template
 from mfgindex.workspace.schema import connect
 
 DEFAULT_THRESHOLD = 0.6
@@ -55,8 +55,8 @@ def _check_cities(framework: Framework) -> None:
 def _observations(directory: Path, snapshot: int | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     with connect(directory) as con:
         obs = store.current(con, snapshot)
-        lists = store._lists(con, snapshot)
-        rates = store._list_rates(con, snapshot)
+        lists = snapshots._lists(con, snapshot)
+        rates = snapshots._list_rates(con, snapshot)
         names = dict(con.execute("SELECT id, name_zh FROM variables").fetchall())
         # the list file of the current version (`lists assign` changes single entries: recorded in them)
         files = con.execute(

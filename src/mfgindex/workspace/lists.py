@@ -23,7 +23,7 @@ from mfgindex.core.dataset import assignment_rates, sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.files import unquote_cell
 from mfgindex.core.ingest import read_frame
-from mfgindex.workspace import matcher, store
+from mfgindex.workspace import matcher, snapshots
 from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, insert_entries, json_attrs, now, whoami
 
@@ -555,7 +555,7 @@ def rates(directory: Path | None = None, name: str | None = None) -> dict[str, p
         got = dict(dataset_mod.default().list_assignment)
     else:
         with connect(directory) as con:
-            got = store._list_rates(con, None)
+            got = snapshots._list_rates(con, None)
     if name is not None:
         check_list_name(name)
         if name not in got:

@@ -24,7 +24,7 @@ from mfgindex.core.dataset import Dataset, sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
 from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
-from mfgindex.workspace import store
+from mfgindex.workspace import snapshots, store
 from mfgindex.workspace.schema import connect, run
 
 
@@ -33,7 +33,7 @@ def load(
 ) -> tuple[Dataset, fw_mod.Framework, list[Problem]]:
     """The spec's framework and the workspace's data (current, or as of ``snapshot``), validated."""
     framework = options.resolve_framework()
-    ds = store.load_dataset(directory, snapshot)
+    ds = snapshots.load_dataset(directory, snapshot)
     problems = validate.check(ds, framework)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -55,7 +55,7 @@ def evaluate(directory: Path, options: RunSpec, snapshot: int | None = None) -> 
 
 
 def _snapshot(directory: Path, snapshot: int | None) -> int:
-    return store.snapshot_id(directory) if snapshot is None else int(snapshot)
+    return snapshots.snapshot_id(directory) if snapshot is None else int(snapshot)
 
 
 def _scores_csv(result: Result) -> str:
@@ -75,7 +75,7 @@ def record_run(
     scores."""
     spec = result.spec
     snapshot = (
-        spec.snapshot if spec is not None and spec.snapshot is not None else store.snapshot_id(directory)
+        spec.snapshot if spec is not None and spec.snapshot is not None else snapshots.snapshot_id(directory)
     )
     inputs = dict(result.provenance.get("inputs", {}))
     digest = next(iter(inputs.values()), "")

@@ -1,4 +1,7 @@
-"""Observations with provenance: initialise, import statistical tables, read back as a ``Dataset``.
+"""Observations with provenance: import statistical tables, and the rows every import writes.
+
+A new workspace is made by :mod:`mfgindex.workspace.create`; its data are read back as a ``Dataset`` (as
+of a snapshot) by :mod:`mfgindex.workspace.snapshots`.
 
 Every value is kept with its year, source, note, who entered it and when, and the import that brought
 it. A value is never overwritten: a changed value is a new observation and the old one points to it
@@ -19,19 +22,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import framework as fw_mod
 from mfgindex.core import geo, ingest
-from mfgindex.core.dataset import Dataset, sha256
+from mfgindex.core.dataset import sha256
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.files import check_out_dir
-from mfgindex.workspace.schema import Connection, connect, db_path, run
+from mfgindex.workspace.schema import Connection, connect, run
 
 VARIABLE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NOTES_SHEETS = frozenset({"说明", "notes", "readme", "README"})
@@ -66,146 +66,7 @@ def whoami(entered_by: str | None) -> str:
         return "unknown"
 
 
-# -- init -------------------------------------------------------------------------------------
-def _units_frame() -> pd.DataFrame:
-    u = geo.units()
-    former = pd.read_csv(
-        geo.data_path("admin_divisions", "former_names.csv"), dtype=str, keep_default_na=False
-    )
-    renamed = former[former["kind"] != "merged"]
-    aliases = renamed.groupby("adcode")["former_name"].agg(lambda s: "、".join(sorted(set(s))))
-    changed = renamed.groupby("adcode")["year_changed"].max()
-    return pd.DataFrame(
-        {
-            "adcode": u.index.astype(str),
-            "name": u["name"].astype(str).to_numpy(),
-            "short_name": u["short_name"].astype(str).to_numpy(),
-            "aliases": [str(aliases.get(c, "")) for c in u.index],
-            "province": u["province"].astype(str).to_numpy(),
-            "region": u["region"].astype(str).to_numpy(),
-            "unit_type": u["unit_type"].astype(str).to_numpy(),
-            # the code is valid since the last rename in the table (else: unknown, NULL) and still valid
-            "valid_from": [int(changed[c]) if c in changed.index else None for c in u.index],
-            "valid_to": [None] * len(u),
-        }
-    )
-
-
-def _framework_variables(name: str = "caict2023") -> pd.DataFrame:
-    fw = fw_mod.load(name)
-    rows = [
-        {
-            "id": vid,
-            "name_zh": v.name_zh,
-            "unit": v.unit,
-            "kind": v.kind,
-            "definition": v.name_zh,
-            "source": v.source,
-        }
-        for vid, v in fw.variables.items()
-    ]
-    return pd.DataFrame(rows, columns=["id", "name_zh", "unit", "kind", "definition", "source"])
-
-
-def init(directory: Path, with_default: bool = False, entered_by: str | None = None) -> dict[str, int]:
-    """Create a workspace (units and the preset's variables); optionally load the embedded default data."""
-    check_out_dir(Path(directory))  # a file (or a path through a file) is refused before any work
-    if db_path(directory).exists():
-        raise UserError(Problem("a workspace already exists here", file=str(directory)))
-    with connect(directory, create=True) as con:
-        con.begin()
-        try:
-            units = _units_frame()
-            con.register("units_df", units)
-            run(con, "INSERT INTO units SELECT * FROM units_df")
-            con.unregister("units_df")
-            variables = _framework_variables()
-            con.register("vars_df", variables)
-            run(con, "INSERT INTO variables SELECT id, name_zh, unit, kind, definition, source FROM vars_df")
-            con.unregister("vars_df")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        counts = {"units": len(units), "variables": len(variables), "observations": 0, "list_entries": 0}
-        if with_default:
-            counts.update(load_default(con, whoami(entered_by)))
-    return counts
-
-
-def load_default(con: Connection, entered_by: str) -> dict[str, int]:
-    """Load ``mfgindex.core.dataset.default()`` (values and lists) as one import."""
-    ds = dataset_mod.default()
-    con.begin()
-    try:
-        at = now()
-        import_id = _new_import(
-            con,
-            "default",
-            None,
-            "mfgindex.core.dataset.default()",
-            _hash_text(json.dumps(dict(ds.inputs), sort_keys=True)),
-            DEFAULT_SOURCE,
-            entered_by,
-            at,
-            {"inputs": dict(ds.inputs)},
-        )
-        v = ds.values
-        obs = pd.DataFrame(
-            {
-                "unit": v["code"].astype(str).to_numpy(),
-                "year": v["year"].astype(int).to_numpy(),
-                "variable": v["variable"].astype(str).to_numpy(),
-                "value": v["value"].astype(float).to_numpy(),
-                "source": v["source"].astype(str).to_numpy(),
-            }
-        )
-        _insert_observations(con, obs, import_id, entered_by, at, note="", location=None)
-        _ensure_variables(con, sorted(set(obs["variable"])), ds.variable_sources)
-        n_entries = 0
-        for name, frame in ds.lists.items():
-            n_entries += _insert_default_list(con, name, frame, import_id, at)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return {"observations": len(obs), "list_entries": n_entries}
-
-
-def _insert_default_list(
-    con: Connection, name: str, frame: pd.DataFrame, import_id: int, at: datetime
-) -> int:
-    run(
-        con,
-        "INSERT INTO lists VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        [name, "from the embedded default dataset", at],
-    )
-    extra = [c for c in frame.columns if c not in ("code", "year")]
-    attrs = (
-        [json_attrs({c: row[c] for c in extra}) for _, row in frame[extra].iterrows()]
-        if extra
-        else [""] * len(frame)
-    )
-    rows = pd.DataFrame(
-        {
-            "list": name,
-            "import_id": import_id,
-            "seq": np.arange(1, len(frame) + 1),
-            "name": "",
-            "province": "",
-            "address": "",
-            "batch": "",
-            "year": frame["year"].astype(int).to_numpy(),
-            "unit": frame["code"].astype(str).to_numpy(),
-            "basis": "default_dataset",
-            "reason": "",
-            "attrs": attrs,
-            "location": "",
-        }
-    )
-    insert_entries(con, rows)
-    run(con, "UPDATE imports SET target = coalesce(target || ',', '') || ? WHERE id = ?", [name, import_id])
-    return len(rows)
+# -- rows every import writes -----------------------------------------------------------------
 
 
 def json_attrs(values: Mapping[str, Any]) -> str:
@@ -358,7 +219,6 @@ def _locations(v: pd.DataFrame) -> list[str]:
 
 def _default_variables() -> dict[str, tuple[str, str]]:
     """The default preset's variable names and units: 地区生产总值（万元）imports as gdp in 亿元."""
-    from mfgindex.core import framework as fw_mod
 
     fw = fw_mod.load("caict2023")
     return {k: (v.name_zh, v.unit) for k, v in fw.variables.items()}
@@ -542,128 +402,3 @@ def import_values(
         tuple(new_vars),
         obs.attrs["warnings"],
     )
-
-
-# -- reading back -----------------------------------------------------------------------------
-def _list_versions(con: Connection, snapshot: int | None) -> list[tuple[str, int]]:
-    """(list, import id of its current version), by list name; as of import ``snapshot`` when given."""
-    rows = con.execute(
-        "SELECT e.list, max(e.import_id) FROM list_entries e JOIN imports i ON i.id = e.import_id "
-        "WHERE ? IS NULL OR i.id <= ? GROUP BY e.list ORDER BY e.list",
-        [snapshot, snapshot],
-    ).fetchall()
-    return [(str(name), int(import_id)) for name, import_id in rows]
-
-
-def _lists(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
-    out: dict[str, pd.DataFrame] = {}
-    for name, import_id in _list_versions(con, snapshot):
-        rows = con.execute(
-            "SELECT unit, year, attrs FROM list_entries WHERE list = ? AND import_id = ? "
-            "AND unit IS NOT NULL ORDER BY seq",
-            [name, import_id],
-        ).fetchall()
-        frame = pd.DataFrame(
-            {"code": [str(r[0]) for r in rows], "year": np.array([int(r[1]) for r in rows], dtype=np.int64)}
-        )
-        attrs = [json.loads(r[2]) if r[2] else {} for r in rows]
-        for key in sorted({k for a in attrs for k in a}):
-            frame[key] = np.array(
-                [np.nan if a.get(key) is None else float(a[key]) for a in attrs], dtype=np.float64
-            )
-        out[str(name)] = frame
-    return out
-
-
-def _list_rates(con: Connection, snapshot: int | None) -> dict[str, pd.DataFrame]:
-    """Per list (current version): entries assigned to a unit per region of the list
-    (:func:`mfgindex.core.dataset.assignment_rates`)."""
-    out: dict[str, pd.DataFrame] = {}
-    for name, import_id in _list_versions(con, snapshot):
-        rows = con.execute(
-            "SELECT coalesce(province, ''), unit IS NOT NULL, basis FROM list_entries "
-            "WHERE list = ? AND import_id = ? ORDER BY seq",
-            [name, import_id],
-        ).fetchall()
-        if rows and all(r[2] == "default_dataset" for r in rows):
-            # loaded from the embedded data, which stores its assigned entries only: its own record
-            shipped = dataset_mod.default().list_assignment.get(str(name))
-            if shipped is not None:
-                out[str(name)] = shipped
-            continue
-        out[str(name)] = dataset_mod.assignment_rates([r[0] for r in rows], [bool(r[1]) for r in rows])
-    return out
-
-
-def data_hash(values: pd.DataFrame, lists: Mapping[str, pd.DataFrame]) -> str:
-    """SHA-256 of the dataset's content (values sorted by key, lists in entry order)."""
-    h = hashlib.sha256()
-    v = values.sort_values(["code", "year", "variable"], kind="mergesort")
-    for r in v[["code", "year", "variable", "value", "source"]].itertuples(index=False):
-        h.update(f"{r[0]}\t{r[1]}\t{r[2]}\t{float(r[3])!r}\t{r[4]}\n".encode())
-    for name in sorted(lists):
-        h.update(f"#list {name}\n".encode())
-        h.update(lists[name].to_csv(index=False, float_format=None).encode())
-    return h.hexdigest()
-
-
-def load_dataset(directory: Path, snapshot: int | None = None) -> Dataset:
-    """The workspace as a ``Dataset``: current observations and lists (or as they were after ``snapshot``)."""
-    with connect(directory) as con:
-        obs = current(con, snapshot)
-        lists = _lists(con, snapshot)
-        rates = _list_rates(con, snapshot)
-    values = pd.DataFrame(
-        {
-            "code": obs["unit"].astype(str).to_numpy(),
-            "year": obs["year"].astype(np.int64).to_numpy(),
-            "variable": obs["variable"].astype(str).to_numpy(),
-            "value": obs["value"].astype(np.float64).to_numpy(),
-            "source": obs["source"].fillna("").astype(str).to_numpy(),
-        }
-    )
-    if values.empty:
-        raise UserError(Problem("the workspace has no observations (import data first)", file=str(directory)))
-    sources = {str(k): str(s) for k, s in values.groupby("variable")["source"].first().items()}
-    digest = data_hash(values, lists)
-    key = f"workspace:{Path(directory).resolve()}" + ("" if snapshot is None else f"@{snapshot}")
-    return Dataset(
-        values=values,
-        units=dataset_mod.city_units(),
-        lists=MappingProxyType(lists),
-        inputs=MappingProxyType({key: digest}),
-        kind="cities",
-        variable_sources=MappingProxyType(sources),
-        list_assignment=MappingProxyType(rates),
-    )
-
-
-def snapshot_id(directory: Path) -> int:
-    """The latest import id (the workspace's state; 0 when empty)."""
-    with connect(directory) as con:
-        row = con.execute("SELECT coalesce(max(id), 0) FROM imports").fetchall()[0]
-    return int(row[0]) if row else 0
-
-
-def history(directory: Path, unit: str, variable: str | None = None, year: int | None = None) -> pd.DataFrame:
-    """Every version of a unit's values (oldest first), with source, who, when and which import."""
-    match = geo.resolve(unit)
-    if match.code is None:
-        raise UserError(Problem(match.reason, column="--unit", value=unit, expected="a city name or adcode"))
-    sql = (
-        "SELECT o.year, o.variable, o.value, o.source, o.note, o.entered_by, o.entered_at, o.import_id, "
-        "i.file, o.location, o.id, o.superseded_by FROM observations o JOIN imports i ON i.id = o.import_id "
-        "WHERE o.unit = ?"
-    )
-    params: list[Any] = [match.code]
-    if variable:
-        sql += " AND o.variable = ?"
-        params.append(variable)
-    if year is not None:
-        sql += " AND o.year = ?"
-        params.append(year)
-    with connect(directory) as con:
-        df = con.execute(sql + " ORDER BY o.variable, o.year, o.id", params).df()
-    df.insert(0, "unit", match.code)
-    df["status"] = np.where(df["superseded_by"].isna(), "current", "superseded")
-    return df
