@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from mfgindex.core import dataset, geo
-from mfgindex.workspace import matcher
+from mfgindex.workspace import matcher, places
 
 FILES = {
     "green_factories": "green_factories_batches1-6_2017-2021.csv",
@@ -84,7 +84,7 @@ def sample(out: Path, n: int = 100, seed: int = 20261201) -> None:
     listed = pd.read_csv(
         geo.data_path("enterprise_lists", "listed_companies_cn_2022-03.csv"), dtype=str, keep_default_na=False
     ).set_index("stockid")
-    towns = matcher.town_units().set_index("adcode")
+    towns = places.town_units().set_index("adcode")
 
     def place(kind: str, code: str) -> str:
         if kind in ("listed_company", "listed_company_family"):

@@ -26,7 +26,6 @@ KNOWN_LARGE: set[str] = {
     "report/tables.py",
     "web/api.py",
     "workspace/lists.py",
-    "workspace/matcher.py",
 }
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mfgindex.core.errors import UserError
-from mfgindex.workspace import lists, matcher, snapshots, store
+from mfgindex.workspace import lists, matcher, places, snapshots, store
 from tests.workspace.conftest import write
 
 
@@ -113,7 +113,7 @@ def test_address_wins_over_name() -> None:
 
 
 def test_parse_province_forms() -> None:
-    assert [matcher.parse_province(t) for t in ("32", "江苏省", "苏", "内蒙", "广西壮族自治区")] == [
+    assert [places.parse_province(t) for t in ("32", "江苏省", "苏", "内蒙", "广西壮族自治区")] == [
         "江苏",
         "江苏",
         "江苏",

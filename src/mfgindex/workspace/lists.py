@@ -23,7 +23,7 @@ from mfgindex.core.dataset import assignment_rates, sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.files import unquote_cell
 from mfgindex.core.ingest import read_frame
-from mfgindex.workspace import matcher, snapshots
+from mfgindex.workspace import matcher, places, snapshots
 from mfgindex.workspace.schema import Connection, connect, run
 from mfgindex.workspace.store import _new_import, insert_entries, json_attrs, now, whoami
 
@@ -204,7 +204,7 @@ def _read_entries(
         by_code = bool(code_col and str(rec[code_col]).strip())
         place_col = code_col if by_code else (city_col if city_col and str(rec[city_col]).strip() else None)
         if place_col:
-            prov_short = matcher.parse_province(province) if province and not by_code else None
+            prov_short = places.parse_province(province) if province and not by_code else None
             m = geo.resolve(str(rec[place_col]).strip(), prov_short)
             if m.code is None:
                 problems.append(
@@ -462,7 +462,7 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
         if target.lower() in EXCLUDED:
             rows.append((entry, province, None, where))
             continue
-        prov_short = matcher.parse_province(province) if province else None
+        prov_short = places.parse_province(province) if province else None
         m = geo.resolve(target, prov_short)
         if m.code is None:
             problems.append(
