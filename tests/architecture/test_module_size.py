@@ -25,7 +25,6 @@ KNOWN_LARGE: set[str] = {
     "report/figures.py",
     "report/tables.py",
     "web/api.py",
-    "workspace/lists.py",
 }
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mfgindex.core.errors import UserError
-from mfgindex.workspace import lists, matcher, places, snapshots, store
+from mfgindex.workspace import list_files, lists, matcher, places, snapshots, store
 from tests.workspace.conftest import write
 
 
@@ -194,7 +194,7 @@ def test_batch_years_and_bad_rows(ws: Path, tmp_path: Path) -> None:
     f = write(
         tmp_path / "b.csv", "name,province,batch\n昆山某某有限公司,江苏,1\n常州某某有限公司,江苏,2021\n"
     )
-    lists.import_list(ws, "lst", f, batch_years=lists.parse_batch_years("1=2017"))
+    lists.import_list(ws, "lst", f, batch_years=list_files.parse_batch_years("1=2017"))
     assert lists.entries(ws, "lst")["year"].tolist() == [2017, 2021]
     bad = write(
         tmp_path / "bad.csv",

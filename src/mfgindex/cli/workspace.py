@@ -214,11 +214,11 @@ def register(app: typer.Typer) -> None:
 
         def go() -> None:
             from mfgindex.cli.progress import spinner
-            from mfgindex.workspace import lists
+            from mfgindex.workspace import list_files, lists
 
             with spinner("导入名单 (lists import)…"):
                 report = lists.import_list(
-                    workspace, list_name, file, year, lists.parse_batch_years(batch_years), entered_by
+                    workspace, list_name, file, year, list_files.parse_batch_years(batch_years), entered_by
                 )
             _list_report(report)
 
