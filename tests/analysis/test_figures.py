@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mfgindex.report import figures
+from mfgindex.report import figure_style, figures, map_figure
 
 
 def _no_glyph_warnings(record: list[warnings.WarningMessage]) -> None:
@@ -41,9 +41,9 @@ def test_render_published_top50(top50: pd.DataFrame, tmp_path: Path) -> None:
 
 
 def test_map_has_caption_and_sea_inset(top50: pd.DataFrame) -> None:
-    fig = figures.cluster_map(top50, 50)
+    fig = map_figure.cluster_map(top50, 50)
     texts = [t.get_text() for t in fig.texts]
-    assert figures.MAP_CAPTION in texts
+    assert figure_style.MAP_CAPTION in texts
     ax = fig.axes[0]
     assert any("南海诸岛" in t.get_text() for a in ax.child_axes for t in a.texts)
     # the legend sits under the map (a figure legend): inside the axes it covered the western provinces
@@ -62,7 +62,7 @@ def test_drawn_map_labels_are_free_and_print_at_their_own_size(top50: pd.DataFra
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
-    fig = figures.cluster_map(top50, 50)
+    fig = map_figure.cluster_map(top50, 50)
     assert fig.get_figwidth() == pytest.approx(493.0 / 72.0)
     FigureCanvasAgg(fig).draw()
     r = fig.canvas.get_renderer()
@@ -155,7 +155,7 @@ def test_map_labels_do_not_overlap_each_other_or_points() -> None:
     ]
     labels += [("苏州", 120.59, 31.30), ("无锡", 120.31, 31.49)]
     points = [(x, y) for _, x, y in labels]
-    placed = figures.place_labels(labels, points, char_w=0.85, height=0.75)
+    placed = map_figure.place_labels(labels, points, char_w=0.85, height=0.75)
     boxes = []
     for text, (lx, ly), (px, _py) in placed:
         w = 0.85 * len(text)

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from mfgindex.analysis.run import RunData, from_result
 from mfgindex.core.result import Result
-from mfgindex.report import figures as F
+from mfgindex.report import run_figures
 from mfgindex.report.build import ReportFiles, print_captions, print_footnotes, write_report
 from mfgindex.report.tables import fmt_num, fmt_pct
 
@@ -276,7 +276,7 @@ def test_radar_labels_clear_the_ring_and_each_other(run: RunData) -> None:
     t = run.table.sort_values("rank")
     dims = [c.id for c in run.framework.root.children if c.id in t.columns]
     labels = {c.id: str(c.name_zh) for c in run.framework.root.children}
-    fig = F.radar_grid(t, list(t.index[:10]), dims, labels, 3, "zh")
+    fig = run_figures.radar_grid(t, list(t.index[:10]), dims, labels, 3, "zh")
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     r = canvas.get_renderer()

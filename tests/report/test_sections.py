@@ -19,6 +19,7 @@ from mfgindex.core import dataset
 from mfgindex.core.result import Result
 from mfgindex.policy import library
 from mfgindex.report import figures as F
+from mfgindex.report import map_figure
 from mfgindex.report.build import SECTIONS, write_report
 from mfgindex.robust import assumptions, audit, uncertainty
 
@@ -200,7 +201,7 @@ def test_older_charts_have_english_labels(run: RunData) -> None:
         F.region_distribution_chart(t, 50, source="src", lang="en"),
         F.province_distribution_chart(t, 50, source="src", lang="en"),
         F.rank_change_chart(t, 50, source="src", lang="en"),
-        F.cluster_map(t, 50, source="src", lang="en"),
+        map_figure.cluster_map(t, 50, source="src", lang="en"),
     ):
         assert _texts(fig, names) == []
     # and the Chinese labels are still there in zh

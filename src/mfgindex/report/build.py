@@ -35,7 +35,7 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.framework import Indicator
 from mfgindex.core.result import Result
 from mfgindex.report import figures as F
-from mfgindex.report import numbering, prose, sources, terms
+from mfgindex.report import map_figure, numbering, prose, run_figures, sources, terms
 from mfgindex.report import robustness as RB
 from mfgindex.report.robustness import Robustness
 from mfgindex.report.tables import (
@@ -239,7 +239,7 @@ def make_figures(
     out["ranking"] = F.ranking_bar(t, n, value=run.index_id, title=title.format(n=n), source=src, lang=lang)
     if run.is_cities:
         out["regions"] = F.region_distribution_chart(t, n, source=src, lang=lang)
-        out["map"] = F.cluster_map(t, n, source=src, lang=lang)
+        out["map"] = map_figure.cluster_map(t, n, source=src, lang=lang)
         out["provinces"] = F.province_distribution_chart(t, n, source=src, lang=lang)
         if "change" in t.columns:
             out["rank_change"] = F.rank_change_chart(t, n, source=src, lang=lang)
@@ -247,17 +247,19 @@ def make_figures(
     g = a.aggregates
     if run.is_cities and g is not None and ctx["va"].notna().any():
         label = g.va_label if lang == "zh" else "secondary-sector VA"
-        out["va"] = F.va_distribution_chart(t, ctx, n, a.year, a.previous_year, label, lang, src)
+        out["va"] = run_figures.va_distribution_chart(t, ctx, n, a.year, a.previous_year, label, lang, src)
         if ctx["growth"].notna().any():
-            out["growth"] = F.growth_distribution_chart(
+            out["growth"] = run_figures.growth_distribution_chart(
                 t, ctx, n, a.year, g.growth_national, label, lang, src
             )
         if ctx["share"].notna().any():
-            out["share"] = F.va_share_chart(t, ctx, n, a.year, g.national_va_share_of_gdp, label, lang, src)
+            out["share"] = run_figures.va_share_chart(
+                t, ctx, n, a.year, g.national_va_share_of_gdp, label, lang, src
+            )
     if dims:
-        out["subindex"] = F.subindex_distribution_chart(t, dims, labels, n, lang, src)
+        out["subindex"] = run_figures.subindex_distribution_chart(t, dims, labels, n, lang, src)
     if len(dims) >= 3:
-        out["radar"] = F.radar_grid(t, list(t.index[:10]), dims, labels, 3, lang, src)
+        out["radar"] = run_figures.radar_grid(t, list(t.index[:10]), dims, labels, 3, lang, src)
     if robust is not None and robust.uncertainty is not None:
         ua = robust.uncertainty
         out["rank_intervals"] = F.rank_interval_chart(ua.stats, n, ua.n or 0, lang, src)

@@ -2,8 +2,9 @@
 
 Figures follow the seed report's 图1-4: the ranking by region, a map of the top N by 城市群, the
 distribution by region and by province (two years when previous ranks exist), the rank change by
-province, plus a radar chart per city. Every function builds a :class:`matplotlib.figure.Figure` without
-pyplot state (safe in threads and servers); :func:`save` writes it.
+province, plus a radar chart per city (the map: :mod:`.map_figure`; the figures of a full run, 图5-7:
+:mod:`.run_figures`; the common style: :mod:`.figure_style`). Every function builds a
+:class:`matplotlib.figure.Figure` without pyplot state (safe in threads and servers); :func:`save` writes it.
 
 Fonts: :func:`mfgindex.core.figures.setup_cjk_font` registers the CJK font shipped with the package
 (``data/fonts``, a subset of Noto Sans CJK SC) by path and makes it the only family: no system font needed.
@@ -11,20 +12,14 @@ Fonts: :func:`mfgindex.core.figures.setup_cjk_font` registers the CJK font shipp
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
-from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
-from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -32,92 +27,22 @@ from mfgindex.analysis.table import top
 from mfgindex.core import geo
 from mfgindex.core.figures import save as save
 from mfgindex.core.figures import setup_cjk_font as setup_cjk_font
-from mfgindex.report.tables import PROVINCE_EN, REGION_EN
-
-# Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.
-REGION_COLOURS: dict[str, str] = {"东部": "#0072B2", "中部": "#E69F00", "西部": "#009E73", "东北": "#CC79A7"}
-CHANGE_COLOURS: dict[str, str] = {"up": "#D55E00", "same": "#999999", "down": "#0072B2", "new": "#009E73"}
-CHANGE_ZH: dict[str, str] = {"up": "上升", "same": "持平", "down": "下降", "new": "新增"}
-CLUSTER_PALETTE: tuple[str, ...] = (
-    "#D55E00",
-    "#0072B2",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#8C564B",
-    "#F0E442",
-    "#7F7F7F",
-    "#17BECF",
-    "#BCBD22",
-    "#1F77B4",
+from mfgindex.report.figure_style import (
+    _OLD_TEXT,
+    CHANGE_COLOURS,
+    CHANGE_EN,
+    CHANGE_ZH,
+    MIN_PRINT_PT,
+    OTHER_COLOUR,
+    PRINT_WIDTH_IN,
+    REGION_COLOURS,
+    _figure,
+    _province,
+    _region,
+    _short,
+    _source,
 )
-OTHER_COLOUR = "#555555"
-MAP_CAPTION = "示意图，非标准地图"
-CHANGE_EN: dict[str, str] = {"up": "Up", "same": "Same", "down": "Down", "new": "New"}
-CLUSTER_EN: dict[str, str] = {
-    "gba": "Greater Bay Area (9 PRD cities)", "jjj": "Beijing-Tianjin-Hebei", "cy": "Chengdu-Chongqing",
-    "cjzy": "Middle Yangtze", "zy": "Central Plains", "hc": "Harbin-Changchun", "bbw": "Beibu Gulf",
-    "gzpy": "Guanzhong Plain", "hbey": "Hohhot-Baotou-Ordos-Yulin", "lx": "Lanzhou-Xining",
-    "sdbd": "Shandong Peninsula", "yrd_central": "Yangtze River Delta", "yrd": "Yangtze River Delta",
-}  # fmt: skip
-
-# Labels of the older charts (图1-4, ranking, map) in each report language; city names stay Chinese.
-_OLD_TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "source": "来源：", "score": "指数得分", "rank": "全国排名", "region": "区域",
-        "ranking_title": "制造业高质量发展{n}强城市榜单",
-        "band1": "前10名", "band2": "第11-20名", "band3": "第21-{n}名", "prev": "上年", "cur": "本年",
-        "count": "入围城市数（个）", "regions_title": "四大区域{n}强城市排名分布",
-        "two_years": "（两年对比）",
-        "provinces_title": "{n}强城市省份分布", "cities": "城市数（个）",
-        "change_title": "各省入围城市排名变化", "move_axis": "全国排名（上年 → 本年）",
-        "move_title": "城市位次变化", "other": "其他", "clusters": "城市群（入围数）", "scs": "南海诸岛",
-        "map_title": "{n}强城市城市群分布图", "map_caption": MAP_CAPTION,
-    },
-    "en": {
-        "source": "Source: ", "score": "Index score", "rank": "National rank", "region": "Region",
-        "ranking_title": "Top {n} cities in manufacturing high-quality development",
-        "band1": "Ranks 1-10", "band2": "Ranks 11-20", "band3": "Ranks 21-{n}", "prev": "prev.",
-        "cur": "now", "count": "Cities in the top {n}", "regions_title": "Top {n} cities by region",
-        "two_years": " (two years)", "provinces_title": "Top {n} cities by province", "cities": "Cities",
-        "change_title": "Rank changes of listed cities by province",
-        "move_axis": "National rank (previous → this year)", "move_title": "Rank moves of each city",
-        "other": "Other", "clusters": "City cluster (cities listed)", "scs": "South China Sea islands",
-        "map_title": "Top {n} cities by city cluster", "map_caption": "Schematic map, not a standard map",
-    },
-}  # fmt: skip
-
-
-def _region(r: str, lang: str) -> str:
-    return REGION_EN.get(r, r) if lang == "en" else r
-
-
-def _province(p: str, lang: str) -> str:
-    return PROVINCE_EN.get(p, p) if lang == "en" else p
-
-
-# The printed width of a full-width figure: the PDF's text column (A4 less the page margins and the
-# figure's own margins, 493 pt). Drawn at this width a figure prints at scale 1: its font sizes are printed.
-PRINT_WIDTH_IN = 493.0 / 72.0
-MIN_PRINT_PT = 7.5  # the smallest text of a figure drawn at print width (≥ 7 pt on paper, with a margin)
-MAP_LABEL_PT = 8.0  # city names on the map (图2), drawn at print width
-
-
-def _figure(width: float, height: float) -> Figure:
-    setup_cjk_font()
-    return Figure(figsize=(width, height), dpi=150, layout="constrained")
-
-
-def _source(fig: Figure, text: str, lang: str = "zh") -> None:
-    # Reserve a strip at the bottom so that the source line never overlaps the axis labels.
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(rect=(0.0, 0.035, 1.0, 0.965))
-    if text:
-        label = _OLD_TEXT.get(lang, _OLD_TEXT["zh"])["source"]
-        fig.text(0.01, 0.005, f"{label}{text}", fontsize=7, color="#555555", ha="left", va="bottom")
-
+from mfgindex.report.map_figure import cluster_map
 
 # ---------------------------------------------------------------- ranking bar chart
 
@@ -375,196 +300,6 @@ def radar_chart(
 # ---------------------------------------------------------------- map
 
 
-def _load(kind: str) -> dict[str, Any]:
-    with open(geo.geojson_path(kind), encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
-
-
-@cache
-def _province_rings() -> tuple[np.ndarray, ...]:
-    rings: list[np.ndarray] = []
-    for f in _load("provinces")["features"]:
-        g = f["geometry"]
-        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-        rings.extend(np.asarray(p[0], dtype=float) for p in polys)
-    return tuple(rings)
-
-
-@cache
-def _dash_lines() -> tuple[np.ndarray, ...]:
-    lines: list[np.ndarray] = []
-    for f in _load("nine_dash")["features"]:
-        g = f["geometry"]
-        parts = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
-        lines.extend(np.asarray(p, dtype=float) for p in parts)
-    return tuple(lines)
-
-
-def _draw_base(ax: Any, extent: tuple[float, float, float, float]) -> None:
-    ax.add_collection(
-        PolyCollection(list(_province_rings()), facecolor="#F2F2F2", edgecolor="#9A9A9A", linewidth=0.3)
-    )
-    ax.add_collection(LineCollection(list(_dash_lines()), colors="#555555", linewidths=0.8))
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect(1 / math.cos(math.radians((extent[2] + extent[3]) / 2)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def cluster_map(
-    table: pd.DataFrame,
-    n: int = 50,
-    definition: str = geo.DEFAULT_CLUSTER_DEFINITION,
-    label_top: int = 10,
-    source: str = "",
-    lang: str = "zh",
-) -> Figure:
-    """Map of China with the top ``n`` cities marked by 城市群 (图2), with the South China Sea inset.
-
-    A city in two 城市群 takes the one with more listed cities. Cities outside every 城市群 of the
-    definition are grey. Captioned :data:`MAP_CAPTION` (the boundaries are simplified, see
-    ``data/geo/README.md``).
-    """
-    tx = _OLD_TEXT[lang]
-    t = top(table, n)
-    membership = geo.cluster_membership(definition)
-    cluster_id = dict(zip(membership["cluster_zh"], membership["cluster_id"], strict=False))
-    listed = membership[membership["code"].isin(set(t.index))]
-    sizes = listed.groupby("cluster_zh").size().sort_values(ascending=False, kind="stable")
-    order = list(sizes.index)
-    cluster_of: dict[str, str] = {}
-    for name in order:
-        for c in listed.loc[listed["cluster_zh"] == name, "code"]:
-            cluster_of.setdefault(str(c), name)
-    colour = {name: CLUSTER_PALETTE[i % len(CLUSTER_PALETTE)] for i, name in enumerate(order)}
-    cent = geo.centroids()
-    # drawn at print width, so that it prints at scale 1 and every text at its own size (≥ 7 pt on paper)
-    fig = _figure(PRINT_WIDTH_IN, 5.9)
-    ax = fig.add_subplot()
-    _draw_base(ax, (73.0, 135.5, 17.5, 54.0))
-    handles = []
-    for name in [*order, "其他"]:
-        codes = [c for c in t.index if cluster_of.get(str(c), "其他") == name]
-        shown = tx["other"] if name == "其他" else name
-        if lang == "en":
-            shown = CLUSTER_EN.get(cluster_id.get(name, ""), shown)
-        if not codes:
-            continue
-        lon = cent.loc[codes, "seat_lon"].to_numpy(dtype=float)
-        lat = cent.loc[codes, "seat_lat"].to_numpy(dtype=float)
-        col = colour.get(name, OTHER_COLOUR)
-        ax.scatter(lon, lat, s=26, color=col, edgecolor="white", linewidth=0.5, zorder=3)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                color=col,
-                label=f"{shown}（{len(codes)}）" if lang == "zh" else f"{shown} ({len(codes)})",
-            )
-        )
-    points = [
-        (float(seat_lon), float(seat_lat))
-        for seat_lon, seat_lat in cent.loc[list(t.index), ["seat_lon", "seat_lat"]].to_numpy(dtype=float)
-    ]
-    seat = cent[["seat_lon", "seat_lat"]].astype(float)
-    lon_of, lat_of = seat["seat_lon"].to_dict(), seat["seat_lat"].to_dict()
-    labelled = [
-        (str(r["name"]).removesuffix("市"), float(lon_of[code]), float(lat_of[code]))
-        for code, r in top(t, label_top).iterrows()
-    ]
-    # the legend goes under the map: inside it covered the western provinces
-    fig.legend(
-        handles=handles,
-        loc="outside lower center",
-        fontsize=MIN_PRINT_PT,
-        frameon=False,
-        ncols=min(4, len(handles)),
-        title=tx["clusters"],
-        title_fontsize=MIN_PRINT_PT,
-    )
-    inset = ax.inset_axes((0.80, 0.02, 0.18, 0.30))
-    _draw_base(inset, (105.0, 123.0, 2.5, 24.5))
-    for s in inset.spines.values():
-        s.set_edgecolor("#555555")
-        s.set_linewidth(0.6)
-    inset.text(
-        0.5, 0.02, tx["scs"], transform=inset.transAxes, ha="center", va="bottom", fontsize=MIN_PRINT_PT
-    )
-    ax.set_title(tx["map_title"].format(n=n), fontsize=12)
-    fig.text(0.99, 0.005, tx["map_caption"], fontsize=8, ha="right", va="bottom")
-    _source(fig, source, lang)
-    # label boxes in map degrees, from the laid-out axes: a label's size on paper is fixed, its size in
-    # degrees follows from how wide the map is drawn
-    fig.draw_without_rendering()
-    x0, y0 = ax.transData.transform((100.0, 30.0))
-    x1, y1 = ax.transData.transform((101.0, 31.0))
-    em = MAP_LABEL_PT / 72 * fig.dpi
-    char_w, height = 1.05 * em / (x1 - x0), 1.5 * em / (y1 - y0)
-    for text, (lx, ly), (px, py) in place_labels(
-        labelled, points, avoid=[(122.5, 135.5, 17.5, 29.5)], char_w=char_w, height=height
-    ):
-        ax.annotate(
-            text,
-            (px, py),
-            xytext=(lx, ly),
-            textcoords="data",
-            ha="left" if lx >= px else "right",
-            va="center",
-            fontsize=MAP_LABEL_PT,
-            zorder=4,
-            in_layout=False,
-            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
-            arrowprops=None
-            if math.hypot(lx - px, ly - py) < 1.0
-            else {"arrowstyle": "-", "color": "#555555", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 2},
-        )
-    return fig
-
-
-def place_labels(
-    labels: Sequence[tuple[str, float, float]],
-    points: Sequence[tuple[float, float]],
-    avoid: Sequence[tuple[float, float, float, float]] = (),
-    char_w: float = 0.85,
-    height: float = 0.75,
-) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
-    """Positions (map degrees) for point labels that overlap neither each other nor any plotted point.
-
-    Each label tries rings of growing radius around its point, eastward directions first (the crowded
-    deltas have sea to the east and south), and takes the first box that is free; a label moved away from
-    its point gets a leader line. ``avoid`` are boxes (x0, x1, y0, y1) kept free (e.g. an inset).
-    Returns (text, label anchor, point) in the order given.
-    """
-    boxes: list[tuple[float, float, float, float]] = list(avoid)
-    out = []
-    for text, px, py in labels:
-        w = char_w * len(text)
-        chosen = None
-        for radius in (0.6, 1.5, 2.4, 3.3, 4.2, 5.1):
-            for deg in (0, 30, -30, 60, -60, 180, 150, -150, 90, -90, 120, -120):
-                lx = px + radius * math.cos(math.radians(deg))
-                ly = py + radius * math.sin(math.radians(deg))
-                x0, x1 = (lx, lx + w) if lx >= px else (lx - w, lx)
-                box = (x0 - 0.1, x1 + 0.1, ly - height / 2, ly + height / 2)
-                if any(b[0] < box[1] and box[0] < b[1] and b[2] < box[3] and box[2] < b[3] for b in boxes):
-                    continue
-                if any(box[0] <= qx <= box[1] and box[2] <= qy <= box[3] for qx, qy in points):
-                    continue
-                chosen = (lx, ly, box)
-                break
-            if chosen is not None:
-                break
-        if chosen is None:  # nowhere free: keep it beside the point
-            chosen = (px + 0.6, py, (px + 0.5, px + 0.7 + w, py - height / 2, py + height / 2))
-        boxes.append(chosen[2])
-        out.append((text, (chosen[0], chosen[1]), (px, py)))
-    return out
-
-
 def render_published(
     table: pd.DataFrame,
     out_dir: str | Path,
@@ -584,276 +319,6 @@ def render_published(
 
 
 # ---------------------------------------------------------------- run-mode distributions (图5-7, sub-indices)
-
-_FIG_TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "va_title": "{n}强城市{label}规模分布（{prev}-{year}年）",
-        "va_axis": "{label}（亿元）",
-        "growth_title": "{year}年{n}强城市{label}增速分布",
-        "growth_axis": "增速（%，名义）",
-        "national": "全国（{v}）",
-        "share_title": "{year}年{n}强城市{label}占GDP比重分布",
-        "share_axis": "占GDP比重（%）",
-        "sub_title": "分项指数分布：{n}强城市与全部参评城市",
-        "sub_axis": "指数得分",
-        "top": "{n}强城市",
-        "all": "全部参评城市",
-        "radar_title": "前{k}名城市分项指数雷达图（灰色为前10强平均）",
-    },
-    "en": {
-        "va_title": "Value added ({label}) of the top {n}, {prev}-{year}",
-        "va_axis": "{label} (100 million yuan)",
-        "growth_title": "Growth of {label} of the top {n}, {year}",
-        "growth_axis": "Growth (%, nominal)",
-        "national": "National ({v})",
-        "share_title": "{label} as a share of GDP, top {n}, {year}",
-        "share_axis": "Share of GDP (%)",
-        "sub_title": "Sub-index scores: top {n} and all ranked cities",
-        "sub_axis": "Score",
-        "top": "Top {n}",
-        "all": "All ranked cities",
-        "radar_title": "Sub-index profiles of the top {k} (grey: mean of the top 10)",
-    },
-}
-
-
-def _short(name: str) -> str:
-    return name.removesuffix("市") if len(name) > 2 else name
-
-
-def va_distribution_chart(
-    table: pd.DataFrame,
-    context: pd.DataFrame,
-    n: int = 50,
-    year: int = 0,
-    previous_year: int | None = None,
-    label: str = "第二产业增加值",
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """图5: value added of each top-``n`` city (sorted), the previous year beside it, with the 5000 and
-    10000 亿元 marks the report uses. ``context`` has ``va`` (and ``va_prev``) by adcode."""
-    tx = _FIG_TEXT[lang]
-    t = top(table, n)
-    c = context.reindex(t.index)
-    order = c["va"].sort_values(ascending=False).index
-    fig = _figure(PRINT_WIDTH_IN, 3.5)
-    ax = fig.add_subplot()
-    x = np.arange(len(order), dtype=float)
-    colours = [REGION_COLOURS.get(str(t.at[k, "region"]), OTHER_COLOUR) for k in order]
-    has_prev = "va_prev" in c.columns and c["va_prev"].notna().any() and previous_year is not None
-    if has_prev:
-        ax.bar(x - 0.2, c.loc[order, "va_prev"].to_numpy(dtype=float), 0.4, color=colours, alpha=0.35)
-        ax.bar(x + 0.2, c.loc[order, "va"].to_numpy(dtype=float), 0.4, color=colours)
-    else:
-        ax.bar(x, c.loc[order, "va"].to_numpy(dtype=float), 0.7, color=colours)
-    for mark in (5000, 10000):
-        if float(np.nanmax(c["va"].to_numpy(dtype=float))) > mark * 0.8:
-            ax.axhline(mark, color="#999999", linewidth=0.7, linestyle="--")
-            ax.text(
-                len(order) - 0.5,
-                mark,
-                f"{mark}",
-                fontsize=MIN_PRINT_PT,
-                color="#666666",
-                ha="right",
-                va="bottom",
-            )
-    ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in order], rotation=90, fontsize=MIN_PRINT_PT)
-    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
-    ax.set_xlim(-0.7, len(order) - 0.3)
-    ax.set_ylabel(tx["va_axis"].format(label=label), fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items() if r in set(t["region"])]
-    if has_prev:
-        handles += [
-            Patch(color="#888888", alpha=0.35, label=str(previous_year)),
-            Patch(color="#888888", label=str(year)),
-        ]
-    ax.legend(handles=handles, fontsize=MIN_PRINT_PT, frameon=False, ncols=2)
-    ax.set_title(tx["va_title"].format(n=n, label=label, prev=previous_year or year, year=year), fontsize=11)
-    _source(fig, source, lang)
-    return fig
-
-
-def _sorted_bars(
-    table: pd.DataFrame,
-    values: pd.Series,
-    n: int,
-    title: str,
-    ylabel: str,
-    refs: Sequence[tuple[float, str]],
-    source: str,
-    lang: str = "zh",
-) -> Figure:
-    t = top(table, n)
-    v = (values.reindex(t.index) * 100).dropna().sort_values(ascending=False)
-    fig = _figure(PRINT_WIDTH_IN, 3.4)
-    ax = fig.add_subplot()
-    x = np.arange(len(v), dtype=float)
-    colours = [REGION_COLOURS.get(str(t.at[k, "region"]), OTHER_COLOUR) for k in v.index]
-    ax.bar(x, v.to_numpy(dtype=float), 0.7, color=colours)
-    for val, text in refs:
-        ax.axhline(val * 100, color="#555555", linewidth=0.8, linestyle="--")
-        ax.text(
-            len(v) - 0.5, val * 100, text, fontsize=MIN_PRINT_PT, color="#333333", ha="right", va="bottom"
-        )
-    ax.axhline(0, color="#333333", linewidth=0.6)
-    ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in v.index], rotation=90, fontsize=MIN_PRINT_PT)
-    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
-    ax.set_xlim(-0.7, len(v) - 0.3)
-    ax.set_ylabel(ylabel, fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items() if r in set(t["region"])]
-    ax.legend(handles=handles, fontsize=MIN_PRINT_PT, frameon=False, loc="upper center", ncols=4)
-    ax.set_title(title, fontsize=10)
-    _source(fig, source, lang)
-    return fig
-
-
-def growth_distribution_chart(
-    table: pd.DataFrame,
-    context: pd.DataFrame,
-    n: int = 50,
-    year: int = 0,
-    national: float | None = None,
-    label: str = "第二产业增加值",
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """图6: nominal growth of value added of each top-``n`` city, sorted, with the national growth."""
-    tx = _FIG_TEXT[lang]
-    refs = [] if national is None else [(national, tx["national"].format(v=f"{national * 100:.1f}%"))]
-    return _sorted_bars(
-        table,
-        context["growth"],
-        n,
-        tx["growth_title"].format(year=year, n=n, label=label),
-        tx["growth_axis"],
-        refs,
-        source,
-        lang,
-    )
-
-
-def va_share_chart(
-    table: pd.DataFrame,
-    context: pd.DataFrame,
-    n: int = 50,
-    year: int = 0,
-    national: float | None = None,
-    label: str = "第二产业增加值",
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """图7: value added as a share of GDP for each top-``n`` city, sorted, with 40 %, 50 % and national."""
-    tx = _FIG_TEXT[lang]
-    refs: list[tuple[float, str]] = [(0.5, "50%")]
-    if national is not None:
-        refs.append((national, tx["national"].format(v=f"{national * 100:.1f}%")))
-    else:
-        refs.append((0.4, "40%"))
-    return _sorted_bars(
-        table,
-        context["share"],
-        n,
-        tx["share_title"].format(year=year, n=n, label=label),
-        tx["share_axis"],
-        refs,
-        source,
-        lang,
-    )
-
-
-def subindex_distribution_chart(
-    table: pd.DataFrame,
-    dims: Sequence[str],
-    labels: Mapping[str, str] | None = None,
-    n: int = 50,
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """Distribution of every sub-index: box plots of all ranked cities and of the top ``n`` side by side."""
-    tx = _FIG_TEXT[lang]
-    labels = labels or {}
-    t = top(table, n)
-    fig = _figure(PRINT_WIDTH_IN, 3.4)
-    ax = fig.add_subplot()
-    pos = np.arange(len(dims), dtype=float)
-    all_vals = [table[d].dropna().to_numpy(dtype=float) for d in dims]
-    top_vals = [t[d].dropna().to_numpy(dtype=float) for d in dims]
-    b1 = ax.boxplot(all_vals, positions=pos - 0.18, widths=0.3, patch_artist=True, showfliers=False)
-    b2 = ax.boxplot(top_vals, positions=pos + 0.18, widths=0.3, patch_artist=True, showfliers=False)
-    for box in b1["boxes"]:
-        box.set(facecolor="#DDDDDD", edgecolor="#777777")
-    for box in b2["boxes"]:
-        box.set(facecolor="#9ECAE1", edgecolor="#08519C")
-    for parts in (b1, b2):
-        for med in parts["medians"]:
-            med.set(color="#333333")
-    ax.set_xticks(pos, [labels.get(d, d) for d in dims], fontsize=9)
-    ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
-    ax.set_ylabel(tx["sub_axis"], fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    # outside the axes: inside, it covered the last dimension's boxes
-    fig.legend(
-        handles=[
-            Patch(facecolor="#DDDDDD", edgecolor="#777777", label=tx["all"]),
-            Patch(facecolor="#9ECAE1", edgecolor="#08519C", label=tx["top"].format(n=n)),
-        ],
-        fontsize=8.5,
-        frameon=False,
-        loc="outside lower center",
-        ncols=2,
-    )
-    ax.set_title(tx["sub_title"].format(n=n), fontsize=11)
-    _source(fig, source, lang)
-    return fig
-
-
-def radar_grid(
-    table: pd.DataFrame,
-    codes: Sequence[str],
-    dims: Sequence[str],
-    labels: Mapping[str, str] | None = None,
-    ncols: int = 4,
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """Small-multiple radar charts of several cities against the mean of the top 10 (labels 8.5 pt as
-    drawn: about 7.2 pt on paper, where the report prints the 3 × 4 grid 225 mm high)."""
-    if len(dims) < 3:
-        raise ValueError("a radar chart needs at least 3 dimensions")
-    tx = _FIG_TEXT[lang]
-    labels = labels or {}
-    nrows = max(1, math.ceil(len(codes) / ncols))
-    fig = _figure(2.35 * ncols, 2.5 * nrows + 0.4)
-    angles = np.linspace(0, 2 * math.pi, len(dims), endpoint=False)
-    ang = np.append(angles, angles[0])
-    ref = top(table, 10)
-    ref_vals = np.array([float(ref[d].mean()) for d in dims])
-    vmax = max(100.0, float(np.nanmax(table[list(dims)].to_numpy(dtype=float))))
-    for i, code in enumerate(codes):
-        ax = fig.add_subplot(nrows, ncols, i + 1, projection="polar")
-        row: dict[Any, Any] = table.loc[code].to_dict()
-        me = np.array([float(row[d]) for d in dims])
-        ax.plot(ang, np.append(ref_vals, ref_vals[0]), color="#999999", linewidth=0.8)
-        ax.fill(ang, np.append(ref_vals, ref_vals[0]), color="#999999", alpha=0.1)
-        ax.plot(ang, np.append(me, me[0]), color="#D55E00", linewidth=1.2)
-        ax.fill(ang, np.append(me, me[0]), color="#D55E00", alpha=0.25)
-        ax.set_xticks(angles, ["" for _ in dims])
-        ax.set_ylim(0, vmax)
-        ax.set_yticks([25, 50, 75], ["", "", ""])
-        # labels outside the ring, anchored on the side facing the chart so that none crosses the circle
-        for a, d in zip(angles, dims, strict=True):
-            c, s_ = math.cos(a), math.sin(a)
-            ha = "left" if c > 0.2 else "right" if c < -0.2 else "center"
-            va = "bottom" if s_ > 0.2 else "top" if s_ < -0.2 else "center"
-            ax.text(a, vmax * 1.08, labels.get(d, d), fontsize=8.5, ha=ha, va=va, clip_on=False)
-        ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=9.5, pad=16)
-    fig.suptitle(tx["radar_title"].format(k=len(codes)), fontsize=10)
-    _source(fig, source, lang)
-    return fig
 
 
 # ---------------------------------------------------------------- robustness (rank intervals, Sobol)
