@@ -22,7 +22,6 @@ KNOWN_LARGE: set[str] = {
     "core/weights/io.py",
     "policy/homogeneity.py",
     "report/build.py",
-    "report/tables.py",
     "web/api.py",
 }
 

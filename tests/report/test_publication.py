@@ -19,7 +19,7 @@ from mfgindex.analysis.run import RunData, from_result
 from mfgindex.core.result import Result
 from mfgindex.report import run_figures
 from mfgindex.report.build import ReportFiles, print_captions, print_footnotes, write_report
-from mfgindex.report.tables import fmt_num, fmt_pct
+from mfgindex.report.table_cells import fmt_num, fmt_pct
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from mfgindex.analysis.runmode import RunAnalysis, analyze_run
 from mfgindex.cli.main import app
 from mfgindex.core.result import Result
 from mfgindex.report.build import SECTIONS, ReportFiles, write_report
-from mfgindex.report.tables import fmt_num, fmt_pct
+from mfgindex.report.table_cells import fmt_num, fmt_pct
 
 
 @pytest.fixture(scope="module")

@@ -211,10 +211,10 @@ def test_default_workspace_coverage_reports_the_shipped_rates(default_ws: Path) 
 
 def test_report_notes_low_rates_next_to_each_count_of_the_list(default_result: object) -> None:
     from mfgindex.analysis.run import from_result
-    from mfgindex.report import tables
+    from mfgindex.report import data_tables
 
     run = from_result(default_result)  # type: ignore[arg-type]
-    fw = tables.framework_table(run, "zh")
+    fw = data_tables.framework_table(run, "zh")
     users = [
         (i.name_zh or i.id)
         for i in run.framework.indicators()
@@ -236,9 +236,9 @@ def test_report_notes_low_rates_next_to_each_count_of_the_list(default_result: o
     ]
     assert (fw.loc[fw["指标"].isin(listed), "注"] == "").all()
     # the report names the list by the indicator that counts it, never by its id
-    notes = tables.list_notes(run, "zh")
+    notes = data_tables.list_notes(run, "zh")
     assert f"{users[0]}：已分配到城市的条目" in notes and "green_factories" not in notes
     assert (
         f"low in 青海 {done}/{len(qh)} ({done / len(qh):.0%})"
-        in tables.framework_table(run, "en").to_string()
+        in data_tables.framework_table(run, "en").to_string()
     )

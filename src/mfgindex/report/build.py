@@ -38,18 +38,8 @@ from mfgindex.report import figures as F
 from mfgindex.report import map_figure, numbering, prose, run_figures, sources, terms
 from mfgindex.report import robustness as RB
 from mfgindex.report.robustness import Robustness
-from mfgindex.report.tables import (
-    REGION_EN,
-    ReportTable,
-    dim_names,
-    fmt_num,
-    fmt_pct,
-    province_label,
-    ranking_rows,
-    region_label,
-    report_tables,
-    status_table,
-)
+from mfgindex.report.table_cells import REGION_EN, ReportTable, fmt_num, fmt_pct, province_label, region_label
+from mfgindex.report.tables import dim_names, ranking_rows, report_tables, status_table
 
 LANGS: tuple[str, ...] = ("zh", "en")
 TEMPLATES = Path(__file__).parent / "templates"

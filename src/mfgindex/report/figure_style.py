@@ -8,7 +8,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from mfgindex.core.figures import save as save
 from mfgindex.core.figures import setup_cjk_font as setup_cjk_font
-from mfgindex.report.tables import PROVINCE_EN, REGION_EN
+from mfgindex.report.table_cells import PROVINCE_EN, REGION_EN
 
 # Okabe-Ito colours (colour-blind safe), one per region, in 东-中-西-东北 order.
 REGION_COLOURS: dict[str, str] = {"东部": "#0072B2", "中部": "#E69F00", "西部": "#009E73", "东北": "#CC79A7"}

@@ -1,15 +1,14 @@
-"""The report's tables as DataFrames (Chinese or English headers), and the hook that writes them into
-``results.xlsx`` as one formatted sheet each.
+"""The report's tables as DataFrames (Chinese or English headers), in report order (:func:`report_tables`).
 
-Every table is computed from a :class:`~mfgindex.analysis.runmode.RunAnalysis`; numbers are formatted here
-(the HTML shows them as given), so the workbook and the report agree cell for cell.
+Every table is computed from a :class:`~mfgindex.analysis.runmode.RunAnalysis`; numbers are formatted by
+:mod:`.table_cells` (the HTML shows them as given), so the workbook and the report agree cell for cell. The
+data and method appendix tables are in :mod:`.data_tables`; the hook that writes every table into
+``results.xlsx`` as one formatted sheet is :func:`mfgindex.report.workbook.add_report_sheets`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -20,59 +19,27 @@ from mfgindex.analysis.run import RunData
 from mfgindex.analysis.runmode import IndicatorPosition, RunAnalysis
 from mfgindex.analysis.strengths import TOP_SHARE, rule_text
 from mfgindex.core import geo
-from mfgindex.core.checks import KIND_ZH
-from mfgindex.core.dataset import assignment_note, low_rate_regions
-from mfgindex.core.framework import Aggregate, Indicator
 from mfgindex.core.rank import ARROWS
-from mfgindex.report import sources as src_mod
-
-REGION_EN: dict[str, str] = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
-PROVINCE_EN: dict[str, str] = {
-    "北京": "Beijing", "天津": "Tianjin", "河北": "Hebei", "山西": "Shanxi", "内蒙古": "Inner Mongolia",
-    "辽宁": "Liaoning", "吉林": "Jilin", "黑龙江": "Heilongjiang", "上海": "Shanghai", "江苏": "Jiangsu",
-    "浙江": "Zhejiang", "安徽": "Anhui", "福建": "Fujian", "江西": "Jiangxi", "山东": "Shandong",
-    "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan", "广东": "Guangdong", "广西": "Guangxi",
-    "海南": "Hainan", "重庆": "Chongqing", "四川": "Sichuan", "贵州": "Guizhou", "云南": "Yunnan",
-    "西藏": "Tibet", "陕西": "Shaanxi", "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia",
-    "新疆": "Xinjiang",
-}  # fmt: skip
-CHANGE_EN: dict[str, str] = {"up": "↑", "down": "↓", "same": "—", "new": "new"}
-
-
-def region_label(region: str, lang: str) -> str:
-    return REGION_EN.get(region, region) if lang == "en" else region
-
-
-def province_label(province: str, lang: str) -> str:
-    return PROVINCE_EN.get(province, province) if lang == "en" else province
-
-
-def fmt_num(x: float | None, digits: int = 0) -> str:
-    """Thousands separators; '—' for missing."""
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{x:,.{digits}f}"
-
-
-def fmt_pct(x: float | None, digits: int = 1) -> str:
-    """0.4421 → 44.2%; '—' for missing."""
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{x * 100:.{digits}f}%"
-
-
-@dataclass(frozen=True)
-class ReportTable:
-    """One table of the report: key (sheet id), caption, frame and an optional note under it."""
-
-    key: str
-    caption: str
-    frame: pd.DataFrame
-    note: str = ""
-
-
-def _h(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
+from mfgindex.report.data_tables import (
+    checks_table,
+    corrections_table,
+    coverage_table,
+    data_quality_note,
+    framework_table,
+    list_notes,
+    proxy_table,
+    stage_table,
+)
+from mfgindex.report.table_cells import (
+    CHANGE_EN,
+    REGION_EN,
+    ReportTable,
+    _h,
+    fmt_num,
+    fmt_pct,
+    province_label,
+    region_label,
+)
 
 
 def ranking_rows(run: RunData, n: int, lang: str = "zh") -> pd.DataFrame:
@@ -106,129 +73,6 @@ def table3_halves(rows: pd.DataFrame) -> pd.DataFrame:
     right = rows.iloc[half:].reset_index(drop=True)
     right.columns = [f"{c} " for c in right.columns]  # distinct names, same visible header
     return pd.concat([left, right], axis=1).fillna("")
-
-
-def _node_weight(run: RunData, parent: str, child: str) -> float | None:
-    w = run.nominal_weights.get(parent, {}).get(child)
-    return None if w is None else float(w)
-
-
-def framework_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
-    """The indicator tree: dimension, indicator, unit, direction, class, weight in its dimension, proxy."""
-    rows: list[dict[str, Any]] = []
-    fw = run.framework
-    for dim in fw.root.children:
-        inds = [dim] if isinstance(dim, Indicator) else _leaves(dim)
-        for ind in inds:
-            parent = dim.id if isinstance(dim, Aggregate) else fw.root.id
-            w = _node_weight(run, parent, ind.id) if isinstance(dim, Aggregate) else None
-            rows.append(
-                {
-                    _h(lang, "维度", "Dimension"): (dim.name_en if lang == "en" else dim.name_zh) or dim.id,
-                    _h(lang, "指标", "Indicator"): (ind.name_en if lang == "en" else ind.name_zh) or ind.id,
-                    _h(lang, "单位", "Unit"): ind.unit,
-                    _h(lang, "方向", "Direction"): "+" if ind.direction == 1 else "−",
-                    _h(lang, "主次", "Class"): ind.class_,
-                    _h(lang, "维度内权重", "Weight in dimension"): fmt_pct(w),
-                    _h(lang, "代理说明", "Proxy"): ind.proxy or "",
-                    _h(lang, "注", "Note"): list_note(run, ind, lang),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def list_note(run: RunData, ind: Indicator, lang: str = "zh") -> str:
-    """For a count of a list whose entries are assigned to cities at a low rate in some regions: the note
-    saying so (:func:`mfgindex.core.dataset.assignment_note`); "" otherwise."""
-    name = ind.resolved_formula().entries
-    if name is None or run.dataset is None:
-        return ""
-    rates = run.dataset.list_assignment.get(name)
-    if rates is None or low_rate_regions(rates).empty:
-        return ""
-    return assignment_note(rates, lang)
-
-
-def list_notes(run: RunData, lang: str = "zh") -> str:
-    """One note per list with low-rate regions that the framework counts (for the data/coverage section)."""
-    seen: dict[str, str] = {}
-    for ind in run.framework.indicators():
-        name = ind.resolved_formula().entries
-        if name is not None and name not in seen and (note := list_note(run, ind, lang)):
-            # named by the indicator that counts the list, never by the list's id (green_factories)
-            label = (ind.name_en if lang == "en" else ind.name_zh) or ind.id
-            seen[name] = f"{label}：{note}" if lang == "zh" else f"{label}: {note}"
-    return ("；" if lang == "zh" else "; ").join(seen.values())
-
-
-def _leaves(node: Aggregate) -> list[Indicator]:
-    out: list[Indicator] = []
-    for c in node.children:
-        if isinstance(c, Indicator):
-            out.append(c)
-        else:
-            out.extend(_leaves(c))
-    return out
-
-
-def stage_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
-    """Dimension weights by development stage, with the number of cities in each stage."""
-    rule = run.framework.stages
-    if rule is None:
-        return None
-    dims = [c for c in run.framework.root.children]
-    rows = []
-    for st in rule.stages:
-        total = sum(st.weights.get(d.id, 0.0) for d in dims) or 1.0
-        row: dict[str, Any] = {
-            _h(lang, "发展阶段", "Stage"): (st.name_en if lang == "en" else st.name_zh) or st.id
-        }
-        for d in dims:
-            row[(d.name_en if lang == "en" else d.name_zh) or d.id] = fmt_pct(
-                st.weights.get(d.id, 0.0) / total
-            )
-        row[_h(lang, "城市数", "Cities")] = run.stage_counts.get(st.name_zh, 0)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def coverage_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
-    """Data sources and coverage per dimension."""
-    rows = []
-    for dim in run.framework.root.children:
-        inds = [dim] if isinstance(dim, Indicator) else _leaves(dim)
-        sources = sorted({i.source.split(" (")[0] for i in inds if i.source})
-        rows.append(
-            {
-                _h(lang, "维度", "Dimension"): (dim.name_en if lang == "en" else dim.name_zh) or dim.id,
-                _h(lang, "指标数", "Indicators"): len(inds),
-                _h(lang, "其中代理指标", "Of which proxies"): sum(1 for i in inds if i.proxy),
-                _h(lang, "数据覆盖率", "Coverage"): fmt_pct(run.coverage.get(dim.id)),
-                _h(lang, "数据来源", "Sources"): (
-                    "；".join(dict.fromkeys(s.zh for s in src_mod.families(sources))) or "—"
-                    if lang == "zh"
-                    else "; ".join(sources)
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def proxy_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
-    rows = [
-        {
-            _h(lang, "指标", "Indicator"): (i.name_en if lang == "en" else i.name_zh) or i.id,
-            _h(lang, "代理说明", "Stands in for"): i.proxy,
-            _h(lang, "来源", "Source"): (
-                "；".join(dict.fromkeys(s.zh for s in src_mod.families([i.source]))) or "—"
-                if lang == "zh"
-                else i.source
-            ),
-        }
-        for i in run.framework.indicators()
-        if i.proxy
-    ]
-    return pd.DataFrame(rows)
 
 
 def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, ReportTable]:
@@ -529,208 +373,8 @@ def report_tables(run: RunData, a: RunAnalysis, lang: str = "zh") -> dict[str, R
 _ZH_COUNT = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
 
-def _variable_name(run: RunData, variable: str, lang: str) -> str:
-    """A raw variable by its Chinese name in the Chinese report (va_secondary → 第二产业增加值)."""
-    v = run.framework.variables.get(variable)
-    return str(v.name_zh) if lang == "zh" and v is not None and v.name_zh else variable
-
-
-def _kind_name(kind: str, lang: str) -> str:
-    return KIND_ZH.get(kind, kind) if lang == "zh" else kind
-
-
-def corrections_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
-    """Applied corrections grouped by reason: how many cells, which units and years (the data appendix)."""
-    dq = run.data_quality or {}
-    rows = [*(dq.get("data_corrections") or []), *((dq.get("data_checks") or {}).get("corrections") or [])]
-    if not rows:
-        return None
-    frame = pd.DataFrame(rows)
-    if "name" not in frame.columns:
-        frame["name"] = frame["code"]
-    frame["name"] = frame["name"].fillna(frame["code"])
-    # the Chinese report prints the log's reason_zh (logs from 2026-12-01 on); older logs only have reason
-    shown = frame["reason"].astype(str)
-    if lang == "zh" and "reason_zh" in frame.columns:
-        zh = frame["reason_zh"]
-        shown = zh.where(zh.notna() & (zh.astype(str).str.strip() != ""), shown).astype(str)
-    frame["shown_reason"] = shown
-    out = []
-    for reason, grp in frame.groupby("shown_reason", sort=False):
-        units = sorted({f"{n}" for n in grp["name"]})
-        out.append(
-            {
-                _h(lang, "单元格数", "Cells"): len(grp),
-                _h(lang, "地区", "Units"): "、".join(units[:8])
-                + (_h(lang, " 等", " …") if len(units) > 8 else ""),
-                _h(lang, "年份", "Years"): "、".join(map(str, sorted({int(y) for y in grp["year"]}))),
-                _h(lang, "变量", "Variables"): "、".join(
-                    sorted({_variable_name(run, str(v), lang) for v in grp["variable"]})
-                ),
-                _h(lang, "更正理由", "Reason"): str(reason),
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def _accepted_reason(finding: pd.Series, lang: str) -> str:
-    """The reviewer's reason: the Chinese one in the Chinese report where the file had it, else as written."""
-    zh = finding.get("accepted_reason_zh")
-    if lang == "zh" and isinstance(zh, str) and zh.strip():
-        return zh.strip()
-    reason = finding.get("accepted_reason")
-    return str(reason) if isinstance(reason, str) else ""
-
-
-def checks_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
-    """The findings a run carried: accepted errors (with the reason) and warnings counted by kind."""
-    checks = (run.data_quality or {}).get("data_checks") or {}
-    findings = checks.get("findings") or []
-    if not findings:
-        return None
-    frame = pd.DataFrame(findings)
-    out = []
-    for _, f in frame[frame["status"] == "accepted"].iterrows():
-        out.append(
-            {
-                _h(lang, "状态", "Status"): _h(lang, "已认可", "accepted"),
-                _h(lang, "类型", "Kind"): _kind_name(str(f["kind"]), lang),
-                _h(lang, "地区与年份", "Unit and year"): (
-                    f"{f['name']} {f['year']} {_variable_name(run, str(f['variable']), lang)}"
-                ),
-                _h(lang, "说明", "Note"): _accepted_reason(f, lang),
-            }
-        )
-    warn = frame[frame["status"] == "warning"]
-    for kind, grp in warn.groupby("kind", sort=True):
-        names = sorted({str(n) for n in grp["name"]})
-        out.append(
-            {
-                _h(lang, "状态", "Status"): _h(lang, f"警告{len(grp)}条", f"{len(grp)} warnings"),
-                _h(lang, "类型", "Kind"): _kind_name(str(kind), lang),
-                _h(lang, "地区与年份", "Unit and year"): "、".join(names[:8])
-                + (_h(lang, " 等", " …") if len(names) > 8 else ""),
-                _h(lang, "说明", "Note"): _h(
-                    lang, "逐条证据见结果工作簿的“标记”表", "evidence per finding: 标记 sheet"
-                ),
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def data_quality_note(run: RunData, lang: str = "zh") -> str:
-    """One line: the checks' counts and the coverage gate of the evaluated year."""
-    dq = run.data_quality or {}
-    parts = []
-    counts = (dq.get("data_checks") or {}).get("counts")
-    if counts:
-        accepted, warnings = int(counts.get("accepted", 0)), int(counts.get("warnings", 0))
-        found = "，".join(
-            [
-                *([f"{accepted}个错误经复核认可"] if accepted else []),
-                *([f"{warnings}个警告"] if warnings else []),
-            ]
-        )
-        parts.append(
-            _h(
-                lang,
-                f"数据校核：{found or '未发现错误或警告'}",
-                "Plausibility checks (mfgindex check): "
-                f"{counts.get('accepted', 0)} reviewed errors accepted, "
-                f"{counts.get('warnings', 0)} warnings",
-            )
-        )
-    gate = dq.get("coverage_gate")
-    if gate:
-        if gate.get("passed"):
-            parts.append(
-                _h(
-                    lang,
-                    f"覆盖门槛：{gate['year']}年各维度数据单元格均不少于50%",
-                    f"coverage gate: every dimension has ≥ 50 % of its cells in {gate['year']}",
-                )
-            )
-        else:
-            thin = "、".join(str(t) for t in gate.get("thin") or [])
-            parts.append(
-                _h(
-                    lang,
-                    f"覆盖门槛：{gate['year']}年{thin}的数据单元格不足50%，本次为强制计算，结果须慎用",
-                    f"coverage gate: in {gate['year']} {thin} have < 50 % of their cells "
-                    "(run with --allow-thin; "
-                    "use with care)",
-                )
-            )
-    return _h(lang, "；", "; ").join(parts) + (_h(lang, "。", ".") if parts else "")
-
-
 def dim_names(run: RunData, lang: str) -> dict[str, str]:
     return {c.id: ((c.name_en if lang == "en" else c.name_zh) or c.id) for c in run.framework.root.children}
-
-
-# ------------------------------------------------------------------------------------------- workbook hook
-
-
-SHEETS: dict[str, str] = {
-    "framework": "指标体系",
-    "stages": "阶段权重",
-    "coverage": "数据覆盖",
-    "proxies": "代理指标",
-    "corrections": "数据更正",
-    "checks": "数据校核",
-    "table3": "榜单",
-    "capitals": "省会首位度",
-    "leaders": "分项前10",
-    "centres": "创新中心",
-    "clusters": "先进集群",
-    "risers": "进步最快",
-    "potential": "发展潜力",
-    "table11": "区域增加值",
-    "table12": "区域企业",
-    "gaps": "区域差距",
-    "profiles": "城市画像",
-}
-
-
-def _sheet_name(table: ReportTable, used: set[str]) -> str:
-    if table.key in SHEETS:
-        base = SHEETS[table.key]
-    else:  # top_<list>: 前10 + the list's label
-        base = "前10 " + table.caption.split("中", 1)[-1].split("数量")[0]
-    for ch in "[]:*?/\\":
-        base = base.replace(ch, "")
-    name = f"报告-{base}"[:31]
-    k = 2
-    while name in used:
-        name = f"{name[:28]}~{k}"
-        k += 1
-    used.add(name)
-    return name
-
-
-def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
-    """Add one formatted sheet per report table to an openpyxl workbook (caption row, bold header, typed
-    numbers with number formats, widths)."""
-    from mfgindex.report.workbook import write_table
-
-    used = set(wb.sheetnames)
-    for t in tables.values():
-        write_table(wb, _sheet_name(t, used), t.frame, caption=t.caption, note=t.note or None)
-
-
-def add_report_sheets(wb: Any, result: Any) -> None:
-    """Hook for :func:`mfgindex.services.outputs.write_xlsx`: the report tables (Chinese) of ``result``.
-
-    The context data (GDP, population, lists) are the result's (``result.dataset``). Runs whose units are
-    not Chinese cities (e.g. COINr's ASEM example) get no report sheets: the report is about cities.
-    """
-    if result.framework.universe.kind != "cities" or "province" not in result.table.columns:
-        return
-    from mfgindex.analysis.run import from_result
-    from mfgindex.analysis.runmode import analyze_run
-
-    run = from_result(result)
-    write_sheets(wb, report_tables(run, analyze_run(run, panel=False), "zh"))
 
 
 def status_table(status: DevelopmentStatus, lang: str = "zh") -> ReportTable:

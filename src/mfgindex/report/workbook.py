@@ -21,6 +21,8 @@ from mfgindex import __version__
 from mfgindex.core.files import append_row, put_cell
 from mfgindex.core.framework import Framework, walk
 from mfgindex.core.result import Result
+from mfgindex.report.table_cells import ReportTable
+from mfgindex.report.tables import report_tables
 
 # Chinese labels of the ids used as column names in the run's tables.
 COLUMNS_ZH: dict[str, str] = {
@@ -216,3 +218,65 @@ def add_about_sheet(wb: Any, rows: Sequence[tuple[str, str]]) -> None:
     ws.column_dimensions["B"].width = 90
     for row in ws.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+SHEETS: dict[str, str] = {
+    "framework": "指标体系",
+    "stages": "阶段权重",
+    "coverage": "数据覆盖",
+    "proxies": "代理指标",
+    "corrections": "数据更正",
+    "checks": "数据校核",
+    "table3": "榜单",
+    "capitals": "省会首位度",
+    "leaders": "分项前10",
+    "centres": "创新中心",
+    "clusters": "先进集群",
+    "risers": "进步最快",
+    "potential": "发展潜力",
+    "table11": "区域增加值",
+    "table12": "区域企业",
+    "gaps": "区域差距",
+    "profiles": "城市画像",
+}
+
+
+def _sheet_name(table: ReportTable, used: set[str]) -> str:
+    if table.key in SHEETS:
+        base = SHEETS[table.key]
+    else:  # top_<list>: 前10 + the list's label
+        base = "前10 " + table.caption.split("中", 1)[-1].split("数量")[0]
+    for ch in "[]:*?/\\":
+        base = base.replace(ch, "")
+    name = f"报告-{base}"[:31]
+    k = 2
+    while name in used:
+        name = f"{name[:28]}~{k}"
+        k += 1
+    used.add(name)
+    return name
+
+
+def write_sheets(wb: Any, tables: Mapping[str, ReportTable]) -> None:
+    """Add one formatted sheet per report table to an openpyxl workbook (caption row, bold header, typed
+    numbers with number formats, widths)."""
+    from mfgindex.report.workbook import write_table
+
+    used = set(wb.sheetnames)
+    for t in tables.values():
+        write_table(wb, _sheet_name(t, used), t.frame, caption=t.caption, note=t.note or None)
+
+
+def add_report_sheets(wb: Any, result: Any) -> None:
+    """Hook for :func:`mfgindex.services.outputs.write_xlsx`: the report tables (Chinese) of ``result``.
+
+    The context data (GDP, population, lists) are the result's (``result.dataset``). Runs whose units are
+    not Chinese cities (e.g. COINr's ASEM example) get no report sheets: the report is about cities.
+    """
+    if result.framework.universe.kind != "cities" or "province" not in result.table.columns:
+        return
+    from mfgindex.analysis.run import from_result
+    from mfgindex.analysis.runmode import analyze_run
+
+    run = from_result(result)
+    write_sheets(wb, report_tables(run, analyze_run(run, panel=False), "zh"))

@@ -260,7 +260,7 @@ def write_xlsx(result: Result, path: Path) -> None:
     workbook.write_table(
         wb, "优势短板", strengths.frame(result.table, dims, dim_names), note=strengths.rule_text()
     )
-    from mfgindex.report.tables import add_report_sheets
+    from mfgindex.report.workbook import add_report_sheets
 
     add_report_sheets(wb, result)
     workbook.add_about_sheet(wb, workbook.about_rows(result, _sources_zh(fw)))
