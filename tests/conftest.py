@@ -52,7 +52,7 @@ def _in_ci() -> bool:
 
 
 def _pdf_problem() -> str | None:
-    from mfgindex.report.build import pdf_engine_problem
+    from mfgindex.report.printing import pdf_engine_problem
 
     problem = pdf_engine_problem()
     return None if problem is None else "WeasyPrint cannot load pango/harfbuzz: PDF tests need them"

@@ -21,7 +21,6 @@ KNOWN_LARGE: set[str] = {
     "core/ingest/reader.py",
     "core/weights/io.py",
     "policy/homogeneity.py",
-    "report/build.py",
     "web/api.py",
 }
 

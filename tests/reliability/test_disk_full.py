@@ -45,13 +45,13 @@ def test_disk_full_during_import_is_exit_2_and_the_workspace_unchanged(
 def test_os_error_while_writing_the_report_is_exit_2_and_nothing_half_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str
 ) -> None:
-    from mfgindex.report import build
+    from mfgindex.report import printing
 
     def fail(html: str, path: Path, base_url: Path) -> None:
         path.write_bytes(b"%PDF-1.7 half")
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(build, "write_pdf", fail)
+    monkeypatch.setattr(printing, "write_pdf", fail)
     out = tmp_path / "o"
     r = cli.invoke(app, ["run", "-q", "--report", "--out", str(out)])
     assert r.exit_code == 2, (r.output, r.exception)

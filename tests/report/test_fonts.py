@@ -19,7 +19,8 @@ from mfgindex.analysis.runmode import analyze_run
 from mfgindex.core import fonts
 from mfgindex.core.result import Result
 from mfgindex.report import figures
-from mfgindex.report.build import make_figures, write_report
+from mfgindex.report.build import write_report
+from mfgindex.report.report_figures import make_figures
 
 PKG = Path(fonts.__file__).resolve().parents[1]
 TEXT = {".csv", ".md", ".yaml", ".yml", ".json", ".geojson", ".txt", ".html", ".j2", ".css"}
@@ -171,10 +172,10 @@ def test_pdf_text_and_pixels(pdf: Path, run: RunData) -> None:
 def test_without_weasyprint_libraries_everything_but_the_pdf_is_written(
     default_result: Result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mfgindex.report import build
+    from mfgindex.report import printing
 
     line = "未生成 report.pdf：WeasyPrint 无法加载所需系统库 pango/harfbuzz (PDF skipped)"
-    monkeypatch.setattr(build, "pdf_engine_problem", lambda: line)
+    monkeypatch.setattr(printing, "pdf_engine_problem", lambda: line)
     files = write_report(default_result, tmp_path, "zh", robustness=False)
     assert files.pdf is None and files.note == line
     assert files.html.is_file() and files.analysis.is_file() and files.figures

@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from mfgindex.analysis.run import RunData, from_result
 from mfgindex.core.result import Result
 from mfgindex.report import run_figures
-from mfgindex.report.build import ReportFiles, print_captions, print_footnotes, write_report
+from mfgindex.report.build import ReportFiles, write_report
+from mfgindex.report.printing import print_captions, print_footnotes
 from mfgindex.report.table_cells import fmt_num, fmt_pct
 
 
@@ -346,7 +347,7 @@ def test_figure_labels_print_at_7pt_or_more(files: ReportFiles, run: RunData) ->
     6.4 pt and its 南海诸岛 at 5.1 pt)."""
     from mfgindex.analysis.runmode import analyze_run
     from mfgindex.policy import homogeneity as hom
-    from mfgindex.report.build import make_figures
+    from mfgindex.report.report_figures import make_figures
 
     assert files.pdf is not None
     images = _printed_images(files.pdf)
@@ -471,7 +472,7 @@ def test_a_figure_is_named_once_in_its_caption_not_again_in_the_image(html: str,
     from matplotlib.text import Text
 
     from mfgindex.analysis.runmode import analyze_run
-    from mfgindex.report.build import make_figures
+    from mfgindex.report.report_figures import make_figures
 
     captions = [
         re.sub(r"（[^）]*）$", "", re.sub(r"^图\s*\d+\s*", "", _text(c).strip()))

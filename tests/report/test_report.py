@@ -13,7 +13,8 @@ from mfgindex.analysis.run import RunData, from_result
 from mfgindex.analysis.runmode import RunAnalysis, analyze_run
 from mfgindex.cli.main import app
 from mfgindex.core.result import Result
-from mfgindex.report.build import SECTIONS, ReportFiles, write_report
+from mfgindex.report.build import ReportFiles, write_report
+from mfgindex.report.labels import SECTIONS
 from mfgindex.report.table_cells import fmt_num, fmt_pct
 
 

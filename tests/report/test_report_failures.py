@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mfgindex.cli.main import app
-from mfgindex.report import build
+from mfgindex.report import printing, report_figures
 
 runner = CliRunner()
 
@@ -18,7 +18,7 @@ def test_a_failing_report_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: py
     def broken(*_a: object, **_k: object) -> None:
         raise RuntimeError("figure engine exploded\nsecond line of detail")
 
-    monkeypatch.setattr(build, "make_figures", broken)
+    monkeypatch.setattr(report_figures, "make_figures", broken)
     res = runner.invoke(app, ["report", "--out", str(tmp_path / "r"), "--no-robustness", "--no-pdf"])
     assert res.exit_code == 2
     assert "Traceback" not in res.output
@@ -31,7 +31,7 @@ def test_run_report_without_pdf_engine_writes_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     note = "未生成 report.pdf：WeasyPrint 无法加载所需系统库 pango/harfbuzz (PDF skipped)"
-    monkeypatch.setattr(build, "pdf_engine_problem", lambda: note)
+    monkeypatch.setattr(printing, "pdf_engine_problem", lambda: note)
     out = tmp_path / "out"
     res = runner.invoke(app, ["run", "--out", str(out), "--quiet", "--report"])
     assert res.exit_code == 0, res.output

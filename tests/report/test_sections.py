@@ -20,7 +20,8 @@ from mfgindex.core.result import Result
 from mfgindex.policy import library
 from mfgindex.report import figures as F
 from mfgindex.report import map_figure
-from mfgindex.report.build import SECTIONS, write_report
+from mfgindex.report.build import write_report
+from mfgindex.report.labels import SECTIONS
 from mfgindex.robust import assumptions, audit, uncertainty
 
 

@@ -20,6 +20,8 @@ from mfgindex.analysis.runmode import IndicatorPosition, RunAnalysis
 from mfgindex.analysis.strengths import TOP_SHARE, rule_text
 from mfgindex.core import geo
 from mfgindex.core.rank import ARROWS
+from mfgindex.core.result import Result
+from mfgindex.report import robustness as RB
 from mfgindex.report.data_tables import (
     checks_table,
     corrections_table,
@@ -30,6 +32,10 @@ from mfgindex.report.data_tables import (
     proxy_table,
     stage_table,
 )
+from mfgindex.report.labels import (
+    LABELS,
+)
+from mfgindex.report.robustness import Robustness
 from mfgindex.report.table_cells import (
     CHANGE_EN,
     REGION_EN,
@@ -403,3 +409,73 @@ def status_table(status: DevelopmentStatus, lang: str = "zh") -> ReportTable:
         pd.DataFrame(rows),
         _h(lang, "名义值，未剔除价格因素；增速按两年均有数据的城市计算。", "Nominal values."),
     )
+
+
+def agreement_tables(run: RunData, result: Result | None, lang: str) -> dict[str, ReportTable]:
+    """The distance from the published CAICT 2023 list (data year 2022 only: the list is of that year).
+
+    The misses' exact decomposition needs each city's own (stage) weights: from ``result``; without it only
+    the overlap figures are shown.
+    """
+    if run.year != 2022 or not run.is_cities:
+        return {}
+    from mfgindex.analysis import agreement
+
+    uw = result.current.weights.get(run.index_id) if result is not None else None
+    ag = agreement.measure(run.framework, run.table, run.raw, run.year, uw)
+    fr = agreement.frames(ag, lang)
+    zh = lang == "zh"
+    out = {
+        "agreement": ReportTable(
+            "agreement",
+            "与已发布榜单的一致程度" if zh else "Agreement with the published list",
+            fr["summary"],
+        )
+    }
+    if result is not None and len(fr["misses"]):
+        out["agreement_misses"] = ReportTable(
+            "agreement_misses",
+            f"发布榜单前{ag.top_n}名中差距最大的城市及数据原因"
+            if zh
+            else f"Largest misses of the published top {ag.top_n}, with the data reason",
+            fr["misses"],
+            f"参照城市为本次第{ag.top_n}名{ag.reference_city}；维度贡献为指数差中该维度所占的分数（按各城市自身权重精确分解）。"
+            if zh
+            else f"Reference: our #{ag.top_n}, {ag.reference_city}; a dimension's share is the index points "
+            "of the gap due to it (exact split with each city's own weights).",
+        )
+    return out
+
+
+def robustness_tables(run: RunData, robust: Robustness, n: int, lang: str) -> dict[str, ReportTable]:
+    """The audit table (per dimension) and the rank-uncertainty table of the top ``n``."""
+    L = LABELS[lang]
+    out: dict[str, ReportTable] = {}
+    if robust.audit is not None:
+        frame = RB.frame_dims(robust.audit, dim_names(run, lang), lang)
+        note = (
+            "α 与第一主成分基于各维度的标准化指标；有效权重 = 指数对该维度的相关比 η² 在各维度之和中的占比"
+            "（Paruolo、Saisana 和 Saltelli，2013）。"
+            if lang == "zh"
+            else "α and PC1 on each dimension's normalised indicators; effective weight = the correlation "
+            "ratio η² of the index on the dimension as a share of the sum over the dimensions (Paruolo, "
+            "Saisana and Saltelli 2013)."
+        )
+        out["robust_audit"] = ReportTable("robust_audit", L["t_audit"], frame, note)
+        names = {i.id: (i.name_en if lang == "en" else i.name_zh) or i.id for i in run.framework.indicators()}
+        counts = RB.frame_counts(robust.audit, names, n, lang)
+        if counts is not None:
+            out["robust_counts"] = ReportTable(
+                "robust_counts",
+                L["t_counts"].format(n=n),
+                counts,
+                "去掉该指标（其权重为0，同维度其余指标权重按比例放大）后重新加权汇总；正数为排名下降的位次。"
+                if lang == "zh"
+                else "The indicator dropped (weight 0, the others in its dimension rescaled) and the index "
+                "re-aggregated; a positive shift is places lost.",
+            )
+    if robust.uncertainty is not None:
+        out["robust_ua"] = ReportTable(
+            "robust_ua", L["t_ua"].format(n=n), RB.frame_top(robust.uncertainty, lang)
+        )
+    return out
