@@ -7,12 +7,11 @@ columns, as in a run's ``scores.csv`` or a published list read by :func:`read_pu
 
 from __future__ import annotations
 
+from mfgindex.analysis.capitals import capitals, primacy
 from mfgindex.analysis.city import CityProfile, city_profile, nearest_peers
 from mfgindex.analysis.distribution import (
-    capitals,
     changes,
     cluster_distribution,
-    primacy,
     province_distribution,
     region_distribution,
     subindex_top,

@@ -18,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from mfgindex.analysis import strengths as sw
+from mfgindex.analysis.capitals import primacy
 from mfgindex.analysis.city import CityProfile, city_profile
-from mfgindex.analysis.distribution import CityRef, city_ref, city_refs, primacy, to_jsonable
+from mfgindex.analysis.distribution import CityRef, city_ref, city_refs, to_jsonable
 from mfgindex.analysis.economy import (
     VA,
     Aggregates,

@@ -7,14 +7,13 @@ from typing import Any
 
 import pandas as pd
 
+from mfgindex.analysis.capitals import CapitalSummary, capitals
 from mfgindex.analysis.distribution import (
-    CapitalSummary,
     Changes,
     CityRef,
     ClusterDistribution,
     ProvinceDistribution,
     RegionCount,
-    capitals,
     changes,
     cluster_distribution,
     province_distribution,
