@@ -19,7 +19,6 @@ KNOWN_LARGE: set[str] = {
     "core/framework.py",
     "core/ingest/reader.py",
     "core/weights/io.py",
-    "policy/homogeneity.py",
     "web/api.py",
 }
 

@@ -14,6 +14,7 @@ from hypothesis.extra.numpy import arrays
 
 from mfgindex.core.errors import UserError
 from mfgindex.policy import homogeneity as hom
+from mfgindex.policy import structures
 
 
 def test_hand_computed_two_cities() -> None:
@@ -74,7 +75,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_user_table_wide_and_long_agree(tmp_path: Path) -> None:
     wide = _write(tmp_path, "city,电子,汽车,医药\n苏州,6,3,1\n无锡,2,2,6\n深圳,12,6,2\n")
-    r = hom.analyse(hom.read_structure(wide))
+    r = hom.analyse(structures.read_structure(wide))
     long = tmp_path / "l.csv"
     rows = ["city,industry,value"] + [
         f"{c},{i},{v}"
@@ -82,7 +83,7 @@ def test_user_table_wide_and_long_agree(tmp_path: Path) -> None:
         for i, v in zip(("电子", "汽车", "医药"), vals, strict=True)
     ]
     long.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    r2 = hom.analyse(hom.read_structure(long))
+    r2 = hom.analyse(structures.read_structure(long))
     pd.testing.assert_frame_equal(
         r.similarity.sort_index().sort_index(axis=1), r2.similarity.sort_index().sort_index(axis=1)
     )
@@ -108,12 +109,12 @@ def test_user_table_wide_and_long_agree(tmp_path: Path) -> None:
 )
 def test_bad_user_table(tmp_path: Path, text: str, match: str, column: str) -> None:
     with pytest.raises(UserError, match=match) as exc:
-        hom.read_structure(_write(tmp_path, text))
+        structures.read_structure(_write(tmp_path, text))
     assert exc.value.problems[0].column == column
 
 
 def test_shipped_listed_structure_and_trend() -> None:
-    s = hom.listed_structure()
+    s = structures.listed_structure()
     assert s.years() == [2010, 2015, 2020, 2021, 2022]
     m = s.matrix()
     assert m.loc["440300"].sum() > 100  # 深圳 has hundreds of listed manufacturers
@@ -126,7 +127,7 @@ def test_shipped_listed_structure_and_trend() -> None:
 
 
 def test_shipped_cluster_structure() -> None:
-    r = hom.analyse(hom.cluster_structure(), min_total=1)
+    r = hom.analyse(structures.cluster_structure(), min_total=1)
     assert set(r.structure.values["industry"]) <= {
         "新一代信息技术",
         "高端装备",
@@ -142,7 +143,7 @@ def test_write_results(tmp_path: Path) -> None:
     wide = _write(
         tmp_path, "city,year,电子,汽车\n苏州,2021,6,3\n无锡,2021,2,2\n苏州,2022,6,4\n无锡,2022,1,2\n"
     )
-    r = hom.analyse(hom.read_structure(wide))
+    r = hom.analyse(structures.read_structure(wide))
     assert r.year == 2022 and r.over_years["year"].tolist()[:1] == [2021]
     paths = hom.write_results([("", r)], tmp_path / "out")
     names = {p.name for p in paths}
@@ -153,7 +154,7 @@ def test_write_results(tmp_path: Path) -> None:
 
 def test_user_table_numbers_and_years_in_the_reader_syntax(tmp_path: Path) -> None:
     """1,234 · 12% · full-width digits · 2022年 read as the one reader reads them; a missing marker is 0."""
-    s = hom.read_structure(
+    s = structures.read_structure(
         _write(tmp_path, 'city,year,电子,汽车\n苏州,2022年,"1,234",—\n无锡,２０２２,12%,3\n')
     )
     got = {(r.code, r.year, r.industry): r.value for r in s.values.itertuples()}

@@ -347,12 +347,13 @@ def test_figure_labels_print_at_7pt_or_more(files: ReportFiles, run: RunData) ->
     6.4 pt and its 南海诸岛 at 5.1 pt)."""
     from mfgindex.analysis.runmode import analyze_run
     from mfgindex.policy import homogeneity as hom
+    from mfgindex.policy import structures
     from mfgindex.report.report_figures import make_figures
 
     assert files.pdf is not None
     images = _printed_images(files.pdf)
     figs = make_figures(run, analyze_run(run), "zh")
-    result = hom.analyse(hom.listed_structure(), min_total=20, trend_min_total=10)
+    result = hom.analyse(structures.listed_structure(), min_total=20, trend_min_total=10)
     checked = dict(figs)
     expected = {"ranking", "map", "va", "growth", "share", "rank_change", "provinces", "subindex", "radar"}
     assert expected <= set(checked)

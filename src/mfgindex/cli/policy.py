@@ -216,22 +216,23 @@ def register(app: typer.Typer) -> None:
 
         def go() -> None:
             from mfgindex.policy import homogeneity as hom
+            from mfgindex.policy import structures
 
             if table is not None:
-                runs = [("", hom.analyse(hom.read_structure(table), year, min_total or 0.0, top))]
+                runs = [("", hom.analyse(structures.read_structure(table), year, min_total or 0.0, top))]
             else:
                 runs = [
                     (
                         "listed",
                         hom.analyse(
-                            hom.listed_structure(),
+                            structures.listed_structure(),
                             year,
                             20.0 if min_total is None else min_total,
                             top,
                             trend_min_total=10.0,
                         ),
                     ),
-                    ("clusters", hom.analyse(hom.cluster_structure(), None, 1.0, top)),
+                    ("clusters", hom.analyse(structures.cluster_structure(), None, 1.0, top)),
                 ]
             paths = hom.write_results(runs, out_dir)
             for key, r in runs:

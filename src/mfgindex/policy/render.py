@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from mfgindex.core import geo
 from mfgindex.policy import benchmarks as bm
 from mfgindex.policy import homogeneity as hom
-from mfgindex.policy import library
+from mfgindex.policy import library, structures
 from mfgindex.policy.records import KINDS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
@@ -251,7 +251,7 @@ def context(
     """
     recs = library.load() if records is None else records
     if homogeneity is None:
-        homogeneity = hom.analyse(hom.listed_structure(), min_total=20, trend_min_total=10)
+        homogeneity = hom.analyse(structures.listed_structure(), min_total=20, trend_min_total=10)
     b = benchmark_block(benchmark_values, figure=figures)
     n_kinds = recs["kind"].value_counts()
     intro = "政策库收录" + "、".join(f"{KINDS[k]}{int(n_kinds.get(k, 0))}条" for k in KINDS) + "。"
