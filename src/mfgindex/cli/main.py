@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "serve": ("mfgindex.cli.serve",),
     "init": ("mfgindex.cli.workspace",),
     "import": ("mfgindex.cli.workspace",),
-    "lists": ("mfgindex.cli.workspace",),
+    "lists": ("mfgindex.cli.lists",),
     "workspace": ("mfgindex.cli.workspace",),
     "coverage": ("mfgindex.cli.workspace",),
     "export": ("mfgindex.cli.workspace",),
