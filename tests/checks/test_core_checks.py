@@ -22,26 +22,27 @@ from scipy import stats
 from mfgindex.core import checks, dataset, geo
 from mfgindex.core import framework as fw_mod
 from mfgindex.core.dataset import Dataset
+from mfgindex.core.findings import Finding
 from tests.checks.conftest import with_values
 
 KINDS = {k: v.kind for k, v in fw_mod.load("caict2023").variables.items()}
 YEARS = [2021, 2022]
 
 
-def by_cell(findings: list[checks.Finding]) -> dict[tuple[str, int, str], list[checks.Finding]]:
-    out: dict[tuple[str, int, str], list[checks.Finding]] = defaultdict(list)
+def by_cell(findings: list[Finding]) -> dict[tuple[str, int, str], list[Finding]]:
+    out: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
     for f in findings:
         out[(f.code, f.year, f.variable)].append(f)
     return out
 
 
 @pytest.fixture(scope="module")
-def old_findings(old_data: Dataset) -> dict[tuple[str, int, str], list[checks.Finding]]:
+def old_findings(old_data: Dataset) -> dict[tuple[str, int, str], list[Finding]]:
     return by_cell(checks.run_checks(old_data, KINDS, YEARS))
 
 
 @pytest.fixture(scope="module")
-def new_findings() -> dict[tuple[str, int, str], list[checks.Finding]]:
+def new_findings() -> dict[tuple[str, int, str], list[Finding]]:
     return by_cell(checks.run_checks(dataset.default(), KINDS, YEARS))
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from mfgindex.analysis.run import RunData
-from mfgindex.core.checks import KIND_ZH
 from mfgindex.core.dataset import assignment_note, low_rate_regions
+from mfgindex.core.findings import KIND_ZH
 from mfgindex.core.framework import Aggregate, Indicator
 from mfgindex.report import sources as src_mod
 from mfgindex.report.table_cells import _h, fmt_pct

@@ -21,9 +21,9 @@ import pandas as pd
 from mfgindex.core import checks as core_checks
 from mfgindex.core import dataset as dataset_mod
 from mfgindex.core import geo, ingest
-from mfgindex.core.checks import ERROR, WARNING, Finding
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
+from mfgindex.core.findings import ERROR, KIND_ZH, KINDS, WARNING, Finding
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
 from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
@@ -139,8 +139,7 @@ def as_problem(f: Finding) -> Problem:
     if len(parts) == 4:
         file, sheet, row, column = parts
         return Problem(
-            f"{f.code} {f.name} {f.year} {f.variable}: {core_checks.KIND_ZH.get(f.kind, f.kind)} ({f.kind}): "
-            f"{f.message}",
+            f"{f.code} {f.name} {f.year} {f.variable}: {KIND_ZH.get(f.kind, f.kind)} ({f.kind}): {f.message}",
             file=file,
             sheet=sheet,
             row=int(row) if row.isdigit() else None,
@@ -210,7 +209,7 @@ def read_accepted(path: Path) -> list[Accepted]:
     out = []
     for i, row in enumerate(frame.to_dict("records"), start=2):
         kind = str(row["kind"]).strip()
-        if kind not in core_checks.KINDS:
+        if kind not in KINDS:
             raise UserError(
                 Problem(
                     "未知的校核类型 (unknown kind)",
@@ -218,7 +217,7 @@ def read_accepted(path: Path) -> list[Accepted]:
                     row=i,
                     column="kind",
                     value=kind,
-                    expected=", ".join(core_checks.KINDS),
+                    expected=", ".join(KINDS),
                 )
             )
         out.append(
