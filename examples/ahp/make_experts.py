@@ -23,7 +23,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from mfgindex.core.weights.io import write_template
+from mfgindex.core.weights.survey import write_template
 
 ITEMS = ("scale", "innovation", "green", "digital")
 JUDGEMENTS = {

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from mfgindex.cli.weights import register
 from mfgindex.core.errors import UserError
-from mfgindex.core.weights.io import parse_number, read_pairwise, read_survey, write_template
+from mfgindex.core.weights.io import parse_number, read_pairwise
+from mfgindex.core.weights.survey import read_survey, write_template
 
 runner = CliRunner()
 

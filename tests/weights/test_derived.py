@@ -22,7 +22,7 @@ from mfgindex.core import ingest, pipeline
 from mfgindex.core.errors import UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.weights.ahp import consistent_matrix
-from mfgindex.core.weights.io import write_template
+from mfgindex.core.weights.survey import write_template
 from mfgindex.core.weights.topsis import closeness_scores, topsis
 from mfgindex.services import outputs
 from tests.reference import weights as ref

@@ -22,15 +22,8 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.weights import objective
 from mfgindex.core.weights.ahp import AHPResult, ahp, combine_judgements, global_weights
 from mfgindex.core.weights.delphi import DelphiRound, delphi_round
-from mfgindex.core.weights.io import (
-    ExpertSurvey,
-    ScoreRound,
-    read_matrix,
-    read_pairwise,
-    read_scores,
-    read_survey,
-    write_template,
-)
+from mfgindex.core.weights.io import read_matrix, read_pairwise
+from mfgindex.core.weights.survey import ExpertSurvey, ScoreRound, read_scores, read_survey, write_template
 
 MatrixOpt = Annotated[
     Path, typer.Option("--matrix", "-m", help="矩阵文件 (matrix)：CSV 或 XLSX，首行为准则名称。")

@@ -42,7 +42,8 @@ from mfgindex.core.weights import objective
 from mfgindex.core.weights.ahp import AHPResult, ahp, combine_judgements
 from mfgindex.core.weights.classes import global_weights
 from mfgindex.core.weights.delphi import delphi_round
-from mfgindex.core.weights.io import read_pairwise, read_survey
+from mfgindex.core.weights.io import read_pairwise
+from mfgindex.core.weights.survey import read_survey
 
 SHEET = "权重推导"
 
