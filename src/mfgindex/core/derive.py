@@ -3,7 +3,7 @@
 Every formula is computed from the dataset's panel for one year; a value needing a missing operand is
 missing (never filled here: imputation is its own, flagged, stage).
 
-The work is done on plain arrays: the panel is pivoted once per dataset into a cube (variables × units ×
+The work is done on plain arrays: the long values are put once per dataset into a cube (variables × units ×
 years, :func:`cube`) and each list's counts per unit are taken once per year; a year's values of the
 units asked for are then a fancy index into the cube. The pandas
 functions (:func:`compute`, :func:`raw_matrix`, :func:`auxiliary`) wrap the array functions
