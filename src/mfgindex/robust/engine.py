@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import product
 from typing import Any
 
@@ -86,7 +87,12 @@ class Context:
         return len(self.codes)
 
     def noisy_nodes(self) -> list[int]:
-        return [j for j, n in enumerate(self.noise) if bool(np.any(n > 0))]
+        return list(self._noisy)
+
+    @cached_property
+    def _noisy(self) -> tuple[int, ...]:
+        """The aggregates with weight noise, found once (the noise of a context does not change)."""
+        return tuple(j for j, n in enumerate(self.noise) if bool(np.any(n > 0)))
 
     def weight_columns(self) -> list[str]:
         p = self.plan
@@ -226,7 +232,12 @@ def sample(ctx: Context, size: int, rng: np.random.Generator) -> Draws:
     mult = {}
     for j in ctx.noisy_nodes():
         noise = ctx.noise[j]
-        mult[j] = 1.0 + (2.0 * rng.random((size, len(noise))) - 1.0) * noise
+        u = rng.random((size, len(noise)))
+        u *= 2.0  # 1 + (2u − 1)·noise, in place
+        u -= 1.0
+        u *= noise
+        u += 1.0
+        mult[j] = u
     return Draws(choices, mult)
 
 
@@ -320,14 +331,23 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     key_rows, groups = _groups(ctx, c)
     keys = [tuple(int(v) for v in row) for row in key_rows.tolist()]
     unperturbed = _unperturbed(ctx, keys)
+    # the replications group after group: the draws gathered once, each group a run of rows (slices, not
+    # one gather per group), the scores put back in replication order once
+    grouped = len(groups) > 1
+    order = np.concatenate(groups) if grouped else None
+    mult = {j: m[order] for j, m in draws.multipliers.items()} if grouped else draws.multipliers
+    if keep is not None and grouped:
+        keep = keep[order]
+    scores = np.empty_like(out) if grouped else out
+    start = 0
     for key, rows in zip(keys, groups, strict=True):
         x = ctx.variants[key[:nd]]
         p = ctx.plans[ctx.agg_alternatives[key[nd : nd + nt]]]
         base = {stage_node: ctx.stage_weights[key[-1]]} if stage_node is not None else {}
         previous, previous_bad = unperturbed[key]
-        for s in range(0, len(rows), block):
-            sel = rows[s : s + block]
-            factor = {j: m[sel] for j, m in draws.multipliers.items()}
+        for s in range(start, start + len(rows), block):
+            sel = slice(s, min(s + block, start + len(rows)))
+            factor = {j: m[sel] for j, m in mult.items()}
             if keep is not None:
                 kept = keep[sel]
                 for j, kids in enumerate(p.children):
@@ -341,7 +361,10 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
                     j = p.parent[j]
             root = p.apply_each(x, base, factor, dirty=dirty, previous=previous, previous_bad=previous_bad,
                                 root_only=True)[0]  # fmt: skip
-            out[sel] = np.broadcast_to(root, (len(sel), ctx.n_units))
+            scores[sel] = np.broadcast_to(root, (sel.stop - sel.start, ctx.n_units))
+        start += len(rows)
+    if grouped:
+        out[order] = scores
     return out
 
 
