@@ -56,8 +56,8 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     Geometric and harmonic means need positive components: a non-positive present component makes the
     unit's score NaN (the pipeline checks the range beforehand and tells the user).
     """
-    missing = np.isnan(x)
-    if factor is not None and x.ndim == 3 and not bool(missing.any()):
+    # the smallest component: NaN if one is missing, > 0 if all are positive (one pass, no mask)
+    if factor is not None and x.ndim == 3 and x.size and not np.isnan(low := np.min(x)):
         # complete components varying by replication (the levels above the noisy weights): one einsum
         w = base[None, ...] * factor[:, None, :]
         total = w.sum(axis=-1)  # (r, 1) or (r, units): the sums over the broadcast weights, once
@@ -65,13 +65,13 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
             if power == 1:
                 out = _dot_last(x, w) / total
             else:
-                pos = x > 0
-                every = bool(pos.all())  # the usual case: no component to read as 1, no unit to blank
-                safe = x if every else np.where(pos, x, 1.0)
+                every = bool(low > 0)  # the usual case: no component to read as 1, no unit to blank
+                pos = None if every else x > 0
+                safe = x if pos is None else np.where(pos, x, 1.0)
                 t = np.log(safe) if power == 0 else 1.0 / safe
                 out = _dot_last(t, w) / total
                 out = np.exp(out) if power == 0 else 1.0 / out
-                if not every:
+                if pos is not None:
                     ok = all_last(pos)
                     if not bool(ok.all()):
                         out = np.where(ok, out, np.nan)
@@ -79,7 +79,7 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
         if bool(nonpositive.any()):
             out = np.where(nonpositive, np.nan, out)
         return np.asarray(out, dtype=np.float64)
-    present = ~missing
+    present = ~np.isnan(x)
     if factor is not None and x.ndim == 2:
         # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -193,7 +193,8 @@ class Plan:
             flag: Bools | None = None
             for s in kids:
                 flag = _or(flag, bad[s])
-            if method in NEEDS_POSITIVE:
+            # (fmin ignores NaN: all present components positive → nothing to mark)
+            if method in NEEDS_POSITIVE and not (x.size and bool(np.fmin.reduce(x, axis=None) > 0)):
                 with np.errstate(invalid="ignore"):
                     flag = _or(flag, any_last(x <= 0))  # NaN ≤ 0 is False: missing stays missing
             if flag is not None and not bool(flag.any()):

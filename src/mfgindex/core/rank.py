@@ -28,8 +28,9 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     if x.size == 0:
         return np.empty(x.shape, dtype=np.float64)
     keyed = _keyed_sort(x, n)
+    has_nan = True
     if keyed is not None:  # the positions ride in the low bits of integer keys: one sort, no argsort
-        key, order = keyed
+        key, order, has_nan = keyed
     else:
         r = np.round(x, DECIMALS)
         np.negative(r, out=r)
@@ -48,7 +49,8 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
         rows = order.reshape(-1, n)
         rows += (np.arange(x.size // n, dtype=rows.dtype) * n)[:, None]
         out.reshape(-1)[rows.reshape(-1)] = first.reshape(-1)
-    out[np.isnan(x)] = np.nan
+    if has_nan:
+        out[np.isnan(x)] = np.nan
     return out
 
 
@@ -59,26 +61,30 @@ _SCALE = 10.0**DECIMALS
 _EXACT = 2.0**22
 
 
-def _keyed_sort(x: npt.NDArray[np.float64], n: int) -> tuple[Any, Any] | None:
-    """Sorted keys and the positions they came from, by one integer sort: key = −rint(score·10^9) with the
-    position in the low bits (NaN last). ``None`` when the scores are too large for exact integer keys."""
+def _keyed_sort(x: npt.NDArray[np.float64], n: int) -> tuple[Any, Any, bool] | None:
+    """Sorted keys, the positions they came from and whether any score is NaN, by one integer sort:
+    key = −rint(score·10^9) with the position in the low bits (NaN last). ``None`` when the scores are too
+    large for exact integer keys."""
     bits = max(1, int(n - 1).bit_length())
     big = 1 << (61 - bits)  # above every key: NaN; key << bits + position stays below 2^62
-    top = np.fmax.reduce(np.abs(x), axis=None)  # NaN only when every score is NaN
+    # the largest |score| (NaN only when every score is NaN), without a temporary
+    top = max(np.fmax.reduce(x, axis=None), -np.fmin.reduce(x, axis=None))
     if not top < min(_EXACT, big / _SCALE / 2):
         return None
     y = np.multiply(x, -_SCALE)
     np.rint(y, out=y)
-    nan = np.isnan(y)
-    y[nan] = 0.0
+    nan = np.isnan(y) if np.isnan(np.add.reduce(y, axis=None)) else None  # the sum is NaN if one is
+    if nan is not None:
+        y[nan] = 0.0
     k = y.astype(np.int64)
-    k[nan] = big
+    if nan is not None:
+        k[nan] = big
     np.left_shift(k, bits, out=k)
     k += np.arange(n, dtype=np.int64)
     k.sort(axis=-1)
     order = k & ((1 << bits) - 1)
     np.right_shift(k, bits, out=k)  # arithmetic shift: the rounded (negated) score; NaN stays largest
-    return k, order
+    return k, order, nan is not None
 
 
 def rank_array(scores: npt.ArrayLike) -> pd.arrays.IntegerArray:
