@@ -526,9 +526,9 @@ def test_round6_equals_python_round_value_for_value() -> None:
 
 def test_encoded_floats_and_ints_are_the_text_of_repr() -> None:
     x = np.array([round(v, 6) for v in _awkward_floats().tolist()])
-    assert whatif.encode_floats(x) == ["null" if v != v else repr(v) for v in x.tolist()]
+    assert whatif.encode_floats(x) == [b"null" if v != v else repr(v).encode() for v in x.tolist()]
     ranks = np.array([1.0, 2.0, np.nan, 331.0, -4.0, 0.0])
-    assert whatif.encode_ints(ranks) == ["1", "2", "null", "331", "-4", "0"]
+    assert whatif.encode_ints(ranks) == [b"1", b"2", b"null", b"331", b"-4", b"0"]
 
 
 def test_whatif_rows_are_json_dumps_of_the_outcome(client: TestClient, web_state: AppState) -> None:

@@ -251,7 +251,7 @@ class Service:
                 cols = whatif.columns_json(outcome, engine, fields, keep)
             return whatif.dumps(head)[:-1] + b',"codes":' + codes + b',"columns":' + cols + b"}"
         rows = whatif.rows_json(outcome, engine, self.prefixes[year], self.dim_ids, body.top)
-        return whatif.dumps(head)[:-1] + b',"rows":' + rows.encode() + b"}"
+        return whatif.dumps(head)[:-1] + b',"rows":' + rows + b"}"
 
 
 WHATIF_PATH = "/api/whatif"

@@ -29,20 +29,24 @@ class Engine(core_whatif.Engine):
         super().__init__(result)
         # pre-encoded JSON cells of the nominal scores: what-if rows re-encode only recomputed columns
         self.cells = {a: [f',"{a}":{_fmt(v)}' for v in s.tolist()] for a, s in self.nominal_scores.items()}
-        self._heads: dict[tuple[int, tuple[str, ...]], tuple[list[str], list[str]]] = {}
+        self._heads: dict[tuple[int, tuple[str, ...]], tuple[list[bytes], list[bytes], list[bytes]]] = {}
         # per city: the text between its new rank and its rank change
         self.codes_json = orjson.dumps(self.codes)
-        self.between = [f',"nominal_rank":{n},"rank_change":' for n in encode_ints(self.nominal_rank)]
+        self.between = [b',"nominal_rank":' + n + b',"rank_change":' for n in encode_ints(self.nominal_rank)]
 
-    def row_heads(self, prefixes: dict[str, str], static: tuple[str, ...]) -> tuple[list[str], list[str]]:
-        """Per city, the start of its row (``{code, name, province, region,"rank":``) and the end (the
-        cells of the ``static`` columns, ``},``)."""
+    def row_heads(
+        self, prefixes: dict[str, str], static: tuple[str, ...]
+    ) -> tuple[list[bytes], list[bytes], list[bytes]]:
+        """Per city, UTF-8: the start of its row (``{code, name, province, region,"rank":``), and its end
+        (the cells of the ``static`` columns and ``}``) with and without the comma that follows."""
         key = (id(prefixes), static)
         got = self._heads.get(key)
         if got is None:
+            tails = ["".join(self.cells[s][i] for s in static) + "}" for i in range(len(self.codes))]
             got = (
-                [prefixes[c] + ',"rank":' for c in self.codes],
-                ["".join(self.cells[s][i] for s in static) + "}," for i in range(len(self.codes))],
+                [(prefixes[c] + ',"rank":').encode() for c in self.codes],
+                [(t + ",").encode() for t in tails],
+                [t.encode() for t in tails],
             )
             if len(self._heads) < 64:
                 self._heads[key] = got
@@ -71,27 +75,27 @@ def round6(values: Vec) -> Vec:
     return out
 
 
-def encode_floats(values: Vec) -> list[str]:
+def encode_floats(values: Vec) -> list[bytes]:
     """Each value as ``repr`` writes it (NaN as ``null``), formatted by orjson in C.
 
     orjson writes the shortest round-trip digits like ``repr``, in the same notation except below 10⁻⁴
     (``0.000012`` against ``1.2e-05``): those few take ``repr``.
     """
-    items = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
+    items = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
     with np.errstate(invalid="ignore"):
         small = np.flatnonzero((np.abs(values) < 1e-4) & (values != 0))
     for i in small.tolist():
-        items[i] = repr(float(values[i]))
+        items[i] = repr(float(values[i])).encode()
     return items
 
 
-def encode_ints(values: Vec) -> list[str]:
+def encode_ints(values: Vec) -> list[bytes]:
     """Whole numbers stored as floats (ranks) as JSON integers, NaN as ``null``."""
     missing = np.isnan(values)
     items = orjson.dumps(np.where(missing, 0, values).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY)
-    out = items.decode()[1:-1].split(",")
+    out = items[1:-1].split(b",")
     for i in np.flatnonzero(missing).tolist():
-        out[i] = "null"
+        out[i] = b"null"
     return out
 
 
@@ -101,45 +105,42 @@ def rows_json(
     prefixes: dict[str, str],
     dims: list[str],
     top: int | None = None,
-) -> str:
-    """The rows as a JSON array (sorted by the new rank), built from pre-encoded per-city pieces.
+) -> bytes:
+    """The rows as a UTF-8 JSON array (sorted by the new rank), built from pre-encoded per-city pieces.
 
     Each row: ``{code, name, province, region, rank, nominal_rank, rank_change, <root>, <dims>…}``.
     Hand-assembled because ``json.dumps`` of 333 dicts costs ≈ 3 ms, more than the computation; only the
     recomputed columns are encoded anew (:func:`round6`, :func:`encode_floats`: the text of
-    ``repr(round(v, 6))``), the others come from per-city strings cached by the engine.
+    ``repr(round(v, 6))``), the others come from per-city pieces cached by the engine, already UTF-8 (the
+    names are Chinese: encoding the whole text per request cost as much as building it).
     """
     ranks = outcome.rank
     nominal = outcome.nominal_rank
     cols = [engine.root, *dims]
-    heads, tails = engine.row_heads(prefixes, tuple(c for c in cols if c not in outcome.fresh))
+    heads, tails, last_tails = engine.row_heads(prefixes, tuple(c for c in cols if c not in outcome.fresh))
     fresh_cells = [
-        list(map(f',"{c}":'.__add__, encode_floats(round6(outcome.scores[c]))))
+        list(map(f',"{c}":'.encode().__add__, encode_floats(round6(outcome.scores[c]))))
         for c in cols
         if c in outcome.fresh
     ]
     order = np.lexsort((nominal, np.where(np.isnan(ranks), np.inf, ranks))).tolist()
     if top is not None:
         order = order[:top]
+    if not order:
+        return b"[]"
     if len(fresh_cells) > 1:
-        cells = list(map("".join, zip(*fresh_cells, strict=True)))
+        cells = list(map(b"".join, zip(*fresh_cells, strict=True)))
     else:
-        cells = fresh_cells[0] if fresh_cells else [""] * len(ranks)
-    pieces = (
-        heads,
-        encode_ints(ranks),
-        engine.between,
-        encode_ints(nominal - ranks),
-        cells,
-        tails,
-    )
-    n = len(order)
-    if n == 0:
-        return "[]"
-    parts: list[str] = [""] * (len(pieces) * n)
+        cells = fresh_cells[0] if fresh_cells else [b""] * len(ranks)
+    pieces = (heads, encode_ints(ranks), engine.between, encode_ints(nominal - ranks), cells, tails)
+    width = len(pieces)
+    parts: list[bytes] = [b""] * (width * len(order) + 2)
     for k, piece in enumerate(pieces):  # row by row: head, rank, nominal rank, change, cells, tail
-        parts[k :: len(pieces)] = [piece[i] for i in order]
-    return "[" + "".join(parts)[:-1] + "]"  # the last tail's comma dropped
+        parts[1 + k : -1 : width] = [piece[i] for i in order]
+    parts[0] = b"["
+    parts[-2] = last_tails[order[-1]]  # no comma after the last row
+    parts[-1] = b"]"
+    return b"".join(parts)
 
 
 def row_prefix(label: dict[str, Any]) -> str:
@@ -197,7 +198,7 @@ def columns_json(
         if keep is not None:
             values = values[keep]
         if ints:
-            text = ("[" + ",".join(encode_ints(values)) + "]").encode()
+            text = b"[" + b",".join(encode_ints(values)) + b"]"
         else:
             text = orjson.dumps(np.round(values, 6), option=orjson.OPT_SERIALIZE_NUMPY)  # NaN → null
         parts.append(orjson.dumps(f) + b":" + text)
