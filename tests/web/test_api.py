@@ -631,3 +631,15 @@ def test_whatif_fast_path_hands_what_it_does_not_answer_to_the_app(client: TestC
     assert seen == []  # answered without the app
     assert call(b'{"weights": {"green": -1}}') == [] and seen == [b'{"wei']  # replayed, chunk by chunk
     assert call(b'{"weights": {}}', b"text/plain") == [] and seen[-1] == b'{"wei'
+
+
+def test_whatif_gzip_decodes_to_the_plain_answer(client: TestClient) -> None:
+    """What-if answers are compressed faster (level 1) than the rest: still gzip, the same bytes inside."""
+    import gzip
+
+    body = {"weights": {"green": 0.61}, "format": "columns"}
+    plain = client.post("/api/whatif", json=body, headers={"Accept-Encoding": "identity"})
+    zipped = client.post("/api/whatif", json=body, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == plain.content  # httpx decodes
+    assert len(gzip.compress(plain.content, 1)) < len(plain.content) / 1.8

@@ -124,6 +124,22 @@ async def _answer(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class Compress:
+    """gzip (responses over 1 KB, when the client accepts it): level 6, except the what-if answers at level 1.
+
+    A what-if is compressed anew on every slider move: level 6 cost ≈ 3× the CPU of level 1 (about as much
+    as the rest of the request) for a body ≈ 4 % smaller (columns form: 14.8 against 15.4 KB of 31 KB).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.default = GZipMiddleware(app, minimum_size=1024, compresslevel=6)
+        self.fast = GZipMiddleware(app, minimum_size=1024, compresslevel=1)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gzip = self.fast if scope.get("path") == "/api/whatif" else self.default
+        await gzip(scope, receive, send)
+
+
 def _problems_body(exc: UserError) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     for p in exc.problems:
@@ -211,7 +227,7 @@ def create_app(
 
     app.add_middleware(WhatIfFast, service=service)  # inside gzip and the guard, like the route
     # gzip for pages, JSON and static files (ECharts 1.1 MB → 0.37 MB); boundary files come pre-compressed
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(Compress)
     app.add_middleware(Guard, max_body=max_body, limits=limits)
     return app
 
