@@ -12,11 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-_from_blocks: Callable[..., pd.DataFrame] | None
-try:  # pandas ≥ 3: a frame from its blocks (pandas.api.internals, not in the type stubs)
-    _from_blocks = importlib.import_module("pandas.api.internals").create_dataframe_from_blocks
-except (ImportError, AttributeError):  # pragma: no cover - pandas 2
-    _from_blocks = None
+# a frame from its blocks: pandas.api.internals (pandas ≥ 3, the version pyproject.toml asks for), not in
+# the type stubs
+_from_blocks: Callable[..., pd.DataFrame] = importlib.import_module(
+    "pandas.api.internals"
+).create_dataframe_from_blocks
 
 
 @functools.lru_cache(maxsize=64)
@@ -29,10 +29,8 @@ def from_columns(cols: dict[str, Any], index: pd.Index) -> pd.DataFrame:
     """``pd.DataFrame(cols, index=index)`` for columns already in ``index``'s order (arrays, or Series on
     ``index``), built from its blocks as the constructor would consolidate them — one 2-D block per NumPy
     dtype, one per extension array — without the constructor's per-column checks (a fifth of the time).
-    Falls back to the constructor for anything else, and on pandas without the block API."""
+    Falls back to the constructor for anything else."""
     columns = columns_index(tuple(cols))
-    if _from_blocks is None:
-        return pd.DataFrame(cols, index=index, columns=columns)
     n = len(index)
     by_dtype: dict[np.dtype[Any], tuple[list[Any], list[int]]] = {}
     blocks: list[tuple[Any, npt.NDArray[np.intp]]] = []
