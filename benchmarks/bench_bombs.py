@@ -34,16 +34,11 @@ DEEP_BLOCK = "id: deep\nroot:\n" + "".join("  " * i + "  - children:\n" for i in
 
 
 WRAPPER = """
-import resource, sys
+import atexit, resource, sys
 from mfgindex.cli.main import main
 sys.argv = ["mfgindex", *sys.argv[1:]]
-code = 0
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-print("RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-sys.exit(code)
+atexit.register(lambda: print("RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+main()
 """
 
 
