@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import os
@@ -132,7 +133,13 @@ async def client(
 
 
 async def open_loop(
-    url: str, scenario: str, rate: float, seconds: float, latencies: list[float], errors: list[int]
+    url: str,
+    scenario: str,
+    rate: float,
+    seconds: float,
+    latencies: list[float],
+    errors: list[int],
+    late: list[float],
 ) -> None:
     """Requests at a fixed rate whatever the responses (open loop): request i is due at start + i/rate and
     its latency counts from then, so a slow server's queueing shows (no coordinated omission). Each request
@@ -140,7 +147,9 @@ async def open_loop(
     ends connections left idle after a burst), or opens one.
 
     The requests (fresh random weights each) are made before the clock starts, so that the load generator
-    spends its CPU time, shared with the server on a small machine, on sending and reading only.
+    spends its CPU time, shared with the server on a small machine, on sending and reading only. ``late``
+    gets, per request, how long after its due time the generator started sending it: a slow request whose
+    lateness is as large was held up by the load generator (or the machine), not by the server.
     """
     hostport = url.split("://", 1)[1]
     host, port = hostport.split(":")
@@ -157,6 +166,7 @@ async def open_loop(
         return None
 
     async def one(due: float, req: bytes) -> None:
+        late.append(time.perf_counter() - due)
         try:
             reader, writer = reuse() or await asyncio.open_connection(host, int(port))
             writer.write(req)
@@ -199,18 +209,33 @@ async def run_scenario(
     await asyncio.gather(*(client(url, scenario, time.perf_counter() + 0.5, [], [], i) for i in range(4)))
     latencies: list[float] = []
     errors: list[int] = []
+    late: list[float] = []
+    lags: list[float] = []
+    # the load generator's own pauses must not count against the server: its garbage collector (thousands of
+    # live tasks and coroutines, rescanned in each full collection) is kept out of the measured window, and a
+    # probe task measures how late its event loop wakes up (asked for 1 ms sleeps)
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    probe = asyncio.create_task(loop_lag(lags))
     cpu0, own0 = server_cpu(pid), time.process_time()
     start = time.perf_counter()
     stop = start + seconds
-    if rate:
-        await open_loop(url, scenario, rate, seconds, latencies, errors)
-    else:
-        await asyncio.gather(
-            *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
-        )
-    elapsed = time.perf_counter() - start
-    cpu1, own1 = server_cpu(pid), time.process_time()
+    try:
+        if rate:
+            await open_loop(url, scenario, rate, seconds, latencies, errors, late)
+        else:
+            await asyncio.gather(
+                *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
+            )
+    finally:
+        elapsed = time.perf_counter() - start
+        cpu1, own1 = server_cpu(pid), time.process_time()
+        probe.cancel()
+        gc.enable()
+        gc.unfreeze()
     q = statistics.quantiles(latencies, n=100, method="inclusive")
+    slow = sorted(latencies)[int(0.99 * len(latencies)) :]
     return {
         "requests": len(latencies),
         "errors": len(errors),
@@ -222,7 +247,19 @@ async def run_scenario(
         "server_cpu_ms": math.nan if cpu0 is None or cpu1 is None else 1000 * (cpu1 - cpu0) / len(latencies),
         "client_cpu_ms": 1000 * (own1 - own0) / len(latencies),
         "statuses": ", ".join(f"{k or 'closed'}×{v}" for k, v in sorted(Counter(errors).items())),
+        "late_p99_ms": 1000 * statistics.quantiles(late, n=100, method="inclusive")[98] if late else math.nan,
+        "late_max_ms": 1000 * max(late, default=math.nan),
+        "lag_max_ms": 1000 * max(lags, default=math.nan),
+        "slowest_ms": ", ".join(f"{1000 * x:.0f}" for x in slow[-5:]),
     }
+
+
+async def loop_lag(lags: list[float]) -> None:
+    """How late the load generator's event loop wakes from 1 ms sleeps (its own stalls), until cancelled."""
+    while True:
+        t = time.perf_counter()
+        await asyncio.sleep(0.001)
+        lags.append(time.perf_counter() - t - 0.001)
 
 
 def run_loop(coro: Any) -> Any:
@@ -327,6 +364,12 @@ def main() -> None:
             )
             if r["statuses"]:
                 print(f"  errors of {scenario}: {r['statuses']}", flush=True)
+            print(
+                f"  {scenario}: slowest 5 {r['slowest_ms']} ms; load generator: lateness in sending p99 "
+                f"{r['late_p99_ms']:.1f} ms, max {r['late_max_ms']:.1f} ms; its event loop's longest stall "
+                f"{r['lag_max_ms']:.1f} ms",
+                flush=True,
+            )
     finally:
         if proc is not None:
             proc.terminate()
