@@ -13,8 +13,9 @@ import pytest
 from scipy import stats
 
 from mfgindex.core import dataset, derive, framework, pipeline, rank
-from mfgindex.core.framework import FormulaOp, ImputeMethod, Methods, TreatSpec
+from mfgindex.core.framework import FormulaOp
 from mfgindex.core.impute import impute_values
+from mfgindex.core.methods import ImputeMethod, Methods, TreatSpec
 from mfgindex.core.treat import moments, skew_kurt, treat_values, winsorise
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mfgindex.core.aggregate import aggregate
-from mfgindex.core.framework import AggregateMethod, Methods, NormaliseMethod
+from mfgindex.core.methods import AggregateMethod, Methods, NormaliseMethod
 from mfgindex.core.normalise import (
     efficacy,
     frontier,

@@ -17,7 +17,8 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import pipeline
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import UserError
-from mfgindex.core.framework import Framework, Methods, NormaliseMethod, TreatSpec
+from mfgindex.core.framework import Framework
+from mfgindex.core.methods import Methods, NormaliseMethod, NormaliseSpec, TreatSpec
 from mfgindex.core.normalise import goalposts, normalise
 from mfgindex.core.treat import treat_frame, winsorise
 from mfgindex.robust import assumptions as A
@@ -38,11 +39,11 @@ def test_goalposts_by_hand() -> None:
 
 def test_normalise_override_only_touches_its_column() -> None:
     x = np.array([[0.0, 10.0], [1.0, 20.0], [3.0, 40.0]])
-    spec = fw_mod.NormaliseSpec(goalposts=(0, 2))
+    spec = NormaliseSpec(goalposts=(0, 2))
     out = normalise(x, np.array([1.0, 1.0]), Methods(), None, [spec, None])
     np.testing.assert_allclose(out[:, 0], [0, 50, 100])  # 1/2 of the goalposts; 3 is capped
     np.testing.assert_allclose(out[:, 1], [0, 100 / 3, 100])  # the run's min-max, unchanged
-    rank_spec = fw_mod.NormaliseSpec(method=NormaliseMethod.rank)
+    rank_spec = NormaliseSpec(method=NormaliseMethod.rank)
     out = normalise(x, np.array([1.0, 1.0]), Methods(), None, [None, rank_spec])
     np.testing.assert_allclose(out[:, 1], [1, 2, 3])
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from mfgindex.core import dataset, geo, pipeline, validate
 from mfgindex.core.dataset import Dataset
-from mfgindex.core.framework import ImputeMethod, from_dict, with_methods
+from mfgindex.core.framework import from_dict, with_methods
 from mfgindex.core.impute import impute
+from mfgindex.core.methods import ImputeMethod
 from mfgindex.core.rank import competition_rank, province_rank, rank_change
 
 

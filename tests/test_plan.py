@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from mfgindex.core import aggregate, dataset, framework, ingest, normalise, pipeline
-from mfgindex.core.framework import AggregateMethod, NormaliseMethod
+from mfgindex.core.methods import AggregateMethod, NormaliseMethod
 from mfgindex.core.rank import ranks
 from mfgindex.core.result import Result
 from mfgindex.core.whatif import Engine

@@ -242,7 +242,7 @@ def test_matmul_path_equals_kernel() -> None:
     """The kernels' matrix-product path (components shared by the replications, weights base × factor)
     gives the elementwise path's results, NaN and min_share included."""
     from mfgindex.core.aggregate import AGGREGATORS
-    from mfgindex.core.framework import Methods
+    from mfgindex.core.methods import Methods
 
     rng = np.random.default_rng(5)
     x = rng.uniform(0.5, 100, (30, 6))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from mfgindex.core.errors import UserError
-from mfgindex.core.framework import AggregateMethod, ImputeMethod, NormaliseMethod, TreatMethod
+from mfgindex.core.methods import AggregateMethod, ImputeMethod, NormaliseMethod, TreatMethod
 from mfgindex.services.runner import RunSpec
 
 FrameworkOpt = Annotated[

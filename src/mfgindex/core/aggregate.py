@@ -10,7 +10,7 @@ noise, excluded components). Given separately, the means over components shared 
 (``x`` of shape ``(units, k)``) are two matrix products instead of an ``(r, units, k)`` temporary.
 
 Adding an aggregation method: write a kernel with that signature, add it to :data:`AGGREGATORS` and the
-name to :class:`~mfgindex.core.framework.AggregateMethod` (a test checks that the two agree).
+name to :class:`~mfgindex.core.methods.AggregateMethod` (a test checks that the two agree).
 
 References
 ----------
@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from mfgindex.core.framework import AggregateMethod, Methods
+from mfgindex.core.methods import AggregateMethod, Methods
 from mfgindex.core.weights.topsis import closeness_scores
 
 Array = npt.NDArray[np.float64]

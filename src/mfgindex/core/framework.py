@@ -1,8 +1,8 @@
 """The indicator framework as configuration: pydantic v2 models (frozen, unknown keys rejected).
 
 A framework is a tree of any depth (index → dimensions → … → indicators) plus weighting rules (explicit,
-主次分类 class weights, stage-based weight sets) and method choices. It is loaded from YAML, from a shipped
-preset, or from a COINr ``iMeta`` table.
+主次分类 class weights, stage-based weight sets) and method choices (:mod:`mfgindex.core.methods`). It is
+loaded from YAML, from a shipped preset, or from a COINr ``iMeta`` table.
 
 References
 ----------
@@ -19,60 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PrivateAttr,
-    Tag,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator
 
 from mfgindex.core import imeta
 from mfgindex.core.errors import Problem, UserError
-
-
-class _Model(BaseModel):
-    # weights, targets, ranges …: finite numbers only (a weight of .inf once passed validation);
-    # validators built on first use, not at import: a framework's validation builds its parts' schemas
-    # once, inside its own (building each model's at import cost more than the rest of importing core)
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False, defer_build=True
-    )
-
-
-class ImputeMethod(StrEnum):
-    none = "none"
-    mean = "mean"
-    median = "median"
-    group_mean = "group_mean"
-    group_median = "group_median"
-    last_year = "last_year"
-
-
-class TreatMethod(StrEnum):
-    none = "none"
-    winsorise = "winsorise"
-
-
-class NormaliseMethod(StrEnum):
-    minmax = "minmax"
-    zscore = "zscore"
-    rank = "rank"
-    prank = "prank"
-    efficacy = "efficacy"  # 功效系数法: base + span · minmax
-    ratio = "ratio"  # ratio to a benchmark (the indicator's target, else the maximum) × 100
-    frontier = "frontier"  # distance to frontier: 100 · (1 − |frontier − x| / range)
-
-
-class AggregateMethod(StrEnum):
-    arithmetic = "arithmetic"
-    geometric = "geometric"
-    harmonic = "harmonic"
-    # TOPSIS closeness to the ideal × 100 (mfgindex.core.weights.topsis; ``methods.topsis_normalisation``)
-    topsis = "topsis"
+from mfgindex.core.methods import AggregateMethod, ConfigModel, Methods, NormaliseSpec, TreatSpec
 
 
 class FormulaOp(StrEnum):
@@ -87,7 +38,7 @@ class FormulaOp(StrEnum):
     density = "density"  # scale · num / area
 
 
-class Formula(_Model):
+class Formula(ConfigModel):
     """How a derived indicator is computed from raw variables (see ``mfgindex.core.derive``)."""
 
     op: FormulaOp = FormulaOp.value
@@ -124,52 +75,7 @@ class Formula(_Model):
         return [v for v in (self.var, self.num, self.den) if v is not None]
 
 
-class TreatSpec(_Model):
-    """One indicator's outlier treatment, overriding ``methods`` (as COINr ``Treat(indiv_specs=)``).
-
-    ``method``: ``winsorise`` (the default rule with this indicator's own ``winmax``/thresholds where given),
-    ``log`` (always COINr's ``log_CT``) or ``none`` (left as it is, even when the run treats outliers).
-    """
-
-    method: Literal["winsorise", "log", "none"] = "winsorise"
-    winmax: int | None = Field(None, ge=0)
-    skew_thresh: float | None = None
-    kurt_thresh: float | None = None
-    reason: str = ""
-
-
-class NormaliseSpec(_Model):
-    """One indicator's normalisation, overriding ``methods`` (as COINr ``Normalise(indiv_specs=)``).
-
-    ``goalposts: [lo, hi]`` (COINr ``n_goalposts``, the HDI's method): values are capped to the fixed
-    goalposts, in the indicator's own units, and mapped linearly to ``range`` (default the run's range), so
-    lo scores the bottom and hi and above the top whatever the sample; for direction −1 hi scores the bottom.
-    Otherwise ``method`` (with ``range``) replaces the run's method for this indicator.
-    """
-
-    method: NormaliseMethod | None = None
-    range: tuple[float, float] | None = None
-    goalposts: tuple[float, float] | None = None
-    reason: str = ""
-
-    @model_validator(mode="after")
-    def _consistent(self) -> NormaliseSpec:
-        if self.goalposts is not None:
-            lo, hi = self.goalposts
-            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-                raise ValueError(f"goalposts must be two finite numbers LO < HI (got {lo:g},{hi:g})")
-            if self.method is not None:
-                raise ValueError("give either goalposts or method, not both")
-        elif self.method is None:
-            raise ValueError("a normalise override needs goalposts or a method")
-        if self.range is not None and not (
-            math.isfinite(self.range[0]) and math.isfinite(self.range[1]) and self.range[0] < self.range[1]
-        ):
-            raise ValueError("range must be two finite numbers LO < HI")
-        return self
-
-
-class Indicator(_Model):
+class Indicator(ConfigModel):
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     name_zh: str = ""
     name_en: str = ""
@@ -204,7 +110,7 @@ SUBJECTIVE_METHODS = ("ahp", "delphi")
 DATA_METHODS = ("entropy", "critic", "std", "cv", "pca", "merec")
 
 
-class Combine(_Model):
+class Combine(ConfigModel):
     """Combine derived (objective) weights with subjective ones (``mfgindex.core.weights.derived``).
 
     ``with``: ``ahp`` / ``delphi`` (from the ``weights_from`` file), ``class`` (主次分类 scores) or
@@ -217,7 +123,7 @@ class Combine(_Model):
     alpha: float = Field(0.5, ge=0, le=1)
 
 
-class WeightsFrom(_Model):
+class WeightsFrom(ConfigModel):
     """Derive the weights of an aggregate's children by a method (``mfgindex.core.weights.derived``).
 
     ``ahp``/``delphi`` read ``file`` (relative to the framework file's folder): an expert-survey workbook
@@ -249,7 +155,7 @@ class WeightsFrom(_Model):
         return self
 
 
-class Aggregate(_Model):
+class Aggregate(ConfigModel):
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     name_zh: str = ""
     name_en: str = ""
@@ -287,14 +193,14 @@ Node = Annotated[
 Aggregate.model_rebuild()
 
 
-class Stage(_Model):
+class Stage(ConfigModel):
     id: str
     name_zh: str = ""
     name_en: str = ""
     weights: dict[str, float] = Field(default_factory=dict)
 
 
-class StageRule(_Model):
+class StageRule(ConfigModel):
     """Stage-based weights (分类赋权): cities are put in stages by one variable's value.
 
     ``boundaries[k] = (lo, hi)`` separates stage k from stage k+1: below ``lo`` stage k, above ``hi``
@@ -325,36 +231,7 @@ class StageRule(_Model):
         return self
 
 
-class Methods(_Model):
-    """Method choices of every stage; the CLI's overrides replace fields here."""
-
-    denominate: bool = False
-    impute: ImputeMethod = ImputeMethod.none
-    impute_group: str = "province"
-    min_coverage: float = Field(0.0, ge=0, le=1)
-    treat: TreatMethod = TreatMethod.winsorise
-    winmax: int = Field(5, ge=0)
-    skew_thresh: float = 2.0
-    kurt_thresh: float = 3.5
-    normalise: NormaliseMethod = NormaliseMethod.minmax
-    range: tuple[float, float] = (0.0, 100.0)
-    zscore: tuple[float, float] = (0.0, 1.0)
-    efficacy: tuple[float, float] = (60.0, 40.0)
-    panel: bool = False
-    aggregate: AggregateMethod = AggregateMethod.arithmetic
-    aggregate_by_level: dict[int, AggregateMethod] = Field(default_factory=dict)
-    min_share: float = Field(0.0, ge=0, le=1)
-    topsis_normalisation: Literal["vector", "minmax"] = "vector"
-
-    @model_validator(mode="after")
-    def _ranges(self) -> Methods:
-        lo, hi = self.range
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"range must be two finite numbers LO < HI, e.g. 0,100 (got {lo:g},{hi:g})")
-        return self
-
-
-class Universe(_Model):
+class Universe(ConfigModel):
     """Which units are evaluated. ``kind = cities`` uses the shipped prefecture table."""
 
     kind: Literal["cities", "generic"] = "cities"
@@ -362,7 +239,7 @@ class Universe(_Model):
     exclude_codes: list[str] = Field(default_factory=list)
 
 
-class Variable(_Model):
+class Variable(ConfigModel):
     """A raw variable's metadata, used by validation (impossible values, unit slips)."""
 
     name_zh: str = ""
@@ -371,7 +248,7 @@ class Variable(_Model):
     source: str = ""
 
 
-class Framework(_Model):
+class Framework(ConfigModel):
     id: str = "framework"
     name_zh: str = ""
     name_en: str = ""

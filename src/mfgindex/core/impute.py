@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mfgindex.core.framework import ImputeMethod
+from mfgindex.core.methods import ImputeMethod
 
 Array = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]

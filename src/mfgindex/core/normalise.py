@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from mfgindex.core.framework import Framework, Methods, NormaliseMethod, NormaliseSpec
+from mfgindex.core.framework import Framework
+from mfgindex.core.methods import Methods, NormaliseMethod, NormaliseSpec
 
 Array = npt.NDArray[np.float64]
 
@@ -116,7 +117,7 @@ NORMALISERS: dict[str, NormaliseKernel] = {
     NormaliseMethod.frontier: lambda x, d, t, m: frontier(x * d),
 }
 """The one registry of normalisation kernels: method name → kernel. Adding a method: a kernel here and
-its name in :class:`~mfgindex.core.framework.NormaliseMethod` (a test checks that the two agree)."""
+its name in :class:`~mfgindex.core.methods.NormaliseMethod` (a test checks that the two agree)."""
 
 
 def goalposts(x: Array, lo: float, hi: float, direction: float, out_lo: float, out_hi: float) -> Array:

@@ -18,14 +18,9 @@ from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset, unit_rows
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.frames import from_columns
-from mfgindex.core.framework import (
-    Aggregate,
-    Framework,
-    ImputeMethod,
-    Indicator,
-    TreatSpec,
-)
+from mfgindex.core.framework import Aggregate, Framework, Indicator
 from mfgindex.core.impute import impute_values
+from mfgindex.core.methods import ImputeMethod, TreatSpec
 from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.ranking import ranking_table
 from mfgindex.core.result import Result, YearResult

@@ -31,7 +31,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from mfgindex.core.aggregate import AGGREGATORS, NEEDS_POSITIVE, AggregateKernel, any_last
-from mfgindex.core.framework import Aggregate, AggregateMethod, Framework, Methods
+from mfgindex.core.framework import Aggregate, Framework
+from mfgindex.core.methods import AggregateMethod, Methods
 from mfgindex.core.normalise import NormaliseKernel, compile_normaliser, specs
 from mfgindex.core.weights.classes import local_weights
 

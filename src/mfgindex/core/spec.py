@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mfgindex.core import framework as fw_mod
 from mfgindex.core import memo
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.framework import Framework, Methods
+from mfgindex.core.framework import Framework
+from mfgindex.core.methods import Methods
 
 if TYPE_CHECKING:
     from mfgindex.core.dataset import Dataset
@@ -94,7 +95,7 @@ class RunSpec(BaseModel):
     year: int | None = None  # None = the embedded data's 2022, else the latest year the data supply
     previous_year: int | None = None  # None = year − 1 when the data have it
     top: int | None = None  # size of the published top list (framework.top_n)
-    # overrides of the framework's method choices (field names of core.framework.Methods), JSON values
+    # overrides of the framework's method choices (field names of core.methods.Methods), JSON values
     methods: dict[str, Any] = Field(default_factory=dict)
     seed: int = 0  # recorded; the deterministic pipeline draws no random numbers, robustness runs do
     accept: tuple[str, ...] = ()  # files of reviewed plausibility findings (each entry with a reason)

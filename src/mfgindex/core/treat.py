@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mfgindex.core.framework import Framework, Methods, TreatMethod, TreatSpec
+from mfgindex.core.framework import Framework
+from mfgindex.core.methods import Methods, TreatMethod, TreatSpec
 
 Array = npt.NDArray[np.float64]
 

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.framework import AggregateMethod, Framework, NormaliseMethod, with_methods
+from mfgindex.core.framework import Framework, with_methods
+from mfgindex.core.methods import AggregateMethod, NormaliseMethod
 from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.rank import ranks
 from mfgindex.core.result import Result

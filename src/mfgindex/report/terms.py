@@ -1,6 +1,6 @@
 """Chinese names of the methods, as a Chinese report prints them; the English term goes to the appendix.
 
-One table per method family (the values of :mod:`mfgindex.core.framework`'s enums) and a translator of the
+One table per method family (the values of :mod:`mfgindex.core.methods`' enums) and a translator of the
 labels that the robustness factors carry (``minmax[1,100]``, ``zscore(10,2)``), so that no English method word
 reaches the Chinese prose.
 """

@@ -40,8 +40,9 @@ from typing import Any, Literal
 
 from mfgindex.core import framework as fw_mod
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.framework import Framework, Methods
+from mfgindex.core.framework import Framework
 from mfgindex.core.ingest import decode
+from mfgindex.core.methods import Methods
 
 NORMALISE_KEYS = frozenset({"normalise", "range", "zscore", "efficacy"})
 TREE_KEYS = frozenset({"aggregate", "aggregate_by_level", "min_share"})

@@ -24,7 +24,8 @@ import pandas as pd
 from mfgindex.core import pipeline
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.framework import Framework, NormaliseMethod
+from mfgindex.core.framework import Framework
+from mfgindex.core.methods import NormaliseMethod
 from mfgindex.core.result import Result, YearResult
 from mfgindex.core.weights.classes import global_weights, local_weights
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from mfgindex.core.framework import AggregateMethod, NormaliseMethod
+from mfgindex.core.methods import AggregateMethod, NormaliseMethod
 
 Weight = Annotated[float, Field(strict=True, ge=0, le=1e6, allow_inf_nan=False)]
 MAX_WEIGHT_KEYS = 256
