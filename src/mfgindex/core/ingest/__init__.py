@@ -5,8 +5,9 @@
 - :mod:`.layout` finds the header of yearbook tables (title, unit row, two-level headers);
 - :mod:`.columns` says what a header means (synonyms, units);
 - :mod:`.numbers` is the one number and year syntax (finite numbers only, years in 1949-2100);
-- :mod:`.reader` reads rows, resolves unit names with the file's province context, and collects every
-  problem with ``file:sheet:row:column``;
+- :mod:`.reader` takes files and folders to one ``Dataset``; :mod:`.sheet` reads one sheet's rows and
+  columns into values; :mod:`.rows` says what a row is and resolves unit names with the file's province
+  context; :mod:`.log` keeps a file's problems (each with ``file:sheet:row:column``);
 - :mod:`.values` keeps the values read as integer codes until the end (memory per value, not per text);
 - :mod:`.maps` reads column maps; :mod:`.overlay` puts a user's values over the embedded data.
 """
