@@ -597,7 +597,7 @@ def test_whatif_fast_path_answers_like_the_route(client: TestClient, body: objec
 def test_whatif_fast_path_hands_what_it_does_not_answer_to_the_app(client: TestClient) -> None:
     import asyncio
 
-    from mfgindex.web.api import WhatIfFast
+    from mfgindex.web.whatif_api import WhatIfFast
 
     seen: list[bytes] = []
 
@@ -605,7 +605,7 @@ def test_whatif_fast_path_hands_what_it_does_not_answer_to_the_app(client: TestC
         message = await receive()  # type: ignore[operator]
         seen.append(message["body"])
 
-    fast = WhatIfFast(inner, client.app.state.service)  # type: ignore[attr-defined]
+    fast = WhatIfFast(inner, client.app.state.whatif)  # type: ignore[attr-defined]
 
     def call(body: bytes, ctype: bytes = b"application/json") -> list[dict[str, object]]:
         scope = {

@@ -23,9 +23,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.services import runner
-from mfgindex.web import pages, policy_api, upload
-from mfgindex.web.api import Service, WhatIfFast, router
+from mfgindex.web import (
+    city_api,
+    export_api,
+    geo_api,
+    meta_api,
+    pages,
+    policy_api,
+    ranking_api,
+    upload,
+    whatif_api,
+)
 from mfgindex.web.messages import INTERNAL, INVALID, stock, too_large
+from mfgindex.web.service import Service
 from mfgindex.web.state import AppState, from_options, from_run_dir, version
 
 log = logging.getLogger("mfgindex.web")
@@ -178,6 +188,7 @@ def create_app(
     if state is None:
         state = from_run_dir(run_dir) if run_dir is not None else from_options(options)
     service = Service(state)
+    answers = whatif_api.WhatIfAnswers(service)
     app = FastAPI(
         title="mfgindex API",
         summary="城市制造业高质量发展评价 — rankings, city profiles, what-if weights",
@@ -186,6 +197,7 @@ def create_app(
         redoc_url=None,  # Swagger/ReDoc pages load assets from a CDN: offline, only /openapi.json
     )
     app.state.service = service
+    app.state.whatif = answers
     app.state.policy_workspace = str(policy_workspace) if policy_workspace is not None else None
 
     @app.exception_handler(RequestValidationError)
@@ -212,7 +224,13 @@ def create_app(
             headers=getattr(exc, "headers", None),
         )
 
-    app.include_router(router(service))
+    # the JSON API, one router per area of the dashboard
+    app.include_router(ranking_api.router(service))  # GET /api/rankings, /api/summary
+    app.include_router(city_api.router(service))  # GET /api/cities/{code}, /api/panel/{code}
+    app.include_router(whatif_api.router(answers))  # POST /api/whatif
+    app.include_router(meta_api.router(service))  # GET /api/framework, /api/meta
+    app.include_router(export_api.router(service, answers))  # GET /api/export
+    app.include_router(geo_api.router(service))  # GET /api/geo/{kind}
     app.include_router(policy_api.router())  # GET /api/cities/{code}/policies
     limits: dict[str, int] = {}
     if upload_token:
@@ -225,7 +243,7 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(WhatIfFast, service=service)  # inside gzip and the guard, like the route
+    app.add_middleware(whatif_api.WhatIfFast, answers=answers)  # inside gzip and the guard, like the route
     # gzip for pages, JSON and static files (ECharts 1.1 MB → 0.37 MB); boundary files come pre-compressed
     app.add_middleware(Compress)
     app.add_middleware(Guard, max_body=max_body, limits=limits)

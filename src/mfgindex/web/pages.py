@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 if TYPE_CHECKING:
-    from mfgindex.web.api import Service
+    from mfgindex.web.service import Service
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 LANGS = ("zh", "en")

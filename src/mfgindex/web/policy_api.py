@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from mfgindex.core import geo
 from mfgindex.policy import library
 from mfgindex.policy.records import KINDS
-from mfgindex.web.api import json_response
 from mfgindex.web.messages import unknown_city
+from mfgindex.web.service import json_response
 
 
 def timeline(code: str, workspace: Path | None = None, kind: str | None = None) -> dict[str, Any]:
