@@ -81,6 +81,19 @@ class _Sheet:
         column = get_column_letter(col + 1) if col is not None else ""
         return Problem(message, file=self.file, sheet=self.sheet, row=row + 1, column=column, **kw)
 
+    def number(
+        self, row: list[object], i: int, k: int, problems: list[Problem], bad: str, empty: str | None = None
+    ) -> float | None:
+        """Cell ``k`` of row ``i`` as a number (:func:`parse_number`), or None with a located problem added:
+        ``bad`` for a cell that is not a number, ``empty`` (default ``bad``) for an empty one."""
+        try:
+            return parse_number(row[k])
+        except ValueError:
+            message = bad if empty is None or not _is_blank(row[k]) else empty
+            value = "" if row[k] is None else str(row[k])
+            problems.append(self.problem(message, i, k, value=value, expected=NUMBER_EXPECTED))
+            return None
+
 
 def _is_blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
@@ -152,21 +165,12 @@ def _matrix_from_sheet(sh: _Sheet) -> pd.DataFrame:
     values = np.full((len(body), len(header) - start), np.nan)
     for i, row in enumerate(body, start=1):
         for k in range(start, len(header)):
-            try:
-                values[i - 1, k - start] = parse_number(row[k])
-            except ValueError:
-                label = names[k - start] if k - start < len(names) else ""
-                problems.append(
-                    sh.problem(
-                        f"not a number in criterion {label!r}"
-                        if not _is_blank(row[k])
-                        else f"empty cell in {label!r}",
-                        i,
-                        k,
-                        value="" if row[k] is None else str(row[k]),
-                        expected=NUMBER_EXPECTED,
-                    )
-                )
+            label = names[k - start] if k - start < len(names) else ""
+            v = sh.number(
+                row, i, k, problems, f"not a number in criterion {label!r}", f"empty cell in {label!r}"
+            )
+            if v is not None:
+                values[i - 1, k - start] = v
     if problems:
         raise UserError(problems)
     index = [str(r[0]) for r in body] if has_labels else [str(i) for i in range(1, len(body) + 1)]

@@ -27,12 +27,10 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.files import append_row
 from mfgindex.core.weights.ahp import RECIPROCAL_TOLERANCE, check_pairwise
 from mfgindex.core.weights.io import (
-    NUMBER_EXPECTED,
     SAATY_VALUES,
     _is_blank,
     _read_sheets,
     _Sheet,
-    parse_number,
 )
 
 _EXPERT_HEADERS = {"expert", "专家", "专家编号"}
@@ -86,20 +84,10 @@ def _scores_from_sheet(sh: _Sheet) -> ScoreRound:
         filled.append(i - 1)
         experts.append(str(row[0]) if has_expert and not _is_blank(row[0]) else f"e{i}")
         for k in sorted(set(item_cols) | {c for c in (ca_col, cs_col) if c is not None}):
-            try:
-                v = parse_number(row[k])
-            except ValueError:
-                problems.append(
-                    sh.problem(
-                        f"not a number in {header[k]!r}"
-                        if not _is_blank(row[k])
-                        else f"empty cell in {header[k]!r}",
-                        i,
-                        k,
-                        value="" if row[k] is None else str(row[k]),
-                        expected=NUMBER_EXPECTED,
-                    )
-                )
+            v = sh.number(
+                row, i, k, problems, f"not a number in {header[k]!r}", f"empty cell in {header[k]!r}"
+            )
+            if v is None:
                 continue
             if k in (ca_col, cs_col) and not 0 <= v <= 1:
                 problems.append(
@@ -154,18 +142,8 @@ def _ahp_from_sheet(sh: _Sheet, tolerance: float) -> dict[str, dict[str, pd.Data
         if not (expert and node and a and b):
             problems.append(sh.problem("expert, node, row and column are all required", i))
             continue
-        try:
-            v = parse_number(row[4])
-        except ValueError:
-            problems.append(
-                sh.problem(
-                    "not a number",
-                    i,
-                    4,
-                    value="" if row[4] is None else str(row[4]),
-                    expected=NUMBER_EXPECTED,
-                )
-            )
+        v = sh.number(row, i, 4, problems, "not a number")
+        if v is None:
             continue
         if v <= 0:
             problems.append(
