@@ -56,13 +56,14 @@ def test_sensitivity_cli(tmp_path: Path) -> None:
 
 
 def test_default_uncertainty_writes_statistics_only_and_imports_no_plotting(tmp_path: Path) -> None:
-    """Without --charts / --replications: uncertainty.csv and .json only; matplotlib, SALib, scipy and
-    pyarrow.parquet are never imported (a fresh interpreter runs the command and lists its modules)."""
+    """Without --charts / --replications: uncertainty.csv and .json only; matplotlib, SALib, scipy,
+    pyarrow.parquet and duckdb are never imported (a fresh interpreter runs the command and lists its
+    modules)."""
     script = (
         "import atexit, sys\n"
         "from mfgindex.cli.main import main\n"
         f"sys.argv = ['mfgindex', 'uncertainty', *{ASEM!r}, '--n', '50', '--out', {str(tmp_path)!r}]\n"
-        "heavy = ('matplotlib', 'SALib', 'scipy', 'pyarrow.parquet', 'openpyxl')\n"
+        "heavy = ('matplotlib', 'SALib', 'scipy', 'pyarrow.parquet', 'duckdb', 'openpyxl')\n"
         "atexit.register(lambda: print(sorted(m for m in sys.modules\n"
         "                                     if m.split('.')[0] in heavy or m in heavy)))\n"
         "main()\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -151,11 +152,28 @@ def test_geometric_with_zero_values_counts_unscored(
                        {"name": "w", "path": "weights", "noise": 0.1}], fw)  # fmt: skip
     ua = U.run(asem_coin_result, ds, factors, 300, 5, chunk=128, parquet=tmp_path / "r.parquet")
     assert ua.n_nan > 0 and ua.n_replications_with_nan > 0
-    reps = pd.read_parquet(tmp_path / "r.parquet")
+    file = str(tmp_path / "r.parquet")
+    con = duckdb.connect()
+    reps = con.execute("SELECT * FROM read_parquet(?)", [file]).df()
     assert int(reps["n_unscored"].sum()) == ua.n_nan
     assert set(reps.loc[reps["n_unscored"] > 0, "agg"]) == {"geometric"}
     assert (ua.stats["n_ranked"] < 300).any()
     assert len(reps) == 300 and reps["replication"].tolist() == list(range(300))
+    # a unit without a score has no rank either; the others have ranks 1..51
+    codes = list(ua.stats["code"])
+    index = reps[[f"index:{c}" for c in codes]].to_numpy(dtype=float)
+    ranks = reps[[f"rank:{c}" for c in codes]].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    assert (np.isnan(index) == np.isnan(ranks)).all() and np.isnan(index).sum() == ua.n_nan
+    assert np.nanmin(ranks) == 1 and np.nanmax(ranks) <= 51
+    # the compact schema: float32 scores, 16-bit unsigned ranks, the drawn labels as strings
+    types = dict(con.execute("SELECT name, type FROM parquet_schema(?)", [file]).fetchall())
+    logical = dict(con.execute("SELECT name, converted_type FROM parquet_schema(?)", [file]).fetchall())
+    assert {types[f"index:{c}"] for c in codes} == {"FLOAT"}
+    assert {logical[f"rank:{c}"] for c in codes} == {"UINT_16"}
+    assert (types["agg"], logical["agg"]) == ("BYTE_ARRAY", "UTF8")
+    weights = [c for c in reps.columns if c.startswith("w:")]
+    assert weights and {types[c] for c in weights} == {"DOUBLE"}
+    assert (types["replication"], types["n_unscored"]) == ("INT64", "INT32")
 
 
 def test_same_seed_identical_other_seed_differs(

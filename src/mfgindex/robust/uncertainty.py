@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ from mfgindex.robust.backend import Backend, map_ordered
 
 CHUNK = 1000
 BATCH_CELLS = 1_000_000  # unit-replications evaluated together (whole chunks; ≈ 8 MB per (R, units) array)
+ROW_GROUP = 20_000  # rows per row group of replications.parquet
+SCRATCH_MEMORY = "64MB"  # DuckDB's memory limit while the replications file is built (it spills to disk)
 Progress = Callable[[int], None]
 
 
@@ -129,39 +132,92 @@ def nominal(ds: Dataset, framework: Framework, year: int, previous_year: int | N
     return pipeline.evaluate(ds, framework, year, previous_year)
 
 
-def _schema(ctx: engine.Context) -> Any:
-    import pyarrow as pa  # only when the replications file is asked for
-
-    rank = pa.uint16() if ctx.n_units < 2**16 else pa.uint32()
-    fields = [pa.field("replication", pa.int64())]
-    fields += [
-        pa.field(f.name, pa.dictionary(pa.int8(), pa.string())) for f in ctx.factors if f.kind != "weights"
-    ]
-    fields += [pa.field(c, pa.float64()) for c in ctx.weight_columns()]
-    fields += [pa.field("n_unscored", pa.int32())]
-    fields += [pa.field(f"index:{c}", pa.float32()) for c in ctx.codes]
-    fields += [pa.field(f"rank:{c}", rank) for c in ctx.codes]
-    return pa.schema(fields)
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _table(ctx: engine.Context, ch: Chunk, schema: Any) -> Any:
-    import pyarrow as pa
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    size = ch.index.shape[0]
-    cols: list[Any] = [pa.array(np.arange(ch.start, ch.start + size, dtype=np.int64))]
-    for k, f in enumerate(ctx.factors):
-        if f.kind != "weights":
-            labels = pa.array(list(f.labels), pa.string())
-            cols.append(pa.DictionaryArray.from_arrays(pa.array(ch.choices[:, k].astype(np.int8)), labels))
-    cols += [pa.array(ch.multipliers[:, i]) for i in range(ch.multipliers.shape[1])]
-    cols.append(pa.array(ch.n_nan.astype(np.int32)))
-    index = ch.index.astype(np.float32)
-    cols += [pa.array(index[:, u]) for u in range(index.shape[1])]
-    rk = engine.ranks(ch.index)  # recomputed here: only when the file is written
-    unranked = np.isnan(rk)
-    small = np.nan_to_num(rk, nan=0.0).astype(np.uint16 if ctx.n_units < 2**16 else np.uint32)
-    cols += [pa.array(small[:, u], mask=unranked[:, u]) for u in range(small.shape[1])]
-    return pa.Table.from_arrays(cols, schema=schema)
+
+class Replications:
+    """``replications.parquet``, written through DuckDB with memory flat in N: each batch of chunks is
+    copied to a small parquet file of its own, and :meth:`finish` streams those, in order, into the one
+    file (one thread: insertion order and row groups of :data:`ROW_GROUP` rows, so the same seed gives the
+    same bytes) and moves it into place. The parts and the file being written live in the folder
+    ``<file>.tmp`` next to it, which :meth:`close` removes: an interrupted run leaves the previous file, if
+    any, untouched. Columns: ``replication``, the drawn alternative of each discrete assumption (its label),
+    the weight multipliers, ``n_unscored``, ``index:<code>`` (float32) and ``rank:<code>`` (uint16, or uint32
+    from 65,536 units on; null where the unit has no score)."""
+
+    def __init__(self, ctx: engine.Context, path: Path) -> None:
+        import duckdb  # only when the replications file is asked for
+
+        self.ctx = ctx
+        self.path = path
+        self.scratch = path.with_name(path.name + ".tmp")
+        if self.scratch.is_dir():
+            shutil.rmtree(self.scratch)  # left by a killed run
+        elif self.scratch.exists():
+            self.scratch.unlink()
+        self.scratch.mkdir(parents=True)
+        try:
+            self.con = duckdb.connect(config={"threads": 1, "memory_limit": SCRATCH_MEMORY,
+                                              "temp_directory": str(self.scratch / "spill")})  # fmt: skip
+        except BaseException:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
+        self.con.execute("SET enable_progress_bar = false")
+        self.parts: list[Path] = []
+        self.rank_np = np.uint16 if ctx.n_units < 2**16 else np.uint32
+        self.factors = [(k, f) for k, f in enumerate(ctx.factors) if f.kind != "weights"]
+        rank = "USMALLINT" if ctx.n_units < 2**16 else "UINTEGER"
+        select = ["CAST(replication AS BIGINT) AS replication"]
+        for _, f in self.factors:  # the drawn alternative's label (a dictionary-encoded parquet string)
+            labels = "[" + ", ".join(_sql_text(x) for x in f.labels) + "]::VARCHAR[]"
+            select.append(f"list_extract({labels}, {_ident(f.name)} + 1) AS {_ident(f.name)}")
+        select += [_ident(c) for c in ctx.weight_columns()]
+        select += ["n_unscored"] + [_ident(f"index:{c}") for c in ctx.codes]
+        select += [
+            f"CAST(NULLIF({_ident(f'rank:{c}')}, 0) AS {rank}) AS {_ident(f'rank:{c}')}" for c in ctx.codes
+        ]
+        self.select = ", ".join(select)
+
+    def append(self, ch: Chunk) -> None:
+        """Write one batch's rows to the next part file."""
+        size = ch.index.shape[0]
+        cols: dict[str, Any] = {"replication": np.arange(ch.start, ch.start + size, dtype=np.int64)}
+        cols.update((f.name, ch.choices[:, k].astype(np.int8)) for k, f in self.factors)
+        cols.update((c, ch.multipliers[:, i]) for i, c in enumerate(self.ctx.weight_columns()))
+        cols["n_unscored"] = ch.n_nan.astype(np.int32)
+        index = np.asfortranarray(ch.index, dtype=np.float32)
+        cols.update((f"index:{c}", index[:, u]) for u, c in enumerate(self.ctx.codes))
+        rk = engine.ranks(ch.index)  # recomputed here: only when the file is written
+        small = np.asfortranarray(np.nan_to_num(rk, nan=0.0), dtype=self.rank_np)  # 0: no rank
+        cols.update((f"rank:{c}", small[:, u]) for u, c in enumerate(self.ctx.codes))
+        part = self.scratch / f"part-{len(self.parts):06d}.parquet"
+        self.con.register("chunk", pd.DataFrame(cols, copy=False))
+        try:
+            self.con.execute(f"COPY (SELECT {self.select} FROM chunk) TO {_sql_text(str(part))} "
+                             "(FORMAT parquet, COMPRESSION uncompressed)").fetchall()  # fmt: skip
+        finally:
+            self.con.unregister("chunk")
+        self.parts.append(part)
+
+    def finish(self) -> None:
+        """Stream the parts, in order, into one file and move it into place."""
+        out = self.scratch / self.path.name
+        files = "[" + ", ".join(_sql_text(str(p)) for p in self.parts) + "]"
+        self.con.execute(
+            f"COPY (SELECT * FROM read_parquet({files})) TO {_sql_text(str(out))} "
+            f"(FORMAT parquet, COMPRESSION lz4, ROW_GROUP_SIZE {ROW_GROUP})"  # floats barely compress
+        ).fetchall()
+        self.con.close()
+        os.replace(out, self.path)
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def collect(
@@ -173,40 +229,30 @@ def collect(
     keep: bool = False,
 ) -> tuple[engine.IntArray, engine.IntArray, list[Chunk]]:
     """Fold chunk results in order: rank histogram, unscored counts ``[unit-replications, replications]``
-    (totals: memory flat in N), parquet row groups (streamed)."""
+    (totals: memory flat in N), the replications file (streamed, see :class:`Replications`)."""
     hist = np.zeros((ctx.n_units, ctx.n_units + 1), dtype=np.int64)
     unscored = np.zeros(2, dtype=np.int64)  # unit-replications without a score; replications with any
     kept: list[Chunk] = []
     writer = None
-    tmp = parquet.with_name(parquet.name + ".tmp") if parquet is not None else None
     try:
-        if tmp is not None:
-            import pyarrow.parquet as pq
-
-            schema = _schema(ctx)
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            writer = pq.ParquetWriter(tmp, schema, compression="lz4")  # floats barely compress; lz4 is fast
+        if parquet is not None:
+            writer = Replications(ctx, parquet)
         done = 0
         for ch in chunks:
             hist += ch.histogram
             unscored += (int(ch.n_nan.sum()), int(np.count_nonzero(ch.n_nan)))
             if writer is not None:
-                writer.write_table(_table(ctx, ch, schema))
+                writer.append(ch)
             if keep:
                 kept.append(ch)
             done += ch.index.shape[0]
             if progress is not None:
                 progress(done)
         if writer is not None:
-            writer.close()
-            writer = None
-            assert tmp is not None and parquet is not None
-            os.replace(tmp, parquet)
+            writer.finish()
     finally:
         if writer is not None:
             writer.close()
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
     return hist, unscored, kept
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-import pyarrow.parquet as pq
 
 from mfgindex.core.dataset import sha256
 from mfgindex.core.errors import Problem, UserError
@@ -67,10 +66,14 @@ def _is_list(data_type: str) -> bool:
 
 def _write_table(con: Connection, table: str, cols: list[tuple[str, str]], path: Path, fmt: str) -> int:
     order = f"SELECT * FROM {_ident(table)} ORDER BY ALL"
-    if fmt == "parquet":
-        data = con.sql(order).to_arrow_table().combine_chunks()
-        pq.write_table(data, path, compression="zstd")
-        return int(data.num_rows)
+    if fmt == "parquet":  # DuckDB's own writer; one thread, so that the row groups never vary
+        threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        con.execute("SET threads = 1")
+        try:
+            con.execute(f"COPY ({order}) TO {_q(path)} (FORMAT parquet, COMPRESSION zstd)").fetchall()
+        finally:
+            con.execute(f"SET threads = {int(threads)}")
+        return int(con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchall()[0][0])
     # CSV: lists as JSON text (a list's text form is ambiguous); everything else as DuckDB writes it,
     # doubles in their shortest exact form, NULL as an empty field and '' as "".
     select = ", ".join(f"to_json({_ident(n)}) AS {_ident(n)}" if _is_list(t) else _ident(n) for n, t in cols)
