@@ -86,11 +86,6 @@ def router(service: Service) -> APIRouter:
     @api.get("/summary", summary="梯队 and the top N by region, province and 城市群 (the report's analysis)")
     async def summary(year: int | None = None) -> Response:
         y = service.year(year)
-        key = ("summary", y)
-        if key in service.cache:
-            return Response(service.cache[key], media_type="application/json")
-        response = json_response(summary_body(st, y))
-        service.remember(key, bytes(response.body))
-        return response
+        return service.cached(("summary", y), lambda: summary_body(st, y))
 
     return api

@@ -4,6 +4,7 @@ they do not depend on the request body. ``json_response`` encodes every JSON ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.responses import Response
@@ -39,6 +40,14 @@ class Service:
     def remember(self, key: Any, body: bytes, limit: int = 2048) -> None:
         if len(self.cache) < limit:
             self.cache[key] = body
+
+    def cached(self, key: Any, build: Callable[[], Any]) -> Response:
+        """The JSON answer kept under ``key``: ``build()`` encoded on the first request, then these bytes."""
+        body = self.cache.get(key)
+        if body is None:
+            body = whatif.dumps(build())
+            self.remember(key, body)
+        return Response(body, media_type="application/json")
 
     # -- helpers ------------------------------------------------------------------------------------------
     def year(self, year: int | None) -> int:
