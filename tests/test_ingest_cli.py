@@ -125,7 +125,8 @@ BAD_CASES = {
     "non-numeric": (("苏州市", "abc", 1, 1, 1), "non-numeric"),
     "negative count": (("苏州市", 1, -3, 1, 1), "impossible value for firms"),
     "zero denominator": (("苏州市", 1, 1, 1, 0), "positive denominator"),
-    "unit slip": (("苏州市", 1, 1, 1, 1_000_000_000), "unit slip"),
+    # gdp 100 elsewhere: 1,000,000 is 100 typed in a unit 10⁴ times smaller (万元 → 元)
+    "unit slip": (("苏州市", 1, 1, 1, 1_000_000), "unit slip"),
 }
 
 
