@@ -82,7 +82,7 @@ def _bulk(
 
 
 def _codes(keys: npt.ArrayLike | pd.Series | None, size: int) -> npt.NDArray[np.intp]:
-    """Integer codes ≥ 0 of ``keys`` (equal keys, equal codes); a Series by its own (arrow) kernel."""
+    """Integer codes ≥ 0 of ``keys`` (equal keys, equal codes); a Series without an object-array copy."""
     if keys is None:
         return np.zeros(size, dtype=np.intp)
     return np.asarray(
