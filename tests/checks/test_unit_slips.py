@@ -204,3 +204,11 @@ def test_how_often_a_slip_put_into_the_embedded_data_is_caught():
             rates[(var, k)] = hit / len(cells)
     assert min(r for (_, k), r in rates.items() if abs(k) == 8) == 1.0, rates
     assert min(r for (_, k), r in rates.items() if abs(k) == 4) >= 0.75, rates
+
+
+def test_a_missing_year_is_its_own_cross_section():
+    # two variables; the second's values without a year must not join the first's last year
+    values = [100.0, 101, 102, 103, 104, 1e10, 100.5, 101.5, 102.5, 103.5, 104.5]
+    variables = ["a"] * 6 + ["b"] * 5
+    years = [2022] * 6 + [None] * 5
+    assert [(s.position, s.factor) for s in unit_slips(values, None, years, variables)] == [(5, 8)]

@@ -85,9 +85,8 @@ def _codes(keys: npt.ArrayLike | pd.Series | None, size: int) -> npt.NDArray[np.
     """Integer codes ≥ 0 of ``keys`` (equal keys, equal codes); a Series without an object-array copy."""
     if keys is None:
         return np.zeros(size, dtype=np.intp)
-    return np.asarray(
-        pd.factorize(keys if isinstance(keys, pd.Series) else np.asarray(keys))[0], dtype=np.intp
-    )
+    arr = keys if isinstance(keys, pd.Series) else np.asarray(keys)
+    return np.asarray(pd.factorize(arr, use_na_sentinel=False)[0], dtype=np.intp)  # missing: a code too
 
 
 def unit_slips(
