@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "src" / "mfgindex" / "data" / "asem"
 
 CHILD = r"""
-import functools, importlib, json, os, sys, time
+import functools, importlib, importlib.util, json, os, sys, time
 clock = time.process_time if os.environ.get("PHASES_CPU") else time.perf_counter
 T0 = clock()
 ms = {}
@@ -34,7 +34,7 @@ def imp(label, *mods):
         importlib.import_module(m)
     ms[label] = (clock() - t) * 1e3
 imp("import numpy", "numpy")
-imp("import pandas (with pyarrow)", "pandas")
+imp("import pandas" + (" with pyarrow" if importlib.util.find_spec("pyarrow") else ""), "pandas")
 imp("import pydantic", "pydantic")
 imp("import typer, rich", "typer", "rich")
 imp("import mfgindex (the command's modules)", "mfgindex.cli.main", "mfgindex.cli.robust",
