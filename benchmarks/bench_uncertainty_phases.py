@@ -4,7 +4,9 @@ Each run is a fresh interpreter that imports the command's libraries one group a
 runs the command in-process with the phases of :func:`mfgindex.services.runner.prepare`, the nominal
 evaluation, the engine and the writing wrapped in timers (the functions the command calls, by name: a
 phase renamed in the code shows as missing). Prints the median of K runs (default 5) per phase, wall
-(``perf_counter``) or, with ``--cpu``, this process's CPU time (steadier on a busy machine).
+(``perf_counter``) or, with ``--cpu``, this process's CPU time (steadier on a busy machine). The garbage
+collector is handled as the program does (``cli.main.main``: off while modules load, then frozen and on);
+the program's end skips the interpreter's teardown, which this in-process total leaves out too.
 
 Usage:  .venv/bin/python benchmarks/bench_uncertainty_phases.py [--repeat K] [--cpu] [--no-bytecode]
 (the bytecode cache as in ``bench_uncertainty.py``: an installed package's ``.pyc`` files are used).
@@ -27,6 +29,8 @@ CHILD = r"""
 import functools, importlib, importlib.util, json, os, sys, time
 clock = time.process_time if os.environ.get("PHASES_CPU") else time.perf_counter
 T0 = clock()
+import gc
+gc.disable()  # as mfgindex.cli.main.main: no collections while the modules load
 ms = {}
 def imp(label, *mods):
     t = clock()
@@ -70,7 +74,8 @@ for target, label in WRAP:
         finally:
             ms[_label] = ms.get(_label, 0.0) + (clock() - t) * 1e3
     setattr(owner, name, functools.wraps(f)(timed))
-from mfgindex.cli.main import app
+from mfgindex.cli.main import app, _started
+_started()  # as when the command is loaded: start-up objects frozen, collector on
 t = clock()
 try:
     app(sys.argv[1:], standalone_mode=False)
