@@ -13,7 +13,7 @@ from mfgindex.cli.main import app
 from mfgindex.core import framework
 from mfgindex.core.errors import UserError
 from mfgindex.services import runner
-from mfgindex.workspace import coverage, runs, store
+from mfgindex.workspace import coverage, store
 from tests.conftest import ASEM_DIR
 from tests.workspace.conftest import write
 
@@ -60,7 +60,7 @@ def test_dimensions_flag_thin_and_the_default_data_is_not_thin(
 
 
 def test_for_report_finds_the_workspace_of_a_run(default_ws: Path) -> None:
-    result, _ = runs.evaluate(default_ws, runner.RunSpec())
+    result, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec())
     inputs = dict(result.provenance["inputs"])
     cov = coverage.for_report(inputs, result.framework, 2022)
     assert cov is not None and sorted(set(cov.dimensions["year"])) == [2021, 2022]

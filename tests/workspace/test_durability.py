@@ -96,8 +96,8 @@ def test_export_restore_export_is_byte_identical_and_scores_equal(
     default_ws: Path, tmp_path: Path, fmt: str
 ) -> None:
     # some history beyond the default data: a revised value (superseded row) and a recorded run
-    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
-    result, _ = runs.evaluate(default_ws, runner.RunSpec())
+    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,24000\n"))
+    result, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec())
     runs.record_run(default_ws, result, runner.RunSpec().record())
     _add_policy_row(default_ws)
     first = tmp_path / "export1"
@@ -114,11 +114,11 @@ def test_export_restore_export_is_byte_identical_and_scores_equal(
     assert files == sorted(p.name for p in second.iterdir())
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
-    a, _ = runs.evaluate(default_ws, runner.RunSpec())
-    b, _ = runs.evaluate(restored, runner.RunSpec())
+    a, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec())
+    b, _, _ = runner.evaluate_workspace(restored, runner.RunSpec())
     pd.testing.assert_frame_equal(a.table, b.table)
     # the recorded run recomputes identically in the restored workspace
-    assert runs.rerun(restored, 1)[1]
+    assert runner.rerun_workspace(restored, 1)[1]
 
 
 def test_restore_rejects_tampered_or_incomplete_exports(ws: Path, tmp_path: Path) -> None:

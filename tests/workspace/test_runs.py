@@ -8,11 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from mfgindex.cli.main import app
 from mfgindex.core import pipeline
+from mfgindex.core.errors import UserError
 from mfgindex.core.framework import Framework
 from mfgindex.core.result import Result
 from mfgindex.core.spec import RunSpec
@@ -24,31 +26,47 @@ cli = CliRunner()
 
 
 def test_default_workspace_run_equals_plain_default_run(default_ws: Path, default_result: Result) -> None:
-    result, _ = runs.evaluate(default_ws, runner.RunSpec())
+    result, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec())
     pd.testing.assert_frame_equal(result.table, default_result.table)
     for stage in ("raw", "normalised"):
         pd.testing.assert_frame_equal(result.current.stages[stage], default_result.current.stages[stage])
 
 
+# 2020 values of the embedded data that a run of 2021 (which reads 2020 as its previous year) finds as
+# spikes and nobody has reviewed yet: `mfgindex run --year 2021` refuses them as the workspace run does
+UNREVIEWED_2020 = """code,year,variable,kind,value,reason
+230300,2020,population,spike,150.21,not reviewed: accepted so that this test can evaluate 2021
+230400,2020,population,spike,89.13,not reviewed: accepted so that this test can evaluate 2021
+230900,2020,population,spike,68.96,not reviewed: accepted so that this test can evaluate 2021
+231200,2020,sci_tech_expenditure,spike,1.9283,not reviewed: accepted so that this test can evaluate 2021
+"""
+
+
 def test_previous_year_ranking_is_recomputed_under_the_current_framework(
-    default_ws: Path, default_framework: Framework
+    default_ws: Path, default_framework: Framework, tmp_path: Path
 ) -> None:
     ds = snapshots.load_dataset(default_ws)
     now = pipeline.evaluate(ds, default_framework, 2022)
-    before, _ = runs.evaluate(default_ws, runner.RunSpec(year=2021))
+    with pytest.raises(UserError) as refused:
+        runner.evaluate_workspace(default_ws, runner.RunSpec(year=2021))
+    with pytest.raises(UserError) as plain:
+        runner.evaluate(runner.RunSpec(year=2021))
+    assert [p.message for p in refused.value.problems] == [p.message for p in plain.value.problems]
+    accept = (str(write(tmp_path / "accept.csv", UNREVIEWED_2020)),)
+    before, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec(year=2021, accept=accept))
     prev_rank = before.table["rank"].reindex(now.table.index)
     pd.testing.assert_series_equal(now.table["prev_rank"], prev_rank, check_names=False, check_dtype=False)
 
 
 def test_run_is_recorded_and_reproducible_after_new_imports(default_ws: Path, tmp_path: Path) -> None:
-    result, _ = runs.evaluate(default_ws, runner.RunSpec())
+    result, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec())
     run_id = runs.record_run(default_ws, result, runner.RunSpec().record())
     # a revised value arrives later: the recorded run still recomputes from the data it used
-    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
-    again, same = runs.rerun(default_ws, run_id)
+    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,24000\n"))
+    again, same = runner.rerun_workspace(default_ws, run_id)
     assert same
     pd.testing.assert_frame_equal(again.table, result.table)
-    latest, _ = runs.evaluate(default_ws, runner.RunSpec())
+    latest, _, _ = runner.evaluate_workspace(default_ws, runner.RunSpec())
     assert not latest.table.equals(result.table)
     assert runs.runs(default_ws)["id"].tolist() == [run_id]
 
@@ -178,7 +196,7 @@ def test_a_run_keeps_its_spec_and_its_run_folder_reruns(default_ws: Path, tmp_pa
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert RunSpec.from_dict({**record["spec"], "framework": "caict2023"}) == spec
     # newer data arrive: the run folder still re-runs on the data it read, and equals the recorded run
-    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,30000\n"))
+    store.import_values(default_ws, write(tmp_path / "rev.csv", "adcode,year,gdp\n320500,2022,24000\n"))
     again = runner.rerun(out)
     assert not again.warnings, again.warnings
     recorded = pd.read_csv(out / "scores.csv", dtype={"code": str}).set_index("code")
@@ -203,7 +221,7 @@ def test_runs_recorded_before_specs_still_rerun(default_ws: Path, default_result
                 default_result.table.to_csv(float_format="%.10g"),
             ],
         )
-    result, same = runs.rerun(default_ws, 7)
+    result, same = runner.rerun_workspace(default_ws, 7)
     assert same
     pd.testing.assert_frame_equal(result.table, default_result.table)
     with duckdb.connect(str(schema.db_path(default_ws)), read_only=True) as con:

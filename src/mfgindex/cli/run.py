@@ -124,14 +124,7 @@ def run(
 
         with spinner("评价计算中 (evaluating)…", quiet=quiet):
             if workspace is not None:  # data from the workspace (mfgindex.workspace), run recorded there
-                from mfgindex.services import checks as checks_svc
-                from mfgindex.workspace import runs as ws_runs
-                from mfgindex.workspace import snapshots
-
-                # raises on unaccepted errors
-                outcome = checks_svc.gate_workspace(snapshots.load_dataset(workspace, None), options)
-                result, warnings = ws_runs.evaluate(workspace, options)
-                result = checks_svc.with_outcome(result, outcome)
+                result, warnings, _ = runner.evaluate_workspace(workspace, options)
                 config = {**options.record(), "data": f"workspace:{workspace}"}
             else:
                 result, warnings = evaluate_options(options)
@@ -159,6 +152,8 @@ def run(
             err.print(f"[yellow]warning[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
         written = [out_dir / n for n in names]
         if workspace is not None:
+            from mfgindex.workspace import runs as ws_runs
+
             ws_runs.record_run(workspace, result, config, out_dir, written)
         out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(names))
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mfgindex.cli.options import AcceptOpt, AllowThinOpt
 from mfgindex.core.errors import Problem, UserError
 
 T = TypeVar("T")
@@ -216,15 +217,25 @@ def register(app: typer.Typer) -> None:
             "out"
         ),
         seed: Annotated[int, typer.Option(help="随机种子 (seed)：记入 run.json，0 也有效。")] = 0,
+        accept: AcceptOpt = None,
+        allow_thin: AllowThinOpt = False,
     ) -> None:
-        """工作区评价 (workspace run)：写出运行目录并记录本次运行。"""
+        """工作区评价 (workspace run)：写出运行目录并记录本次运行。
+
+        与 `mfgindex run --workspace` 相同：同样的合理性检查与数据覆盖门槛 (coverage gate)。
+        """
 
         def go() -> None:
+            from mfgindex.cli.options import make_options
+            from mfgindex.core.files import check_out_dir
             from mfgindex.services import outputs, runner
             from mfgindex.workspace import runs
 
-            options = runner.RunSpec(framework=framework, year=year, previous_year=previous_year, seed=seed)
-            result, warnings = runs.evaluate(workspace, options)
+            check_out_dir(out_dir)  # before the work, not after it
+            options = make_options(
+                framework, None, year, previous_year, seed=seed, accept=accept, allow_thin=allow_thin
+            )
+            result, warnings, _ = runner.evaluate_workspace(workspace, options)
             config = {**options.record(), "data": f"workspace:{workspace}"}
             written = outputs.write_run(result, out_dir, config)
             run_id = runs.record_run(workspace, result, config, out_dir, written)
@@ -261,6 +272,7 @@ def register(app: typer.Typer) -> None:
         out_dir: Annotated[
             Path | None, typer.Option("--out", "-o", help="输出目录 (output folder)：另写出重算的运行目录。")
         ] = None,
+        allow_thin: AllowThinOpt = False,
     ) -> None:
         """复现运行 (rerun)：用当时的数据重算并比对得分。
 
@@ -268,10 +280,9 @@ def register(app: typer.Typer) -> None:
         """
 
         def go() -> None:
-            from mfgindex.services import outputs
-            from mfgindex.workspace import runs
+            from mfgindex.services import outputs, runner
 
-            result, same = runs.rerun(workspace, run_id, framework)
+            result, same = runner.rerun_workspace(workspace, run_id, framework, allow_thin=allow_thin)
             if out_dir is not None:
                 outputs.write_run(
                     result, out_dir, {"rerun_of": run_id, "framework": framework or "as recorded"}

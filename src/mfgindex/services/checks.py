@@ -400,23 +400,6 @@ def raise_on_errors(outcome: Outcome) -> None:
         )
 
 
-def gate_workspace(ds: Dataset, options: Any) -> Outcome:
-    """The checks of a workspace's data before a run from it (corrections go through ``mfgindex import``)."""
-    if options.corrections:
-        raise UserError(
-            Problem(
-                "--corrections 不适用于工作区 (not with --workspace): "
-                "用 mfgindex import 更正 (import the values)",
-                column="--corrections",
-            )
-        )
-    outcome = check_inputs(
-        options.framework, workspace=ds, year=options.year, accept=[Path(a) for a in options.accept]
-    )
-    raise_on_errors(outcome)
-    return outcome
-
-
 def check_inputs(
     framework_name: str,
     data: Iterable[Path] = (),

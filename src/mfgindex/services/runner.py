@@ -118,6 +118,46 @@ def _workspace_data(options: RunSpec) -> Dataset:
     return snapshots.load_dataset(Path(str(options.workspace)), options.snapshot)
 
 
+def workspace_spec(directory: Path, options: RunSpec, snapshot: int | None = None) -> RunSpec:
+    """``options`` reading the data workspace at ``directory`` as of import ``snapshot`` (None: its last
+    import, pinned now so that the run records the state it read)."""
+    from mfgindex.workspace import snapshots
+
+    snap = snapshots.snapshot_id(directory) if snapshot is None else int(snapshot)
+    return options.model_copy(update={"workspace": str(Path(directory).resolve()), "snapshot": snap})
+
+
+def evaluate_workspace(
+    directory: Path, options: RunSpec, snapshot: int | None = None
+) -> tuple[Result, list[Problem], Prepared]:
+    """:func:`evaluate` on a workspace's data: the same validation, plausibility checks, coverage gate and
+    provenance as a run from files. ``result.spec`` names the workspace and the snapshot read."""
+    return evaluate(workspace_spec(directory, options, snapshot))
+
+
+def rerun_workspace(
+    directory: Path, run_id: int, framework: str | None = None, *, allow_thin: bool = False
+) -> tuple[Result, bool]:
+    """Recompute a run recorded in a workspace from the data as they were then → (result, scores identical
+    to the record). With ``framework``, the same data and year are evaluated under another framework.
+
+    The recorded spec is evaluated like any spec (:func:`evaluate`: checks and coverage gate included),
+    on the workspace at ``directory`` (where it is now, e.g. restored from an export). ``allow_thin``
+    evaluates a thin year the recorded spec did not allow (a run recorded before workspace runs were gated).
+    """
+    from mfgindex.workspace import runs
+
+    recorded = runs.recorded(directory, run_id)
+    options = recorded.spec
+    if framework is not None:
+        options = options.model_copy(update={"framework": framework, "framework_sha256": None})
+    if allow_thin:
+        options = options.model_copy(update={"allow_thin": True})
+    result, _, _ = evaluate_workspace(directory, options, recorded.snapshot)
+    same = framework is None and recorded.same(result)
+    return result, same
+
+
 def load(options: RunSpec) -> tuple[Dataset, Framework, list[Problem]]:
     """Framework and data with overrides applied; raises UserError on any error-severity problem."""
     p = prepare(options)

@@ -1,10 +1,13 @@
-"""Evaluate from a workspace and keep each run (its RunSpec, input hashes, outputs) for reproducibility.
+"""Keep each run from a workspace (its RunSpec, input hashes, outputs) for reproducibility.
 
-A run records its :class:`~mfgindex.core.spec.RunSpec` (the workspace and the *snapshot* it read, i.e. the
-last import id, the year, the framework's and the data's SHA-256: what run.json holds under ``spec``), so
-it can be recomputed later from exactly the data it used (``rerun``), even after newer imports. Runs
-recorded before specs were kept (schema version < 4) are recomputed from their config. A previous year's
-ranking under the current framework is simply an evaluation of that year from the current workspace.
+A run from a workspace is evaluated like any run, by :func:`mfgindex.services.runner.evaluate_workspace`
+(the same reading checks, plausibility checks and coverage gate as ``mfgindex run``). This module records it:
+its :class:`~mfgindex.core.spec.RunSpec` (the workspace and the *snapshot* it read, i.e. the last import id,
+the year, the framework's and the data's SHA-256: what run.json holds under ``spec``), so it can be
+recomputed later from exactly the data it used (:func:`recorded`, then
+:func:`mfgindex.services.runner.rerun_workspace`), even after newer imports. Runs recorded before specs were
+kept (schema version < 4) are recomputed from their config. A previous year's ranking under the current
+framework is simply an evaluation of that year from the current workspace.
 """
 
 from __future__ import annotations
@@ -12,50 +15,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from mfgindex.core import framework as fw_mod
-from mfgindex.core import pipeline, validate
-from mfgindex.core.dataset import Dataset, sha256
+from mfgindex.core.dataset import sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.result import Result
 from mfgindex.core.spec import DEFAULT_FRAMEWORK, RunSpec
 from mfgindex.workspace import snapshots, store
 from mfgindex.workspace.schema import connect, run
-
-
-def load(
-    directory: Path, options: RunSpec, snapshot: int | None = None
-) -> tuple[Dataset, fw_mod.Framework, list[Problem]]:
-    """The spec's framework and the workspace's data (current, or as of ``snapshot``), validated."""
-    framework = options.resolve_framework()
-    ds = snapshots.load_dataset(directory, snapshot)
-    problems = validate.check(ds, framework)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise UserError(errors)
-    return ds, framework, [p for p in problems if p.severity != "error"]
-
-
-def evaluate(directory: Path, options: RunSpec, snapshot: int | None = None) -> tuple[Result, list[Problem]]:
-    """Evaluate ``options`` on the workspace → (Result, warnings). Pure apart from reading the workspace.
-
-    ``result.spec`` is ``options`` with the workspace, the snapshot read, the year and the hashes filled in.
-    """
-    ds, framework, warnings = load(directory, options, snapshot)
-    year = options.resolve_year(ds)
-    result = pipeline.evaluate(ds, framework, year, options.previous_year, options.seed)
-    where = {"workspace": str(Path(directory).resolve()), "snapshot": _snapshot(directory, snapshot)}
-    spec = options.model_copy(update=where).resolved(framework, year, result.provenance.get("inputs", {}))
-    return replace(result, spec=spec), warnings
-
-
-def _snapshot(directory: Path, snapshot: int | None) -> int:
-    return snapshots.snapshot_id(directory) if snapshot is None else int(snapshot)
 
 
 def _scores_csv(result: Result) -> str:
@@ -120,14 +91,29 @@ def options_of(config: dict[str, Any]) -> RunSpec:
         top=config.get("top"),
         seed=int(config.get("seed", 0)),
         methods=dict(config.get("method_overrides", {})),
+        accept=tuple(config.get("accepted_findings", ())),
+        allow_thin=bool(config.get("allow_thin", False)),
     )
 
 
-def rerun(directory: Path, run_id: int, framework: str | None = None) -> tuple[Result, bool]:
-    """Recompute a recorded run from the data as it was then → (result, scores identical to the record).
+@dataclass(frozen=True)
+class Recorded:
+    """A run as the workspace recorded it: its spec (year fixed), the snapshot it read, the SHA-256 of its
+    data and its scores.csv text."""
 
-    With ``framework``, the same data and year are evaluated under another (e.g. the current) framework.
-    """
+    spec: RunSpec
+    snapshot: int
+    data_sha256: str
+    scores: str
+
+    def same(self, result: Result) -> bool:
+        """``result`` read the same data and has the same scores (to the 10 digits stored)."""
+        inputs = dict(result.provenance.get("inputs", {}))
+        return next(iter(inputs.values()), "") == self.data_sha256 and _scores_csv(result) == self.scores
+
+
+def recorded(directory: Path, run_id: int) -> Recorded:
+    """The recorded run ``run_id`` (its evaluation: :func:`mfgindex.services.runner.rerun_workspace`)."""
     with connect(directory) as con:
         rows = con.execute(
             "SELECT spec, config, snapshot, data_sha256, year, scores FROM runs WHERE id = ?", [run_id]
@@ -139,10 +125,4 @@ def rerun(directory: Path, run_id: int, framework: str | None = None) -> tuple[R
         options = RunSpec.from_dict(json.loads(spec_text), f"workspace run {run_id}")
     else:  # recorded before specs were kept
         options = options_of(json.loads(config_text))
-    options = options.model_copy(update={"year": int(year)})
-    if framework is not None:
-        options = options.model_copy(update={"framework": framework})
-    result, _ = evaluate(directory, options, int(snapshot))
-    inputs = dict(result.provenance.get("inputs", {}))
-    same_data = next(iter(inputs.values()), "") == digest
-    return result, same_data and framework is None and _scores_csv(result) == scores
+    return Recorded(options.model_copy(update={"year": int(year)}), int(snapshot), str(digest), str(scores))
