@@ -28,7 +28,9 @@ class Engine(core_whatif.Engine):
     def __init__(self, result: Result) -> None:
         super().__init__(result)
         # pre-encoded JSON cells of the nominal scores: what-if rows re-encode only recomputed columns
-        self.cells = {a: [f',"{a}":{_fmt(v)}' for v in s.tolist()] for a, s in self.nominal_scores.items()}
+        self.cells = {
+            a: [f',"{a}":{t.decode()}' for t in score_texts(s)] for a, s in self.nominal_scores.items()
+        }
         self._heads: dict[tuple[int, tuple[str, ...]], tuple[list[bytes], list[bytes], list[bytes]]] = {}
         # per city: the text between its new rank and its rank change
         self.codes_json = orjson.dumps(self.codes)
@@ -51,10 +53,6 @@ class Engine(core_whatif.Engine):
             if len(self._heads) < 64:
                 self._heads[key] = got
         return got
-
-
-def _fmt(v: float) -> str:
-    return "null" if v != v else repr(round(v, 6))
 
 
 def round6(values: Vec) -> Vec:
@@ -89,6 +87,14 @@ def encode_floats(values: Vec) -> list[bytes]:
     return items
 
 
+def score_texts(values: Vec) -> list[bytes]:
+    """The JSON text of each score in every what-if answer (rows, columns, the nominal cells, and so the
+    export built from the rows): ``repr(round(v, 6))``, NaN as ``null`` — the one rounding of what-if
+    scores (:func:`round6`: Python's correctly rounded ``round``, not ``np.round``, which differs near
+    ties in the seventh decimal)."""
+    return encode_floats(round6(values))
+
+
 def encode_ints(values: Vec) -> list[bytes]:
     """Whole numbers stored as floats (ranks) as JSON integers, NaN as ``null``."""
     missing = np.isnan(values)
@@ -110,8 +116,8 @@ def rows_json(
 
     Each row: ``{code, name, province, region, rank, nominal_rank, rank_change, <root>, <dims>…}``.
     Hand-assembled because ``json.dumps`` of 333 dicts costs ≈ 3 ms, more than the computation; only the
-    recomputed columns are encoded anew (:func:`round6`, :func:`encode_floats`: the text of
-    ``repr(round(v, 6))``), the others come from per-city pieces cached by the engine, already UTF-8 (the
+    recomputed columns are encoded anew (:func:`score_texts`: the text of ``repr(round(v, 6))``), the
+    others come from per-city pieces cached by the engine, already UTF-8 (the
     names are Chinese: encoding the whole text per request cost as much as building it).
     """
     ranks = outcome.rank
@@ -119,7 +125,7 @@ def rows_json(
     cols = [engine.root, *dims]
     heads, tails, last_tails = engine.row_heads(prefixes, tuple(c for c in cols if c not in outcome.fresh))
     fresh_cells = [
-        list(map(f',"{c}":'.encode().__add__, encode_floats(round6(outcome.scores[c]))))
+        list(map(f',"{c}":'.encode().__add__, score_texts(outcome.scores[c])))
         for c in cols
         if c in outcome.fresh
     ]
@@ -180,9 +186,9 @@ def columns_json(
     """The compact response body's ``columns`` as JSON: one array per field, in the order of
     ``engine.codes`` (only the cities where ``keep`` is true, when given).
 
-    Ranks are integers (null when unranked), scores rounded to 6 decimals (``np.round``; null when
-    missing). About 30 KB for 331 cities and every field, against ≈ 90 KB for the row-wise form. Each array
-    is encoded from numpy by orjson (the same text as for the list of Python numbers).
+    Ranks are integers (null when unranked), scores as in the rows (:func:`score_texts`: rounded to 6
+    decimals by Python's ``round``; null when missing), so both forms carry the same text per number.
+    About 30 KB for 331 cities and every field, against ≈ 90 KB for the row-wise form.
     """
     parts = []
     for f in fields:
@@ -197,11 +203,8 @@ def columns_json(
             values = outcome.scores[f]
         if keep is not None:
             values = values[keep]
-        if ints:
-            text = b"[" + b",".join(encode_ints(values)) + b"]"
-        else:
-            text = orjson.dumps(np.round(values, 6), option=orjson.OPT_SERIALIZE_NUMPY)  # NaN → null
-        parts.append(orjson.dumps(f) + b":" + text)
+        text = b",".join(encode_ints(values) if ints else score_texts(values))
+        parts.append(orjson.dumps(f) + b":[" + text + b"]")
     return b"{" + b",".join(parts) + b"}"
 
 
