@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -105,16 +107,47 @@ def frontier(x: Array, best: Array | None = None, worst: Array | None = None) ->
 
 NormaliseKernel = Callable[[Array, Array, Array, Methods], Array]
 """``kernel(x, directions, targets, methods)``: the original values, the directions (±1), the targets (NaN
-where none), the method settings → normalised values, "higher is better"."""
+where none), the method settings → normalised values, "higher is better". Kernels are module-level
+functions (or :class:`functools.partial` of them, or :class:`WithOverrides`), so that everything a compiled
+plan holds pickles with plain :mod:`pickle` (process pools, Dask workers)."""
+
+
+def minmax_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return minmax(x * d, *m.range)
+
+
+def zscore_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return zscore(x * d, *m.zscore)
+
+
+def rank_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return rank(x * d)
+
+
+def prank_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return prank(x * d)
+
+
+def efficacy_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return efficacy(x * d, *m.efficacy)
+
+
+def ratio_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return ratio_to_benchmark(x, d, t)
+
+
+def frontier_kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
+    return frontier(x * d)
+
 
 NORMALISERS: dict[str, NormaliseKernel] = {
-    NormaliseMethod.minmax: lambda x, d, t, m: minmax(x * d, *m.range),
-    NormaliseMethod.zscore: lambda x, d, t, m: zscore(x * d, *m.zscore),
-    NormaliseMethod.rank: lambda x, d, t, m: rank(x * d),
-    NormaliseMethod.prank: lambda x, d, t, m: prank(x * d),
-    NormaliseMethod.efficacy: lambda x, d, t, m: efficacy(x * d, *m.efficacy),
-    NormaliseMethod.ratio: lambda x, d, t, m: ratio_to_benchmark(x, d, t),
-    NormaliseMethod.frontier: lambda x, d, t, m: frontier(x * d),
+    NormaliseMethod.minmax: minmax_kernel,
+    NormaliseMethod.zscore: zscore_kernel,
+    NormaliseMethod.rank: rank_kernel,
+    NormaliseMethod.prank: prank_kernel,
+    NormaliseMethod.efficacy: efficacy_kernel,
+    NormaliseMethod.ratio: ratio_kernel,
+    NormaliseMethod.frontier: frontier_kernel,
 }
 """The one registry of normalisation kernels: method name → kernel. Adding a method: a kernel here and
 its name in :class:`~mfgindex.core.methods.NormaliseMethod` (a test checks that the two agree)."""
@@ -133,13 +166,32 @@ def specs(framework: Framework) -> list[NormaliseSpec | None]:
     return [i.normalise for i in framework.indicators()]
 
 
+def goalposts_kernel(x: Array, d: Array, t: Array, m: Methods, *, lo: float, hi: float) -> Array:
+    """:func:`goalposts` of one indicator (``d``: its direction) onto the settings' range."""
+    return goalposts(x, lo, hi, float(d[0]), *m.range)
+
+
+@dataclass(frozen=True)
+class WithOverrides:
+    """The run's kernel with per-indicator kernels (and settings) applied to their columns."""
+
+    default: NormaliseKernel
+    own: tuple[tuple[int, NormaliseKernel, Methods], ...]  # (column, kernel, settings)
+
+    def __call__(self, x: Array, d: Array, t: Array, m: Methods) -> Array:
+        out = np.array(self.default(x, d, t, m), dtype=np.float64)
+        for j, k, settings in self.own:
+            out[..., j] = k(x[..., j : j + 1], d[j : j + 1], t[j : j + 1], settings)[..., 0]
+        return out
+
+
 def _override_kernel(spec: NormaliseSpec, methods: Methods) -> tuple[NormaliseKernel, Methods]:
     """The kernel and settings of one indicator's override (resolved once)."""
     rng = spec.range if spec.range is not None else methods.range
     settings = methods.model_copy(update={"range": rng})
     if spec.goalposts is not None:
         lo, hi = spec.goalposts
-        return (lambda x, d, t, m: goalposts(x, lo, hi, float(d[0]), *m.range)), settings
+        return partial(goalposts_kernel, lo=lo, hi=hi), settings
     assert spec.method is not None  # guaranteed by NormaliseSpec validation
     return NORMALISERS[spec.method], settings.model_copy(update={"normalise": spec.method})
 
@@ -148,17 +200,8 @@ def compile_normaliser(methods: Methods, overrides: Sequence[NormaliseSpec | Non
     """One kernel for the run's method with per-indicator ``overrides`` (COINr ``indiv_specs``) applied to
     their columns; method names are resolved here, once."""
     default = NORMALISERS[methods.normalise]
-    own = [(j, *_override_kernel(s, methods)) for j, s in enumerate(overrides) if s is not None]
-    if not own:
-        return default
-
-    def kernel(x: Array, d: Array, t: Array, m: Methods) -> Array:
-        out = np.array(default(x, d, t, m), dtype=np.float64)
-        for j, k, settings in own:
-            out[..., j] = k(x[..., j : j + 1], d[j : j + 1], t[j : j + 1], settings)[..., 0]
-        return out
-
-    return kernel
+    own = tuple((j, *_override_kernel(s, methods)) for j, s in enumerate(overrides) if s is not None)
+    return WithOverrides(default, own) if own else default
 
 
 def normalise(
