@@ -93,3 +93,55 @@ def test_rows_and_columns_give_the_same_text_where_np_round_differs(
             differs += want is not None and want != repr(float(np.round(v, 6)))
     assert checked == 4 * k
     assert differs > 3 * k - 10  # nearly every value is one where np.round would have answered otherwise
+
+
+def _double_rounding_moves(n: int) -> np.ndarray:
+    """``n`` scores where rounding to 6 decimals and then to 4 gives another number than rounding to 4
+    once: values a few 10⁻⁷ below a tie of the 4th decimal."""
+    rng = np.random.default_rng(4)
+    found: list[float] = []
+    while len(found) < n:
+        x = (rng.integers(0, 1_000_000, 20_000) + 0.5) / 1e4 - rng.uniform(1e-7, 5e-7, 20_000)
+        twice = np.array([round(round(v, 6), 4) for v in x.tolist()])
+        once = np.array([round(v, 4) for v in x.tolist()])
+        found.extend(x[twice != once].tolist())
+    return np.array(found[:n])
+
+
+def test_export_rows_carry_the_unrounded_scores(web_state: AppState) -> None:
+    """The export rounds once (to 4 decimals) from the scores, not from the answer's 6-decimal text."""
+    engine = whatif.Engine(web_state.results[web_state.main_year])
+    outcome = whatif.whatif(engine, {"innovation": 0.4, "scale": 0.05})
+    k = len(outcome.codes)
+    moving = _double_rounding_moves(k)
+    outcome = dataclasses.replace(outcome, scores={**outcome.scores, engine.root: moving})
+    prefixes = {c: '{"code":"' + c + '"' for c in outcome.codes}
+    rows = {r["code"]: r for r in whatif.rows(outcome, engine, prefixes, ["scale"])}
+    answer = {r["code"]: r for r in json.loads(whatif.rows_json(outcome, engine, prefixes, ["scale"]))}
+    for i, code in enumerate(outcome.codes):
+        assert rows[code][engine.root] == moving[i]
+        assert round(rows[code][engine.root], 4) != round(answer[code][engine.root], 4)
+        scale = float(outcome.scores["scale"][i])
+        assert rows[code]["scale"] == (None if scale != scale else scale)
+        assert {f: rows[code][f] for f in ("rank", "nominal_rank", "rank_change")} == {
+            f: answer[code][f] for f in ("rank", "nominal_rank", "rank_change")
+        }
+
+
+def test_whatif_csv_export_is_the_scores_rounded_once(client: Any, web_state: AppState) -> None:
+    import csv
+    import io
+
+    weights = {"innovation": 0.4, "scale": 0.05}
+    r = client.get("/api/export", params={"format": "csv", "weights": "innovation:0.4,scale:0.05"})
+    assert r.status_code == 200
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    header, body = table[0], table[1:]
+    engine = whatif.Engine(web_state.results[web_state.main_year])
+    outcome = whatif.whatif(engine, weights)
+    root = header.index(next(h for h in header if h in ("指数", web_state.framework.root.name_zh)))
+    index = {c: i for i, c in enumerate(outcome.codes)}
+    assert len(body) == len(outcome.codes)
+    for row in body:
+        v = float(outcome.scores[engine.root][index[row[-1]]])
+        assert row[root] == ("" if v != v else str(round(v, 4))), row

@@ -164,13 +164,12 @@ def router(service: Service, answers: WhatIfAnswers) -> APIRouter:
             except ValidationError as exc:
                 raise RequestValidationError(exc.errors()) from None
             _, outcome = answers.run(body)
-            rows = json.loads(
-                whatif.rows_json(outcome, answers.engines[y], answers.prefixes[y], service.dim_ids)
-            )
+            rows = whatif.rows(outcome, answers.engines[y], answers.prefixes[y], service.dim_ids)
         else:
             rows = st.rows(y)
         keep = {r["code"] for r in service.filter_rows(list(labels.values()), region, province, cluster, q)}
         rows = [r for r in rows if r["code"] in keep and (top is None or (r["rank"] or 1e9) <= top)]
+        # the one rounding of an export, once, from the unrounded scores (what-if and nominal alike)
         rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]
         ids = [st.root_id, *service.dim_ids]
         names = {st.root_id: (st.framework.root.name_zh or "指数", st.framework.root.name_en or "Index")}

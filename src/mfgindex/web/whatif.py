@@ -149,6 +149,20 @@ def rows_json(
     return b"".join(parts)
 
 
+def rows(outcome: WhatIf, engine: Engine, prefixes: dict[str, str], dims: list[str]) -> list[dict[str, Any]]:
+    """The rows of :func:`rows_json` as dicts with the scores unrounded, for an export that rounds them
+    once to its own number of decimals (rounding the answer's 6-decimal text again could move a value
+    that lies just below a tie of the export's last decimal)."""
+    out: list[dict[str, Any]] = json.loads(rows_json(outcome, engine, prefixes, dims))
+    index = {c: i for i, c in enumerate(outcome.codes)}
+    for r in out:
+        i = index[r["code"]]
+        for c in (engine.root, *dims):
+            v = float(outcome.scores[c][i])
+            r[c] = None if v != v else v
+    return out
+
+
 def row_prefix(label: dict[str, Any]) -> str:
     """``{"code":…,"name":…,"province":…,"region":…`` (JSON-encoded, without the closing brace)."""
     head = json.dumps(
