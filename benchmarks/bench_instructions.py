@@ -1,0 +1,90 @@
+"""Work per unit counted in CPU instructions by callgrind: deterministic, where timings on a shared virtual
+machine drift by ±50 % within an hour (the same code measured 4.0 µs and 7.6 µs per replication the same day).
+
+Each workload runs twice under ``valgrind --tool=callgrind`` (Linux; ``apt install valgrind``), with a small
+and a large count after the same set-up and warm-up; the difference of the two totals divided by the
+difference of the counts is the work of one unit, without start-up, imports and set-up:
+
+  engine   one Monte Carlo replication, ASEM, COINr's default assumptions (``bench_engine.py``'s work)
+  api      one evaluation of ASEM on loaded data (``runner.evaluate_prepared``, ``bench_api.py``'s work)
+
+Usage:  .venv/bin/python benchmarks/bench_instructions.py [engine] [api]
+Compare two versions of the code by running it with ``PYTHONPATH=<checkout>/src`` for each. Takes about a
+minute per workload (callgrind runs the interpreter ≈ 50× slower); OpenBLAS is kept to one thread.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SETUP = {
+    "engine": """
+import warnings
+from importlib import resources
+import mfgindex as mi
+from mfgindex.robust import assumptions, engine, uncertainty
+warnings.simplefilter("ignore")
+asem = resources.files("mfgindex") / "data" / "asem"
+coin = {"denominate": True, "impute": "group_mean", "impute_group": "EurAsia_group"}
+spec = mi.RunSpec(framework=str(asem / "iMeta.csv"), data=(str(asem / "iData.csv"),), methods=coin)
+res = mi.evaluate(spec)
+ctx = engine.build_context(res, assumptions.default_assumptions(res.framework))
+def work(n):
+    batches = uncertainty.batches(uncertainty.tasks(n, 1), ctx.n_units)
+    uncertainty.collect(ctx, (uncertainty.run_batch(ctx, b) for b in batches), n)
+work(2000)
+""",
+    "api": """
+import warnings
+from importlib import resources
+import mfgindex as mi
+from mfgindex.services import runner
+warnings.simplefilter("ignore")
+asem = resources.files("mfgindex") / "data" / "asem"
+coin = {"denominate": True, "impute": "group_mean", "impute_group": "EurAsia_group"}
+spec = mi.RunSpec(framework=str(asem / "iMeta.csv"), data=(str(asem / "iData.csv"),), methods=coin)
+prepared = runner.prepare(spec)
+def work(n):
+    for _ in range(n):
+        runner.evaluate_prepared(spec, prepared)
+work(5)
+""",
+}
+CASES = {  # name → (set-up, extra lines, small count, large count, unit)
+    "engine": ("engine", "", 2_000, 12_000, "replication"),
+    "api": ("api", "", 5, 25, "evaluation"),
+}
+
+
+def total(script: str, n: int, out: Path) -> int:
+    """Instructions of the whole process running ``script`` then ``work(n)``, counted by callgrind."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", script]
+    subprocess.run([*cmd, str(n)], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"no total in {out}")
+    return int(found.group(1))
+
+
+def main(names: list[str]) -> None:
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (Linux: apt install valgrind); it counts the instructions")
+    for name in names or list(CASES):
+        setup, extra, small, large, unit = CASES[name]
+        script = extra + "\n" + SETUP[setup] + "\nimport sys\nwork(int(sys.argv[1]))\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            a = total(script, small, Path(tmp) / "a.out")
+            b = total(script, large, Path(tmp) / "b.out")
+        print(f"{name:8s} {(b - a) / (large - small):14,.0f} instructions per {unit} "
+              f"({large:,} minus {small:,} {unit}s)", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
