@@ -23,16 +23,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-SETUP = {
-    "engine": """
+ASEM = """
 import warnings
 from importlib import resources
 import mfgindex as mi
-from mfgindex.robust import assumptions, engine, uncertainty
 warnings.simplefilter("ignore")
 asem = resources.files("mfgindex") / "data" / "asem"
 coin = {"denominate": True, "impute": "group_mean", "impute_group": "EurAsia_group"}
 spec = mi.RunSpec(framework=str(asem / "iMeta.csv"), data=(str(asem / "iData.csv"),), methods=coin)
+"""
+WORK = {  # after the ASEM spec: set-up, then work(n) for n units, warmed up once
+    "engine": """
+from mfgindex.robust import assumptions, engine, uncertainty
 res = mi.evaluate(spec)
 ctx = engine.build_context(res, assumptions.default_assumptions(res.framework))
 def work(n):
@@ -41,14 +43,7 @@ def work(n):
 work(2000)
 """,
     "api": """
-import warnings
-from importlib import resources
-import mfgindex as mi
 from mfgindex.services import runner
-warnings.simplefilter("ignore")
-asem = resources.files("mfgindex") / "data" / "asem"
-coin = {"denominate": True, "impute": "group_mean", "impute_group": "EurAsia_group"}
-spec = mi.RunSpec(framework=str(asem / "iMeta.csv"), data=(str(asem / "iData.csv"),), methods=coin)
 prepared = runner.prepare(spec)
 def work(n):
     for _ in range(n):
@@ -56,9 +51,9 @@ def work(n):
 work(5)
 """,
 }
-CASES = {  # name → (set-up, extra lines, small count, large count, unit)
-    "engine": ("engine", "", 2_000, 12_000, "replication"),
-    "api": ("api", "", 5, 25, "evaluation"),
+CASES = {  # name → (small count, large count, unit)
+    "engine": (2_000, 12_000, "replication"),
+    "api": (5, 25, "evaluation"),
 }
 
 
@@ -77,8 +72,8 @@ def main(names: list[str]) -> None:
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Linux: apt install valgrind); it counts the instructions")
     for name in names or list(CASES):
-        setup, extra, small, large, unit = CASES[name]
-        script = extra + "\n" + SETUP[setup] + "\nimport sys\nwork(int(sys.argv[1]))\n"
+        small, large, unit = CASES[name]
+        script = ASEM + WORK[name] + "\nimport sys\nwork(int(sys.argv[1]))\n"
         with tempfile.TemporaryDirectory() as tmp:
             a = total(script, small, Path(tmp) / "a.out")
             b = total(script, large, Path(tmp) / "b.out")
