@@ -157,7 +157,7 @@ def _started() -> None:
 def leave(code: str | int | None) -> NoReturn:
     """End the process with ``code`` (a ``SystemExit`` code) without tearing the interpreter down.
 
-    A normal exit frees every object of every module one by one; with pandas, pyarrow and pydantic loaded
+    A normal exit frees every object of every module one by one; with pandas, numpy and pydantic loaded
     that is 0.1–0.3 s of a command that has finished (mypy leaves the same way, ``util.hard_exit``). What a
     normal exit does that matters is done here: the ``atexit`` callbacks (logging's flush, temporary folders'
     finalizers) and flushing stdout and stderr; every file mfgindex writes is closed by its ``with`` block
