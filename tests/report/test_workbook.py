@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from mfgindex.core.result import Result
-from mfgindex.report.workbook import excel_value, run_hash, write_table
+from mfgindex.report.workbook import excel_value, write_table
 from mfgindex.services.outputs import write_xlsx
 
 
@@ -46,7 +46,7 @@ def test_about_sheet_comes_first(xlsx: Path, default_result: Result) -> None:
     assert wb.sheetnames[0] == "说明"
     about = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert about["评价年份"] == f"{default_result.year}年"
-    assert about["运行标识"] == run_hash(default_result) and len(about["运行标识"]) == 16
+    assert about["运行指纹"] == default_result.run_hash()
     assert "主次分类赋权" in about["权重"]
     sources = [r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True) if r[0] == "数据来源"]
     assert any("统计年鉴" in s for s in sources)

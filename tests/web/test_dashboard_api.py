@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from mfgindex.analysis.run import from_result
 from mfgindex.analysis.runmode import analyze_run
+from mfgindex.core.result import Result
 from mfgindex.web.state import AppState
 
 
@@ -52,7 +53,9 @@ def test_summary_equals_the_report_analysis_and_the_ranking(client: TestClient, 
     assert {c["cluster"]: c["count"] for c in s["clusters"]} == report.clusters.counts
 
 
-def test_xlsx_export_numbers_headers_widths_and_about_sheet(client: TestClient) -> None:
+def test_xlsx_export_numbers_headers_widths_and_about_sheet(
+    client: TestClient, default_result: Result
+) -> None:
     r = client.get("/api/export?format=xlsx&province=江苏")
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
@@ -78,6 +81,8 @@ def test_xlsx_export_numbers_headers_widths_and_about_sheet(client: TestClient) 
     assert "省份=江苏" in about["筛选"]
     assert "各省市统计年鉴" in about["数据来源"] and "city_gdp_structure" in about["输入文件"]
     assert re.fullmatch(r"[0-9a-f]{16}", about["运行指纹"])
+    # the dashboard's export and results.xlsx name a run by the same fingerprint
+    assert about["运行指纹"] == default_result.run_hash()
     # what-if weights are recorded as such
     r = client.get("/api/export?format=xlsx&weights=innovation:0.5,scale:0.5&top=10")
     about = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -9,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mfgindex import __version__
 from mfgindex.core.framework import Framework
+from mfgindex.core.spec import framework_sha256
 from mfgindex.core.treat import TreatLog
 
 if TYPE_CHECKING:
@@ -64,3 +68,21 @@ class Result:
 
     def aggregate_ids(self) -> list[str]:
         return [a.id for a in self.framework.aggregates()]
+
+    def run_hash(self) -> str:
+        """The run's fingerprint (16 hex digits of a SHA-256): equal when the numbers are made of the same
+        things — the framework with its method choices and weights (its SHA-256), the content of every input
+        (data, corrections, expert surveys: the SHA-256 of their bytes, wherever the files lie), the year, the
+        comparison year, the seed and mfgindex's version. The same run gives the same hash on every machine;
+        the dashboard's export and results.xlsx show this one."""
+        p = self.provenance
+        payload = {
+            "framework": framework_sha256(self.framework),
+            "inputs": sorted(dict(p.get("inputs") or {}).values()),
+            "year": self.year,
+            "previous_year": p.get("previous_year"),
+            "seed": p.get("seed", 0),
+            "version": __version__,
+        }
+        blob = json.dumps(payload, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]

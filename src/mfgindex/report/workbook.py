@@ -5,8 +5,6 @@ weights, sources, run hash) at the front of every export.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -160,22 +158,6 @@ def write_table(
     return ws
 
 
-def run_hash(result: Result) -> str:
-    """A short fingerprint of what determines the run's numbers: framework, input hashes, years, seed,
-    version (the same run gives the same hash on every machine)."""
-    p = result.provenance
-    payload = {
-        "framework": result.framework.model_dump(mode="json", by_alias=True),
-        "inputs": dict(sorted(dict(p.get("inputs", {})).items())),
-        "year": p.get("year"),
-        "previous_year": p.get("previous_year"),
-        "seed": p.get("seed", 0),
-        "version": __version__,
-    }
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:16]
-
-
 def about_rows(result: Result, sources_zh: Sequence[str] = ()) -> list[tuple[str, str]]:
     """The 说明 sheet: what the workbook holds and how it was made."""
     fw = result.framework
@@ -195,7 +177,7 @@ def about_rows(result: Result, sources_zh: Sequence[str] = ()) -> list[tuple[str
         ("参评城市数", str(len(result.table))),
         ("权重", weights),
         ("随机种子", str(p.get("seed", 0))),
-        ("运行标识", run_hash(result)),
+        ("运行指纹", result.run_hash()),
         ("软件版本", f"mfgindex {__version__}"),
     ]
     rows += [("数据来源", s) for s in sources_zh]

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from typing import Annotated, Any, Literal
 
@@ -20,21 +18,6 @@ from mfgindex.web.models import WhatIfRequest
 from mfgindex.web.service import ERRORS, Service
 from mfgindex.web.state import AppState, version
 from mfgindex.web.whatif_api import WhatIfAnswers
-
-
-def run_hash(st: AppState, year: int) -> str:
-    """SHA-256 (first 16 hex digits) of what determines the ranking of ``year``: the run options, the
-    framework with its method choices and weights, and the SHA-256 of every input file."""
-    res = st.results[year]
-    doc = {
-        "config": st.config,
-        "framework": st.framework.model_dump(mode="json"),
-        "inputs": res.provenance.get("inputs", {}),
-        "year": year,
-        "previous_year": res.provenance.get("previous_year"),
-        "seed": res.provenance.get("seed"),
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def export_notes(
@@ -93,7 +76,7 @@ def export_notes(
         ("参评城市" if zh else "Units ranked", str(st.ranked_count(year))),
         ("数据来源" if zh else "Sources", sources),
         ("输入文件" if zh else "Input files", files),
-        ("运行指纹" if zh else "Run hash", run_hash(st, year)),
+        ("运行指纹" if zh else "Run hash", st.results[year].run_hash()),
         ("软件版本" if zh else "Version", f"mfgindex {version()}"),
     ]
     return rows
