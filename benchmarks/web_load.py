@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import gc
+import itertools
 import json
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -30,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import web_probe
 
+LINUX = sys.platform.startswith("linux")  # the probe and the machine samples read /proc
 DIMS = ["scale", "quality", "innovation", "green", "digital", "enterprise", "agglomeration"]
 
 
@@ -107,6 +113,7 @@ async def client(
     errors: list[int],
     seed: int,
     interval: float = 0,
+    spans: list[tuple[float, float]] | None = None,
 ) -> None:
     hostport = url.split("://", 1)[1]
     host, port = hostport.split(":")
@@ -125,7 +132,10 @@ async def client(
             writer.write(req)
             await writer.drain()
             status = await read_response(reader)
-            latencies.append(time.perf_counter() - t0)
+            done = time.perf_counter()
+            latencies.append(done - t0)
+            if spans is not None:
+                spans.append((t0, done))
             if status >= 400:
                 errors.append(status)
     finally:
@@ -140,6 +150,8 @@ async def open_loop(
     latencies: list[float],
     errors: list[int],
     late: list[float],
+    spans: list[tuple[float, float]],
+    opened: list[int],
 ) -> None:
     """Requests at a fixed rate whatever the responses (open loop): request i is due at start + i/rate and
     its latency counts from then, so a slow server's queueing shows (no coordinated omission). Each request
@@ -165,19 +177,26 @@ async def open_loop(
             writer.close()
         return None
 
+    async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        opened.append(1)
+        return await asyncio.open_connection(host, int(port))
+
     async def one(due: float, req: bytes) -> None:
         late.append(time.perf_counter() - due)
         try:
-            reader, writer = reuse() or await asyncio.open_connection(host, int(port))
+            reader, writer = reuse() or await connect()
             writer.write(req)
             await writer.drain()
             status = await read_response(reader)
         except (ConnectionError, asyncio.IncompleteReadError):
             # an overloaded server closes connections: counted as an error (status 0), latency kept
             latencies.append(time.perf_counter() - due)
+            spans.append((due, time.perf_counter()))
             errors.append(0)
             return
-        latencies.append(time.perf_counter() - due)
+        done = time.perf_counter()
+        latencies.append(done - due)
+        spans.append((due, done))
         if status >= 400:
             errors.append(status)
         if status == 503:  # the busy answer closes the connection
@@ -211,6 +230,8 @@ async def run_scenario(
     errors: list[int] = []
     late: list[float] = []
     lags: list[float] = []
+    spans: list[tuple[float, float]] = []
+    opened: list[int] = []
     # the load generator's own pauses must not count against the server: its garbage collector (thousands of
     # live tasks and coroutines, rescanned in each full collection) is kept out of the measured window, and a
     # probe task measures how late its event loop wakes up (asked for 1 ms sleeps)
@@ -223,10 +244,10 @@ async def run_scenario(
     stop = start + seconds
     try:
         if rate:
-            await open_loop(url, scenario, rate, seconds, latencies, errors, late)
+            await open_loop(url, scenario, rate, seconds, latencies, errors, late, spans, opened)
         else:
             await asyncio.gather(
-                *(client(url, scenario, stop, latencies, errors, i, interval) for i in range(clients))
+                *(client(url, scenario, stop, latencies, errors, i, interval, spans) for i in range(clients))
             )
     finally:
         elapsed = time.perf_counter() - start
@@ -246,12 +267,159 @@ async def run_scenario(
         "max_ms": 1000 * max(latencies),
         "server_cpu_ms": math.nan if cpu0 is None or cpu1 is None else 1000 * (cpu1 - cpu0) / len(latencies),
         "client_cpu_ms": 1000 * (own1 - own0) / len(latencies),
+        "client_cpu_s": own1 - own0,
         "statuses": ", ".join(f"{k or 'closed'}×{v}" for k, v in sorted(Counter(errors).items())),
         "late_p99_ms": 1000 * statistics.quantiles(late, n=100, method="inclusive")[98] if late else math.nan,
         "late_max_ms": 1000 * max(late, default=math.nan),
         "lag_max_ms": 1000 * max(lags, default=math.nan),
         "slowest_ms": ", ".join(f"{1000 * x:.0f}" for x in slow[-5:]),
+        "spans": spans,
+        "window": (start, start + elapsed),
+        "connections": len(opened),
     }
+
+
+# -- what the server and the machine did during the run (web_probe's recordings) --------------------------
+
+
+class Series:
+    """Rows of a recorder (web_probe), looked up by time: ``change(name, a, b)`` is how much a cumulative
+    field grew over [a, b] (from the last row at or before ``a`` to the first at or after ``b``)."""
+
+    def __init__(self, rows: list[tuple[float, ...]], fields: tuple[str, ...]) -> None:
+        self.rows = rows
+        self.times = [r[0] for r in rows]
+        self.col = {f: i for i, f in enumerate(fields)}
+
+    def __bool__(self) -> bool:
+        return len(self.rows) > 1
+
+    def change(self, name: str, a: float, b: float) -> float:
+        i = max(0, bisect.bisect_right(self.times, a) - 1)
+        j = min(len(self.rows) - 1, bisect.bisect_left(self.times, b))
+        k = self.col[name]
+        return self.rows[j][k] - self.rows[i][k]
+
+    def within(self, a: float, b: float) -> list[tuple[float, ...]]:
+        return self.rows[bisect.bisect_left(self.times, a) : bisect.bisect_right(self.times, b)]
+
+
+SLOW = 0.020  # a request slower than the target (p99 ≤ 20 ms) is "slow"
+STALL = 0.010  # a server event-loop wake-up later than this is a stall
+GAP = 0.050  # slow requests closer than this belong to one episode
+
+
+def episodes(spans: list[tuple[float, float]]) -> list[tuple[float, float, int, float]]:
+    """The slow requests merged into episodes: (start, end, how many, longest latency)."""
+    out: list[list[float]] = []
+    for due, done in sorted(s for s in spans if s[1] - s[0] > SLOW):
+        if out and due <= out[-1][1] + GAP:
+            e = out[-1]
+            e[1] = max(e[1], done)
+            e[2] += 1
+            e[3] = max(e[3], done - due)
+        else:
+            out.append([due, done, 1, done - due])
+    return [(a, b, int(n), m) for a, b, n, m in out]
+
+
+def breakdown(probe: Series, system: Series, a: float, b: float) -> str:
+    """Where the server's event-loop thread was during [a, b] and what the machine did meanwhile."""
+    wall = b - a
+    parts = []
+    if probe:
+        cpu = probe.change("cpu", a, b)
+        wait = probe.change("wait", a, b)
+        parts.append(
+            f"server on a CPU {1000 * cpu:.0f} ms, waiting for one {1000 * wait:.0f} ms, "
+            f"neither {1000 * max(0.0, wall - cpu - wait):.0f} ms "
+            f"(faults {probe.change('minflt', a, b):.0f} minor/{probe.change('majflt', a, b):.0f} major, "
+            f"switches {probe.change('nvcsw', a, b):.0f} vol/{probe.change('nivcsw', a, b):.0f} invol)"
+        )
+    if system:
+        ncpu = os.cpu_count() or 1
+        busy = system.change("busy", a, b)
+        parts.append(
+            f"machine: steal {1000 * system.change('steal', a, b):.0f} ms, CPUs busy "
+            f"{100 * busy / (ncpu * max(wall, 1e-9)):.0f} %, CPU pressure (some) "
+            f"{1000 * system.change('psi_some', a, b):.0f} ms"
+        )
+    return "; ".join(parts)
+
+
+def stalls(probe: Series, a: float, b: float) -> list[tuple[float, float]]:
+    """The server's event-loop stalls in [a, b]: (when it should have woken, how late it woke)."""
+    rows = probe.within(a, b)
+    out = []
+    for prev, row in itertools.pairwise(rows):
+        lag = row[0] - prev[0] - web_probe.PERIOD
+        if lag > STALL:
+            out.append((prev[0] + web_probe.PERIOD, lag))
+    return out
+
+
+def others_cpu(exclude: set[int]) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of every other process, with a short command line."""
+    out = {}
+    for p in psutil.process_iter(["pid", "cmdline", "name", "cpu_times"]):
+        info = p.info
+        if info["pid"] in exclude or info["cpu_times"] is None:
+            continue
+        cmd = [Path(c).name for c in (info["cmdline"] or [info["name"] or "?"])[:3]]
+        t = info["cpu_times"]
+        out[info["pid"]] = (" ".join(cmd)[:50], t.user + t.system)
+    return out
+
+
+def report_machine(
+    r: dict[str, Any],
+    probe: Series,
+    system: Series,
+    before: dict[int, tuple[str, float]],
+    after: dict[int, tuple[str, float]],
+    load: tuple[float, float],
+) -> list[str]:
+    """Lines telling a server stall from a host stall, printed under the scenario's percentiles."""
+    a, b = r["window"]
+    lines = [f"  load average 1 min before {load[0]:.2f}, after {load[1]:.2f}"]
+    if probe:
+        st = stalls(probe, a, b)
+        rss = [row[probe.col["rss"]] / 2**20 for row in probe.within(a, b)] or [math.nan]
+        lines.append(
+            f"  server event loop: {len(st)} stalls > {1000 * STALL:.0f} ms, total "
+            f"{1000 * sum(x for _, x in st):.0f} ms; RSS {min(rss):.0f}-{max(rss):.0f} MB"
+        )
+        for t, lag in sorted(st, key=lambda x: -x[1])[:3]:
+            lines.append(
+                f"    stall at {t - a:6.2f} s, {1000 * lag:.0f} ms: {breakdown(probe, system, t, t + lag)}"
+            )
+    lines.append(f"  whole run ({b - a:.1f} s): {breakdown(probe, system, a, b)}")
+    if probe and system:
+        busy = system.change("busy", a, b)
+        server = probe.change("proc_cpu", a, b)
+        lines.append(
+            f"  CPU time of the machine in the run {busy:.1f} s: the server {server:.1f} s, the load "
+            f"generator {r['client_cpu_s']:.1f} s, everything else {busy - server - r['client_cpu_s']:.1f} s"
+        )
+    eps = episodes(r["spans"])
+    if eps:
+        span = sum(e - s for s, e, _, _ in eps)
+        lines.append(
+            f"  slow requests (> {1000 * SLOW:.0f} ms): {sum(e[2] for e in eps)} in {len(eps)} episode(s) "
+            f"spanning {span:.2f} s"
+        )
+        for s, e, n, worst in sorted(eps, key=lambda x: -x[3])[:3]:
+            lines.append(
+                f"    episode at {s - a:6.2f} s, {1000 * (e - s):.0f} ms, {n} requests, worst "
+                f"{1000 * worst:.0f} ms: {breakdown(probe, system, s, e)}"
+            )
+    used = Counter[str]()
+    for pid, (cmd, t) in after.items():
+        used[cmd] += t - before.get(pid, (cmd, 0.0))[1]
+    top = [(c, t) for c, t in used.most_common(4) if t >= 0.05]
+    if top:
+        lines.append("  other processes' CPU in the run: " + ", ".join(f"{c} {t:.1f} s" for c, t in top))
+    return lines
 
 
 async def loop_lag(lags: list[float]) -> None:
@@ -308,29 +476,35 @@ def main() -> None:
         help="open loop: requests per second at fixed times, latency from each request's due time "
         "(replaces --clients/--interval)",
     )
+    ap.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="start the plain `mfgindex serve` (no event-loop probe; the machine is still sampled)",
+    )
     args = ap.parse_args()
     proc = None
     url = args.url
+    tmp = Path(tempfile.mkdtemp(prefix="web_load_"))
+    probe_file = tmp / "probe.bin"
+    system_file = tmp / "system.bin"
+    here = Path(__file__).resolve().parent
     if url is None:
         port = free_port()
-        exe = Path(sys.executable).with_name("mfgindex")
-        env = dict(os.environ)
-        proc = subprocess.Popen(
-            [
-                str(exe),
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        if args.no_probe or args.workers > 1 or not LINUX:
+            exe = Path(sys.executable).with_name("mfgindex")
+            cmd = [str(exe), "serve", "--port", str(port), "--log-level", "warning"]
+            cmd += ["--workers", str(args.workers)]
+        else:  # the app of `mfgindex serve`, with the event-loop probe (web_probe.serve)
+            cmd = [sys.executable, str(here / "web_probe.py"), "serve", "--port", str(port)]
+            cmd += ["--out", str(probe_file)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
+    sampler = None
+    if LINUX:
+        sampler = subprocess.Popen(
+            [sys.executable, str(here / "web_probe.py"), "sample", "--out", str(system_file)],
+            stdout=subprocess.DEVNULL,
+        )
     try:
         wait_ready(url)
         pace = f"one request per {args.interval:g} s each" if args.interval else "back-to-back"
@@ -339,8 +513,9 @@ def main() -> None:
             if args.rate
             else f"{args.clients} concurrent keep-alive clients ({pace})"
         )
+        probed = proc is not None and proc.args[1].endswith("web_probe.py")
         print(
-            f"server {url}; {mode}, {args.seconds:g} s per "
+            f"server {url}{' (with the event-loop probe)' if probed else ''}; {mode}, {args.seconds:g} s per "
             f"scenario, {args.workers} server worker(s), {os.cpu_count()} CPUs, "
             f"load average before {os.getloadavg()[0]:.1f}"
         )
@@ -352,10 +527,15 @@ def main() -> None:
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         pid = proc.pid if proc is not None else args.server_pid
+        ours = {os.getpid(), *([sampler.pid] if sampler else [])}
+        if pid is not None:
+            ours |= {pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))}
         for scenario in args.scenarios.split(","):
+            before, load0 = others_cpu(ours), os.getloadavg()[0]
             r = run_loop(
                 run_scenario(url, scenario, args.clients, args.seconds, args.interval, args.rate, pid)
             )
+            after, load1 = others_cpu(ours), os.getloadavg()[0]
             print(
                 f"| {scenario} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.0f} | "
                 f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
@@ -367,13 +547,25 @@ def main() -> None:
             print(
                 f"  {scenario}: slowest 5 {r['slowest_ms']} ms; load generator: lateness in sending p99 "
                 f"{r['late_p99_ms']:.1f} ms, max {r['late_max_ms']:.1f} ms; its event loop's longest stall "
-                f"{r['lag_max_ms']:.1f} ms",
+                f"{r['lag_max_ms']:.1f} ms"
+                + (f"; connections opened {r['connections']}" if args.rate else ""),
                 flush=True,
             )
+            time.sleep(2 * web_probe.FLUSH)  # the probe's last rows of the window reach its file
+            probe = Series(
+                web_probe.read_rows(probe_file, len(web_probe.PROBE_FIELDS)), web_probe.PROBE_FIELDS
+            )
+            system = Series(
+                web_probe.read_rows(system_file, len(web_probe.SYSTEM_FIELDS)), web_probe.SYSTEM_FIELDS
+            )
+            for line in report_machine(r, probe, system, before, after, (load0, load1)):
+                print(line, flush=True)
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
+        for p in (proc, sampler):
+            if p is not None:
+                p.terminate()
+                p.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
