@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,19 @@ class Engine(core_whatif.Engine):
         # per city: the text between its new rank and its rank change
         self.codes_json = orjson.dumps(self.codes)
         self.between = [b',"nominal_rank":' + n + b',"rank_change":' for n in encode_ints(self.nominal_rank)]
+        self._nominal_columns: dict[str, bytes] = {}
+
+    def nominal_column(self, field: str) -> bytes:
+        """The text of a nominal column of the compact form (``nominal_rank`` or an aggregate's nominal
+        scores, what :func:`columns_json` writes for a column the what-if did not recompute), encoded once."""
+        text = self._nominal_columns.get(field)
+        if text is None:
+            if field == "nominal_rank":
+                text = b",".join(encode_ints(self.nominal_rank))
+            else:
+                text = b",".join(score_texts(self.nominal_scores[field]))
+            self._nominal_columns[field] = text
+        return text
 
     def row_heads(
         self, prefixes: dict[str, str], static: tuple[str, ...]
@@ -141,8 +155,9 @@ def rows_json(
     pieces = (heads, encode_ints(ranks), engine.between, encode_ints(nominal - ranks), cells, tails)
     width = len(pieces)
     parts: list[bytes] = [b""] * (width * len(order) + 2)
+    pick = operator.itemgetter(*order) if len(order) > 1 else lambda piece: (piece[order[0]],)
     for k, piece in enumerate(pieces):  # row by row: head, rank, nominal rank, change, cells, tail
-        parts[1 + k : -1 : width] = [piece[i] for i in order]
+        parts[1 + k : -1 : width] = pick(piece)  # the pieces in the new order, picked in C
     parts[0] = b"["
     parts[-2] = last_tails[order[-1]]  # no comma after the last row
     parts[-1] = b"]"
@@ -206,6 +221,10 @@ def columns_json(
     """
     parts = []
     for f in fields:
+        if keep is None and (f == "nominal_rank" or (f not in RANK_FIELDS and f not in outcome.fresh)):
+            # not recomputed: the nominal values, whose text the engine keeps
+            parts.append(orjson.dumps(f) + b":[" + engine.nominal_column(f) + b"]")
+            continue
         ints = f in RANK_FIELDS
         if f == "rank":
             values = outcome.rank
