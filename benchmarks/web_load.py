@@ -331,8 +331,9 @@ def breakdown(probe: Series, system: Series, a: float, b: float) -> str:
         cpu = probe.change("cpu", a, b)
         wait = probe.change("wait", a, b)
         parts.append(
-            f"server on a CPU {1000 * cpu:.0f} ms, waiting for one {1000 * wait:.0f} ms, "
-            f"neither {1000 * max(0.0, wall - cpu - wait):.0f} ms "
+            f"server on a CPU {1000 * cpu:.0f} ms (in the kernel {1000 * probe.change('sys', a, b):.0f} ms), "
+            f"waiting for one {1000 * wait:.0f} ms, "
+            f"neither (idle, blocked or stolen) {1000 * max(0.0, wall - cpu - wait):.0f} ms "
             f"(faults {probe.change('minflt', a, b):.0f} minor/{probe.change('majflt', a, b):.0f} major, "
             f"switches {probe.change('nvcsw', a, b):.0f} vol/{probe.change('nivcsw', a, b):.0f} invol)"
         )
@@ -358,17 +359,45 @@ def stalls(probe: Series, a: float, b: float) -> list[tuple[float, float]]:
     return out
 
 
-def others_cpu(exclude: set[int]) -> dict[int, tuple[str, float]]:
-    """CPU seconds so far of every other process, with a short command line."""
+def others_cpu(exclude: set[int], me: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of every other process, with a short command line, its nice value and, where the
+    kernel groups processes by session (autogroup), whether it is in the server's group."""
     out = {}
-    for p in psutil.process_iter(["pid", "cmdline", "name", "cpu_times"]):
+    mine = autogroup(me)
+    for p in psutil.process_iter(["pid", "cmdline", "name", "cpu_times", "nice"]):
         info = p.info
         if info["pid"] in exclude or info["cpu_times"] is None:
             continue
-        cmd = [Path(c).name for c in (info["cmdline"] or [info["name"] or "?"])[:3]]
+        cmd = " ".join(Path(c).name for c in (info["cmdline"] or [info["name"] or "?"])[:3])[:50]
+        group = autogroup(info["pid"])
+        where = "" if group is None or mine is None else (" same session" if group == mine else "")
         t = info["cpu_times"]
-        out[info["pid"]] = (" ".join(cmd)[:50], t.user + t.system)
+        out[info["pid"]] = (f"{cmd} (nice {info['nice']}{where})", t.user + t.system)
     return out
+
+
+def autogroup(pid: int) -> str | None:
+    """The process's scheduling group when the kernel groups processes by session (``autogroup-N``)."""
+    try:
+        text = Path(f"/proc/{pid}/autogroup").read_text()
+    except OSError:
+        return None
+    return text.split()[0]
+
+
+def autogroups_note() -> str:
+    """What a reader must know when the kernel schedules by session: nice values of other sessions' processes
+    do not yield to the server (each session's group gets an equal share of a busy CPU)."""
+    try:
+        on = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return ""
+    return (
+        "sched_autogroup_enabled=1: each session's processes share the CPUs as one group, equal to the "
+        "server's (with the load generator), whatever their nice value"
+        if on
+        else ""
+    )
 
 
 def report_machine(
@@ -526,16 +555,19 @@ def main() -> None:
             "| server CPU ms/req | client CPU ms/req |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        if LINUX and autogroups_note():
+            print(autogroups_note())
         pid = proc.pid if proc is not None else args.server_pid
         ours = {os.getpid(), *([sampler.pid] if sampler else [])}
         if pid is not None:
             ours |= {pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))}
+        me = pid if pid is not None else os.getpid()  # whose session is the server's
         for scenario in args.scenarios.split(","):
-            before, load0 = others_cpu(ours), os.getloadavg()[0]
+            before, load0 = others_cpu(ours, me), os.getloadavg()[0]
             r = run_loop(
                 run_scenario(url, scenario, args.clients, args.seconds, args.interval, args.rate, pid)
             )
-            after, load1 = others_cpu(ours), os.getloadavg()[0]
+            after, load1 = others_cpu(ours, me), os.getloadavg()[0]
             print(
                 f"| {scenario} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.0f} | "
                 f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "

@@ -8,9 +8,10 @@ system-wide ``CLOCK_MONOTONIC``, so the server's, the sampler's and the load gen
 - :func:`serve` runs the app as ``mfgindex serve`` does (``create_app()`` and ``web.server.run``: same
   protocol, limits, garbage-collector freeze), wrapped by :class:`LoopProbe`, an ASGI wrapper that starts one
   task on the server's event loop. The task sleeps :data:`PERIOD` and records at each wake-up
-  (:data:`PROBE_FIELDS`): the time, the event-loop thread's CPU time, the time that thread spent waiting
-  for a CPU while runnable (``/proc/self/task/TID/schedstat``), the process CPU time, the thread's page
-  faults (minor, major) and context switches (voluntary, involuntary), and the RSS. A wake-up later than
+  (:data:`PROBE_FIELDS`): the time, the event-loop thread's CPU time (and its part in the kernel), the
+  time that thread spent waiting for a CPU while runnable (``/proc/self/task/TID/schedstat``), the process
+  CPU time, the thread's page faults (minor, major) and context switches (voluntary, involuntary), and the
+  RSS. A wake-up later than
   the period is a stall of the event loop, and the deltas across it say what the server did meanwhile:
   ran (its CPU time grew by the gap), waited for a CPU (run-queue wait: other processes of this machine
   had it), or neither (blocked, or the virtual CPU was not running at all: host steal).
@@ -37,7 +38,7 @@ from typing import Any
 PERIOD = 0.005  # the probe's sleep (s)
 SAMPLE_PERIOD = 0.01  # the system sampler's period (s)
 FLUSH = 0.5  # the probe writes its rows every FLUSH seconds
-PROBE_FIELDS = ("t", "cpu", "proc_cpu", "run", "wait", "minflt", "majflt", "nvcsw", "nivcsw", "rss")
+PROBE_FIELDS = ("t", "cpu", "sys", "proc_cpu", "run", "wait", "minflt", "majflt", "nvcsw", "nivcsw", "rss")
 SYSTEM_FIELDS = ("t", "steal", "busy", "idle", "psi_some", "running")
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -74,6 +75,7 @@ class LoopProbe:
                     (
                         t,
                         time.thread_time(),
+                        ru.ru_stime,
                         time.process_time(),
                         int(run_ns) / 1e9,
                         int(wait_ns) / 1e9,

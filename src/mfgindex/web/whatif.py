@@ -223,7 +223,7 @@ def columns_json(
     for f in fields:
         if keep is None and (f == "nominal_rank" or (f not in RANK_FIELDS and f not in outcome.fresh)):
             # not recomputed: the nominal values, whose text the engine keeps
-            parts.append(orjson.dumps(f) + b":[" + engine.nominal_column(f) + b"]")
+            parts.append(b"".join((orjson.dumps(f), b":[", engine.nominal_column(f), b"]")))
             continue
         ints = f in RANK_FIELDS
         if f == "rank":
@@ -237,8 +237,8 @@ def columns_json(
         if keep is not None:
             values = values[keep]
         text = b",".join(encode_ints(values) if ints else score_texts(values))
-        parts.append(orjson.dumps(f) + b":[" + text + b"]")
-    return b"{" + b",".join(parts) + b"}"
+        parts.append(b"".join((orjson.dumps(f), b":[", text, b"]")))
+    return b"".join((b"{", b",".join(parts), b"}"))
 
 
 def dumps(data: Any) -> bytes:

@@ -109,9 +109,9 @@ class WhatIfAnswers:
                 keep = np.nan_to_num(outcome.rank, nan=np.inf) <= body.top
                 codes = whatif.dumps([c for c, k in zip(engine.codes, keep.tolist(), strict=True) if k])
                 cols = whatif.columns_json(outcome, engine, fields, keep)
-            return whatif.dumps(head)[:-1] + b',"codes":' + codes + b',"columns":' + cols + b"}"
+            return b"".join((whatif.dumps(head)[:-1], b',"codes":', codes, b',"columns":', cols, b"}"))
         rows = whatif.rows_json(outcome, engine, self.prefixes[year], service.dim_ids, body.top)
-        return whatif.dumps(head)[:-1] + b',"rows":' + rows + b"}"
+        return b"".join((whatif.dumps(head)[:-1], b',"rows":', rows, b"}"))  # one copy of the body
 
 
 WHATIF_PATH = "/api/whatif"
