@@ -382,7 +382,7 @@ def autogroup(pid: int) -> str | None:
         text = Path(f"/proc/{pid}/autogroup").read_text()
     except OSError:
         return None
-    return text.split()[0]
+    return text.split()[0] if text.strip() else None  # (kernel threads: empty)
 
 
 def autogroups_note() -> str:
@@ -548,6 +548,8 @@ def main() -> None:
             f"scenario, {args.workers} server worker(s), {os.cpu_count()} CPUs, "
             f"load average before {os.getloadavg()[0]:.1f}"
         )
+        if LINUX and autogroups_note():
+            print(autogroups_note())
         # CPU per request (server: ours only; load generator: this process) tells whether a change made
         # the work cheaper, whatever else the machine is doing; the latencies depend on that too
         print(
@@ -555,8 +557,6 @@ def main() -> None:
             "| server CPU ms/req | client CPU ms/req |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        if LINUX and autogroups_note():
-            print(autogroups_note())
         pid = proc.pid if proc is not None else args.server_pid
         ours = {os.getpid(), *([sampler.pid] if sampler else [])}
         if pid is not None:
