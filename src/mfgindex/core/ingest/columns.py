@@ -8,13 +8,12 @@ Chinese and English; variable labels go through the shipped synonym table
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-
-import pandas as pd
 
 from mfgindex.core import geo
 from mfgindex.core.ingest.numbers import parse_year
@@ -138,11 +137,9 @@ def header_cell(text: str) -> Header:
 @cache
 def synonyms() -> dict[str, tuple[str, str]]:
     """Shipped synonym table: normalised column name → (variable id or "" to drop, unit)."""
-    df = pd.read_csv(geo.data_path("ingest", "column_synonyms.csv"), dtype=str, keep_default_na=False)
-    return {
-        norm(n): (v.strip(), u.strip())
-        for n, v, u in zip(df["name"], df["variable"], df["unit"], strict=True)
-    }
+    with geo.data_path("ingest", "column_synonyms.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))  # a small shipped table: every field text, none missing
+    return {norm(r["name"]): (r["variable"].strip(), r["unit"].strip()) for r in rows}
 
 
 def conversion(declared: str, target: str) -> float | None:

@@ -77,6 +77,8 @@ def _data_like(cell: str) -> bool:
 
 def title_facts(text: str) -> tuple[int | None, str | None, str | None]:
     """The data year (never a yearbook edition), a unit line and a province named in a title."""
+    if not text:  # no title (a header in row 1): nothing to find
+        return None, None, None
     lo, hi = year_range()
     stripped = _EDITION.sub(" ", text)
     years = {int(y) for y in _TITLE_YEAR.findall(stripped) if lo <= int(y) <= hi}
@@ -87,12 +89,11 @@ def title_facts(text: str) -> tuple[int | None, str | None, str | None]:
     if m:
         unit = C.norm(m.group(1))
     province = None
-    provinces = geo.provinces() if text else None  # no title (a header in row 1): no province to find
-    if provinces is not None:
-        for short, name in zip(provinces.index, provinces["name"], strict=True):
-            if str(name) in text and not str(name).endswith("市"):
-                province = str(short)
-                break
+    provinces = geo.provinces()
+    for short, name in zip(provinces.index, provinces["name"], strict=True):
+        if str(name) in text and not str(name).endswith("市"):
+            province = str(short)
+            break
     return (years.pop() if len(years) == 1 else None), unit, province
 
 

@@ -35,6 +35,8 @@ _YEAR = re.compile(r"^(\d{4})\s*(年|年度|年末|年底)?$")
 def year_range() -> tuple[int, int]:
     """The accepted years: ``MFGINDEX_YEAR_RANGE`` (``LO-HI``) or 1949-2100."""
     text = os.environ.get("MFGINDEX_YEAR_RANGE", "")
+    if not text:
+        return DEFAULT_YEAR_RANGE
     m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text)
     if m and int(m.group(1)) <= int(m.group(2)):
         return int(m.group(1)), int(m.group(2))
@@ -81,6 +83,16 @@ def parse_number(text: str) -> float | None:
     if not math.isfinite(value):
         return None
     return value / 100.0 if pct else value
+
+
+def parse_numbers(texts: list[str]) -> list[float | None]:
+    """:func:`parse_number` of each text (a column's cells): the plain numbers matched and converted in
+    C loops, only the other cells through :func:`parse_number`."""
+    limit = 4 * MAX_NUMBER_CHARS  # a plain number this short is finite (at most 10^256)
+    return [
+        float(t) if m is not None and len(t) <= limit else parse_number(t)
+        for t, m in zip(texts, map(_PLAIN.match, texts), strict=True)
+    ]
 
 
 def number_refusal(text: str) -> Refusal:

@@ -10,15 +10,18 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
+
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem
 from mfgindex.core.ingest import columns as C
-from mfgindex.core.ingest.layout import find
+from mfgindex.core.ingest.layout import Layout, find
 from mfgindex.core.ingest.log import FileLog
 from mfgindex.core.ingest.numbers import (
     is_missing,
     number_problem,
     parse_number,
+    parse_numbers,
     parse_year,
     year_range,
     year_refusal,
@@ -48,6 +51,8 @@ def _chunks(it: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tup
 
 
 def _sheet_year(name: str) -> int | None:
+    if not name:  # a CSV has no sheet name
+        return None
     m = re.fullmatch(r"\s*(\d{4})\s*(年|年度)?\s*", name)
     return parse_year(m.group(1)) if m else None
 
@@ -64,103 +69,26 @@ def read_sheet(
     collected: Values,
 ) -> tuple[int, dict[str, dict[str, str]], bool] | None:
     """Read one sheet's values into ``collected``: (values read, units of a generic table, whether the
-    table is generic), or None when the sheet gives nothing (notes, empty, no unit column or no year)."""
+    table is generic), or None when the sheet gives nothing (notes, empty, no unit column or no year).
+
+    The jobs, one function each: the header (:func:`~mfgindex.core.ingest.layout.find`, then
+    :func:`_unit_column`), the data columns (:func:`_data_columns`), the sheet's year (:func:`_fixed_year`),
+    each row's unit and year (:class:`_Rows`), the values of a chunk of rows (:func:`_wide_values`,
+    :func:`_long_values`), and the columns with values but no header (:func:`_warn_unlabelled`).
+    """
     if sheet.sheet.strip().lower() in NOTE_SHEETS:
         return None
     file, title = sheet.file, sheet.sheet
     head = list(islice(sheet.rows, LOOKAHEAD))
     layout, used = find(head)
-    if not layout.header_rows:
-        if sheet.sheet:  # an empty sheet of a workbook
-            return None
-        log.add(Problem("the file is empty", file=file, expected="a header row and data rows"))
+    unit_col = _unit_column(layout, log, file, title, len(head))
+    if unit_col is None:
         return None
     sp = layout.special
-    unit_col = sp.get("generic", sp.get("code", sp.get("name")))
-    if unit_col is None:
-        log.add(
-            Problem(
-                "no unit column",
-                file=file,
-                sheet=title,
-                row=layout.header_rows[0],
-                expected=f"a header cell 城市, 地区, adcode or uCode in rows 1-{min(len(head), 30)}",
-            )
-        )
-        return None
-    generic = "generic" in sp
     long = "variable" in sp and "value" in sp
-    header_row = layout.header_rows[0]
-    seen: dict[tuple[str, int | None], str] = {}
-    data_cols: list[_Column] = []
-    if not long:
-        special_cols = set(sp.values()) | {k for k, lab in enumerate(layout.labels) if lab in groups}
-        for k in range(layout.width):
-            if k in special_cols:
-                continue
-            letter = column_letter(k)
-            label = layout.labels[k] or (layout.title_variable if layout.years[k] is not None else "")
-            if not label:
-                continue
-            var, syn_unit, _ = C.variable_for(label, names, mapping)
-            if not var:
-                entry = f"{letter} {geo.shown(label, 20)}"
-                if entry not in log.ignored:
-                    log.ignored.append(entry)
-                continue
-            declared = layout.units[k] or layout.title_unit
-            target = targets.get(var) or syn_unit
-            factor = 1.0
-            if declared and target and C.norm(declared) != C.norm(target):
-                f = C.conversion(declared, target)
-                if f is None:
-                    log.add(
-                        Problem(
-                            f"unit {declared} of column {geo.shown(label, 20)} "
-                            f"cannot be converted to {target}",
-                            file=file,
-                            sheet=title,
-                            row=header_row,
-                            column=letter,
-                            expected=f"values in {target}, or a unit of the same kind ({', '.join(C.UNITS)})",
-                        )
-                    )
-                    continue
-                factor = f
-                what = f"{title + ': ' if title else ''}{geo.shown(label, 20)}"
-                what += f" converted from {declared} to {target}"
-                log.units[what] = (
-                    f"{log.units[what]}, {letter}" if what in log.units else f"(× {f:g}) column {letter}"
-                )
-            key = (var, layout.years[k])
-            if key in seen:
-                log.add(
-                    Problem(
-                        f"duplicate column {var!r}"
-                        + (f" ({layout.years[k]})" if layout.years[k] else "")
-                        + f", first in column {seen[key]}",
-                        file=file,
-                        sheet=title,
-                        row=header_row,
-                        column=letter,
-                        value=label,
-                        expected="each column name once",
-                    )
-                )
-                continue
-            seen[key] = letter
-            shown = geo.shown(layout.labels[k] or label, 20)
-            where = f"{letter} ({shown}{' ' + str(layout.years[k]) if layout.years[k] else ''})"
-            data_cols.append(_Column(k, where, var, layout.years[k], factor, declared or target or ""))
-        labelled = {c.index for c in data_cols} | special_cols
-        unlabelled = [
-            k
-            for k in range(layout.width)
-            if k not in labelled and not layout.labels[k] and layout.years[k] is None
-        ]
-    else:
-        unlabelled = []
-    # the year of a row: column header > year column > sheet name > title > --year
+    data_cols, unlabelled = (
+        ([], []) if long else _data_columns(layout, log, groups, names, targets, mapping, file, title)
+    )
     fixed_year = _sheet_year(title) or layout.title_year or year
     needs_year = "year" not in sp and (long or any(c.year is None for c in data_cols))
     if needs_year and fixed_year is None:
@@ -174,20 +102,8 @@ def read_sheet(
             )
         )
         return None
-    unlabelled_used: set[int] = set()
+    rows = _Rows(layout, unit_col, groups, data_cols, unlabelled, fixed_year, log, file, title, resolver)
     count = 0
-    generic_units: dict[str, dict[str, str]] = {}
-    name_cache: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    year_cache: dict[str, int | None] = {}
-    bounds = year_range()
-    context: str | None = layout.title_province
-    # the division table only for city names (a generic table's units are its own codes)
-    municipalities: set[str] = set()
-    if not generic:
-        units = geo.units()
-        municipalities = set(units.index[units["unit_type"] == "municipality"])
-    strong = False
     rows_iter: Iterator[tuple[int, list[str]]] = _chain(head[used:], sheet.rows)
     # chunks of about CHUNK_CELLS values: a wide table of many columns is read in fewer rows at a time
     rows_per_chunk = max(100, min(CHUNK_ROWS, CHUNK_CELLS // max(len(data_cols), 1)))
@@ -197,136 +113,277 @@ def read_sheet(
         row_years: list[int] = []
         cells_kept: list[list[str]] = []
         for n, cells in chunk:
-            if not any(c.strip() for c in cells):
-                continue
-            raw = cells[unit_col] if unit_col < len(cells) else ""
-            name = name_cache.get(raw)
-            if name is None:
-                name = name_cache[raw] = name_cell(raw)
-            value_cells = [cells[c.index] for c in data_cols if c.index < len(cells)] if not long else []
-            for k in unlabelled:
-                if k < len(cells) and k not in unlabelled_used and cells[k].strip():
-                    unlabelled_used.add(k)
-            if not name:
-                if long or all(is_missing(v) for v in value_cells):
-                    continue
+            got = rows.unit_and_year(n, cells)
+            if got is not None:
+                codes.append(got[0])
+                rownums.append(n)
+                row_years.append(got[1])
+                cells_kept.append(cells)
+        if not codes:
+            continue
+        if long:
+            count += _long_values(cells_kept, codes, rownums, row_years, sp, log, file, title, names, mapping,
+                                  layout.labels[sp["value"]], collected)  # fmt: skip
+        else:
+            count += _wide_values(cells_kept, codes, rownums, row_years, data_cols, log, file, title,
+                                  sp.get("source"), collected)  # fmt: skip
+    _warn_unlabelled(rows.unlabelled_used, log, file, title, layout.header_rows[0])
+    return count, rows.generic_units, rows.generic
+
+
+def _unit_column(layout: Layout, log: FileLog, file: str, title: str, n_head: int) -> int | None:
+    """The column naming the units (uCode, adcode, else the name column); None, with the problem logged
+    unless the sheet is an empty sheet of a workbook, when the header has none."""
+    if not layout.header_rows:
+        if not title:  # a CSV without a header (an empty sheet of a workbook is skipped silently)
+            log.add(Problem("the file is empty", file=file, expected="a header row and data rows"))
+        return None
+    sp = layout.special
+    unit_col = sp.get("generic", sp.get("code", sp.get("name")))
+    if unit_col is None:
+        log.add(
+            Problem(
+                "no unit column",
+                file=file,
+                sheet=title,
+                row=layout.header_rows[0],
+                expected=f"a header cell 城市, 地区, adcode or uCode in rows 1-{min(n_head, 30)}",
+            )
+        )
+    return unit_col
+
+
+def _data_columns(
+    layout: Layout,
+    log: FileLog,
+    groups: tuple[str, ...],
+    names: Mapping[str, str],
+    targets: Mapping[str, str],
+    mapping: Mapping[str, str],
+    file: str,
+    title: str,
+) -> tuple[list[_Column], list[int]]:
+    """The columns of a wide table that hold variables (each mapped to its variable, year and unit factor;
+    unmapped ones remembered as ignored, unconvertible units and duplicates logged), and the columns
+    without any header (watched for values)."""
+    sp = layout.special
+    header_row = layout.header_rows[0]
+    seen: dict[tuple[str, int | None], str] = {}
+    data_cols: list[_Column] = []
+    special_cols = set(sp.values()) | {k for k, lab in enumerate(layout.labels) if lab in groups}
+    for k in range(layout.width):
+        if k in special_cols:
+            continue
+        letter = column_letter(k)
+        label = layout.labels[k] or (layout.title_variable if layout.years[k] is not None else "")
+        if not label:
+            continue
+        var, syn_unit, _ = C.variable_for(label, names, mapping)
+        if not var:
+            entry = f"{letter} {geo.shown(label, 20)}"
+            if entry not in log.ignored:
+                log.ignored.append(entry)
+            continue
+        declared = layout.units[k] or layout.title_unit
+        target = targets.get(var) or syn_unit
+        factor = 1.0
+        if declared and target and C.norm(declared) != C.norm(target):
+            f = C.conversion(declared, target)
+            if f is None:
                 log.add(
                     Problem(
-                        "row has values but no unit name",
+                        f"unit {declared} of column {geo.shown(label, 20)} cannot be converted to {target}",
                         file=file,
                         sheet=title,
-                        row=n,
-                        column=column_letter(unit_col),
+                        row=header_row,
+                        column=letter,
+                        expected=f"values in {target}, or a unit of the same kind ({', '.join(C.UNITS)})",
                     )
                 )
                 continue
-            if generic:
-                code = name
-                attrs = {
-                    "name": cells[sp["uname"]].strip() if "uname" in sp and sp["uname"] < len(cells) else code
-                }
-                for g in groups:
-                    gk = next((i for i, lab in enumerate(layout.labels) if lab == g), None)
-                    if gk is not None and gk < len(cells):
-                        attrs[g] = cells[gk]
-                generic_units[code] = attrs
-            else:
-                kind = kinds.get(name)
-                if kind is None:
-                    kind = kinds[name] = row_kind(name)
-                if kind == "note" or (kind == "long" and not any(v.strip() for v in value_cells)):
-                    log.skip(title, "note", n, name)
-                    continue
-                if kind == "total":
-                    log.skip(title, "total", n, name)
-                    continue
-                if kind.startswith("province:"):
-                    log.skip(title, "total", n, name)
-                    context, strong = kind.split(":", 1)[1], True
-                    continue
-                row_prov = (
-                    cells[sp["province"]].strip() if "province" in sp and sp["province"] < len(cells) else ""
-                )
-                match = resolver(name, row_prov, True) if row_prov else resolver(name, context, strong)
-                if match.code is None:
-                    if not long and not any(v.strip() for v in value_cells):
-                        log.skip(title, "text", n, name)
-                        continue
-                    log.add(
-                        Problem(
-                            match.reason,
-                            file=file,
-                            sheet=title,
-                            row=n,
-                            column=f"{column_letter(unit_col)} ({layout.labels[unit_col]})",
-                            value=geo.shown(raw.strip(), 40),
-                            expected="a prefecture-level city name or 6-digit adcode",
-                        )
-                    )
-                    continue
-                code = match.code
-                if code in municipalities:
-                    context, strong = str(geo.units().at[code, "province"]), True
-            y: int = 0
-            if "year" in sp:
-                text = cells[sp["year"]] if sp["year"] < len(cells) else ""
-                got = (
-                    year_cache[text]
-                    if text in year_cache
-                    else year_cache.setdefault(text, parse_year(text, bounds))
-                )
-                if got is None:
-                    r = year_refusal(text, bounds)
-                    log.add(
-                        Problem(
-                            r.message,
-                            file=file,
-                            sheet=title,
-                            row=n,
-                            column=f"{column_letter(sp['year'])} ({layout.labels[sp['year']]})",
-                            value=geo.shown(text.strip(), 40),
-                            expected=r.expected,
-                        )
-                    )
-                    continue
-                y = int(got)
-            elif fixed_year is not None:
-                y = fixed_year
-            codes.append(code)
-            rownums.append(n)
-            row_years.append(y)
-            cells_kept.append(cells)
-        if codes:
-            count += (
-                _long_values(
-                    cells_kept,
-                    codes,
-                    rownums,
-                    row_years,
-                    sp,
-                    log,
-                    file,
-                    title,
-                    names,
-                    mapping,
-                    layout.labels[sp["value"]],
-                    collected,
-                )
-                if long
-                else _wide_values(
-                    cells_kept,
-                    codes,
-                    rownums,
-                    row_years,
-                    data_cols,
-                    log,
-                    file,
-                    title,
-                    sp.get("source"),
-                    collected,
+            factor = f
+            what = f"{title + ': ' if title else ''}{geo.shown(label, 20)}"
+            what += f" converted from {declared} to {target}"
+            log.units[what] = (
+                f"{log.units[what]}, {letter}" if what in log.units else f"(× {f:g}) column {letter}"
+            )
+        key = (var, layout.years[k])
+        if key in seen:
+            log.add(
+                Problem(
+                    f"duplicate column {var!r}"
+                    + (f" ({layout.years[k]})" if layout.years[k] else "")
+                    + f", first in column {seen[key]}",
+                    file=file,
+                    sheet=title,
+                    row=header_row,
+                    column=letter,
+                    value=label,
+                    expected="each column name once",
                 )
             )
-    for k in sorted(unlabelled_used):
+            continue
+        seen[key] = letter
+        shown = geo.shown(layout.labels[k] or label, 20)
+        where = f"{letter} ({shown}{' ' + str(layout.years[k]) if layout.years[k] else ''})"
+        data_cols.append(_Column(k, where, var, layout.years[k], factor, declared or target or ""))
+    labelled = {c.index for c in data_cols} | special_cols
+    unlabelled = [
+        k
+        for k in range(layout.width)
+        if k not in labelled and not layout.labels[k] and layout.years[k] is None
+    ]
+    return data_cols, unlabelled
+
+
+class _Rows:
+    """Which unit and year each row of a sheet gives: blank rows, note, total and province rows skipped
+    (province headings set the context for the names below them), unit names resolved to adcodes (or a
+    generic table's own codes), the year from the year column or the sheet's; problems logged."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        unit_col: int,
+        groups: tuple[str, ...],
+        data_cols: list[_Column],
+        unlabelled: list[int],
+        fixed_year: int | None,
+        log: FileLog,
+        file: str,
+        title: str,
+        resolver: Resolver,
+    ) -> None:
+        self.layout, self.sp, self.unit_col = layout, layout.special, unit_col
+        self.long = "variable" in self.sp and "value" in self.sp
+        self.generic = "generic" in self.sp
+        self.data_cols, self.unlabelled, self.fixed_year = data_cols, unlabelled, fixed_year
+        self.log, self.file, self.title, self.resolver = log, file, title, resolver
+        # a generic table's group columns (the first column of each label)
+        self.group_cols = [(g, layout.labels.index(g)) for g in groups if g in layout.labels]
+        self.unlabelled_used: set[int] = set()
+        self.generic_units: dict[str, dict[str, str]] = {}
+        self.name_cache: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.year_cache: dict[str, int | None] = {}
+        self.bounds = year_range()
+        self.context: str | None = layout.title_province
+        self.strong = False
+        # the division table only for city names (a generic table's units are its own codes)
+        self.municipalities: set[str] = set()
+        if not self.generic:
+            units = geo.units()
+            self.municipalities = set(units.index[units["unit_type"] == "municipality"])
+
+    def unit_and_year(self, n: int, cells: list[str]) -> tuple[str, int] | None:
+        """(unit code, year) of spreadsheet row ``n``, or None when the row gives no values."""
+        if not any(c.strip() for c in cells):
+            return None
+        raw = cells[self.unit_col] if self.unit_col < len(cells) else ""
+        name = self.name_cache.get(raw)
+        if name is None:
+            name = self.name_cache[raw] = name_cell(raw)
+        value_cells = (
+            [cells[c.index] for c in self.data_cols if c.index < len(cells)] if not self.long else []
+        )
+        for k in self.unlabelled:
+            if k < len(cells) and k not in self.unlabelled_used and cells[k].strip():
+                self.unlabelled_used.add(k)
+        if not name:
+            if not self.long and not all(is_missing(v) for v in value_cells):
+                self._problem("row has values but no unit name", n, column_letter(self.unit_col))
+            return None
+        code = (
+            self._generic_code(name, cells)
+            if self.generic
+            else self._city_code(n, name, raw, cells, value_cells)
+        )
+        if code is None:
+            return None
+        if "year" not in self.sp:
+            return code, self.fixed_year if self.fixed_year is not None else 0
+        y = self._year(n, cells)
+        return None if y is None else (code, y)
+
+    def _problem(
+        self, message: str, row: int, column: str, value: str | None = None, expected: str = ""
+    ) -> None:
+        extra = {} if value is None else {"value": value, "expected": expected}
+        self.log.add(Problem(message, file=self.file, sheet=self.title, row=row, column=column, **extra))
+
+    def _generic_code(self, name: str, cells: list[str]) -> str:
+        """A generic table's unit: its code as written; its name and groups remembered."""
+        sp = self.sp
+        attrs = {"name": cells[sp["uname"]].strip() if "uname" in sp and sp["uname"] < len(cells) else name}
+        for g, gk in self.group_cols:
+            if gk < len(cells):
+                attrs[g] = cells[gk]
+        self.generic_units[name] = attrs
+        return name
+
+    def _city_code(self, n: int, name: str, raw: str, cells: list[str], value_cells: list[str]) -> str | None:
+        """The adcode a row's unit name resolves to (None for a note, total or province row, or a name
+        that resolves to no city, logged)."""
+        kind = self.kinds.get(name)
+        if kind is None:
+            kind = self.kinds[name] = row_kind(name)
+        if kind == "note" or (kind == "long" and not any(v.strip() for v in value_cells)):
+            self.log.skip(self.title, "note", n, name)
+            return None
+        if kind == "total":
+            self.log.skip(self.title, "total", n, name)
+            return None
+        if kind.startswith("province:"):
+            self.log.skip(self.title, "total", n, name)
+            self.context, self.strong = kind.split(":", 1)[1], True
+            return None
+        sp = self.sp
+        row_prov = cells[sp["province"]].strip() if "province" in sp and sp["province"] < len(cells) else ""
+        match = (
+            self.resolver(name, row_prov, True)
+            if row_prov
+            else self.resolver(name, self.context, self.strong)
+        )
+        if match.code is None:
+            if not self.long and not any(v.strip() for v in value_cells):
+                self.log.skip(self.title, "text", n, name)
+                return None
+            self._problem(
+                match.reason,
+                n,
+                f"{column_letter(self.unit_col)} ({self.layout.labels[self.unit_col]})",
+                geo.shown(raw.strip(), 40),
+                "a prefecture-level city name or 6-digit adcode",
+            )
+            return None
+        if match.code in self.municipalities:
+            self.context, self.strong = str(geo.units().at[match.code, "province"]), True
+        return match.code
+
+    def _year(self, n: int, cells: list[str]) -> int | None:
+        """The year in a row's year column (None, logged, when it is not a year in range)."""
+        k = self.sp["year"]
+        text = cells[k] if k < len(cells) else ""
+        got = (
+            self.year_cache[text]
+            if text in self.year_cache
+            else self.year_cache.setdefault(text, parse_year(text, self.bounds))
+        )
+        if got is None:
+            r = year_refusal(text, self.bounds)
+            self._problem(
+                r.message,
+                n,
+                f"{column_letter(k)} ({self.layout.labels[k]})",
+                geo.shown(text.strip(), 40),
+                r.expected,
+            )
+            return None
+        return int(got)
+
+
+def _warn_unlabelled(used: set[int], log: FileLog, file: str, title: str, header_row: int) -> None:
+    for k in sorted(used):
         log.add(
             Problem(
                 "column has values but no header: ignored",
@@ -337,7 +394,6 @@ def read_sheet(
                 severity="warning",
             )
         )
-    return count, generic_units, generic
 
 
 def _chain(
@@ -366,33 +422,45 @@ def _wide_values(
     source_col: int | None,
     collected: Values,
 ) -> int:
-    oc: list[str] = []
-    oy: list[int] = []
-    ov: list[str] = []
-    ox: list[float] = []
-    orow: list[int] = []
-    ocol: list[str] = []
+    """The values of a chunk of rows of a wide table, column after column (refused cells logged in that
+    order), into ``collected`` as arrays: the texts of a value (unit, source, variable, column) are those
+    of its row and its column."""
     name = Path(file).name
     sources = [
         (row[source_col].strip() or name) if source_col is not None and source_col < len(row) else name
         for row in cells
     ]
-    os_: list[str] = []
+    parsed: list[float] = []  # column after column, NaN where missing or refused
     for col in data_cols:
         k = col.index
-        for i, row in enumerate(cells):
-            text = row[k] if k < len(row) else ""
-            v = _number(text, log, file, sheet, rownums[i], col.letter)
-            if v is None or v != v:
-                continue
-            oc.append(codes[i])
-            oy.append(col.year if col.year is not None else years[i])
-            ov.append(col.variable)
-            ox.append(v * col.factor)
-            orow.append(rownums[i])
-            ocol.append(col.letter)
-            os_.append(sources[i])
-    return collected.add(oc, oy, ov, ox, os_, file, sheet, orow, ocol)
+        texts = [row[k] if k < len(row) else "" for row in cells]
+        got = parse_numbers(texts)
+        if None in got:  # refused cells: logged in row order
+            for i, v in enumerate(got):
+                if v is None:
+                    log.add(
+                        number_problem(texts[i], file=file, sheet=sheet, row=rownums[i], column=col.letter)
+                    )
+            got = [np.nan if v is None else v for v in got]
+        parsed += got  # type: ignore[arg-type]
+    x = np.array(parsed, dtype=np.float64).reshape(len(data_cols), len(cells))
+    cols, rows = np.nonzero(~np.isnan(x))  # the values, column after column (NaN: a missing marker)
+    factor = np.array([c.factor for c in data_cols], dtype=np.float64)[cols]
+    col_year = np.array([-1 if c.year is None else c.year for c in data_cols], dtype=np.int64)[cols]
+    row_year = np.array(years, dtype=np.int64)[rows]
+    return collected.add_table(
+        rows,
+        cols,
+        codes=codes,
+        sources=sources,
+        rownums=rownums,
+        variables=[c.variable for c in data_cols],
+        columns=[c.letter for c in data_cols],
+        years=np.where(col_year >= 0, col_year, row_year),
+        values=x[cols, rows] * factor,
+        file=file,
+        sheet=sheet,
+    )
 
 
 def _long_values(

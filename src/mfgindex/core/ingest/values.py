@@ -63,6 +63,51 @@ class Values:
             self.count += n
         return n
 
+    def _ids_at(self, key: str, texts: list[str], at: np.ndarray) -> np.ndarray:
+        """Ids of ``texts[at]`` (one per value), each text interned in the order the values meet it, as
+        :meth:`_ids` of the values' texts would (pool order is category order in :meth:`frame`)."""
+        pool = self.pools[key]
+        here = np.zeros(len(texts), dtype=np.int32)
+        met, first = np.unique(at, return_index=True)
+        for i in met[np.argsort(first, kind="stable")].tolist():
+            here[i] = pool.setdefault(texts[i], len(pool))
+        return np.asarray(here[at], dtype=np.int32)
+
+    def add_table(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        *,
+        codes: list[str],
+        sources: list[str],
+        rownums: list[int],
+        variables: list[str],
+        columns: list[str],
+        years: np.ndarray,
+        values: np.ndarray,
+        file: str,
+        sheet: str,
+    ) -> int:
+        """:meth:`add` of the values of a table: value ``i`` is in row ``rows[i]`` (its unit code, source
+        and spreadsheet row number are that row's) and column ``cols[i]`` (its variable and column label)."""
+        n = len(rows)
+        if n:
+            self.parts.append(
+                {
+                    "code": self._ids_at("code", codes, rows),
+                    "year": np.asarray(years, dtype=np.int64),
+                    "variable": self._ids_at("variable", variables, cols),
+                    "value": np.asarray(values, dtype=np.float64),
+                    "source": self._ids_at("source", sources, rows),
+                    "file": np.full(n, self._ids("file", [file])[0], dtype=np.int32),
+                    "sheet": np.full(n, self._ids("sheet", [sheet])[0], dtype=np.int32),
+                    "row": np.array(rownums, dtype=np.int64)[rows],
+                    "column": self._ids_at("column", columns, cols),
+                }
+            )
+            self.count += n
+        return n
+
     def arrays(self) -> dict[str, np.ndarray]:
         if len(self.parts) == 1:
             return self.parts[0]
