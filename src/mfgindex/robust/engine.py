@@ -36,6 +36,8 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.framework import Framework
+from mfgindex.core.normalise import compile_normaliser
+from mfgindex.core.normalise import specs as normalise_specs
 from mfgindex.core.plan import Plan, compile_plan
 from mfgindex.core.rank import ranks
 from mfgindex.core.result import Result
@@ -108,9 +110,13 @@ def _variant_treated(
     if set(pre) <= TREAT_KEYS:
         # only the treatment differs: re-treat the nominal imputed data as evaluate_year would
         m = fw_pre.methods
+        overrides = treat_mod.specs(framework)
 
         def retreat(imputed: pd.DataFrame) -> pd.DataFrame:
-            return treat_mod.treat_frame(imputed, m, treat_mod.specs(framework))[0]
+            y = treat_mod.treat_values(
+                imputed.to_numpy(dtype=np.float64), list(imputed.columns), m, overrides
+            )[0]
+            return pd.DataFrame(y, index=imputed.index, columns=imputed.columns)  # treat_frame's values
 
         prev = None if nominal.previous is None else retreat(nominal.previous.stages["imputed"])
         return retreat(nominal.current.stages["imputed"]), prev
@@ -118,6 +124,18 @@ def _variant_treated(
     if prev_year is None:
         return cur, None
     return cur, pipeline.evaluate_year(ds, fw_pre, int(prev_year), universe).stages["treated"]
+
+
+def _take_rows(values: Array, index: pd.Index, labels: pd.Index) -> Array:
+    """``pd.DataFrame(values, index=index).reindex(labels)`` as a C-ordered array (NaN where missing)."""
+    r = index.get_indexer(labels)
+    missing = r < 0
+    if not len(index):
+        return np.full((len(labels), values.shape[-1]), np.nan)
+    out = np.asarray(values, dtype=np.float64)[np.where(missing, 0, r)]
+    if missing.any():
+        out[missing] = np.nan
+    return np.ascontiguousarray(out)
 
 
 def build_context(nominal: Result, factors: list[Factor], data: Dataset | None = None) -> Context:
@@ -143,9 +161,13 @@ def build_context(nominal: Result, factors: list[Factor], data: Dataset | None =
     # the run's nominal local weights: explicit, class-based or derived from data
     local = {k: v.copy() for k, v in nominal.nominal_weights.items()} or local_weights(framework)
 
-    # 1. data variants
+    # 1. data variants: the nominal plan with the variant's methods (its normaliser and settings; the tree,
+    # directions and targets do not change with the methods), normalising the variant's treated values
     universe = pipeline.universe(ds, framework)
-    treated_cache: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
+    nominal_plan = compile_plan(framework, local)
+    norm_specs = normalise_specs(framework)
+    ids = list(nominal_plan.indicators)
+    treated_cache: dict[str, tuple[pd.Index, Array, Array | None]] = {}  # the treated values, once each
     variants: dict[tuple[int, ...], Array] = {}
     for choice in product(*(range(factors[k].n_alternatives) for k in data_f)):
         changes: dict[str, Any] = {}
@@ -154,17 +176,14 @@ def build_context(nominal: Result, factors: list[Factor], data: Dataset | None =
         pre = {k: v for k, v in changes.items() if k not in NORMALISE_KEYS}
         key = json.dumps(pre, sort_keys=True, default=str)
         if key not in treated_cache:
-            treated_cache[key] = _variant_treated(ds, framework, nominal, year, pre, universe)
-        treated, prev = treated_cache[key]
+            cur, prev_frame = _variant_treated(ds, framework, nominal, year, pre, universe)
+            prev = None if prev_frame is None else prev_frame.reindex(columns=ids).to_numpy(dtype=np.float64)
+            treated_cache[key] = (cur.index, cur.reindex(columns=ids).to_numpy(dtype=np.float64), prev)
+        index, values, prev = treated_cache[key]
         fw_var = fw_mod.with_methods(framework, **changes) if changes else framework
-        plan = compile_plan(fw_var, local)
-        ids = list(plan.indicators)
-        other = None
-        if fw_var.methods.panel and prev is not None:
-            other = prev.reindex(columns=ids).to_numpy(dtype=np.float64)
-        norm = plan.normalise(treated.reindex(columns=ids).to_numpy(dtype=np.float64), other)
-        frame = pd.DataFrame(norm, index=treated.index, columns=ids).reindex(codes)
-        variants[tuple(choice)] = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
+        m = fw_var.methods
+        plan = replace(nominal_plan, normaliser=compile_normaliser(m, norm_specs), settings=m)
+        variants[tuple(choice)] = _take_rows(plan.normalise(values, prev if m.panel else None), index, codes)
 
     # 2. aggregation alternatives: one plan each
     agg_alts: dict[tuple[int, ...], int] = {}
@@ -387,8 +406,9 @@ def histogram_quantile(counts: IntArray, p: float) -> Array:
     values = np.arange(counts.shape[1], dtype=np.float64)
 
     def order_stat(j: IntArray) -> Array:
-        # the value at sorted position j (0-based): the first rank whose cumulative count exceeds j
-        pos = np.array([np.searchsorted(cum[u], j[u], side="right") for u in range(len(j))], dtype=np.int64)
+        # the value at sorted position j (0-based): the first rank whose cumulative count exceeds j, i.e.
+        # the number of ranks whose cumulative count is ≤ j (each row of ``cum`` is non-decreasing)
+        pos = np.count_nonzero(cum <= j[:, None], axis=1)
         return np.asarray(values[np.minimum(pos, counts.shape[1] - 1)], dtype=np.float64)
 
     a = order_stat(lo)

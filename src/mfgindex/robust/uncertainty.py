@@ -268,9 +268,11 @@ def rank_stats(ctx: engine.Context, hist: engine.IntArray, names: pd.Series | No
         "p95_rank": engine.histogram_quantile(hist, 0.95),
         "n_ranked": n_ranked,
     })  # fmt: skip
-    return stats.sort_values(["nominal_rank", "code"], na_position="last", kind="mergesort").reset_index(
-        drop=True
+    # by nominal rank (unranked last), then code: one stable numpy sort
+    order = np.lexsort(
+        (np.array(ctx.codes, dtype=str), np.where(np.isnan(ctx.nominal_rank), np.inf, ctx.nominal_rank))
     )
+    return stats.iloc[order].reset_index(drop=True)
 
 
 def run(
