@@ -18,15 +18,12 @@ from mfgindex.core.ingest import columns as C
 from mfgindex.core.ingest.layout import Layout, find
 from mfgindex.core.ingest.log import FileLog
 from mfgindex.core.ingest.numbers import (
-    is_missing,
     number_problem,
     parse_number,
     parse_numbers,
     parse_year,
-    year_range,
-    year_refusal,
 )
-from mfgindex.core.ingest.rows import Resolver, name_cell, row_kind
+from mfgindex.core.ingest.rows import Resolver, RowReader
 from mfgindex.core.ingest.sources import NOTE_SHEETS, Sheet, column_letter
 from mfgindex.core.ingest.values import Values
 
@@ -72,8 +69,8 @@ def read_sheet(
     table is generic), or None when the sheet gives nothing (notes, empty, no unit column or no year).
 
     The jobs, one function each: the header (:func:`~mfgindex.core.ingest.layout.find`, then
-    :func:`_unit_column`), the data columns (:func:`_data_columns`), the sheet's year (:func:`_fixed_year`),
-    each row's unit and year (:class:`_Rows`), the values of a chunk of rows (:func:`_wide_values`,
+    :func:`_unit_column`), the data columns (:func:`_data_columns`), each row's unit and year
+    (:class:`~mfgindex.core.ingest.rows.RowReader`), the values of a chunk of rows (:func:`_wide_values`,
     :func:`_long_values`), and the columns with values but no header (:func:`_warn_unlabelled`).
     """
     if sheet.sheet.strip().lower() in NOTE_SHEETS:
@@ -102,7 +99,18 @@ def read_sheet(
             )
         )
         return None
-    rows = _Rows(layout, unit_col, groups, data_cols, unlabelled, fixed_year, log, file, title, resolver)
+    rows = RowReader(
+        layout,
+        unit_col,
+        groups,
+        [c.index for c in data_cols],
+        unlabelled,
+        fixed_year,
+        log,
+        file,
+        title,
+        resolver,
+    )
     count = 0
     rows_iter: Iterator[tuple[int, list[str]]] = _chain(head[used:], sheet.rows)
     # chunks of about CHUNK_CELLS values: a wide table of many columns is read in fewer rows at a time
@@ -234,152 +242,6 @@ def _data_columns(
         if k not in labelled and not layout.labels[k] and layout.years[k] is None
     ]
     return data_cols, unlabelled
-
-
-class _Rows:
-    """Which unit and year each row of a sheet gives: blank rows, note, total and province rows skipped
-    (province headings set the context for the names below them), unit names resolved to adcodes (or a
-    generic table's own codes), the year from the year column or the sheet's; problems logged."""
-
-    def __init__(
-        self,
-        layout: Layout,
-        unit_col: int,
-        groups: tuple[str, ...],
-        data_cols: list[_Column],
-        unlabelled: list[int],
-        fixed_year: int | None,
-        log: FileLog,
-        file: str,
-        title: str,
-        resolver: Resolver,
-    ) -> None:
-        self.layout, self.sp, self.unit_col = layout, layout.special, unit_col
-        self.long = "variable" in self.sp and "value" in self.sp
-        self.generic = "generic" in self.sp
-        self.data_cols, self.unlabelled, self.fixed_year = data_cols, unlabelled, fixed_year
-        self.log, self.file, self.title, self.resolver = log, file, title, resolver
-        # a generic table's group columns (the first column of each label)
-        self.group_cols = [(g, layout.labels.index(g)) for g in groups if g in layout.labels]
-        self.unlabelled_used: set[int] = set()
-        self.generic_units: dict[str, dict[str, str]] = {}
-        self.name_cache: dict[str, str] = {}
-        self.kinds: dict[str, str] = {}
-        self.year_cache: dict[str, int | None] = {}
-        self.bounds = year_range()
-        self.context: str | None = layout.title_province
-        self.strong = False
-        # the division table only for city names (a generic table's units are its own codes)
-        self.municipalities: set[str] = set()
-        if not self.generic:
-            units = geo.units()
-            self.municipalities = set(units.index[units["unit_type"] == "municipality"])
-
-    def unit_and_year(self, n: int, cells: list[str]) -> tuple[str, int] | None:
-        """(unit code, year) of spreadsheet row ``n``, or None when the row gives no values."""
-        if not any(c.strip() for c in cells):
-            return None
-        raw = cells[self.unit_col] if self.unit_col < len(cells) else ""
-        name = self.name_cache.get(raw)
-        if name is None:
-            name = self.name_cache[raw] = name_cell(raw)
-        value_cells = (
-            [cells[c.index] for c in self.data_cols if c.index < len(cells)] if not self.long else []
-        )
-        for k in self.unlabelled:
-            if k < len(cells) and k not in self.unlabelled_used and cells[k].strip():
-                self.unlabelled_used.add(k)
-        if not name:
-            if not self.long and not all(is_missing(v) for v in value_cells):
-                self._problem("row has values but no unit name", n, column_letter(self.unit_col))
-            return None
-        code = (
-            self._generic_code(name, cells)
-            if self.generic
-            else self._city_code(n, name, raw, cells, value_cells)
-        )
-        if code is None:
-            return None
-        if "year" not in self.sp:
-            return code, self.fixed_year if self.fixed_year is not None else 0
-        y = self._year(n, cells)
-        return None if y is None else (code, y)
-
-    def _problem(
-        self, message: str, row: int, column: str, value: str | None = None, expected: str = ""
-    ) -> None:
-        extra = {} if value is None else {"value": value, "expected": expected}
-        self.log.add(Problem(message, file=self.file, sheet=self.title, row=row, column=column, **extra))
-
-    def _generic_code(self, name: str, cells: list[str]) -> str:
-        """A generic table's unit: its code as written; its name and groups remembered."""
-        sp = self.sp
-        attrs = {"name": cells[sp["uname"]].strip() if "uname" in sp and sp["uname"] < len(cells) else name}
-        for g, gk in self.group_cols:
-            if gk < len(cells):
-                attrs[g] = cells[gk]
-        self.generic_units[name] = attrs
-        return name
-
-    def _city_code(self, n: int, name: str, raw: str, cells: list[str], value_cells: list[str]) -> str | None:
-        """The adcode a row's unit name resolves to (None for a note, total or province row, or a name
-        that resolves to no city, logged)."""
-        kind = self.kinds.get(name)
-        if kind is None:
-            kind = self.kinds[name] = row_kind(name)
-        if kind == "note" or (kind == "long" and not any(v.strip() for v in value_cells)):
-            self.log.skip(self.title, "note", n, name)
-            return None
-        if kind == "total":
-            self.log.skip(self.title, "total", n, name)
-            return None
-        if kind.startswith("province:"):
-            self.log.skip(self.title, "total", n, name)
-            self.context, self.strong = kind.split(":", 1)[1], True
-            return None
-        sp = self.sp
-        row_prov = cells[sp["province"]].strip() if "province" in sp and sp["province"] < len(cells) else ""
-        match = (
-            self.resolver(name, row_prov, True)
-            if row_prov
-            else self.resolver(name, self.context, self.strong)
-        )
-        if match.code is None:
-            if not self.long and not any(v.strip() for v in value_cells):
-                self.log.skip(self.title, "text", n, name)
-                return None
-            self._problem(
-                match.reason,
-                n,
-                f"{column_letter(self.unit_col)} ({self.layout.labels[self.unit_col]})",
-                geo.shown(raw.strip(), 40),
-                "a prefecture-level city name or 6-digit adcode",
-            )
-            return None
-        if match.code in self.municipalities:
-            self.context, self.strong = str(geo.units().at[match.code, "province"]), True
-        return match.code
-
-    def _year(self, n: int, cells: list[str]) -> int | None:
-        """The year in a row's year column (None, logged, when it is not a year in range)."""
-        k = self.sp["year"]
-        text = cells[k] if k < len(cells) else ""
-        got = (
-            self.year_cache[text]
-            if text in self.year_cache
-            else self.year_cache.setdefault(text, parse_year(text, self.bounds))
-        )
-        if got is None:
-            r = year_refusal(text, self.bounds)
-            self._problem(
-                r.message,
-                n,
-                f"{column_letter(k)} ({self.layout.labels[k]})",
-                geo.shown(text.strip(), 40),
-                r.expected,
-            )
-            return None
-        return int(got)
 
 
 def _warn_unlabelled(used: set[int], log: FileLog, file: str, title: str, header_row: int) -> None:
