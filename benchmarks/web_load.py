@@ -348,6 +348,32 @@ def breakdown(probe: Series, system: Series, a: float, b: float) -> str:
     return "; ".join(parts)
 
 
+def verdict(
+    probe: Series, system: Series, eps: list[tuple[float, float, int, float]], need: float | None
+) -> str:
+    """Whose stall the slow requests were: how much of the episodes' time the server ran (its own work),
+    waited for a CPU (other processes had it) or neither (blocked, or the host's steal); ``need``: the share
+    of one CPU the offered load needs (open loop: rate × CPU per request)."""
+    wall = sum(e - s for s, e, _, _ in eps)
+    cpu = sum(probe.change("cpu", s, e) for s, e, _, _ in eps)
+    wait = sum(probe.change("wait", s, e) for s, e, _, _ in eps)
+    rest = max(0.0, wall - cpu - wait)
+    total = max(wall, cpu + wait)  # the recordings bracket each episode: their sum may pass its length
+    steal = sum(system.change("steal", s, e) for s, e, _, _ in eps) if system else math.nan
+    if wait >= max(rest, 0.1 * total):
+        cause = "a machine stall: other processes held the CPU the server needed"
+    elif rest >= 0.1 * total:
+        cause = "the server neither ran nor waited for a CPU: blocked, or the host took the virtual CPUs"
+    else:
+        cause = "the server's own work (it ran, and had more to do than it could at this rate)"
+    needs = f"; the offered load needs {100 * need:.0f} % of one CPU" if need else ""
+    return (
+        f"in the slow episodes ({wall:.2f} s) the server ran {100 * cpu / total:.0f} % of the time, waited "
+        f"for a CPU {100 * wait / total:.0f} %, neither {100 * rest / total:.0f} % (host steal "
+        f"{1000 * steal:.0f} ms){needs}: {cause}"
+    )
+
+
 def stalls(probe: Series, a: float, b: float) -> list[tuple[float, float]]:
     """The server's event-loop stalls in [a, b]: (when it should have woken, how late it woke)."""
     rows = probe.within(a, b)
@@ -368,7 +394,8 @@ def others_cpu(exclude: set[int], me: int) -> dict[int, tuple[str, float]]:
         info = p.info
         if info["pid"] in exclude or info["cpu_times"] is None:
             continue
-        cmd = " ".join(Path(c).name for c in (info["cmdline"] or [info["name"] or "?"])[:3])[:50]
+        words = " ".join(Path(c).name for c in (info["cmdline"] or [info["name"] or "?"])[:3]).split()
+        cmd = " ".join(words)[:50]  # (a `python -c` program spans lines)
         group = autogroup(info["pid"])
         where = "" if group is None or mine is None else (" same session" if group == mine else "")
         t = info["cpu_times"]
@@ -407,6 +434,7 @@ def report_machine(
     before: dict[int, tuple[str, float]],
     after: dict[int, tuple[str, float]],
     load: tuple[float, float],
+    rate: float = 0,
 ) -> list[str]:
     """Lines telling a server stall from a host stall, printed under the scenario's percentiles."""
     a, b = r["window"]
@@ -442,6 +470,13 @@ def report_machine(
                 f"    episode at {s - a:6.2f} s, {1000 * (e - s):.0f} ms, {n} requests, worst "
                 f"{1000 * worst:.0f} ms: {breakdown(probe, system, s, e)}"
             )
+        if probe:
+            need = (
+                rate * r["server_cpu_ms"] / 1000
+                if rate and r["server_cpu_ms"] == r["server_cpu_ms"]
+                else None
+            )
+            lines.append("  verdict: " + verdict(probe, system, eps, need))
     used = Counter[str]()
     for pid, (cmd, t) in after.items():
         used[cmd] += t - before.get(pid, (cmd, 0.0))[1]
@@ -590,7 +625,7 @@ def main() -> None:
             system = Series(
                 web_probe.read_rows(system_file, len(web_probe.SYSTEM_FIELDS)), web_probe.SYSTEM_FIELDS
             )
-            for line in report_machine(r, probe, system, before, after, (load0, load1)):
+            for line in report_machine(r, probe, system, before, after, (load0, load1), args.rate):
                 print(line, flush=True)
     finally:
         for p in (proc, sampler):

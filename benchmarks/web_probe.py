@@ -20,7 +20,9 @@ system-wide ``CLOCK_MONOTONIC``, so the server's, the sampler's and the load gen
   (``/proc/stat``, in seconds at the kernel's 10 ms tick), the time some runnable task waited for a CPU
   (``/proc/pressure/cpu`` "some", µs), and the number of runnable tasks.
 
-Cost: the probe wakes 200 times a second (≈ 20 µs each, ≈ 0.4 % of a core), the sampler 100 times.
+Cost: the probe wakes 100 times a second, the sampler 100 times (in its own process). On this virtual
+machine a timer wake-up costs ≈ 0.2 ms of CPU (idle, the probed server used 0.85 s per 20 s at 200 wake-ups
+a second against 0.04 s without the probe): the probe costs ≈ 2 % of a core.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-PERIOD = 0.005  # the probe's sleep (s)
+PERIOD = 0.01  # the probe's sleep (s)
 SAMPLE_PERIOD = 0.01  # the system sampler's period (s)
 FLUSH = 0.5  # the probe writes its rows every FLUSH seconds
 PROBE_FIELDS = ("t", "cpu", "sys", "proc_cpu", "run", "wait", "minflt", "majflt", "nvcsw", "nivcsw", "rss")
