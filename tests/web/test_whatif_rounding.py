@@ -145,3 +145,47 @@ def test_whatif_csv_export_is_the_scores_rounded_once(client: Any, web_state: Ap
     for row in body:
         v = float(outcome.scores[engine.root][index[row[-1]]])
         assert row[root] == ("" if v != v else str(round(v, 4))), row
+
+
+def _odd_values(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Scores of every magnitude with the cases the JSON text treats apart: missing, zero, below 10⁻⁴."""
+    v = rng.normal(0, 10 ** rng.uniform(-8, 4), n)
+    v[rng.integers(0, n, 3)] = np.nan
+    v[rng.integers(0, n)] = 0.0
+    v[rng.integers(0, n)] = rng.uniform(1e-6, 1e-4)
+    return v
+
+
+def test_column_texts_are_pythons_text_of_each_number() -> None:
+    """The compact form's arrays (written without splitting orjson's text when nothing needs another
+    notation) carry ``repr(round(v, 6))`` per score and the integer per rank, ``null`` when missing."""
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        v = _odd_values(rng, 40) if trial % 2 else rng.uniform(0, 100, 40)
+        want = ",".join("null" if x != x else repr(round(x, 6)) for x in v.tolist())
+        assert whatif.scores_text(v).decode() == want
+        ranks = np.floor(np.abs(v) * 10)
+        want = ",".join("null" if x != x else str(int(x)) for x in ranks.tolist())
+        assert whatif.ints_text(ranks).decode() == want
+    assert whatif.scores_text(np.array([])) == whatif.ints_text(np.array([])) == b""
+
+
+def test_rank_correlation_with_the_nominal_part_kept_is_the_same_number(web_state: AppState) -> None:
+    """``Engine.correlation`` keeps the nominal ranks' part: the same float as ``spearman`` (the answers'
+    bytes), which is Pearson's r of the rank vectors (scipy)."""
+    from scipy import stats
+
+    engine = whatif.Engine(web_state.results[web_state.main_year])
+    nominal = engine.nominal_rank
+    rng = np.random.default_rng(9)
+    ranked = ~np.isnan(nominal)
+    for trial in range(50):
+        rank = nominal.copy()
+        rank[ranked] = rng.permutation(int(ranked.sum())) + 1.0
+        if trial % 5 == 4:  # a city ranked nominally but not here: the general path
+            rank[np.flatnonzero(ranked)[trial]] = np.nan
+        got = engine.correlation(rank)
+        assert got == whatif.spearman(rank, nominal)
+        ok = ~(np.isnan(rank) | np.isnan(nominal))
+        assert got == pytest.approx(stats.pearsonr(rank[ok], nominal[ok])[0], abs=1e-12)
+    assert engine.correlation(nominal) == whatif.spearman(nominal, nominal) == pytest.approx(1.0)

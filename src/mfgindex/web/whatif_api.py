@@ -97,7 +97,7 @@ class WhatIfAnswers:
             "stages": body.stages,
             "changed": int((moved[ok] != 0).sum()),
             "max_abs_change": int(np.abs(moved[ok]).max()) if ok.any() else 0,
-            "rank_correlation": whatif.spearman(outcome.rank, outcome.nominal_rank),
+            "rank_correlation": engine.correlation(outcome.rank),
         }
         if body.format == "columns":
             if body.fields is None:
