@@ -26,7 +26,6 @@ import numpy as np
 import numpy.typing as npt
 
 from mfgindex.core.methods import AggregateMethod, Methods
-from mfgindex.core.weights.topsis import closeness_scores
 
 Array = npt.NDArray[np.float64]
 AggregateKernel = Callable[[Array, Array, Array | None, float, Methods], Array]
@@ -178,6 +177,8 @@ def harmonic(x: Array, base: Array, factor: Array | None, min_share: float, meth
 def topsis(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
     """TOPSIS closeness × 100 (:func:`~mfgindex.core.weights.topsis.closeness_scores`); its ideal points
     depend on all units, so replications are scored one at a time."""
+    from mfgindex.core.weights.topsis import closeness_scores  # TOPSIS's module: only when a level uses it
+
     tn = methods.topsis_normalisation
     if factor is None and x.ndim == 2:
         return closeness_scores(x, base, tn, min_share)

@@ -10,8 +10,6 @@ OECD/JRC (2008), *Handbook on Constructing Composite Indicators*. Becker W. et a
 package for developing composite indicators, *JOSS* 7(78), 4567.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterator
 from enum import StrEnum
@@ -52,7 +50,7 @@ class Formula(ConfigModel):
     weight_column: str | None = None
 
     @model_validator(mode="after")
-    def _operands(self) -> Formula:
+    def _operands(self) -> "Formula":
         needs: dict[FormulaOp, tuple[str, ...]] = {
             FormulaOp.value: ("var",),
             FormulaOp.growth: ("var",),
@@ -144,7 +142,7 @@ class WeightsFrom(ConfigModel):
     combine: Combine | None = None
 
     @model_validator(mode="after")
-    def _sources(self) -> WeightsFrom:
+    def _sources(self) -> "WeightsFrom":
         needs_file = self.method in SUBJECTIVE_METHODS or (
             self.combine is not None and self.combine.with_ in SUBJECTIVE_METHODS
         )
@@ -162,7 +160,7 @@ class Aggregate(ConfigModel):
     weight: float | None = Field(None, ge=0)
     aggregate: AggregateMethod | None = None
     weights_from: WeightsFrom | None = None
-    children: list[Node]
+    children: list["Node"]
     note: str = ""
     # the aggregate has a score only for units with a value on at least one of these indicators (under
     # it); for the others its remaining indicators (e.g. list counts, zero by construction) count as missing
@@ -173,7 +171,7 @@ class Aggregate(ConfigModel):
         return False
 
     @model_validator(mode="after")
-    def _non_empty(self) -> Aggregate:
+    def _non_empty(self) -> "Aggregate":
         if not self.children:
             raise ValueError(f"aggregate {self.id!r} has no children")
         wf = self.weights_from
@@ -217,7 +215,7 @@ class StageRule(ConfigModel):
     description: str = ""
 
     @model_validator(mode="after")
-    def _consistent(self) -> StageRule:
+    def _consistent(self) -> "StageRule":
         if len(self.stages) < 2 or len(self.boundaries) != len(self.stages) - 1:
             raise ValueError("stages need at least two stages and len(stages) − 1 boundaries")
         last = -math.inf
@@ -272,7 +270,7 @@ class Framework(ConfigModel):
         return self._base_dir if self._base_dir is not None else Path.cwd()
 
     @model_validator(mode="after")
-    def _check_tree(self) -> Framework:
+    def _check_tree(self) -> "Framework":
         seen: set[str] = set()
         for node in walk(self.root):
             if node.id in seen:

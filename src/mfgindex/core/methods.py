@@ -6,8 +6,6 @@ The enums are the one list of method names: validation, ``--help`` and the kerne
 ``Methods`` (:mod:`mfgindex.core.framework`); a run's options replace fields of it.
 """
 
-from __future__ import annotations
-
 import math
 from enum import StrEnum
 from typing import Literal
@@ -87,7 +85,7 @@ class NormaliseSpec(ConfigModel):
     reason: str = ""
 
     @model_validator(mode="after")
-    def _consistent(self) -> NormaliseSpec:
+    def _consistent(self) -> "NormaliseSpec":
         if self.goalposts is not None:
             lo, hi = self.goalposts
             if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
@@ -125,7 +123,7 @@ class Methods(ConfigModel):
     topsis_normalisation: Literal["vector", "minmax"] = "vector"
 
     @model_validator(mode="after")
-    def _ranges(self) -> Methods:
+    def _ranges(self) -> "Methods":
         lo, hi = self.range
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ValueError(f"range must be two finite numbers LO < HI, e.g. 0,100 (got {lo:g},{hi:g})")

@@ -17,8 +17,6 @@ Adding a field
 4. Add a round-trip case to ``tests/test_spec.py``.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -141,7 +139,7 @@ class RunSpec(BaseModel):
             framework = framework.model_copy(update={"top_n": self.top})
         return framework
 
-    def resolve_year(self, ds: Dataset) -> int:
+    def resolve_year(self, ds: "Dataset") -> int:
         """The year evaluated on ``ds``: the spec's year; over the embedded data the latest year the user's
         files supplied; else the embedded data's 2022 (no data given) or the data's latest year."""
         if self.year is not None:
@@ -178,7 +176,7 @@ class RunSpec(BaseModel):
             "method_overrides": dict(self.methods),
         }
 
-    def with_paths(self, change: Callable[[str], str]) -> RunSpec:
+    def with_paths(self, change: Callable[[str], str]) -> "RunSpec":
         """The spec with every file path (data, column map, findings, corrections, hash keys) changed."""
         data = {d: change(d) for d in self.data}
         return self.model_copy(
@@ -192,7 +190,7 @@ class RunSpec(BaseModel):
         )
 
     # -- reading and writing ----------------------------------------------------------------------------
-    def resolved(self, framework: Framework, year: int, inputs: Mapping[str, str]) -> RunSpec:
+    def resolved(self, framework: Framework, year: int, inputs: Mapping[str, str]) -> "RunSpec":
         """The spec as evaluated: the year and the SHA-256 of the framework and of every input filled in."""
         return self.model_copy(
             update={
@@ -209,7 +207,7 @@ class RunSpec(BaseModel):
         return out
 
     @classmethod
-    def from_dict(cls, data: Any, file: str = "<spec>") -> RunSpec:
+    def from_dict(cls, data: Any, file: str = "<spec>") -> "RunSpec":
         """A spec from plain data; every problem is a user error naming ``file``."""
         try:
             return cls.model_validate(data)
@@ -222,7 +220,7 @@ class RunSpec(BaseModel):
             ) from None
 
     @classmethod
-    def load(cls, path: str | Path) -> RunSpec:
+    def load(cls, path: str | Path) -> "RunSpec":
         """A spec from a JSON file: a spec itself, a ``run.json`` (its ``spec``), or a run folder.
 
         Relative data paths in a ``run.json`` are recorded against its folder and resolved against it.
@@ -255,7 +253,7 @@ class RunSpec(BaseModel):
         return cls.from_dict(record, str(path))
 
     @classmethod
-    def from_run_record(cls, record: dict[str, Any], folder: Path, file: str = "run.json") -> RunSpec:
+    def from_run_record(cls, record: dict[str, Any], folder: Path, file: str = "run.json") -> "RunSpec":
         """The spec of a run.json (data paths resolved against ``folder``); a run.json written before specs
         were recorded is read from its framework and config."""
         from mfgindex.core.files import resolve_input
