@@ -188,7 +188,6 @@ Node = Annotated[
     Annotated[Aggregate, Tag("aggregate")] | Annotated[Indicator, Tag("indicator")],
     Discriminator(_node_kind),
 ]
-Aggregate.model_rebuild()
 
 
 class Stage(ConfigModel):
@@ -383,6 +382,15 @@ class Framework(ConfigModel):
             return out
 
         return node(self.root)
+
+
+# The validators, built once each (the models defer their build): the parts validated on their own too
+# (with_methods, Indicator.resolved_formula) before the Framework, whose validator then reuses theirs and
+# builds the rest of the tree inside its own; RunSpec (core.spec) reuses the Framework's in turn. Left to
+# first use, RunSpec's would build a second copy of the whole tree before the first framework is loaded.
+Methods.model_rebuild()
+Formula.model_rebuild()
+Framework.model_rebuild()
 
 
 def walk(node: Indicator | Aggregate) -> Iterator[Indicator | Aggregate]:

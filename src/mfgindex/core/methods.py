@@ -17,8 +17,8 @@ class ConfigModel(BaseModel):
     """The base of every configuration model (methods, framework): frozen, unknown keys rejected."""
 
     # weights, targets, ranges …: finite numbers only (a weight of .inf once passed validation);
-    # validators built on first use, not at import: a framework's validation builds its parts' schemas
-    # once, inside its own (building each model's at import cost more than the rest of importing core)
+    # validators not built model by model at each class statement: core.framework builds the ones used
+    # once each, the Framework's with its parts' schemas inside its own (see the end of its models)
     model_config = ConfigDict(
         frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False, defer_build=True
     )
