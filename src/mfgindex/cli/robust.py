@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
             low_alpha = a.cronbach[(a.cronbach.over == "children") & (a.cronbach.alpha < 0.7)]
             out.print(f"{len(flagged)} flagged correlations; α < 0.7 for children of: "
                       + (", ".join(map(str, low_alpha["aggregate"])) or "none"))  # fmt: skip
-            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
+            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written), highlight=False)
 
         guarded(go)
 
@@ -187,7 +187,7 @@ def register(app: typer.Typer) -> None:
                 err.print(f"[yellow]warning[/yellow] {res.n_nan} unit-replications without a score "
                           f"(geometric/harmonic mean over a value ≤ 0) in {res.n_replications_with_nan} "
                           "replications; those units are unranked there (column n_ranked)")  # fmt: skip
-            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
+            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written), highlight=False)
 
         guarded(go)
 
@@ -260,6 +260,6 @@ def register(app: typer.Typer) -> None:
                     written += charts_mod.sobol_bars(res.sobol, stage / "sobol")
             written = output_paths(out_dir, stage, written)
             out.print(res.sobol.round(3).to_string(index=False))
-            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written))
+            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written), highlight=False)
 
         guarded(go)
