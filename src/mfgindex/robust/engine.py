@@ -110,6 +110,9 @@ def _variant_treated(
     if set(pre) <= TREAT_KEYS:
         # only the treatment differs: re-treat the nominal imputed data as evaluate_year would
         m = fw_pre.methods
+        if m == framework.methods:  # the nominal treatment itself: the run's treated values
+            prev_treated = None if nominal.previous is None else nominal.previous.stages["treated"]
+            return nominal.current.stages["treated"], prev_treated
         overrides = treat_mod.specs(framework)
 
         def retreat(imputed: pd.DataFrame) -> pd.DataFrame:
@@ -351,13 +354,12 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     keys = [tuple(int(v) for v in row) for row in key_rows.tolist()]
     unperturbed = _unperturbed(ctx, keys)
     # the replications group after group: the draws gathered once, each group a run of rows (slices, not
-    # one gather per group), the scores put back in replication order once
+    # one gather per group), each group's scores put back in replication order
     grouped = len(groups) > 1
     order = np.concatenate(groups) if grouped else None
     mult = {j: m[order] for j, m in draws.multipliers.items()} if grouped else draws.multipliers
     if keep is not None and grouped:
         keep = keep[order]
-    scores = np.empty_like(out) if grouped else out
     start = 0
     for key, rows in zip(keys, groups, strict=True):
         x = ctx.variants[key[:nd]]
@@ -380,10 +382,8 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
                     j = p.parent[j]
             root = p.apply_each(x, base, factor, dirty=dirty, previous=previous, previous_bad=previous_bad,
                                 root_only=True)[0]  # fmt: skip
-            scores[sel] = np.broadcast_to(root, (sel.stop - sel.start, ctx.n_units))
+            out[order[sel] if order is not None else sel] = root  # back in replication order
         start += len(rows)
-    if grouped:
-        out[order] = scores
     return out
 
 

@@ -22,6 +22,7 @@ Saisana, M., Saltelli, A. and Tarantola, S. (2005). *J. R. Stat. Soc. A* 168(2),
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -67,7 +68,7 @@ class Chunk:
     index: engine.Array  # (size, units)
     histogram: engine.IntArray
     n_nan: engine.IntArray  # (size,) units without a score in each replication
-    rank_shift: engine.Array  # (size,) mean |rank − nominal rank| over the ranked units
+    rank_shift: engine.Array  # (size,) mean |rank − nominal rank| over the ranked units; () if not asked
 
 
 def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
@@ -76,15 +77,18 @@ def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
     return engine.sample(ctx, task.size, np.random.Generator(np.random.PCG64(task.seed)))
 
 
-def run_batch(ctx: engine.Context, batch: tuple[Task, ...]) -> Chunk:
+def run_batch(ctx: engine.Context, batch: tuple[Task, ...], *, rank_shift: bool = True) -> Chunk:
     """Draw (or map) the assumptions of consecutive chunks, each from its own stream, and evaluate them
-    together. Pure function of (ctx, batch); the same as evaluating the chunks one by one."""
+    together. Pure function of (ctx, batch); the same as evaluating the chunks one by one. Without
+    ``rank_shift`` (the uncertainty analysis does not use it) the chunk's ``rank_shift`` is empty."""
     draws = engine.concat([_draws(ctx, t) for t in batch])
     index = engine.evaluate(ctx, draws)
     rk = engine.ranks(index)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
+    shift = np.zeros(0)
+    if rank_shift:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
     mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
             if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
     return Chunk(batch[0].start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units),
@@ -292,7 +296,7 @@ def run(
     limits.check_evaluations(n, f"{n:,} replications")
     ctx = engine.build_context(result, factors, ds)
     work = batches(tasks(n, seed, chunk), ctx.n_units)
-    chunks = map_ordered(run_batch, ctx, work, backend, scheduler)
+    chunks = map_ordered(functools.partial(run_batch, rank_shift=False), ctx, work, backend, scheduler)
     hist, unscored, _ = collect(ctx, chunks, n, parquet, progress)
     names = result.units["name"] if "name" in result.units.columns else None
     return UAResult(rank_stats(ctx, hist, names), n, int(unscored[0]), int(unscored[1]), hist)
