@@ -7,8 +7,10 @@ difference of the counts is the work of one unit, without start-up, imports and 
 
   engine   one Monte Carlo replication, ASEM, COINr's default assumptions (``bench_engine.py``'s work)
   api      one evaluation of ASEM on loaded data (``runner.evaluate_prepared``, ``bench_api.py``'s work)
+  prepare  reading, validating, checking and gating ASEM (``runner.prepare``: iMeta, iData, checks, gate)
+  context  the Monte Carlo engine's context for COINr's default assumptions (``engine.build_context``)
 
-Usage:  .venv/bin/python benchmarks/bench_instructions.py [engine] [api]
+Usage:  .venv/bin/python benchmarks/bench_instructions.py [engine] [api] [prepare] [context]
 Compare two versions of the code by running it with ``PYTHONPATH=<checkout>/src`` for each. Takes about a
 minute per workload (callgrind runs the interpreter ≈ 50× slower); OpenBLAS is kept to one thread.
 """
@@ -50,10 +52,28 @@ def work(n):
         runner.evaluate_prepared(spec, prepared)
 work(5)
 """,
+    "prepare": """
+from mfgindex.services import runner
+def work(n):
+    for _ in range(n):
+        runner.prepare(spec)
+work(2)
+""",
+    "context": """
+from mfgindex.robust import assumptions, engine
+res = mi.evaluate(spec)
+factors = assumptions.default_assumptions(res.framework)
+def work(n):
+    for _ in range(n):
+        engine.build_context(res, factors)
+work(2)
+""",
 }
 CASES = {  # name → (small count, large count, unit)
     "engine": (2_000, 12_000, "replication"),
     "api": (5, 25, "evaluation"),
+    "prepare": (2, 10, "prepare"),
+    "context": (2, 10, "context"),
 }
 
 

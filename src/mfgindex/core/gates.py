@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from mfgindex.core import derive
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem
@@ -69,15 +71,15 @@ def gate(ds: Dataset, framework: Framework, years: Iterable[int] | None = None) 
 
     codes = universe(ds, framework)
     dims = dimensions(framework)
-    members = {d.id: [n.id for n in walk(d) if not isinstance(n, Aggregate)] for d in dims}
+    position = {ind.id: j for j, ind in enumerate(framework.indicators())}  # raw_values' column order
+    members = {d.id: [position[n.id] for n in walk(d) if not isinstance(n, Aggregate)] for d in dims}
     names = MappingProxyType({d.id: d.name_zh or d.id for d in dims})
     out = []
     for year in sorted(set(ds.years()) if years is None else {int(y) for y in years}):
-        raw = derive.raw_matrix(ds, framework, year, codes)
-        present = raw.notna()
+        present = ~np.isnan(derive.raw_values(ds, framework, year, codes))
+        # the share of present cells (a mean of 0/1 values: exact in any order)
         shares = {
-            d: float(present[cols].to_numpy().mean()) if cols and len(codes) else 0.0
-            for d, cols in members.items()
+            d: float(present[:, cols].mean()) if cols and len(codes) else 0.0 for d, cols in members.items()
         }
         thin = tuple(d for d, s in shares.items() if s < MIN_SHARE)
         out.append(YearGate(year, MappingProxyType(shares), thin, names))
