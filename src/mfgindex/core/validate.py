@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mfgindex.core import derive
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.errors import Problem
 from mfgindex.core.framework import Framework
@@ -227,6 +228,15 @@ def _at(row: pd.Series, message: str, value: str, expected: str, severity: str =
     )
 
 
+def _positions(labels: pd.Series) -> dict[str, npt.NDArray[np.intp]]:
+    """Label → its positions, ascending (``groupby(labels).indices``, missing labels left out)."""
+    codes, names = pd.factorize(labels, sort=True)
+    ok = codes >= 0
+    order = np.flatnonzero(ok)[np.argsort(codes[ok], kind="stable")]
+    ends = np.cumsum(np.bincount(codes[ok], minlength=len(names)))
+    return {str(n): order[e - c : e] for n, c, e in zip(names, np.diff(ends, prepend=0), ends, strict=True)}
+
+
 def check(ds: Dataset, framework: Framework) -> list[Problem]:
     problems: list[Problem] = []
     present = set(ds.variables())
@@ -248,15 +258,12 @@ def check(ds: Dataset, framework: Framework) -> list[Problem]:
     values = ds.values
     kinds = {k: v.kind for k, v in framework.variables.items()}
     units = {k: v.unit for k, v in framework.variables.items()}
-    denominators = {
-        f.den
-        for i in [*framework.indicators(), *framework.auxiliary]
-        if (f := i.resolved_formula()).den is not None
-    }
+    formulas = [*derive.formulas(framework), *(a.resolved_formula() for a in framework.auxiliary)]
+    denominators = {f.den for f in formulas if f.den is not None}
     every = values["value"].to_numpy(dtype=np.float64)
     # positions per variable, in the variables' sorted order; rows are built only for flagged values
     # (building a row per value, or a sub-frame per variable, cost most of a small table's reading time)
-    groups = {str(k): at for k, at in values.groupby("variable", sort=True).indices.items()}
+    groups = _positions(values["variable"])
     slips: dict[str, list[Slip]] = {}
     for sl in unit_slips(
         every,
