@@ -211,3 +211,31 @@ def test_gbk_imeta_is_read(tmp_path):
     text = IMETA_HEAD + "1,x,产出,1,1,a,Indicator\n2,a,规模,,1,index,Aggregate\n3,index,指数,,1,,Aggregate\n"
     p.write_bytes(text.encode("gbk"))
     assert load(p).find("x").name_en == "产出"
+
+
+def test_imeta_records_are_pandas_to_dict(tmp_path: Path) -> None:
+    """The iMeta reader's rows equal pandas' ``to_dict("records")`` (called directly): values and types,
+    NaN where a cell is empty, on ASEM's iMeta and on a table of mixed columns."""
+    import math
+
+    import pandas as pd
+
+    from mfgindex.core.imeta import records
+    from mfgindex.core.ingest import read_csv
+
+    mixed = tmp_path / "m.csv"
+    mixed.write_text(
+        "iCode,Parent,Type,Weight,Flag,Level\n01,,Aggregate,1,True,2\n2,01,Indicator,x,False,1\n3,01,Indicator,,,1\n",
+        encoding="utf-8",
+    )
+    asem = Path(__file__).resolve().parents[1] / "src" / "mfgindex" / "data" / "asem" / "iMeta.csv"
+    for path in (asem, mixed):
+        df = read_csv(path)[0]
+        want = df.to_dict("records")
+        got = records(df)
+        assert len(got) == len(want) == len(pd.read_csv(path))
+        for g, w in zip(got, want, strict=True):
+            assert list(g) == list(w)
+            for k in w:
+                assert type(g[k]) is type(w[k]), (k, g[k], w[k])
+                assert (isinstance(w[k], float) and math.isnan(w[k]) and math.isnan(g[k])) or g[k] == w[k]

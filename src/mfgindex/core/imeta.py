@@ -28,6 +28,15 @@ _IMETA_COLUMNS = (
 )
 
 
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")`` (Python scalars; NaN where missing) from one ``tolist`` per column: the
+    same values without pandas' row-by-row path."""
+    columns = list(df.columns)
+    return [
+        dict(zip(columns, row, strict=True)) for row in zip(*(df[c].tolist() for c in columns), strict=True)
+    ]
+
+
 def framework_data(path: Path, max_levels: int) -> dict[str, Any]:
     """The framework data (the YAML form, for ``framework.from_dict``) of a COINr ``iMeta`` table (CSV or
     XLSX); a tree nested deeper than ``max_levels`` is refused while it is built.
@@ -54,7 +63,7 @@ def framework_data(path: Path, max_levels: int) -> dict[str, Any]:
     children: dict[str, list[str]] = {}
     groups: list[str] = []
     problems: list[Problem] = []
-    for i, r in zip(df.index, df.to_dict("records"), strict=True):  # plain rows: iterrows built a Series each
+    for i, r in zip(df.index, records(df), strict=True):  # plain rows: iterrows built a Series each
         row_no = int(str(i)) + 2
         code = str(r["iCode"])
         kind = str(r["Type"])

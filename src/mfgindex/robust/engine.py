@@ -389,7 +389,8 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
 
 def rank_histogram(rk: Array, n_units: int) -> IntArray:
     """counts[u, k] = replications in which unit u has rank k (k = 1..n; column 0 unused)."""
-    ranked = np.fmax(rk, 0.0).astype(np.intp)  # unranked (NaN) → column 0, dropped below
+    ranked = np.empty(rk.shape, dtype=np.intp)  # unranked (NaN) → column 0, dropped below
+    np.fmax(rk, 0.0, out=ranked, casting="unsafe")  # the ranks cast as astype(intp) would, no float copy
     ranked += np.arange(n_units, dtype=np.intp) * (n_units + 1)
     counts = np.bincount(ranked.reshape(-1), minlength=n_units * (n_units + 1))
     counts[:: n_units + 1] = 0

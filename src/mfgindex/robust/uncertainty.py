@@ -91,8 +91,13 @@ def run_batch(ctx: engine.Context, batch: tuple[Task, ...], *, rank_shift: bool 
             shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
     mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
             if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
-    return Chunk(batch[0].start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units),
-                 np.isnan(index).sum(axis=1).astype(np.int64), shift)  # fmt: skip
+    # unscored units per replication; none when the sum of all scores is a number (a NaN would make it NaN)
+    n_nan = np.zeros(draws.size, dtype=np.int64)
+    if np.isnan(np.add.reduce(index, axis=None)):
+        n_nan = np.count_nonzero(np.isnan(index), axis=1).astype(np.int64)
+    return Chunk(
+        batch[0].start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units), n_nan, shift
+    )
 
 
 def run_chunk(ctx: engine.Context, task: Task) -> Chunk:
