@@ -11,6 +11,12 @@ Prints the load average, then for each case the median wall time, CPU time and t
 (max RSS) of K runs (default 5) after one untimed warm-up run; extra arguments are passed on (the default
 command writes the statistics only; e.g. ``--replications`` for the parquet file).
 
+Host steal (Linux): a virtual machine's CPUs are sometimes not running at all because the host gives their
+time to other guests — the guest sees it only as "steal" in ``/proc/stat``. On this machine it reached a
+third of the CPU time within minutes of an idle reading (2026-12-02), and it moves a one-second command by
+±30 %. Each run's steal (both CPUs, 10 ms ticks) is read around it; the line ``without host steal`` gives
+the median of the runs during which none was counted, the figure of an idle machine on an idle host.
+
 Python's bytecode cache: an installed package runs from compiled ``.pyc`` files (pip compiles them at
 install time). If the environment forbids writing them (``PYTHONDONTWRITEBYTECODE``, set on some
 development machines), every run compiles mfgindex's sources again (≈ 0.2 s here), which no user pays;
@@ -29,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from web_probe import system_row  # the machine's steal counter, as the web benchmark reads it
+
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).with_name("mfgindex"))  # the interpreter's own environment
 ASEM = ROOT / "src" / "mfgindex" / "data" / "asem"
@@ -39,16 +47,26 @@ CASES = {
 }  # fmt: skip
 
 
-def _once(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+def _steal() -> float:
+    """Seconds of host steal so far, all CPUs (0 where /proc/stat has none)."""
+    try:
+        return system_row()[1]
+    except OSError:
+        return 0.0
+
+
+def _once(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    steal = _steal()
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - t0
+    steal = _steal() - steal
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # ru_maxrss of children is the largest child so far (KiB on Linux): run one case per process for
     # an exact figure per case
-    return wall, cpu, after.ru_maxrss / 1024
+    return wall, cpu, after.ru_maxrss / 1024, steal
 
 
 def run(case: str, extra: list[str], repeat: int, bytecode: bool, cache: str) -> None:
@@ -67,6 +85,11 @@ def run(case: str, extra: list[str], repeat: int, bytecode: bool, cache: str) ->
     print(f"{case:13s} {label:14s} wall {statistics.median(walls):6.2f} s (min {min(walls):.2f}, max "
           f"{max(walls):.2f}, {repeat} runs)  cpu {statistics.median(g[1] for g in got):6.2f} s  peak RSS "
           f"{got[-1][2]:7.1f} MiB  replications.parquet {size:7.1f} MB", flush=True)  # fmt: skip
+    calm = [g[0] for g in got if g[3] == 0]
+    print(f"{'':28s}host steal {1e3 * sum(g[3] for g in got):.0f} ms in {sum(g[3] > 0 for g in got)} of "
+          f"{repeat} runs; without host steal: "
+          + (f"wall {statistics.median(calm):.2f} s (min {min(calm):.2f}, max {max(calm):.2f}, "
+             f"{len(calm)} runs)" if calm else "no run"), flush=True)  # fmt: skip
 
 
 def main(argv: list[str]) -> None:
