@@ -20,7 +20,7 @@ from rich.table import Table
 
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.weights import objective
-from mfgindex.core.weights.ahp import AHPResult, ahp, combine_judgements, global_weights
+from mfgindex.core.weights.ahp import ahp, combine_judgements, global_weights
 from mfgindex.core.weights.delphi import DelphiRound, delphi_round
 from mfgindex.core.weights.io import read_matrix, read_pairwise
 from mfgindex.core.weights.survey import ExpertSurvey, ScoreRound, read_scores, read_survey, write_template
@@ -107,16 +107,6 @@ def _objective_command(
     return command
 
 
-def _ahp_fields(result: AHPResult) -> dict[str, Any]:
-    return {
-        "lambda_max": result.lambda_max,
-        "ci": result.ci,
-        "ri": result.ri,
-        "cr": result.cr,
-        "consistent": result.consistent,
-    }
-
-
 def _sheet_names(path: Path, prefixes: tuple[str, ...]) -> list[str]:
     """Sheets of an XLSX whose names start with one of ``prefixes`` (none for other or unreadable files)."""
     if path.suffix.lower() not in {".xlsx", ".xlsm"} or not path.exists():
@@ -190,7 +180,7 @@ def survey_ahp(survey: ExpertSurvey, sheet: str | None, node: str | None, file: 
         result = ahp(combine_judgements(matrices) if len(matrices) > 1 else matrices[0], order)
         out[key] = {
             "weights": result.weight_map(),
-            **_ahp_fields(result),
+            **result.diagnostics(),
             "experts": len(matrices),
             "expert_cr": expert_cr,
         }
@@ -279,7 +269,7 @@ def register(app: typer.Typer) -> None:
             else:
                 frame = read_pairwise(matrix, sheet)
                 result = ahp(frame.to_numpy(), list(map(str, frame.columns)))
-                payload = {"method": "ahp", "weights": result.weight_map(), **_ahp_fields(result)}
+                payload = {"method": "ahp", "weights": result.weight_map(), **result.diagnostics()}
         except UserError as exc:
             raise _fail(exc) from None
         nodes: dict[str, Any] = payload.get("nodes", {"": payload})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -190,6 +190,16 @@ class AHPResult:
     def weight_map(self) -> dict[str, float]:
         """Weights keyed by criterion."""
         return {c: float(w) for c, w in zip(self.criteria, self.weights, strict=True)}
+
+    def diagnostics(self) -> dict[str, Any]:
+        """λmax, CI, RI, CR and whether CR is below the threshold (run.json's and ``weights ahp``'s keys)."""
+        return {
+            "lambda_max": self.lambda_max,
+            "ci": self.ci,
+            "ri": self.ri,
+            "cr": self.cr,
+            "consistent": self.consistent,
+        }
 
 
 def ahp(

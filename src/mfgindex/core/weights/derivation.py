@@ -73,17 +73,6 @@ def _match(node: Aggregate, names: list[str], file: str, sheet: str, what: str) 
     return mapping
 
 
-def _ahp_record(res: AHPResult) -> dict[str, Any]:
-    return {
-        "lambda_max": res.lambda_max,
-        "ci": res.ci,
-        "ri": res.ri,
-        "cr": res.cr,
-        "consistent": res.consistent,
-        "ri_table": res.ri_table,
-    }
-
-
 def _inconsistent(node: Aggregate, wf: WeightsFrom, file: str, sheet: str, who: str, res: AHPResult) -> None:
     if res.consistent or wf.allow_inconsistent:
         return
@@ -113,7 +102,7 @@ def _from_ahp(framework: Framework, node: Aggregate, wf: WeightsFrom) -> tuple[p
         mapping = _match(node, names, file, wf.sheet or "", "pairwise matrix")
         res = ahp(frame.to_numpy(), [mapping.get(n, n) for n in names])
         _inconsistent(node, wf, file, wf.sheet or "", "", res)
-        detail = {"source": "matrix", **_ahp_record(res)}
+        detail = {"source": "matrix", **res.diagnostics(), "ri_table": res.ri_table}
         return pd.Series(res.weight_map()).reindex(order), detail
     survey = read_survey(path)
     sheets = list(survey.ahp)
@@ -154,7 +143,7 @@ def _from_ahp(framework: Framework, node: Aggregate, wf: WeightsFrom) -> tuple[p
             )
         res = ahp(aligned.to_numpy(), order)
         _inconsistent(node, wf, file, sheet, f" (expert {expert})", res)
-        experts[expert] = {"weights": res.weight_map(), **_ahp_record(res)}
+        experts[expert] = {"weights": res.weight_map(), **res.diagnostics(), "ri_table": res.ri_table}
         matrices.append(aligned.to_numpy())
     group = combine_judgements(matrices) if len(matrices) > 1 else matrices[0]
     res = ahp(group, order)
@@ -165,7 +154,8 @@ def _from_ahp(framework: Framework, node: Aggregate, wf: WeightsFrom) -> tuple[p
         "node": key,
         "experts": experts,
         "combination": "element-wise geometric mean" if len(matrices) > 1 else "single expert",
-        **_ahp_record(res),
+        **res.diagnostics(),
+        "ri_table": res.ri_table,
     }
     return pd.Series(res.weight_map()).reindex(order), detail
 
