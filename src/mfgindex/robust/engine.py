@@ -116,10 +116,7 @@ def _variant_treated(
         overrides = treat_mod.specs(framework)
 
         def retreat(imputed: pd.DataFrame) -> pd.DataFrame:
-            y = treat_mod.treat_values(
-                imputed.to_numpy(dtype=np.float64), list(imputed.columns), m, overrides
-            )[0]
-            return pd.DataFrame(y, index=imputed.index, columns=imputed.columns)  # treat_frame's values
+            return treat_mod.treat_frame(imputed, m, overrides)[0]
 
         prev = None if nominal.previous is None else retreat(nominal.previous.stages["imputed"])
         return retreat(nominal.current.stages["imputed"]), prev
