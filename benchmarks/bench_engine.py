@@ -5,7 +5,8 @@ geometric mean) around ``build_example_coin()``; N replications (default 100,000
 size, evaluated in batches of consecutive chunks (``uncertainty.batches``) as the command does; ranks
 accumulated in the histogram (no per-replication file). COINr 1.1.14 on the same machine:
 87-114 ms per replication. Target ≤ 5 µs per replication, memory flat in N (the peak of traced allocations
-is printed for N/10 and N).
+is printed for N/10 and N), with the host steal during each timed run (``bench_uncertainty.py``
+explains it: a figure with steal is not an idle machine's).
 
 Run: ``.venv/bin/python benchmarks/bench_engine.py [N]``.
 """
@@ -19,6 +20,8 @@ import tracemalloc
 import warnings
 from importlib import resources
 
+from web_probe import steal_seconds  # the machine's steal counter, as the web benchmark reads it
+
 import mfgindex as mi
 from mfgindex.robust import assumptions, engine, uncertainty
 
@@ -30,17 +33,19 @@ def once(ctx: engine.Context, n: int) -> None:
     uncertainty.collect(ctx, (uncertainty.run_batch(ctx, b) for b in work), n)
 
 
-def run(ctx: engine.Context, n: int) -> tuple[float, float, float]:
+def run(ctx: engine.Context, n: int) -> tuple[float, float, float, float]:
     """Timed without tracing; then the same run again under tracemalloc for the memory peak (tracing
     slows allocation-heavy code several-fold, so it never overlaps the timing)."""
+    steal = steal_seconds()
     t0, c0 = time.perf_counter(), time.process_time()
     once(ctx, n)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    steal = steal_seconds() - steal
     tracemalloc.start()
     once(ctx, n)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return wall, cpu, peak
+    return wall, cpu, peak, steal
 
 
 def main(argv: list[str]) -> None:
@@ -57,11 +62,11 @@ def main(argv: list[str]) -> None:
     took = time.perf_counter() - t0
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; context {took:.2f} s")
     for size in (n // 10, n):
-        wall, cpu, peak = run(ctx, size)
+        wall, cpu, peak, steal = run(ctx, size)
         us = wall / size * 1e6
         print(f"N = {size:>7,}: {us:6.1f} µs/replication wall, {cpu / size * 1e6:6.1f} µs CPU, "
               f"peak traced memory {peak:6.1f} MiB; COINr {COINR_MS[0]:.0f}-{COINR_MS[1]:.0f} ms "
-              f"→ {COINR_MS[0] * 1e3 / us:,.0f}× faster")  # fmt: skip
+              f"→ {COINR_MS[0] * 1e3 / us:,.0f}× faster; host steal {steal * 1e3:.0f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from web_probe import system_row  # the machine's steal counter, as the web benchmark reads it
+from web_probe import steal_seconds  # the machine's steal counter, as the web benchmark reads it
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).with_name("mfgindex"))  # the interpreter's own environment
@@ -47,21 +47,13 @@ CASES = {
 }  # fmt: skip
 
 
-def _steal() -> float:
-    """Seconds of host steal so far, all CPUs (0 where /proc/stat has none)."""
-    try:
-        return system_row()[1]
-    except OSError:
-        return 0.0
-
-
 def _once(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    steal = _steal()
+    steal = steal_seconds()
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - t0
-    steal = _steal() - steal
+    steal = steal_seconds() - steal
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # ru_maxrss of children is the largest child so far (KiB on Linux): run one case per process for

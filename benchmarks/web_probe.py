@@ -118,6 +118,15 @@ def system_row() -> tuple[float, ...]:
     return (time.perf_counter(), steal, busy, idle + iowait, some, running)
 
 
+def steal_seconds() -> float:
+    """Seconds of host steal so far, all CPUs (0 where /proc/stat has none): read before and after a
+    measurement, the difference is the time the host gave this machine's CPUs to other guests."""
+    try:
+        return system_row()[1]
+    except OSError:
+        return 0.0
+
+
 def sample(out: Path, seconds: float) -> None:
     """Record :func:`system_row` every :data:`SAMPLE_PERIOD` for ``seconds`` (or until killed)."""
     stop = time.perf_counter() + seconds
