@@ -121,6 +121,41 @@ def test_ranks_competition_and_nan() -> None:
     np.testing.assert_array_equal(got, [[1.0, np.nan, 3.0, 1.0]])
 
 
+def test_rank_counts_by_hand() -> None:
+    """Ranks by hand: (3, 1, 2) → 1, 3, 2; (1, 1, NaN) → 1, 1, unranked; (2, 5, 2 + 1e-12) → 2, 1, 2
+    (equal after rounding to 1e-9)."""
+    scores = np.array([[3.0, 1.0, 2.0], [1.0, 1.0, np.nan], [2.0, 5.0, 2.0 + 1e-12]])
+    want = np.array([[0, 2, 1, 0], [0, 2, 0, 1], [0, 0, 2, 0]])
+    np.testing.assert_array_equal(E.rank_counts(scores), want)
+
+
+@pytest.mark.parametrize("units", [1, 2, 51, 333, 1500])
+def test_rank_counts_equal_scipy_min_ranks(units: int) -> None:
+    """The histogram counted from the sorted keys (:func:`rank_counts`) is the tally of competition ranks
+    computed by scipy (``rankdata(method="min")`` of the negated scores rounded to 1e-9): ties, NaN rows,
+    large scores (the argsort path) included."""
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(units)
+    for case in range(6):
+        x = rng.normal(50, 20, (40, units))
+        if case == 1:
+            x = np.round(x)  # ties
+        if case == 2:
+            x[rng.random(x.shape) < 0.05] = np.nan
+        if case == 3:
+            x *= 1e5  # beyond exact integer keys: argsort
+        if case == 4:
+            x[::3, 0] = x[::3, -1]  # one tie in every third row
+        want = np.zeros((units, units + 1), dtype=np.int64)
+        for row in x:
+            ok = ~np.isnan(row)
+            rk = rankdata(-np.round(row[ok], 9), method="min").astype(int)
+            np.add.at(want, (np.flatnonzero(ok), rk), 1)
+        np.testing.assert_array_equal(E.rank_counts(x), want)
+        np.testing.assert_array_equal(E.rank_histogram(E.ranks(x), units), want)
+
+
 def test_consistent_with_coinr_sensitivity_vignette(
     asem_coin: tuple[Dataset, Framework], asem_coin_result: Result
 ) -> None:

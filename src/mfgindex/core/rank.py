@@ -7,8 +7,6 @@ against a sequential sum) tie the same way.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -30,7 +28,9 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     keyed = _keyed_sort(x, n)
     has_nan = True
     if keyed is not None:  # the positions ride in the low bits of integer keys: one sort, no argsort
-        key, order, has_nan = keyed
+        k, shift, has_nan = keyed
+        order = k & ((1 << shift) - 1)
+        key = np.right_shift(k, shift, out=k)  # arithmetic shift: the rounded (negated) score; NaN largest
     else:
         r = np.round(x, DECIMALS)
         np.negative(r, out=r)
@@ -54,37 +54,97 @@ def ranks(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return out
 
 
+def rank_counts(scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """How often each unit has each rank over the rows of ``scores`` (``(…, units)``, one row per
+    replication): ``counts[u, k]`` = rows in which unit ``u`` has the competition rank ``k`` of
+    :func:`ranks` (``k`` = 1…n; column 0, the unranked, is 0).
+
+    :func:`rank_histogram` of :func:`ranks`, without the ranks: in a row without ties or missing scores
+    the unit at sorted position ``p`` has rank ``p + 1``, so the sorted keys are counted directly; the rows
+    with ties or NaN are ranked by :func:`ranks`.
+    """
+    x = np.asarray(scores, dtype=np.float64)
+    n = x.shape[-1]
+    if n == 0:
+        return np.zeros((0, 1), dtype=np.int64)
+    rows = x.reshape(-1, n)
+    if rows.shape[0] == 0 or n < 2:
+        return rank_histogram(ranks(rows), n)
+    low, high = np.minimum.reduce(rows, axis=None), np.maximum.reduce(rows, axis=None)
+    if np.isnan(low) or np.isnan(high):  # (NaN propagates) the rows with a missing score: ranked apart
+        missing = np.isnan(np.add.reduce(rows, axis=-1))
+        return rank_counts(rows[~missing]) + rank_histogram(ranks(rows[missing]), n)
+    keyed = _keyed_sort(rows, n, max(high, -low))
+    if keyed is None:
+        return rank_histogram(ranks(rows), n)
+    k, shift, _ = keyed
+    # sorted keys differ by less than 2^(shift−1) exactly within a tie group (the spacing bit of the keys)
+    step = np.subtract(k[:, 1:], k[:, :-1])
+    tied = None
+    if np.minimum.reduce(step, axis=None) < 1 << (shift - 1):
+        tied = np.flatnonzero(np.minimum.reduce(step, axis=-1) < 1 << (shift - 1))
+    np.bitwise_and(k, (1 << shift) - 1, out=k)  # the unit at each sorted position
+    k += np.arange(0, n * n, n, dtype=np.int64)  # position p (rank p + 1) → bin p·n + unit
+    if tied is not None:
+        k[tied] = n * n  # a bin past the others, dropped
+    by_rank = np.bincount(k.reshape(-1), minlength=n * n + 1)[: n * n].reshape(n, n)
+    counts = np.zeros((n, n + 1), dtype=np.int64)
+    counts[:, 1:] = by_rank.T
+    if tied is not None:
+        counts += rank_histogram(ranks(rows[tied]), n)
+    return counts
+
+
+def rank_histogram(rk: npt.NDArray[np.float64], n_units: int) -> npt.NDArray[np.int64]:
+    """counts[u, k] = rows of the ranks ``rk`` (``(…, units)``, NaN unranked) in which unit u has rank k
+    (k = 1…n; column 0, the unranked, is 0)."""
+    ranked = np.empty(rk.shape, dtype=np.intp)  # unranked (NaN) → column 0, dropped below
+    np.fmax(rk, 0.0, out=ranked, casting="unsafe")  # the ranks cast as astype(intp) would, no float copy
+    ranked += np.arange(n_units, dtype=np.intp) * (n_units + 1)
+    counts = np.bincount(ranked.reshape(-1), minlength=n_units * (n_units + 1))
+    counts[:: n_units + 1] = 0
+    return counts.reshape(n_units, n_units + 1).astype(np.int64)
+
+
 _SCALE = 10.0**DECIMALS
 # ``np.round(s, 9)`` is rint(s · 10^9) / 10^9. Below 2^22 the spacing of floats is under 10^-9, so two
 # different integers rint(s · 10^9) never divide to the same rounded score: rounded scores then order and
 # tie exactly as those integers do
 _EXACT = 2.0**22
+# rint(t) for |t| < 2^50 by one addition: t + 1.5·2^52 lies in [2^52, 2^53), where floats are the integers
+# and the sum is rounded half to even as rint rounds; its bits are _MAGIC_BITS + rint(t)
+_MAGIC = 1.5 * 2.0**52
+_MAGIC_BITS = 0x4338000000000000
+_MAGIC_LIMIT = 2.0**50
 
 
-def _keyed_sort(x: npt.NDArray[np.float64], n: int) -> tuple[Any, Any, bool] | None:
-    """Sorted keys, the positions they came from and whether any score is NaN, by one integer sort:
-    key = −rint(score·10^9) with the position in the low bits (NaN last). ``None`` when the scores are too
-    large for exact integer keys."""
-    bits = max(1, int(n - 1).bit_length())
-    big = 1 << (61 - bits)  # above every key: NaN; key << bits + position stays below 2^62
-    # the largest |score| (NaN only when every score is NaN), without a temporary
-    top = max(np.fmax.reduce(x, axis=None), -np.fmin.reduce(x, axis=None))
-    if not top < min(_EXACT, big / _SCALE / 2):
+def _keyed_sort(
+    x: npt.NDArray[np.float64], n: int, top: float | None = None
+) -> tuple[npt.NDArray[np.int64], int, bool] | None:
+    """Row-wise sorted integer keys −rint(score·10^9) · 2^shift + position (NaN: a key above all), the
+    shift, and whether any score is NaN; ``None`` when the scores are too large for exact keys. ``top``:
+    the largest |score|, if known.
+
+    The positions take ``shift − 1`` bits and one spacing bit is left free above them, so that two sorted
+    keys differ by less than 2^(shift−1) exactly when their rounded scores are equal."""
+    shift = max(1, int(n - 1).bit_length()) + 1
+    big = 1 << (62 - shift)  # above every key: NaN; key · 2^shift + position stays below 2^62
+    if top is None:  # the largest |score| (NaN only when every score is NaN), without a temporary
+        top = max(np.fmax.reduce(x, axis=None), -np.fmin.reduce(x, axis=None))
+    if not top < min(_EXACT, _MAGIC_LIMIT / _SCALE, big / _SCALE / 2):
         return None
     y = np.multiply(x, -_SCALE)
-    np.rint(y, out=y)
-    nan = np.isnan(y) if np.isnan(np.add.reduce(y, axis=None)) else None  # the sum is NaN if one is
+    y += _MAGIC  # rounded: the bits are _MAGIC_BITS + rint(−score·10^9)
+    u = y.view(np.uint64)  # unsigned: shifts and sums wrap (modulo 2^64) by definition
+    u <<= np.uint64(shift)
+    # + position − _MAGIC_BITS·2^shift, modulo 2^64: the signed key · 2^shift + position
+    u += np.arange(n, dtype=np.uint64) - np.uint64((_MAGIC_BITS << shift) % (1 << 64))
+    k = u.view(np.int64)
+    nan = np.isnan(x) if np.isnan(np.add.reduce(x, axis=None)) else None  # the sum is NaN if one is
     if nan is not None:
-        y[nan] = 0.0
-    k = y.astype(np.int64)
-    if nan is not None:
-        k[nan] = big
-    np.left_shift(k, bits, out=k)
-    k += np.arange(n, dtype=np.int64)
+        k[nan] = (np.broadcast_to(np.arange(n, dtype=np.int64), x.shape) + (big << shift))[nan]
     k.sort(axis=-1)
-    order = k & ((1 << bits) - 1)
-    np.right_shift(k, bits, out=k)  # arithmetic shift: the rounded (negated) score; NaN stays largest
-    return k, order, nan is not None
+    return k, shift, nan is not None
 
 
 def rank_array(scores: npt.ArrayLike) -> pd.arrays.IntegerArray:

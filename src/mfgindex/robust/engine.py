@@ -39,7 +39,7 @@ from mfgindex.core.framework import Framework
 from mfgindex.core.normalise import compile_normaliser
 from mfgindex.core.normalise import specs as normalise_specs
 from mfgindex.core.plan import Plan, compile_plan
-from mfgindex.core.rank import ranks
+from mfgindex.core.rank import rank_counts, rank_histogram, ranks
 from mfgindex.core.result import Result
 from mfgindex.core.weights.classes import local_weights
 from mfgindex.core.weights.stages import stage_mix, stage_weights
@@ -51,7 +51,8 @@ IntArray = npt.NDArray[np.int64]
 TREAT_KEYS = frozenset({"treat", "winmax", "skew_thresh", "kurt_thresh"})
 BLOCK_CELLS = 2_000_000  # replications × units × children per aggregation block (≈ 16 MB per temporary)
 CACHE_CELLS = 20_000_000  # units × aggregates kept for the unperturbed groups (≈ 180 MB at most)
-__all__ = ["Context", "Draws", "build_context", "concat", "evaluate", "from_unit", "ranks", "sample"]
+__all__ = ["Context", "Draws", "build_context", "concat", "evaluate", "from_unit", "rank_counts",
+           "rank_histogram", "ranks", "sample"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -382,16 +383,6 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
             out[order[sel] if order is not None else sel] = root  # back in replication order
         start += len(rows)
     return out
-
-
-def rank_histogram(rk: Array, n_units: int) -> IntArray:
-    """counts[u, k] = replications in which unit u has rank k (k = 1..n; column 0 unused)."""
-    ranked = np.empty(rk.shape, dtype=np.intp)  # unranked (NaN) → column 0, dropped below
-    np.fmax(rk, 0.0, out=ranked, casting="unsafe")  # the ranks cast as astype(intp) would, no float copy
-    ranked += np.arange(n_units, dtype=np.intp) * (n_units + 1)
-    counts = np.bincount(ranked.reshape(-1), minlength=n_units * (n_units + 1))
-    counts[:: n_units + 1] = 0
-    return counts.reshape(n_units, n_units + 1).astype(np.int64)
 
 
 def histogram_quantile(counts: IntArray, p: float) -> Array:

@@ -16,6 +16,7 @@ Saltelli, A. et al. (2010). Variance based sensitivity analysis of model output.
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Callable
@@ -124,8 +125,9 @@ def run(
     x = design(prob, n, seed)
     task_list = [Task(s, min(chunk, len(x) - s), design=x[s : s + chunk]) for s in range(0, len(x), chunk)]
     work = batches(task_list, ctx.n_units)
-    _, unscored, kept = collect(ctx, map_ordered(run_batch, ctx, work, backend, scheduler), len(x),
-                               progress=progress, keep=True)  # fmt: skip
+    evaluate = functools.partial(run_batch, rank_shift=True)  # the mean rank shift is Sobol's output
+    chunks = map_ordered(evaluate, ctx, work, backend, scheduler)
+    _, unscored, kept = collect(ctx, chunks, len(x), progress=progress, keep=True)
     shift = np.concatenate([c.rank_shift for c in kept])
     main = analyse(prob, shift, seed)
     rows = []

@@ -22,7 +22,6 @@ Saisana, M., Saltelli, A. and Tarantola, S. (2005). *J. R. Stat. Soc. A* 168(2),
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -77,27 +76,29 @@ def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
     return engine.sample(ctx, task.size, np.random.Generator(np.random.PCG64(task.seed)))
 
 
-def run_batch(ctx: engine.Context, batch: tuple[Task, ...], *, rank_shift: bool = True) -> Chunk:
+def run_batch(ctx: engine.Context, batch: tuple[Task, ...], *, rank_shift: bool = False) -> Chunk:
     """Draw (or map) the assumptions of consecutive chunks, each from its own stream, and evaluate them
-    together. Pure function of (ctx, batch); the same as evaluating the chunks one by one. Without
-    ``rank_shift`` (the uncertainty analysis does not use it) the chunk's ``rank_shift`` is empty."""
+    together. Pure function of (ctx, batch); the same as evaluating the chunks one by one. The chunk's
+    ``rank_shift`` is computed only when asked (the sensitivity analysis; the uncertainty analysis needs
+    only the rank histogram), else empty."""
     draws = engine.concat([_draws(ctx, t) for t in batch])
     index = engine.evaluate(ctx, draws)
-    rk = engine.ranks(index)
     shift = np.zeros(0)
     if rank_shift:
+        rk = engine.ranks(index)
+        hist = engine.rank_histogram(rk, ctx.n_units)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
+    else:  # the ranks tallied without being scattered into an array
+        hist = engine.rank_counts(index)
     mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
             if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
     # unscored units per replication; none when the sum of all scores is a number (a NaN would make it NaN)
     n_nan = np.zeros(draws.size, dtype=np.int64)
     if np.isnan(np.add.reduce(index, axis=None)):
         n_nan = np.count_nonzero(np.isnan(index), axis=1).astype(np.int64)
-    return Chunk(
-        batch[0].start, draws.choices, mult, index, engine.rank_histogram(rk, ctx.n_units), n_nan, shift
-    )
+    return Chunk(batch[0].start, draws.choices, mult, index, hist, n_nan, shift)
 
 
 def run_chunk(ctx: engine.Context, task: Task) -> Chunk:
@@ -301,7 +302,7 @@ def run(
     limits.check_evaluations(n, f"{n:,} replications")
     ctx = engine.build_context(result, factors, ds)
     work = batches(tasks(n, seed, chunk), ctx.n_units)
-    chunks = map_ordered(functools.partial(run_batch, rank_shift=False), ctx, work, backend, scheduler)
+    chunks = map_ordered(run_batch, ctx, work, backend, scheduler)
     hist, unscored, _ = collect(ctx, chunks, n, parquet, progress)
     names = result.units["name"] if "name" in result.units.columns else None
     return UAResult(rank_stats(ctx, hist, names), n, int(unscored[0]), int(unscored[1]), hist)
