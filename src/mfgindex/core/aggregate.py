@@ -7,7 +7,9 @@ or one row per unit (stage-based weights), and broadcast over leading replicatio
 Every kernel has the signature ``kernel(x, base, factor, min_share, methods) → (..., units)``: the weights
 are ``base`` (``(k,)`` or ``(units, k)``) times an optional per-replication ``factor`` ``(r, k)`` (weight
 noise, excluded components). Given separately, the means over components shared by all replications
-(``x`` of shape ``(units, k)``) are two matrix products instead of an ``(r, units, k)`` temporary.
+(``x`` of shape ``(units, k)``) are one matrix product instead of an ``(r, units, k)`` temporary. The
+components ``x`` are one array ``(..., units, k)`` or a tuple of the ``k`` columns ``(..., units)`` (the
+scores of child aggregates, as the plan has them); :func:`stacked` turns the columns into the array.
 
 Adding an aggregation method: write a kernel with that signature, add it to :data:`AGGREGATORS` and the
 name to :class:`~mfgindex.core.methods.AggregateMethod` (a test checks that the two agree).
@@ -28,7 +30,18 @@ import numpy.typing as npt
 from mfgindex.core.methods import AggregateMethod, Methods
 
 Array = npt.NDArray[np.float64]
-AggregateKernel = Callable[[Array, Array, Array | None, float, Methods], Array]
+Components = Array | tuple[Array, ...]  # (..., units, k), or the k columns (..., units)
+AggregateKernel = Callable[[Components, Array, Array | None, float, Methods], Array]
+
+
+def stacked(x: Components) -> Array:
+    """The components as one array ``(..., units, k)`` (columns broadcast against each other)."""
+    if not isinstance(x, tuple):
+        return x
+    if all(c.shape == x[0].shape for c in x):
+        return np.stack(x, axis=-1)
+    shape = np.broadcast_shapes(*(c.shape for c in x))
+    return np.stack([np.broadcast_to(c, shape) for c in x], axis=-1)
 
 
 def _terms(x: Array, present: npt.NDArray[np.bool_], power: int) -> Array:
@@ -49,12 +62,17 @@ def _from_terms(mean: Array, power: int) -> Array:
     return mean
 
 
-def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: int) -> Array:
+def _mean(x: Components, base: Array, factor: Array | None, min_share: float, power: int) -> Array:
     """Weighted power mean along the last axis: arithmetic (1), geometric (0), harmonic (−1).
 
     Geometric and harmonic means need positive components: a non-positive present component makes the
     unit's score NaN (the pipeline checks the range beforehand and tells the user).
     """
+    if isinstance(x, tuple):
+        out = _columns_mean(x, base, factor, power)
+        if out is not None:
+            return out
+        x = stacked(x)
     # the smallest component: NaN if one is missing, > 0 if all are positive (one pass, no mask)
     if factor is not None and x.ndim == 3 and x.size and not np.isnan(low := np.min(x)):
         # complete components varying by replication (the levels above the noisy weights): one einsum
@@ -83,8 +101,8 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
         # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
         with np.errstate(invalid="ignore", divide="ignore"):
             wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
-            total = factor @ wb.T
-            out = _from_terms((factor @ (wb * _terms(x, present, power)).T) / total, power)
+            numerator, total = _products(factor, wb * _terms(x, present, power), wb)
+            out = _from_terms(numerator / total, power)
         unit_bad = _too_few(present, min_share)  # (units,): small, checked once
         if power != 1:
             unit_bad |= np.any(present & (x <= 0), axis=-1)
@@ -106,6 +124,46 @@ def _mean(x: Array, base: Array, factor: Array | None, min_share: float, power: 
     return np.asarray(np.where(empty, np.nan, out), dtype=np.float64)
 
 
+def _products(factor: Array, terms: Array, wb: Array) -> tuple[Array, Array]:
+    """``factor @ terms.T`` and ``factor @ wb.T``: the weighted sums and the total weights ``(r, units)``
+    (the totals ``(r, 1)`` when every unit has the same weights: no component missing, no per-unit weights).
+
+    Over fewer than 8 components, one product, the total weights as extra columns of it: OpenBLAS sums each
+    element of a product over so few components in one chain of fused multiply-adds, whichever its column,
+    so these are the separate products' numbers to the last bit (tested); over more, its kernels sum in
+    blocks that depend on the layout, and the products stay separate, as they were."""
+    units, k = wb.shape
+    if k >= 8 or units < 2:  # (one unit: matrix-vector products, which OpenBLAS sums otherwise)
+        return factor @ terms.T, factor @ wb.T
+    rows = wb[:1] if bool((wb == wb[0]).all()) else wb
+    both = factor @ np.concatenate([terms, rows]).T
+    return both[:, :units], both[:, units:]
+
+
+def _columns_mean(cols: tuple[Array, ...], base: Array, factor: Array | None, power: int) -> Array | None:
+    """:func:`_mean` of one or two complete components given as columns that vary by replication
+    (``(r, units)`` each, as the scores of noisy child aggregates are): the same operations on each
+    column as on the stacked array, without stacking it. ``None`` for the other cases."""
+    if factor is None or len(cols) > 2 or not cols:
+        return None
+    shape = cols[0].shape
+    if len(shape) != 2 or not all(c.shape == shape for c in cols) or not cols[0].size:
+        return None
+    low = min(np.minimum.reduce(c, axis=None) for c in cols)  # NaN if a component is missing
+    if np.isnan(low) or (power != 1 and not low > 0):
+        return None
+    w = base[None, ...] * factor[:, None, :]
+    total = w.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = cols if power == 1 else tuple(np.log(c) if power == 0 else 1.0 / c for c in cols)
+        out = _dot_last(terms, w) / total
+        out = _from_terms(out, power)
+    nonpositive = total <= 0
+    if bool(nonpositive.any()):
+        out = np.where(nonpositive, np.nan, out)
+    return np.asarray(out, dtype=np.float64)
+
+
 def _too_few(present: npt.NDArray[np.bool_], min_share: float) -> npt.NDArray[np.bool_]:
     """Units without a score for want of components: none present, or a share present below
     ``min_share``. The share is the count over the number of components (both exact: the mean of the
@@ -120,18 +178,25 @@ def _too_few(present: npt.NDArray[np.bool_], min_share: float) -> npt.NDArray[np
     return np.asarray(none | (count / k < min_share))
 
 
-def _dot_last(x: Array, w: Array) -> Array:
+def _dot_last(x: Components, w: Array) -> Array:
     """Σ_k x[..., k]·w[..., k] (``w`` broadcast against ``x``), as einsum sums it. Over one or two
     components the sum written out is the same to the last bit — einsum adds the products to 0 one by one:
     the first is exact, the second one addition, and adding 0 last turns −0 into 0 as einsum does — and
-    needs no broadcast copy of the weights; over more components, einsum's own order is kept."""
-    k = x.shape[-1]
+    needs no broadcast copy of the weights (nor a stacked copy of columns); over more components,
+    einsum's own order is kept."""
+    if isinstance(x, tuple):
+        cols = x
+    else:
+        cols = tuple(x[..., i] for i in range(x.shape[-1])) if x.shape[-1] <= 2 else ()
+    k = len(cols) if isinstance(x, tuple) else x.shape[-1]
     if k in (1, 2):
-        out = x[..., 0] * w[..., 0]
+        first, second = cols[0], cols[-1]
+        out = first * w[..., 0]
         if k == 2:
-            out += x[..., 1] * w[..., 1]
+            out += second * w[..., 1]
         out += 0.0
         return np.asarray(out, dtype=np.float64)
+    x = stacked(x)
     w3 = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
     return np.asarray(np.einsum("...k,...k->...", x, w3), dtype=np.float64)
 
@@ -159,27 +224,28 @@ def any_last(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     return out
 
 
-def arithmetic(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+def arithmetic(x: Components, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
     """Weighted arithmetic mean over the present components."""
     return _mean(x, base, factor, min_share, 1)
 
 
-def geometric(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+def geometric(x: Components, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
     """Weighted geometric mean ``exp(Σ w log x)`` over the present components (NaN over a value ≤ 0)."""
     return _mean(x, base, factor, min_share, 0)
 
 
-def harmonic(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+def harmonic(x: Components, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
     """Weighted harmonic mean ``1 / Σ (w / x)`` over the present components (NaN over a value ≤ 0)."""
     return _mean(x, base, factor, min_share, -1)
 
 
-def topsis(x: Array, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
+def topsis(x: Components, base: Array, factor: Array | None, min_share: float, methods: Methods) -> Array:
     """TOPSIS closeness × 100 (:func:`~mfgindex.core.weights.topsis.closeness_scores`); its ideal points
     depend on all units, so replications are scored one at a time."""
     from mfgindex.core.weights.topsis import closeness_scores  # TOPSIS's module: only when a level uses it
 
     tn = methods.topsis_normalisation
+    x = stacked(x)
     if factor is None and x.ndim == 2:
         return closeness_scores(x, base, tn, min_share)
     r = factor.shape[0] if factor is not None else x.shape[0]

@@ -30,7 +30,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mfgindex.core.aggregate import AGGREGATORS, NEEDS_POSITIVE, AggregateKernel, any_last
+from mfgindex.core.aggregate import (
+    AGGREGATORS,
+    NEEDS_POSITIVE,
+    AggregateKernel,
+    Components,
+    any_last,
+    stacked,
+)
 from mfgindex.core.framework import Aggregate, Framework
 from mfgindex.core.methods import AggregateMethod, Methods
 from mfgindex.core.normalise import NormaliseKernel, compile_normaliser, specs
@@ -184,20 +191,20 @@ class Plan:
                 bad.append(was if was is not None and bool(was.any()) else None)
                 continue
             cols = self.leaf_children[j]
+            x: Components
             if cols is not None:
                 x = leaves[..., cols]
-            else:
-                x = _stack([leaves[..., s] if s < n else vals[s] for s in kids])  # type: ignore[misc]
+            else:  # the children's scores as columns (the kernel stacks them if it needs one array)
+                x = tuple(leaves[..., s] if s < n else vals[s] for s in kids)  # type: ignore[misc]
             method = self.methods[j]
             w = base.get(j, self.weights[j])
             v = self.kernels[j](x, w, factor.get(j), self.settings.min_share, self.settings)
             flag: Bools | None = None
             for s in kids:
                 flag = _or(flag, bad[s])
-            # (fmin ignores NaN: all present components positive → nothing to mark)
-            if method in NEEDS_POSITIVE and not (x.size and bool(np.fmin.reduce(x, axis=None) > 0)):
+            if method in NEEDS_POSITIVE and not _all_positive(x):
                 with np.errstate(invalid="ignore"):
-                    flag = _or(flag, any_last(x <= 0))  # NaN ≤ 0 is False: missing stays missing
+                    flag = _or(flag, any_last(stacked(x) <= 0))  # NaN ≤ 0 is False: missing stays missing
             if flag is not None and not bool(flag.any()):
                 flag = None  # nothing unscored: nothing to mark here or above
             if flag is not None:
@@ -219,11 +226,10 @@ class Plan:
         return pd.Index(list(reversed(self.aggregates)))
 
 
-def _stack(kids: list[Array]) -> Array:
-    if all(k.shape == kids[0].shape for k in kids):
-        return np.stack(kids, axis=-1)
-    shape = np.broadcast_shapes(*(k.shape for k in kids))
-    return np.stack([np.broadcast_to(k, shape) for k in kids], axis=-1)
+def _all_positive(x: Components) -> bool:
+    """Every present component > 0 (fmin ignores NaN), over the array or its columns."""
+    cols = x if isinstance(x, tuple) else (x,)
+    return all(c.size and bool(np.fmin.reduce(c, axis=None) > 0) for c in cols)
 
 
 def _or(a: Bools | None, b: Bools | None) -> Bools | None:
