@@ -218,3 +218,38 @@ def test_stage_mix_three_stages_by_hand() -> None:
     w = stage_weights(mix, rule, pd.Series({"x": 0.5, "y": 0.5}))  # z is not a child: ignored
     np.testing.assert_allclose(w.loc["p"].to_numpy(), [0.25, 0.75], rtol=1e-15)
     np.testing.assert_allclose(w.loc["v"].to_numpy(), [0.25 * 0.5 + 0.75 * 0.75, 0.25 * 0.5 + 0.75 * 0.25])
+
+
+def test_weighted_sums_and_totals_in_one_product_equal_separate_products() -> None:
+    """The aggregation kernels' one matrix product (weighted sums with the total weights as extra columns)
+    gives the two separate products ``factor @ terms.T`` and ``factor @ wb.T`` to the last bit, whatever
+    the number of replications, units and components, with equal or unit-varying weights."""
+    from mfgindex.core.aggregate import _products
+
+    rng = np.random.default_rng(11)
+    for case in range(400):
+        r = int(rng.integers(1, 6)) if case % 2 else int(rng.integers(1, 3000))
+        k, units = int(rng.integers(1, 12)), int(rng.integers(1, 120))
+        factor = rng.uniform(0.75, 1.25, (r, k))
+        terms = rng.uniform(-5.0, 100.0, (units, k))
+        wb = np.repeat(rng.uniform(0.0, 1.0, (1, k)), units, axis=0)
+        if case % 3 == 0:
+            wb[rng.integers(0, units)] = 0.0  # a unit missing its components
+        sums, totals = _products(factor, terms, wb)
+        assert np.array_equal(sums, factor @ terms.T)
+        assert np.array_equal(np.broadcast_to(totals, (r, units)), factor @ wb.T)
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric", "harmonic"])
+def test_columns_equal_the_stacked_components(method: str) -> None:
+    """Child scores given to a kernel as columns give the stacked array's result to the last bit (one or
+    two components varying by replication; more, or missing values, are stacked)."""
+    from mfgindex.core.aggregate import AGGREGATORS
+
+    rng = np.random.default_rng(12)
+    for k in (1, 2, 3):
+        cols = tuple(rng.uniform(0.5, 100.0, (40, 25)) for _ in range(k))
+        base, factor = rng.uniform(0.1, 1.0, k), rng.uniform(0.75, 1.25, (40, k))
+        got = AGGREGATORS[method](cols, base, factor, 0.0, Methods())
+        want = AGGREGATORS[method](np.stack(cols, axis=-1), base, factor, 0.0, Methods())
+        assert np.array_equal(got, want)
