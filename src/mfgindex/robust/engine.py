@@ -255,7 +255,9 @@ def sample(ctx: Context, size: int, rng: np.random.Generator) -> Draws:
         u = rng.random((size, len(noise)))
         u *= 2.0  # 1 + (2u − 1)·noise, in place
         u -= 1.0
-        u *= noise
+        # the children of a node share their level's noise: one number (a row broadcast over so few
+        # columns costs numpy more than the arithmetic)
+        u *= noise[0] if bool(np.all(noise == noise[0])) else noise
         u += 1.0
         mult[j] = u
     return Draws(choices, mult)
@@ -290,9 +292,14 @@ def _groups(ctx: Context, choices: IntArray) -> tuple[IntArray, list[IntArray]]:
     if not cols:
         return np.zeros((1, 1), np.int64), [np.arange(r_total)]
     code = np.zeros(r_total, dtype=np.int64)
+    combinations = 1
     for k in cols:  # one integer per combination (mixed radix): a stable sort groups the rows
         code = code * ctx.factors[k].n_alternatives + choices[:, k]
-    order = np.argsort(code, kind="stable")
+        combinations *= ctx.factors[k].n_alternatives
+    if combinations <= np.iinfo(np.int16).max:  # numpy sorts 16-bit integers stably by radix: same order
+        order = np.argsort(code.astype(np.int16), kind="stable")
+    else:
+        order = np.argsort(code, kind="stable")
     cuts = np.flatnonzero(np.diff(code[order])) + 1
     rows = np.split(order, cuts)
     keys = choices[[g[0] for g in rows]][:, cols]
