@@ -123,12 +123,13 @@ def _keyed_sort(
 ) -> tuple[npt.NDArray[np.int64], int, bool] | None:
     """Row-wise sorted integer keys −rint(score·10^9) · 2^shift + position (NaN: a key above all), the
     shift, and whether any score is NaN; ``None`` when the scores are too large for exact keys. ``top``:
-    the largest |score|, if known.
+    the largest |score|, given by a caller that knows that no score is NaN.
 
     The positions take ``shift − 1`` bits and one spacing bit is left free above them, so that two sorted
     keys differ by less than 2^(shift−1) exactly when their rounded scores are equal."""
     shift = max(1, int(n - 1).bit_length()) + 1
     big = 1 << (62 - shift)  # above every key: NaN; key · 2^shift + position stays below 2^62
+    given = top
     if top is None:  # the largest |score| (NaN only when every score is NaN), without a temporary
         top = max(np.fmax.reduce(x, axis=None), -np.fmin.reduce(x, axis=None))
     if not top < min(_EXACT, _MAGIC_LIMIT / _SCALE, big / _SCALE / 2):
@@ -140,7 +141,9 @@ def _keyed_sort(
     # + position − _MAGIC_BITS·2^shift, modulo 2^64: the signed key · 2^shift + position
     u += np.arange(n, dtype=np.uint64) - np.uint64((_MAGIC_BITS << shift) % (1 << 64))
     k = u.view(np.int64)
-    nan = np.isnan(x) if np.isnan(np.add.reduce(x, axis=None)) else None  # the sum is NaN if one is
+    nan = None  # (the sum is NaN if one score is)
+    if given is None and np.isnan(np.add.reduce(x, axis=None)):
+        nan = np.isnan(x)
     if nan is not None:
         k[nan] = (np.broadcast_to(np.arange(n, dtype=np.int64), x.shape) + (big << shift))[nan]
     k.sort(axis=-1)

@@ -94,9 +94,10 @@ def run_batch(ctx: engine.Context, batch: tuple[Task, ...], *, rank_shift: bool 
         hist = engine.rank_counts(index)
     mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
             if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
-    # unscored units per replication; none when the sum of all scores is a number (a NaN would make it NaN)
+    # unscored units per replication; none when every score is ranked (the histogram counts each scored
+    # unit of each replication once, and only those)
     n_nan = np.zeros(draws.size, dtype=np.int64)
-    if np.isnan(np.add.reduce(index, axis=None)):
+    if int(hist.sum()) < index.size:
         n_nan = np.count_nonzero(np.isnan(index), axis=1).astype(np.int64)
     return Chunk(batch[0].start, draws.choices, mult, index, hist, n_nan, shift)
 
