@@ -394,11 +394,13 @@ Framework.model_rebuild()
 
 
 def walk(node: Indicator | Aggregate) -> Iterator[Indicator | Aggregate]:
-    """Depth-first pre-order traversal."""
-    yield node
-    if isinstance(node, Aggregate):
-        for child in node.children:
-            yield from walk(child)
+    """Depth-first pre-order traversal (one generator and a stack, not one generator per node)."""
+    stack: list[Indicator | Aggregate] = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Aggregate):
+            stack.extend(reversed(node.children))
 
 
 # -- loading ------------------------------------------------------------------------------------------------
