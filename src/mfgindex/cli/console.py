@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -35,3 +36,9 @@ def print_warnings(warnings: list[Any]) -> None:
         err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False, soft_wrap=True)
     if len(warnings) > MAX_SHOWN:
         err.print(f"… and {len(warnings) - MAX_SHOWN:,} more warnings", highlight=False, markup=False)
+
+
+def print_outputs(out_dir: Path, names: Iterable[str]) -> None:
+    """The line naming a command's output folder and files, printed as they are: no markup (a ``[x]`` in a
+    path stays), no emoji codes (``:x:`` stays; rich's emoji table is not loaded), no highlighting."""
+    out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(names), highlight=False, markup=False, emoji=False)

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
         相关系数（含标记）、Cronbach's α、PCA、有效权重 (η²) 与数据覆盖率。
         """
-        from mfgindex.cli.console import guarded, out
+        from mfgindex.cli.console import guarded, out, print_outputs
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
             low_alpha = a.cronbach[(a.cronbach.over == "children") & (a.cronbach.alpha < 0.7)]
             out.print(f"{len(flagged)} flagged correlations; α < 0.7 for children of: "
                       + (", ".join(map(str, low_alpha["aggregate"])) or "none"))  # fmt: skip
-            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written), highlight=False)
+            print_outputs(out_dir, (p.name for p in written))
 
         guarded(go)
 
@@ -154,7 +154,7 @@ def register(app: typer.Typer) -> None:
 
         输出 uncertainty.csv 与 uncertainty.json；--replications 另写每次重复的结果，--charts 另绘排名区间图。
         """
-        from mfgindex.cli.console import err, guarded, out
+        from mfgindex.cli.console import err, guarded, print_outputs
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
@@ -187,7 +187,7 @@ def register(app: typer.Typer) -> None:
                 err.print(f"[yellow]warning[/yellow] {res.n_nan} unit-replications without a score "
                           f"(geometric/harmonic mean over a value ≤ 0) in {res.n_replications_with_nan} "
                           "replications; those units are unranked there (column n_ranked)")  # fmt: skip
-            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written), highlight=False)
+            print_outputs(out_dir, (p.name for p in written))
 
         guarded(go)
 
@@ -229,7 +229,7 @@ def register(app: typer.Typer) -> None:
         用 SALib 计算平均绝对排名变动的 Sobol 敏感性指数；
         --per-unit 另算各单位指数的 Sobol 指数，--charts 另绘条形图。
         """
-        from mfgindex.cli.console import err, guarded, out
+        from mfgindex.cli.console import err, guarded, out, print_outputs
         from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
@@ -260,6 +260,6 @@ def register(app: typer.Typer) -> None:
                     written += charts_mod.sobol_bars(res.sobol, stage / "sobol")
             written = output_paths(out_dir, stage, written)
             out.print(res.sobol.round(3).to_string(index=False))
-            out.print(f"输出 (outputs) → {out_dir}/: " + ", ".join(p.name for p in written), highlight=False)
+            print_outputs(out_dir, (p.name for p in written))
 
         guarded(go)
