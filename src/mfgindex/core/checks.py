@@ -103,8 +103,10 @@ def robust_z(g: np.ndarray, floor: float = 0.01) -> tuple[np.ndarray, np.ndarray
     return (g - med) / scale, med, scale
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Ctx:
+    """What every rule of one :func:`run_checks` reads: the data cube, its labels and the findings list."""
+
     ds: Dataset
     codes: pd.Index
     years: pd.Index

@@ -23,7 +23,7 @@ from mfgindex.core import geo
 VALUE_COLUMNS = ("code", "year", "variable", "value", "source")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """A tidy panel of raw variables and the entries of lists, keyed by unit code.
 

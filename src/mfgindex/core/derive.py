@@ -30,7 +30,7 @@ Positions = npt.NDArray[np.intp]
 _ROWS_MEMO = 8  # code lists whose row positions a cube keeps
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Cube:
     """The dataset's panel as one array: ``data[v, i, t]`` is variable ``v`` of unit ``codes[i]`` in
     ``years[t]``; row ``len(codes)`` is all-NaN, the row of a unit the panel does not have."""

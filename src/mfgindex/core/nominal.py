@@ -18,7 +18,7 @@ from mfgindex.core.weights import derived
 from mfgindex.core.weights.classes import global_weights, local_weights
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Nominal:
     """A framework's own weights (none derived), their plan, global weights and run.json record."""
 

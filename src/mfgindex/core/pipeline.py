@@ -73,7 +73,7 @@ def _group_labels(ds: Dataset, framework: Framework, codes: pd.Index, year: int)
     return None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Layout:
     """Positions compiled once per framework: indicator ids, denominated columns, ``requires`` rules and
     each aggregate's leaf columns."""

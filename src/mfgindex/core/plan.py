@@ -54,7 +54,7 @@ def aggregation_method(framework: Framework, node: Aggregate, level: int) -> Agg
     return framework.methods.aggregate_by_level.get(level, framework.methods.aggregate)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Plan:
     """A compiled framework (see the module docstring). Build it with :func:`compile_plan`."""
 

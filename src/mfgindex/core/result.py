@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mfgindex.core.spec import RunSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class YearResult:
     """One year's evaluation. Frames are units × indicators (stages) or units × aggregates (scores)."""
 
@@ -38,7 +38,7 @@ class YearResult:
     coverage: pd.DataFrame
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Result:
     """An evaluation: the current year, the previous year (same framework) and the ranking table."""
 

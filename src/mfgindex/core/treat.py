@@ -202,7 +202,7 @@ def _near(value: Array, threshold: Array) -> npt.NDArray[np.bool_]:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Many:
     """:func:`winsorise` of many columns (rows here): the values, changed masks, counts, log flags, the
     columns winsorising would make constant (left untreated) and those too close to call."""

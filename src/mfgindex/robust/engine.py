@@ -55,7 +55,7 @@ __all__ = ["Context", "Draws", "build_context", "concat", "evaluate", "from_unit
            "rank_histogram", "ranks", "sample"]  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Context:
     """Everything a worker needs to evaluate replications."""
 
@@ -231,7 +231,7 @@ def with_weight_sets(ctx: Context, rng: np.random.Generator) -> Context:
 
 
 # -- sampling -----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Draws:
     """The assumptions of R replications: a choice per discrete factor, weight multipliers per noisy node."""
 

@@ -51,16 +51,20 @@ SCRATCH_MEMORY = "64MB"  # DuckDB's memory limit while the replications file is 
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Task:
+    """Replications ``start`` … ``start + size − 1``: drawn from ``seed``, or a Sobol ``design``'s points."""
+
     start: int
     size: int
     seed: np.random.SeedSequence | None = None
     design: engine.Array | None = None  # (size, d) points in [0, 1]^d (Sobol design) instead of sampling
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Chunk:
+    """What a task's replications give: draws, index scores, rank histogram, unscored counts, rank shift."""
+
     start: int
     choices: engine.IntArray
     multipliers: engine.Array  # (size, weight columns)
@@ -130,8 +134,10 @@ def batches(task_list: list[Task], n_units: int, cells: int = BATCH_CELLS) -> li
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class UAResult:
+    """An uncertainty run: rank statistics per unit, counts of unscored units, the rank histogram."""
+
     stats: pd.DataFrame  # one row per unit
     n: int
     n_nan: int  # unit-replications without a score

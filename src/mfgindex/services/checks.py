@@ -55,6 +55,8 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Correction:
+    """One corrected value: the cell (code, year, variable), its old and new value, why, and the file."""
+
     code: str
     year: int
     variable: str
@@ -75,7 +77,7 @@ class Correction:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Outcome:
     """What the checks found for one set of inputs, and what was accepted or corrected."""
 

@@ -28,7 +28,7 @@ from mfgindex.services import checks as checks_svc
 __all__ = ["DEFAULT_FRAMEWORK", "DEFAULT_YEAR", "RunSpec"]  # re-exported: the faces build specs from here
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Prepared:
     """Inputs of a run after reading, corrections, validation, plausibility checks and the coverage gate."""
 
@@ -198,7 +198,7 @@ def with_checks(result: Result, p: Prepared) -> Result:
     return replace(result, provenance=MappingProxyType(prov))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Rerun:
     """A run folder re-evaluated from its run.json (``result``: its spec and data included), with what
     differs from the recorded run."""

@@ -24,7 +24,7 @@ _EDITION = re.compile(r"《[^》]*》|[^\s，,。；;]*年鉴\s*\d{4}|\d{4}\s*�
 _TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
 
 
-@dataclass
+@dataclass(eq=False)
 class Layout:
     """The header of one sheet: its rows, the special columns and every data column's meaning."""
 

@@ -11,8 +11,10 @@ from mfgindex.core.errors import Problem
 MAX_PROBLEMS = 1_000  # kept per file; the rest are counted
 
 
-@dataclass
+@dataclass(eq=False)
 class FileLog:
+    """What reading one file found: problems, dropped values, skipped rows, ignored columns, units."""
+
     file: str
     problems: list[Problem] = field(default_factory=list)
     dropped: int = 0

@@ -33,7 +33,7 @@ from mfgindex.core.ingest.values import Values
 Variables = Mapping[str, tuple[str, str]]  # framework variable id → (name_zh, unit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Ingested:
     """What was read: the dataset (when there were no errors), every problem found, and a record of it."""
 

@@ -32,8 +32,10 @@ CHUNK_CELLS = 200_000  # values parsed per chunk (rows × data columns)
 LOOKAHEAD = 40
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Column:
+    """A data column of a sheet: position, letter, variable, year (wide tables), unit and its factor."""
+
     index: int
     letter: str
     variable: str

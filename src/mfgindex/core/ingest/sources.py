@@ -121,7 +121,7 @@ def read_csv(path: Path, **kwargs: Any) -> tuple[pd.DataFrame, str]:
     return pd.read_csv(io.StringIO(text), **kwargs), encoding
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Sheet:
     """One sheet (or CSV) as rows of text: ``rows`` yields (spreadsheet row number, cells)."""
 
