@@ -17,7 +17,7 @@ from mfgindex.core import nominal as nominal_mod
 from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset, unit_rows
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.frames import from_columns
+from mfgindex.core.frames import from_array, from_columns
 from mfgindex.core.framework import Aggregate, Framework, Indicator
 from mfgindex.core.impute import impute_values
 from mfgindex.core.methods import ImputeMethod, TreatSpec
@@ -277,7 +277,7 @@ def evaluate_year(
     cov = _coverage(layout, raw)
 
     def frame(x: npt.NDArray[Any]) -> pd.DataFrame:
-        return pd.DataFrame(x, index=kept, columns=ids)
+        return from_array(x, kept, ids)
 
     return YearResult(
         year=year,

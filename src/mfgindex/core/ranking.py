@@ -17,10 +17,9 @@ from mfgindex.core.result import YearResult
 
 
 def _take(column: Any, order: npt.NDArray[np.intp], index: pd.Index) -> Any:
-    """A column (Series, NumPy or extension array) in ``order``, with its dtype (object stays object)."""
+    """A column (Series, NumPy or extension array) in ``order``, with its dtype (an object column as a NumPy
+    object array: the table keeps it as objects, see :func:`from_columns`)."""
     if isinstance(column, pd.Series):
-        if column.dtype == object:
-            return pd.Series(column.to_numpy()[order], index=index, dtype=object)
         column = column.to_numpy() if isinstance(column.dtype, np.dtype) else column.array
     return column.take(order)
 
@@ -100,6 +99,7 @@ def ranking_table(
     for k, a in enumerate(aggs):
         cols[a] = ordered[:, at[k]]
         cols[f"{a}_rank"] = pd.arrays.IntegerArray(whole[k], missing[k])
-    table = from_columns(cols, index)
+    objects = {c for c, v in cols.items() if isinstance(v, np.ndarray) and v.dtype == object}
+    table = from_columns(cols, index, objects)
     table.index.name = "code"
     return table
