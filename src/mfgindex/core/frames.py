@@ -80,3 +80,8 @@ def from_array(x: npt.NDArray[Any], index: pd.Index, columns: pd.Index) -> pd.Da
     if x.ndim != 2 or x.dtype.kind not in "biuf" or x.shape != (len(index), len(columns)):
         return pd.DataFrame(x, index=index, columns=columns)
     return _from_blocks([(np.array(x, copy=True, order="F").T, _placement(x.shape[1]))], index, columns)
+
+
+def empty_frame(index: pd.Index) -> pd.DataFrame:
+    """``pd.DataFrame(index=index)``: no columns (an empty RangeIndex), without the constructor's inference."""
+    return _from_blocks([], index, pd.RangeIndex(0))

@@ -17,7 +17,7 @@ from mfgindex.core import nominal as nominal_mod
 from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset, unit_rows
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.frames import from_array, from_columns
+from mfgindex.core.frames import empty_frame, from_array, from_columns
 from mfgindex.core.framework import Aggregate, Framework, Indicator
 from mfgindex.core.impute import impute_values
 from mfgindex.core.methods import ImputeMethod, TreatSpec
@@ -84,6 +84,7 @@ class _Layout:
     leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...]  # every aggregate, root first
     overrides: Mapping[str, TreatSpec]
     coverage_columns: tuple[Any, Any, pd.Index]  # the coverage table's names, indicator counts and index
+    membership: npt.NDArray[np.int64]  # (aggregates, indicators): 1 where the indicator is under the aggregate
     id_list: tuple[str, ...]  # ``ids`` as a tuple of str
 
 
@@ -98,6 +99,7 @@ def _layout(framework: Framework) -> _Layout:
         return _Layout(
             ids=pd.Index([i.id for i in inds]),
             id_list=tuple(i.id for i in inds),
+            membership=_membership(leaves, len(inds)),
             denominators=tuple((k, i) for k, i in enumerate(inds) if i.denominator),
             requires=tuple(
                 (np.array([pos[r] for r in agg.requires], dtype=np.intp), cols)
@@ -271,7 +273,7 @@ def evaluate_year(
         mix, labels = stage_mix(var, rule)
         unit_weights[node] = stage_weights(mix, rule, local[node])
     else:
-        mix = pd.DataFrame(index=kept)
+        mix = empty_frame(kept)  # pd.DataFrame(index=kept)
         labels = pd.Series(np.full(len(kept), "", dtype=object), index=kept, dtype=object)
     scores = _scores(plan, normalised, kept, unit_weights)
     cov = _coverage(layout, raw)
@@ -301,11 +303,19 @@ def evaluate_year(
     )
 
 
+def _membership(leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...], n: int) -> npt.NDArray[np.int64]:
+    out = np.zeros((len(leaves), n), dtype=np.int64)
+    for k, (_, cols) in enumerate(leaves):
+        out[k, cols] = 1
+    return out
+
+
 def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     """Share of units with data, per aggregate (mean over its indicators) — the README's coverage table."""
     present = (~np.isnan(raw)).sum(axis=0)  # units with data, per indicator (exact integers)
-    share = np.array([present[cols].sum() / (len(raw) * len(cols)) for _, cols in layout.leaves], np.float64)
     names, counts, index = layout.coverage_columns
+    # cells with data per aggregate (an integer product: exact) over its cells
+    share = (layout.membership @ present) / (len(raw) * counts)
     return from_columns({"name_zh": names, "indicators": counts, "coverage": share}, index)
 
 

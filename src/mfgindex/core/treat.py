@@ -292,6 +292,9 @@ def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt
     return _Many(values, changed, high_n, low_n, logged, untreated & (winmax > 0), close)
 
 
+_UNTREATED = "fails the outlier rule but left untreated: winsorising would make it constant"
+
+
 def treat_values(
     x: Array,
     columns: Sequence[str],
@@ -357,23 +360,21 @@ def treat_values(
         if sel.size:
             picked = [rule[i] for i in sel.tolist()]
             many = _winsorise_rows(xt[picked], winmax[sel], skew_t[sel], kurt_t[sel])
-            for r, (i, j) in enumerate(zip(sel.tolist(), picked, strict=True)):
-                if many.close[r]:  # too close to call with rounded statistics: the one-column rule decides
-                    m, st, kt = int(winmax[i]), float(skew_t[i]), float(kurt_t[i])
-                    y, changed, h, lo_n, lg = winsorise(x[:, j], m, st, kt)
-                    untreated = fails(x[:, j], st, kt) and not lg and h + lo_n == 0 and m > 0
-                else:
-                    y, changed = many.values[r], many.changed[r]
-                    h, lo_n, lg, untreated = (
-                        int(many.high[r]),
-                        int(many.low[r]),
-                        bool(many.logged[r]),
-                        bool(many.untreated[r]),
-                    )
+            sure = ~many.close  # decided with the column-vectorised statistics: written at once
+            at = np.asarray(picked, dtype=np.intp)[sure]
+            out[:, at], flags[:, at] = many.values[sure].T, many.changed[sure].T
+            high[at], low[at], logged[at] = many.high[sure], many.low[sure], many.logged[sure]
+            for r in np.flatnonzero(sure & many.untreated).tolist():
+                notes[picked[r]] = _UNTREATED
+            for r in np.flatnonzero(many.close).tolist():  # too close to call: the one-column rule decides
+                i, j = int(sel[r]), picked[r]
+                m, st, kt = int(winmax[i]), float(skew_t[i]), float(kurt_t[i])
+                y, changed, h, lo_n, lg = winsorise(x[:, j], m, st, kt)
                 out[:, j], flags[:, j], high[j], low[j], logged[j] = y, changed, h, lo_n, lg
-                if untreated:
-                    notes[j] = "fails the outlier rule but left untreated: winsorising would make it constant"
-    moved = [j for j in listed if logged[j] or high[j] + low[j] > 0]
+                if fails(x[:, j], st, kt) and not lg and h + lo_n == 0 and m > 0:
+                    notes[j] = _UNTREATED
+    moves = (logged | (high + low > 0)).tolist()
+    moved = [j for j in listed if moves[j]]
     after_s, after_k = skew.copy(), kurt.copy()
     if moved:
         after_s[moved], after_k[moved] = _moments(np.ascontiguousarray(out[:, moved].T))
