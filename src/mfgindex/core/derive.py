@@ -30,6 +30,17 @@ Positions = npt.NDArray[np.intp]
 _ROWS_MEMO = 8  # code lists whose row positions a cube keeps
 
 
+@dataclass(frozen=True)
+class _Plain:
+    """A framework's formulas on a cube: the plain variables (``cols`` of the result, ``var`` of the
+    cube, ``scale``) taken with one fancy index, and the ``other`` columns computed one by one."""
+
+    cols: Positions
+    var: Positions
+    scale: Array
+    other: tuple[int, ...]
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Cube:
     """The dataset's panel as one array: ``data[v, i, t]`` is variable ``v`` of unit ``codes[i]`` in
@@ -40,6 +51,9 @@ class Cube:
     years: dict[int, int]
     data: Array
     _rows: dict[tuple[str, ...], Positions] = field(default_factory=dict, repr=False)
+    # per framework (by identity, the framework kept with it): its plain variables' columns, variables and
+    # scales, and the columns of the other formulas
+    _plain: dict[int, tuple[Framework, _Plain]] = field(default_factory=dict, repr=False)
 
     def rows(self, index: pd.Index) -> Positions:
         """Row of each unit of ``index`` (the NaN row where the panel has no such unit)."""
@@ -212,20 +226,35 @@ def raw_values(
     fs: Sequence[Formula] = formulas(framework)
     out = np.empty((len(codes), len(fs)))
     t = c.years.get(year)
-    # plain variables of the panel: one fancy index for all of them
+    plain = _plain(c, framework, fs)
+    if plain.cols.size and t is not None:  # plain variables of the panel: one fancy index for all of them
+        out[:, plain.cols] = c.data[plain.var[:, None], rows[None, :], t].T * plain.scale
+    for j in range(len(fs)) if t is None else plain.other:
+        out[:, j] = _values(ds, fs[j], year, codes, framework, rows)
+    return out
+
+
+def _plain(c: Cube, framework: Framework, fs: Sequence[Formula]) -> _Plain:
+    """The framework's :class:`_Plain` on the cube, found once."""
+    hit = c._plain.get(id(framework))
+    if hit is not None and hit[0] is framework:
+        return hit[1]
     plain = [
         (j, c.variables[f.var], f.scale)
         for j, f in enumerate(fs)
         if f.op is FormulaOp.value and f.var is not None and f.var in c.variables
     ]
-    if plain and t is not None:
-        cols, var, scale = (list(v) for v in zip(*plain, strict=True))
-        out[:, cols] = c.data[np.asarray(var)[:, None], rows[None, :], t].T * np.asarray(scale)
-    done = {j for j, _, _ in plain} if t is not None else set()
-    for j, f in enumerate(fs):
-        if j not in done:
-            out[:, j] = _values(ds, f, year, codes, framework, rows)
-    return out
+    done = {j for j, _, _ in plain}
+    found = _Plain(
+        cols=np.array([j for j, _, _ in plain], dtype=np.intp),
+        var=np.array([v for _, v, _ in plain], dtype=np.intp),
+        scale=np.array([s for _, _, s in plain], dtype=np.float64),
+        other=tuple(j for j in range(len(fs)) if j not in done),
+    )
+    if len(c._plain) >= _ROWS_MEMO:
+        c._plain.pop(next(iter(c._plain)))
+    c._plain[id(framework)] = (framework, found)
+    return found
 
 
 def raw_matrix(ds: Dataset, framework: Framework, year: int, codes: pd.Index) -> pd.DataFrame:

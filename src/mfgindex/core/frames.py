@@ -83,5 +83,5 @@ def from_array(x: npt.NDArray[Any], index: pd.Index, columns: pd.Index) -> pd.Da
 
 
 def empty_frame(index: pd.Index) -> pd.DataFrame:
-    """``pd.DataFrame(index=index)``: no columns (an empty RangeIndex), without the constructor's inference."""
+    """``pd.DataFrame(index=index)`` (no columns: an empty RangeIndex) without the constructor's work."""
     return _from_blocks([], index, pd.RangeIndex(0))

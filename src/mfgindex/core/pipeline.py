@@ -84,7 +84,7 @@ class _Layout:
     leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...]  # every aggregate, root first
     overrides: Mapping[str, TreatSpec]
     coverage_columns: tuple[Any, Any, pd.Index]  # the coverage table's names, indicator counts and index
-    membership: npt.NDArray[np.int64]  # (aggregates, indicators): 1 where the indicator is under the aggregate
+    membership: npt.NDArray[np.int64]  # (aggregates, indicators): 1 where an indicator is under an aggregate
     id_list: tuple[str, ...]  # ``ids`` as a tuple of str
 
 
