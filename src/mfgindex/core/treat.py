@@ -238,15 +238,24 @@ class _Many:
     logged: npt.NDArray[np.bool_]
     untreated: npt.NDArray[np.bool_]
     close: npt.NDArray[np.bool_]
+    skew: Array  # the statistics of the winsorised values (not of the log-transformed ones)
+    kurt: Array
 
 
-def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt_t: Array) -> _Many:
-    """:func:`winsorise` on every row of ``xt`` (``(k, units)``) at once, step by step for all rows."""
+def _winsorise_rows(
+    xt: Array,
+    winmax: npt.NDArray[np.intp],
+    skew_t: Array,
+    kurt_t: Array,
+    stats: tuple[Array, Array] | None = None,
+) -> _Many:
+    """:func:`winsorise` on every row of ``xt`` (``(k, units)``) at once, step by step for all rows
+    (``stats``: the rows' :func:`_moments`, when known)."""
     y = xt.copy()
     present = ~np.isnan(y)
     hi_set = np.zeros(y.shape, dtype=bool)
     lo_set = np.zeros(y.shape, dtype=bool)
-    s, k = _moments(y)
+    s, k = _moments(y) if stats is None else (stats[0].copy(), stats[1].copy())
     # _near's tolerances, once: |value − threshold| ≤ tol is the test
     tol_s = _MARGIN * np.maximum(1.0, np.abs(skew_t))
     tol_k = _MARGIN * np.maximum(1.0, np.abs(kurt_t))
@@ -289,7 +298,7 @@ def _winsorise_rows(xt: Array, winmax: npt.NDArray[np.intp], skew_t: Array, kurt
         changed[logged] = present[logged]
     high_n = np.where(logged | untreated, 0, hi_set.sum(axis=1))
     low_n = np.where(logged | untreated, 0, lo_set.sum(axis=1))
-    return _Many(values, changed, high_n, low_n, logged, untreated & (winmax > 0), close)
+    return _Many(values, changed, high_n, low_n, logged, untreated & (winmax > 0), close, s, k)
 
 
 _UNTREATED = "fails the outlier rule but left untreated: winsorising would make it constant"
@@ -349,6 +358,8 @@ def treat_values(
         winmax = np.array([lim[0] for lim in limits], dtype=np.intp)
         skew_t = np.array([lim[1] for lim in limits], dtype=np.float64)
         kurt_t = np.array([lim[2] for lim in limits], dtype=np.float64)
+    after_s, after_k = skew.copy(), kurt.copy()
+    known = np.zeros(k, dtype=bool)  # columns whose statistics after treatment are known
     if rule:
         stat_s, stat_k = skew[rule], kurt[rule]
         candidate = (
@@ -359,11 +370,19 @@ def treat_values(
         sel = candidate.nonzero()[0]
         if sel.size:
             picked = [rule[i] for i in sel.tolist()]
-            many = _winsorise_rows(xt[picked], winmax[sel], skew_t[sel], kurt_t[sel])
+            # (a row's statistics are the same computed alone or with other rows: each row's own sums)
+            many = _winsorise_rows(
+                xt[picked], winmax[sel], skew_t[sel], kurt_t[sel], (skew[picked], kurt[picked])
+            )
             sure = ~many.close  # decided with the column-vectorised statistics: written at once
             at = np.asarray(picked, dtype=np.intp)[sure]
             out[:, at], flags[:, at] = many.values[sure].T, many.changed[sure].T
             high[at], low[at], logged[at] = many.high[sure], many.low[sure], many.logged[sure]
+            # the statistics after winsorising: those of the last step
+            done = sure & ~many.logged & ~many.untreated
+            after_s[at_done := np.asarray(picked, dtype=np.intp)[done]] = many.skew[done]
+            after_k[at_done] = many.kurt[done]
+            known[at_done] = True
             for r in np.flatnonzero(sure & many.untreated).tolist():
                 notes[picked[r]] = _UNTREATED
             for r in np.flatnonzero(many.close).tolist():  # too close to call: the one-column rule decides
@@ -373,9 +392,8 @@ def treat_values(
                 out[:, j], flags[:, j], high[j], low[j], logged[j] = y, changed, h, lo_n, lg
                 if fails(x[:, j], st, kt) and not lg and h + lo_n == 0 and m > 0:
                     notes[j] = _UNTREATED
-    moves = (logged | (high + low > 0)).tolist()
+    moves = (~known & (logged | (high + low > 0))).tolist()
     moved = [j for j in listed if moves[j]]
-    after_s, after_k = skew.copy(), kurt.copy()
     if moved:
         after_s[moved], after_k[moved] = _moments(np.ascontiguousarray(out[:, moved].T))
     cols = [str(c) for c in columns]
