@@ -263,6 +263,7 @@ def _winsorise_rows(
     fail = (np.abs(s) >= skew_t) & (k >= kurt_t)
     untreated = np.zeros(len(y), dtype=bool)
     active = fail.copy()
+    complete = bool(present.all())
     while True:
         step = active & fail & (hi_set.sum(axis=1) + lo_set.sum(axis=1) < winmax)
         if not step.any():
@@ -270,10 +271,14 @@ def _winsorise_rows(
         high = s >= 0
         with np.errstate(invalid="ignore"):
             close |= step & (np.abs(s) <= _MARGIN)  # _near(s, 0): the sign of the skew is close to call
-            top = np.where(present, y, -np.inf).max(axis=1)
-            bottom = np.where(present, y, np.inf).min(axis=1)
-            idx = present & (y == np.where(high, top, bottom)[:, None])
-            rest = present & ~idx
+            if complete:  # no missing value: the extremes and the masks without masking
+                idx = y == np.where(high, y.max(axis=1), y.min(axis=1))[:, None]
+                rest = ~idx
+            else:
+                top = np.where(present, y, -np.inf).max(axis=1)
+                bottom = np.where(present, y, np.inf).min(axis=1)
+                idx = present & (y == np.where(high, top, bottom)[:, None])
+                rest = present & ~idx
             rest_top = np.where(rest, y, -np.inf).max(axis=1)
             rest_bottom = np.where(rest, y, np.inf).min(axis=1)
         # the row would become constant: untreated (see winsorise)
