@@ -233,10 +233,14 @@ def evaluate_year(
     # screen units by data coverage of the raw indicators
     coverage = (~np.isnan(raw)).mean(axis=1) if ids.size else np.full(len(codes), np.nan)
     low = coverage < m.min_coverage
-    excluded = {
-        str(c): f"data coverage {v:.0%} < {m.min_coverage:.0%}"
-        for c, v in zip(codes[low], coverage[low], strict=True)
-    }
+    excluded = (
+        {
+            str(c): f"data coverage {v:.0%} < {m.min_coverage:.0%}"
+            for c, v in zip(codes[low], coverage[low], strict=True)
+        }
+        if bool(low.any())
+        else {}
+    )
     keep = coverage >= m.min_coverage
     kept = codes if bool(keep.all()) else codes[keep]
     raw = _require(layout, raw[keep])
@@ -274,7 +278,7 @@ def evaluate_year(
         unit_weights[node] = stage_weights(mix, rule, local[node])
     else:
         mix = empty_frame(kept)  # pd.DataFrame(index=kept)
-        labels = pd.Series(np.full(len(kept), "", dtype=object), index=kept, dtype=object)
+        labels = _no_stage(kept, kept is codes)
     scores = _scores(plan, normalised, kept, unit_weights)
     cov = _coverage(layout, raw)
 
@@ -308,6 +312,17 @@ def _membership(leaves: tuple[tuple[Aggregate, npt.NDArray[np.intp]], ...], n: i
     for k, (_, cols) in enumerate(leaves):
         out[k, cols] = 1
     return out
+
+
+def _no_stage(kept: pd.Index, shared: bool) -> pd.Series:
+    """The stage labels of units without a stage rule: "" for each, as objects. For the units of a
+    dataset's universe (``shared``: the same Index every evaluation) a copy of one Series built once (a
+    copy costs a third of the constructor)."""
+
+    def build() -> pd.Series:
+        return pd.Series(np.full(len(kept), "", dtype=object), index=kept, dtype=object)
+
+    return memo.per_object(kept, "pipeline.no_stage", build).copy() if shared else build()
 
 
 def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
