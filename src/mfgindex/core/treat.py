@@ -264,13 +264,16 @@ def _winsorise_rows(
     untreated = np.zeros(len(y), dtype=bool)
     active = fail.copy()
     complete = bool(present.all())
+    # each step's statistics, kept to find the decisions too close to call once after the loop
+    signs: list[tuple[npt.NDArray[np.bool_], Array]] = []  # (rows stepping, their skew: its sign decides)
+    steps: list[tuple[npt.NDArray[np.bool_], Array, Array]] = []  # (rows moved, their new skew, kurtosis)
     while True:
         step = active & fail & (hi_set.sum(axis=1) + lo_set.sum(axis=1) < winmax)
         if not step.any():
             break
         high = s >= 0
+        signs.append((step, s.copy()))
         with np.errstate(invalid="ignore"):
-            close |= step & (np.abs(s) <= _MARGIN)  # _near(s, 0): the sign of the skew is close to call
             if complete:  # no missing value: the extremes and the masks without masking
                 idx = y == np.where(high, y.max(axis=1), y.min(axis=1))[:, None]
                 rest = ~idx
@@ -291,10 +294,22 @@ def _winsorise_rows(
         lo_set = np.where((go & ~high)[:, None], idx, lo_set)
         s_new, k_new = _moments(y[go])
         s[go], k[go] = s_new, k_new
-        abs_s, st, kt = np.abs(s_new), skew_t[go], kurt_t[go]
+        steps.append((go, s_new, k_new))
         with np.errstate(invalid="ignore"):
-            close[go] |= (np.abs(abs_s - st) <= tol_s[go]) | (np.abs(k_new - kt) <= tol_k[go])
-            fail[go] = (abs_s >= st) & (k_new >= kt)
+            fail[go] = (np.abs(s_new) >= skew_t[go]) & (k_new >= kurt_t[go])
+    if signs:
+        with np.errstate(invalid="ignore"):
+            # _near(s, 0) where a row stepped: the sign of its skew (the tail) was close to call
+            stepped, before = np.array([v for v, _ in signs]), np.array([v for _, v in signs])
+            close |= (stepped & (np.abs(before) <= _MARGIN)).any(axis=0)
+            # _near of the statistics after each step against the thresholds
+            moved = np.concatenate([go.nonzero()[0] for go, _, _ in steps])
+            s_all = np.concatenate([v for _, v, _ in steps])
+            k_all = np.concatenate([v for _, _, v in steps])
+            near = (np.abs(np.abs(s_all) - skew_t[moved]) <= tol_s[moved]) | (
+                np.abs(k_all - kurt_t[moved]) <= tol_k[moved]
+            )
+            close[moved[near]] = True
     logged = active & fail
     values = np.where(untreated[:, None], xt, y)
     changed = np.where(untreated[:, None], False, hi_set | lo_set)
