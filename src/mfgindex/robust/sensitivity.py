@@ -62,8 +62,11 @@ def analyse(
         return pd.DataFrame({"factor": prob["names"], **{c: np.nan for c in COLUMNS[1:]}})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        # the bootstrap's draws from a generator of ``seed``: SALib seeds only a truthy ``seed`` and draws
+        # from numpy's global state otherwise, so seed 0 (the CLI's default) gave other half-widths each run
         res = sobol_analyze.analyze(prob, y, calc_second_order=False, num_resamples=resamples,
-                                    conf_level=conf, print_to_console=False, seed=seed)  # fmt: skip
+                                    conf_level=conf, print_to_console=False,
+                                    seed=np.random.default_rng(seed))  # fmt: skip
     return pd.DataFrame({"factor": prob["names"], "S1": res["S1"], "S1_conf": res["S1_conf"],
                          "ST": res["ST"], "ST_conf": res["ST_conf"]})  # fmt: skip
 
