@@ -39,20 +39,19 @@ def _fill(x: Array, method: ImputeMethod) -> Array:
         return np.asarray(np.nanmedian(x, axis=0), dtype=np.float64)
 
 
-# pandas' grouped mean kernel (``DataFrame.groupby(codes).mean()`` runs it): the compensated (Kahan) sums
-# in the units' order, one call. Not in the type stubs; the version pyproject.toml asks for (pandas 3) is the
-# one the tests compare with ``groupby().mean()``.
-_pandas_group_mean: Callable[..., None] = importlib.import_module("pandas._libs.groupby").group_mean
-
-
 def _group_means(x: Array, codes: npt.NDArray[np.intp], groups: int) -> Array:
     """Per group (rows) the mean of each column over its present values (NaN where a group has none), as
     pandas' grouped mean computes it (``DataFrame.groupby(codes).mean()``, units with code −1 left out),
     to the last bit, without building the frame and the grouper."""
+    # pandas' grouped mean kernel (``DataFrame.groupby(codes).mean()`` runs it): the compensated (Kahan) sums
+    # in the units' order, one call. A private function, not in the type stubs: looked up here, so that a
+    # pandas without it fails this imputation only, not the package's import; the tests compare it with
+    # ``groupby().mean()`` on the pandas version pyproject.toml asks for (3.x)
+    group_mean: Callable[..., None] = importlib.import_module("pandas._libs.groupby").group_mean
     out = np.empty((groups, x.shape[1]), dtype=np.float64)
     counts = np.zeros(groups, dtype=np.int64)
     values = np.ascontiguousarray(x, dtype=np.float64)
-    _pandas_group_mean(out, counts, values, np.ascontiguousarray(codes, dtype=np.intp), min_count=-1)
+    group_mean(out, counts, values, np.ascontiguousarray(codes, dtype=np.intp), min_count=-1)
     return out
 
 
