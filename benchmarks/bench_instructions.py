@@ -79,7 +79,9 @@ CASES = {  # name → (small count, large count, unit)
 
 def total(script: str, n: int, out: Path) -> int:
     """Instructions of the whole process running ``script`` then ``work(n)``, counted by callgrind."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    # one thread for OpenBLAS; a fixed hash seed, as web_instructions.py: string hashing varies the counts
+    # by about ±100 k per unit from run to run otherwise (set orders, dict probes)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", script]
     subprocess.run([*cmd, str(n)], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
