@@ -40,7 +40,6 @@ Methodology* 12(1) (growth ratios against the cross-section); Rousseeuw, P. J. a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -103,18 +102,32 @@ def robust_z(g: np.ndarray, floor: float = 0.01) -> tuple[np.ndarray, np.ndarray
     return (g - med) / scale, med, scale
 
 
-@dataclass(eq=False, repr=False)
 class _Ctx:
-    """What every rule of one :func:`run_checks` reads: the data cube, its labels and the findings list."""
+    """What every rule of one :func:`run_checks` reads: the data cube, its labels and the findings list.
 
-    ds: Dataset
-    codes: pd.Index
-    years: pd.Index
-    names: np.ndarray
-    report_years: np.ndarray  # bool per year column: findings are reported for these years
-    out: list[Finding]
-    frames: Mapping[str, np.ndarray]
-    provinces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # names, index, one-hot matrix
+    (A plain class: a dataclass's generated methods, compiled at class creation, cost start-up time.)"""
+
+    __slots__ = ("codes", "ds", "frames", "names", "out", "provinces", "report_years", "years")
+
+    def __init__(
+        self,
+        ds: Dataset,
+        codes: pd.Index,
+        years: pd.Index,
+        names: np.ndarray,
+        report_years: np.ndarray,  # bool per year column: findings are reported for these years
+        out: list[Finding],
+        frames: Mapping[str, np.ndarray],
+        provinces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,  # names, index, one-hot matrix
+    ) -> None:
+        self.ds = ds
+        self.codes = codes
+        self.years = years
+        self.names = names
+        self.report_years = report_years
+        self.out = out
+        self.frames = frames
+        self.provinces = provinces
 
     def frame(self, var: str) -> np.ndarray:
         got = self.frames.get(var)
@@ -455,5 +468,5 @@ def run_checks(
     errors = {(f.code, f.year, f.variable) for f in ctx.out if f.severity == ERROR}
     kept = [f for f in ctx.out if not (f.kind == "jump" and (f.code, f.year, f.variable) in errors)]
     where = _locations(ds, {(f.code, f.year, f.variable) for f in kept})
-    kept = [replace(f, location=where.get((f.code, f.year, f.variable), "")) for f in kept]
+    kept = [f._replace(location=where.get((f.code, f.year, f.variable), "")) for f in kept]
     return sorted(kept, key=lambda f: (SEVERITY_ORDER.get(f.severity, 2), f.code, f.year, f.variable, f.kind))

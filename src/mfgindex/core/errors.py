@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_SHOWN_CHARS = 120  # longer values are cut in messages, with their length
 
@@ -11,9 +11,12 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in an input, with its location."""
+class Problem(NamedTuple):
+    """One problem found in an input, with its location (immutable; ``p._replace(file=…)`` for a copy).
+
+    A named tuple, not a dataclass: it is defined on every command's path, and a frozen dataclass's
+    generated methods cost ~1 ms of start-up each (compiled at class creation).
+    """
 
     message: str
     file: str = ""

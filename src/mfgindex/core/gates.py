@@ -9,9 +9,8 @@ and the dashboard mark such years (and a year slider offers only the passing one
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,14 +22,13 @@ from mfgindex.core.framework import Aggregate, Framework, walk
 MIN_SHARE = 0.5
 
 
-@dataclass(frozen=True)
-class YearGate:
+class YearGate(NamedTuple):
     """One year's gate: share of data cells per dimension, and the dimensions below the threshold."""
 
     year: int
     shares: Mapping[str, float]
     thin: tuple[str, ...]
-    names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    names: Mapping[str, str] = MappingProxyType({})
 
     @property
     def passed(self) -> bool:

@@ -11,7 +11,7 @@ cells) are found by ``mfgindex.core.ingest``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -45,8 +45,7 @@ _EXPONENT = {v: k for k, v in _PREFIX.items() if v}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-@dataclass(frozen=True)
-class Slip:
+class Slip(NamedTuple):
     """A value that looks like a unit slip: ``value × 10^-factor`` lies among the other values of its year
     (``low``–``high``, median ``median``) while the value itself lies far outside them."""
 

@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from mfgindex.core import framework as fw_mod
 from mfgindex.core.errors import Problem, UserError
@@ -49,9 +48,9 @@ TREE_KEYS = frozenset({"aggregate", "aggregate_by_level", "min_share"})
 Kind = Literal["methods", "weights", "stages", "exclude"]
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One uncertain assumption.
+class Factor(NamedTuple):
+    """One uncertain assumption (a named tuple: defined on the ``uncertainty`` command's path, where a
+    dataclass's generated methods cost ~1 ms of start-up).
 
     ``values`` are the alternatives: for ``methods`` a mapping of method changes, for ``stages`` a list of
     boundaries, for ``exclude`` a tuple of indicator ids. ``noise`` maps a COINr level to the half-width of

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,10 +33,12 @@ ACCEPTED_COLUMNS = ("code", "year", "variable", "kind", "value", "reason", "reas
 CORRECTION_COLUMNS = ("code", "year", "variable", "value", "reason")
 
 
-@dataclass(frozen=True)
-class Accepted:
+class Accepted(NamedTuple):
     """A reviewed finding: (code, year, variable, kind) at ``value`` (NaN: any value), with the reason (and,
-    if the file has a ``reason_zh`` column, the reason as the Chinese report prints it; "" otherwise)."""
+    if the file has a ``reason_zh`` column, the reason as the Chinese report prints it; "" otherwise).
+
+    The records here are named tuples and plain classes, not dataclasses: they are defined on every
+    evaluating command's path, where a dataclass's generated methods cost ~1 ms of start-up each."""
 
     code: str
     year: int
@@ -53,8 +55,7 @@ class Accepted:
         return math.isnan(self.value) or math.isclose(f.value, self.value, rel_tol=1e-9, abs_tol=1e-12)
 
 
-@dataclass(frozen=True)
-class Correction:
+class Correction(NamedTuple):
     """One corrected value: the cell (code, year, variable), its old and new value, why, and the file."""
 
     code: str
@@ -77,16 +78,26 @@ class Correction:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Outcome:
     """What the checks found for one set of inputs, and what was accepted or corrected."""
 
-    findings: tuple[Finding, ...]
-    accepted: tuple[tuple[Finding, Accepted], ...]
-    years: tuple[int, ...]
-    corrections: tuple[Correction, ...] = ()
-    accepted_files: tuple[str, ...] = ()
-    merged_with_default: bool = False
+    __slots__ = ("accepted", "accepted_files", "corrections", "findings", "merged_with_default", "years")
+
+    def __init__(
+        self,
+        findings: tuple[Finding, ...],
+        accepted: tuple[tuple[Finding, Accepted], ...],
+        years: tuple[int, ...],
+        corrections: tuple[Correction, ...] = (),
+        accepted_files: tuple[str, ...] = (),
+        merged_with_default: bool = False,
+    ) -> None:
+        self.findings = findings
+        self.accepted = accepted
+        self.years = years
+        self.corrections = corrections
+        self.accepted_files = accepted_files
+        self.merged_with_default = merged_with_default
 
     def errors(self) -> list[Finding]:
         """Errors nobody accepted: these stop a run."""
@@ -240,7 +251,7 @@ def read_accepted(path: Path) -> list[Accepted]:
 def default_accepted() -> list[Accepted]:
     """The findings of the embedded data that were reviewed and accepted (each with its reason)."""
     path = geo.data_path(*DEFAULT_ACCEPTED)
-    return [replace(a, source=f"mfgindex/data/{'/'.join(DEFAULT_ACCEPTED)}") for a in read_accepted(path)]
+    return [a._replace(source=f"mfgindex/data/{'/'.join(DEFAULT_ACCEPTED)}") for a in read_accepted(path)]
 
 
 def read_corrections(path: Path) -> list[tuple[str, int, str, float, str]]:

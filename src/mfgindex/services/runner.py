@@ -9,7 +9,7 @@ the :class:`~mfgindex.core.result.Result` with the resolved spec (year and hashe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,15 +28,26 @@ from mfgindex.services import checks as checks_svc
 __all__ = ["DEFAULT_FRAMEWORK", "DEFAULT_YEAR", "RunSpec"]  # re-exported: the faces build specs from here
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Prepared:
-    """Inputs of a run after reading, corrections, validation, plausibility checks and the coverage gate."""
+    """Inputs of a run after reading, corrections, validation, plausibility checks and the coverage gate.
 
-    dataset: Dataset
-    framework: Framework
-    warnings: list[Problem]
-    checks: checks_svc.Outcome
-    gate: gates.YearGate | None
+    (A plain class: a dataclass's generated methods, compiled at class creation, cost start-up time.)"""
+
+    __slots__ = ("checks", "dataset", "framework", "gate", "warnings")
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        framework: Framework,
+        warnings: list[Problem],
+        checks: checks_svc.Outcome,
+        gate: gates.YearGate | None,
+    ) -> None:
+        self.dataset = dataset
+        self.framework = framework
+        self.warnings = warnings
+        self.checks = checks
+        self.gate = gate
 
 
 def prepare(options: RunSpec) -> Prepared:
@@ -66,7 +77,7 @@ def prepare(options: RunSpec) -> Prepared:
         raise UserError([p for p in problems if p.severity == "error"] or [no_data])
     ds, applied = checks_svc.apply_corrections(ds, [Path(c) for c in options.corrections])
     where = ", ".join(options.data) if options.data else options.workspace or "embedded data"
-    problems.extend(p if p.file else replace(p, file=where) for p in validate.check(ds, framework))
+    problems.extend(p if p.file else p._replace(file=where) for p in validate.check(ds, framework))
     errors = [p for p in problems if p.severity == "error"]
     year = options.resolve_year(ds)
     # the plausibility checks run even when validation failed, so every problem is reported at once
@@ -92,7 +103,7 @@ def prepare(options: RunSpec) -> Prepared:
         try:
             gate = gates.gate(ds, framework, [year])[0]
         except UserError as exc:  # e.g. a variable the framework needs is in none of the files
-            errors.extend(p if p.file else replace(p, file=where) for p in exc.problems)
+            errors.extend(p if p.file else p._replace(file=where) for p in exc.problems)
         else:
             if not gate.passed and not options.allow_thin:
                 errors.append(gate.problem())
@@ -198,13 +209,15 @@ def with_checks(result: Result, p: Prepared) -> Result:
     return replace(result, provenance=MappingProxyType(prov))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Rerun:
     """A run folder re-evaluated from its run.json (``result``: its spec and data included), with what
     differs from the recorded run."""
 
-    result: Result
-    warnings: tuple[str, ...]
+    __slots__ = ("result", "warnings")
+
+    def __init__(self, result: Result, warnings: tuple[str, ...]) -> None:
+        self.result = result
+        self.warnings = warnings
 
 
 def rerun(folder: Path) -> Rerun:

@@ -26,7 +26,6 @@ import hmac
 import re
 import tempfile
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,7 +121,7 @@ def _rename(p: Problem, tmp: str, shown: str) -> Problem:
             text = text.replace(str(Path(tmp) / name), shown)
         return text.replace(tmp, "")
 
-    return replace(p, file=clean(p.file), message=clean(p.message), value=clean(p.value))
+    return p._replace(file=clean(p.file), message=clean(p.message), value=clean(p.value))
 
 
 def router(state: AppState, token: str) -> APIRouter:

@@ -12,8 +12,8 @@ import csv
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from mfgindex.core import geo
 from mfgindex.core.ingest.numbers import parse_year
@@ -104,8 +104,7 @@ def unit_of(text: str) -> str | None:
     return t if t in UNITS else None
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     """What one header cell says."""
 
     label: str = ""

@@ -12,7 +12,6 @@ holds a (non-year) number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from mfgindex.core import geo
 from mfgindex.core.ingest import columns as C
@@ -24,21 +23,50 @@ _EDITION = re.compile(r"《[^》]*》|[^\s，,。；;]*年鉴\s*\d{4}|\d{4}\s*�
 _TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
 
 
-@dataclass(eq=False)
 class Layout:
-    """The header of one sheet: its rows, the special columns and every data column's meaning."""
+    """The header of one sheet: its rows, the special columns and every data column's meaning.
 
-    header_rows: list[int]  # spreadsheet row numbers of the header (empty: no header found)
-    width: int
-    labels: list[str]  # per column: the label (lowest label cell), "" when none
-    years: list[int | None]  # per column: a year from the header (two-level headers)
-    units: list[str | None]  # per column: a declared unit
-    special: dict[str, int] = field(default_factory=dict)  # name/code/generic/year/province/... → column
-    title: str = ""
-    title_year: int | None = None
-    title_unit: str | None = None
-    title_province: str | None = None
-    title_variable: str = ""  # a synonym named in the title (a table of one variable by year)
+    (A plain class: a dataclass's generated methods, compiled at class creation, cost start-up time.)"""
+
+    __slots__ = (
+        "header_rows",
+        "labels",
+        "special",
+        "title",
+        "title_province",
+        "title_unit",
+        "title_variable",
+        "title_year",
+        "units",
+        "width",
+        "years",
+    )
+
+    def __init__(
+        self,
+        header_rows: list[int],  # spreadsheet row numbers of the header (empty: no header found)
+        width: int,
+        labels: list[str],  # per column: the label (lowest label cell), "" when none
+        years: list[int | None],  # per column: a year from the header (two-level headers)
+        units: list[str | None],  # per column: a declared unit
+        special: dict[str, int] | None = None,  # name/code/generic/year/province/... → column
+        title: str = "",
+        title_year: int | None = None,
+        title_unit: str | None = None,
+        title_province: str | None = None,
+        title_variable: str = "",  # a synonym named in the title (a table of one variable by year)
+    ) -> None:
+        self.header_rows = header_rows
+        self.width = width
+        self.labels = labels
+        self.years = years
+        self.units = units
+        self.special: dict[str, int] = {} if special is None else special
+        self.title = title
+        self.title_year = title_year
+        self.title_unit = title_unit
+        self.title_province = title_province
+        self.title_variable = title_variable
 
 
 def _kind(label: str) -> str | None:

@@ -3,24 +3,27 @@ skipped and the columns ignored remembered, and summarised as warnings once the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem
 
 MAX_PROBLEMS = 1_000  # kept per file; the rest are counted
 
 
-@dataclass(eq=False)
 class FileLog:
-    """What reading one file found: problems, dropped values, skipped rows, ignored columns, units."""
+    """What reading one file found: problems, dropped values, skipped rows, ignored columns, units.
 
-    file: str
-    problems: list[Problem] = field(default_factory=list)
-    dropped: int = 0
-    skipped: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    ignored: list[str] = field(default_factory=list)
-    units: dict[str, str] = field(default_factory=dict)
+    (The reader's records are plain classes and named tuples, not dataclasses: they are defined on every
+    evaluating command's path, where a dataclass's generated methods cost ~1 ms of start-up each.)"""
+
+    __slots__ = ("dropped", "file", "ignored", "problems", "skipped", "units")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.dropped = 0
+        self.skipped: dict[str, list[tuple[int, str]]] = {}
+        self.ignored: list[str] = []
+        self.units: dict[str, str] = {}
 
     def add(self, p: Problem) -> None:
         if len(self.problems) < MAX_PROBLEMS:

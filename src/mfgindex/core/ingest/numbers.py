@@ -16,7 +16,7 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mfgindex.core.errors import Problem
 from mfgindex.core.geo import shown
@@ -43,8 +43,7 @@ def year_range() -> tuple[int, int]:
     return DEFAULT_YEAR_RANGE
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(NamedTuple):
     """Why a cell is not a number or a year: the message and what was expected."""
 
     message: str

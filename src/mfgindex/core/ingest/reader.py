@@ -12,7 +12,6 @@ read in chunks, so a large CSV is never held as text in memory.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -33,14 +32,24 @@ from mfgindex.core.ingest.values import Values
 Variables = Mapping[str, tuple[str, str]]  # framework variable id → (name_zh, unit)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Ingested:
-    """What was read: the dataset (when there were no errors), every problem found, and a record of it."""
+    """What was read: the dataset (when there were no errors), every problem found, and a record of it.
 
-    dataset: Dataset | None
-    problems: tuple[Problem, ...]
-    record: Mapping[str, Any] = field(default_factory=dict)
-    supplied: Mapping[str, Any] = field(default_factory=dict)  # :func:`.overlay.supplied` of the values
+    (A plain class: a dataclass's generated methods, compiled at class creation, cost start-up time.)"""
+
+    __slots__ = ("dataset", "problems", "record", "supplied")
+
+    def __init__(
+        self,
+        dataset: Dataset | None,
+        problems: tuple[Problem, ...],
+        record: Mapping[str, Any] | None = None,
+        supplied: Mapping[str, Any] | None = None,  # :func:`.overlay.supplied` of the values
+    ) -> None:
+        self.dataset = dataset
+        self.problems = problems
+        self.record: Mapping[str, Any] = {} if record is None else record
+        self.supplied: Mapping[str, Any] = {} if supplied is None else supplied
 
 
 def _files(path: Path) -> list[Path]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -32,16 +31,20 @@ CHUNK_CELLS = 200_000  # values parsed per chunk (rows × data columns)
 LOOKAHEAD = 40
 
 
-@dataclass(eq=False, repr=False)
 class _Column:
     """A data column of a sheet: position, letter, variable, year (wide tables), unit and its factor."""
 
-    index: int
-    letter: str
-    variable: str
-    year: int | None
-    factor: float
-    unit: str
+    __slots__ = ("factor", "index", "letter", "unit", "variable", "year")
+
+    def __init__(
+        self, index: int, letter: str, variable: str, year: int | None, factor: float, unit: str
+    ) -> None:
+        self.index = index
+        self.letter = letter
+        self.variable = variable
+        self.year = year
+        self.factor = factor
+        self.unit = unit
 
 
 def _chunks(it: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:

@@ -24,7 +24,6 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -121,15 +120,26 @@ def read_csv(path: Path, **kwargs: Any) -> tuple[pd.DataFrame, str]:
     return pd.read_csv(io.StringIO(text), **kwargs), encoding
 
 
-@dataclass(eq=False, repr=False)
 class Sheet:
-    """One sheet (or CSV) as rows of text: ``rows`` yields (spreadsheet row number, cells)."""
+    """One sheet (or CSV) as rows of text: ``rows`` yields (spreadsheet row number, cells).
 
-    file: str
-    sheet: str
-    rows: Iterator[tuple[int, list[str]]]
-    encoding: str = ""
-    problems: list[Problem] = field(default_factory=list)
+    (A plain class: a dataclass's generated methods, compiled at class creation, cost start-up time.)"""
+
+    __slots__ = ("encoding", "file", "problems", "rows", "sheet")
+
+    def __init__(
+        self,
+        file: str,
+        sheet: str,
+        rows: Iterator[tuple[int, list[str]]],
+        encoding: str = "",
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.file = file
+        self.sheet = sheet
+        self.rows = rows
+        self.encoding = encoding
+        self.problems: list[Problem] = [] if problems is None else problems
 
 
 def _text(value: object) -> str:
