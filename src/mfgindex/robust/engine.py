@@ -51,8 +51,8 @@ IntArray = npt.NDArray[np.int64]
 TREAT_KEYS = frozenset({"treat", "winmax", "skew_thresh", "kurt_thresh"})
 BLOCK_CELLS = 2_000_000  # replications × units × children per aggregation block (≈ 16 MB per temporary)
 CACHE_CELLS = 20_000_000  # units × aggregates kept for the unperturbed groups (≈ 180 MB at most)
-__all__ = ["Context", "Draws", "build_context", "concat", "evaluate", "from_unit", "rank_counts",
-           "rank_histogram", "ranks", "sample"]  # fmt: skip
+__all__ = ["Context", "Draws", "build_context", "concat", "empty_draws", "evaluate", "evaluate_grouped",
+           "from_unit", "rank_counts", "rank_histogram", "ranks", "sample", "sample_into"]  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -245,22 +245,34 @@ class Draws:
 
 def sample(ctx: Context, size: int, rng: np.random.Generator) -> Draws:
     """Monte Carlo draws: each discrete factor uniform over its alternatives; fresh noise for every weight."""
+    draws = empty_draws(ctx, size)
+    sample_into(ctx, draws, 0, size, rng)
+    return draws
+
+
+def empty_draws(ctx: Context, size: int) -> Draws:
+    """Room for the draws of ``size`` replications (filled by :func:`sample_into`)."""
     choices = np.full((size, len(ctx.factors)), -1, dtype=np.int64)
+    return Draws(choices, {j: np.empty((size, len(ctx.noise[j]))) for j in ctx.noisy_nodes()})
+
+
+def sample_into(ctx: Context, draws: Draws, start: int, size: int, rng: np.random.Generator) -> None:
+    """:func:`sample` of ``size`` replications written to rows ``start …`` of ``draws`` (the same numbers
+    from ``rng``: a batch of chunks is drawn in place, without concatenating the chunks' draws)."""
+    rows = slice(start, start + size)
     for k, f in enumerate(ctx.factors):
         if f.kind != "weights":
-            choices[:, k] = rng.integers(0, f.n_alternatives, size=size)
-    mult = {}
+            draws.choices[rows, k] = rng.integers(0, f.n_alternatives, size=size)
     for j in ctx.noisy_nodes():
         noise = ctx.noise[j]
-        u = rng.random((size, len(noise)))
+        u = draws.multipliers[j][rows]
+        rng.random(out=u)
         u *= 2.0  # 1 + (2u − 1)·noise, in place
         u -= 1.0
         # the children of a node share their level's noise: one number (a row broadcast over so few
         # columns costs numpy more than the arithmetic)
         u *= noise[0] if bool(np.all(noise == noise[0])) else noise
         u += 1.0
-        mult[j] = u
-    return Draws(choices, mult)
 
 
 def from_unit(ctx: Context, u: Array) -> Draws:
@@ -337,6 +349,18 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     group only the aggregates whose weights vary (noise, exclusions) and those above them are recomputed,
     the others are the group's unperturbed scores, computed once per group.
     """
+    scores, order = evaluate_grouped(ctx, draws)
+    if order is None:
+        return scores
+    out = np.empty_like(scores)
+    out[order] = scores  # back in replication order
+    return out
+
+
+def evaluate_grouped(ctx: Context, draws: Draws) -> tuple[Array, IntArray | None]:
+    """:func:`evaluate`'s scores group after group: row ``i`` is replication ``order[i]`` (``order`` None:
+    the replications' own order). What is tallied over replications (the rank histogram) needs no
+    reordering."""
     r_total = draws.size
     out = np.empty((r_total, ctx.n_units), dtype=np.float64)
     c = draws.choices
@@ -358,13 +382,15 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
     key_rows, groups = _groups(ctx, c)
     keys = [tuple(int(v) for v in row) for row in key_rows.tolist()]
     unperturbed = _unperturbed(ctx, keys)
-    # the replications group after group: the draws gathered once, each group a run of rows (slices, not
-    # one gather per group), each group's scores put back in replication order
+    # the replications group after group: the draws gathered once (np.take: a row at a time, without the
+    # fancy-indexing machinery), each group a run of rows (slices, not one gather per group)
     grouped = len(groups) > 1
     order = np.concatenate(groups) if grouped else None
-    mult = {j: m[order] for j, m in draws.multipliers.items()} if grouped else draws.multipliers
-    if keep is not None and grouped:
-        keep = keep[order]
+    mult = draws.multipliers
+    if order is not None:
+        mult = {j: np.take(m, order, axis=0) for j, m in mult.items()}
+        if keep is not None:
+            keep = np.take(keep, order, axis=0)
     start = 0
     for key, rows in zip(keys, groups, strict=True):
         x = ctx.variants[key[:nd]]
@@ -385,11 +411,10 @@ def evaluate(ctx: Context, draws: Draws) -> Array:
                 while j >= 0 and j not in dirty:
                     dirty.add(j)
                     j = p.parent[j]
-            root = p.apply_each(x, base, factor, dirty=dirty, previous=previous, previous_bad=previous_bad,
-                                root_only=True)[0]  # fmt: skip
-            out[order[sel] if order is not None else sel] = root  # back in replication order
+            out[sel] = p.apply_each(x, base, factor, dirty=dirty, previous=previous,
+                                    previous_bad=previous_bad, root_only=True)[0]  # fmt: skip
         start += len(rows)
-    return out
+    return out, order
 
 
 def histogram_quantile(counts: IntArray, p: float) -> Array:

@@ -29,10 +29,12 @@ import shutil
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from mfgindex.core import pipeline
@@ -63,15 +65,37 @@ class Task:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Chunk:
-    """What a task's replications give: draws, index scores, rank histogram, unscored counts, rank shift."""
+    """What a task's replications give: draws, index scores, rank histogram, unscored counts, rank shift.
+
+    The scores are kept as evaluated, group after group (``scores``, row ``i`` = replication ``order[i]``),
+    and the multipliers per noisy node: :attr:`index` and :attr:`multipliers`, in replication order, are
+    built when first read (the replications file and the per-unit Sobol indices read them; the rank
+    histogram and the counts do not)."""
 
     start: int
     choices: engine.IntArray
-    multipliers: engine.Array  # (size, weight columns)
-    index: engine.Array  # (size, units)
+    node_multipliers: tuple[engine.Array, ...]  # per noisy node (size, k)
+    scores: engine.Array  # (size, units) in the order ``order``
+    order: engine.IntArray | None  # None: the replications' own order
     histogram: engine.IntArray
     n_nan: engine.IntArray  # (size,) units without a score in each replication
     rank_shift: engine.Array  # (size,) mean |rank − nominal rank| over the ranked units; () if not asked
+
+    @cached_property
+    def index(self) -> engine.Array:
+        """Index scores (size, units) in replication order."""
+        if self.order is None:
+            return self.scores
+        out = np.empty_like(self.scores)
+        out[self.order] = self.scores
+        return out
+
+    @cached_property
+    def multipliers(self) -> engine.Array:
+        """The weight multipliers (size, weight columns), the noisy nodes' side by side."""
+        if not self.node_multipliers:
+            return np.zeros((self.choices.shape[0], 0))
+        return np.concatenate(self.node_multipliers, axis=1)
 
 
 def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
@@ -80,30 +104,53 @@ def _draws(ctx: engine.Context, task: Task) -> engine.Draws:
     return engine.sample(ctx, task.size, np.random.Generator(np.random.PCG64(task.seed)))
 
 
+def _batch_draws(ctx: engine.Context, batch: tuple[Task, ...]) -> engine.Draws:
+    """The draws of consecutive chunks, each from its own stream: sampled straight into the batch's arrays
+    (the same numbers as :func:`engine.concat` of each chunk's :func:`engine.sample`)."""
+    if len(batch) == 1 or any(t.design is not None or t.seed is None for t in batch):
+        return engine.concat([_draws(ctx, t) for t in batch])
+    draws = engine.empty_draws(ctx, sum(t.size for t in batch))
+    at = 0
+    for t in batch:
+        engine.sample_into(ctx, draws, at, t.size, np.random.Generator(np.random.PCG64(t.seed)))
+        at += t.size
+    return draws
+
+
 def run_batch(ctx: engine.Context, batch: tuple[Task, ...], *, rank_shift: bool = False) -> Chunk:
     """Draw (or map) the assumptions of consecutive chunks, each from its own stream, and evaluate them
     together. Pure function of (ctx, batch); the same as evaluating the chunks one by one. The chunk's
     ``rank_shift`` is computed only when asked (the sensitivity analysis; the uncertainty analysis needs
-    only the rank histogram), else empty."""
-    draws = engine.concat([_draws(ctx, t) for t in batch])
-    index = engine.evaluate(ctx, draws)
+    only the rank histogram), else empty. Per-replication numbers are computed in the evaluation's group
+    order and put back in replication order (a row's rank and counts do not depend on the other rows)."""
+    draws = _batch_draws(ctx, batch)
+    scores, order = engine.evaluate_grouped(ctx, draws)
     shift = np.zeros(0)
     if rank_shift:
-        rk = engine.ranks(index)
+        rk = engine.ranks(scores)
         hist = engine.rank_histogram(rk, ctx.n_units)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             shift = np.nanmean(np.abs(rk - ctx.nominal_rank), axis=1)
+        shift = _in_order(shift, order)
     else:  # the ranks tallied without being scattered into an array
-        hist = engine.rank_counts(index)
-    mult = (np.concatenate([draws.multipliers[j] for j in ctx.noisy_nodes()], axis=1)
-            if draws.multipliers else np.zeros((draws.size, 0)))  # fmt: skip
+        hist = engine.rank_counts(scores)
     # unscored units per replication; none when every score is ranked (the histogram counts each scored
     # unit of each replication once, and only those)
     n_nan = np.zeros(draws.size, dtype=np.int64)
-    if int(hist.sum()) < index.size:
-        n_nan = np.count_nonzero(np.isnan(index), axis=1).astype(np.int64)
-    return Chunk(batch[0].start, draws.choices, mult, index, hist, n_nan, shift)
+    if int(hist.sum()) < scores.size:
+        n_nan = _in_order(np.count_nonzero(np.isnan(scores), axis=1).astype(np.int64), order)
+    mult = tuple(draws.multipliers[j] for j in ctx.noisy_nodes()) if draws.multipliers else ()
+    return Chunk(batch[0].start, draws.choices, mult, scores, order, hist, n_nan, shift)
+
+
+def _in_order(values: npt.NDArray[Any], order: engine.IntArray | None) -> npt.NDArray[Any]:
+    """Per-replication ``values`` given in the order ``order``, put in replication order."""
+    if order is None:
+        return values
+    out = np.empty_like(values)
+    out[order] = values
+    return out
 
 
 def run_chunk(ctx: engine.Context, task: Task) -> Chunk:
