@@ -240,6 +240,25 @@ def test_weighted_sums_and_totals_in_one_product_equal_separate_products() -> No
         assert np.array_equal(np.broadcast_to(totals, (r, units)), factor @ wb.T)
 
 
+def test_products_replications_last_equal_separate_products() -> None:
+    """The replications-last product (components before the multipliers, at most 240 replications per
+    call) gives the separate products, transposed, to the last bit."""
+    from mfgindex.core.aggregate import _products_t
+
+    rng = np.random.default_rng(13)
+    for case in range(400):
+        r = int(rng.integers(1, 6)) if case % 2 else int(rng.integers(1, 3000))
+        k, units = int(rng.integers(1, 12)), int(rng.integers(1, 120))
+        factor = rng.uniform(0.75, 1.25, (r, k))
+        terms = rng.uniform(-5.0, 100.0, (units, k))
+        wb = np.repeat(rng.uniform(0.0, 1.0, (1, k)), units, axis=0)
+        if case % 3 == 0:
+            wb[rng.integers(0, units)] = 0.0  # a unit missing its components
+        sums, totals = _products_t(factor, terms, wb)
+        assert np.array_equal(sums, (factor @ terms.T).T)
+        assert np.array_equal(np.broadcast_to(totals, (units, r)), (factor @ wb.T).T)
+
+
 @pytest.mark.parametrize("method", ["arithmetic", "geometric", "harmonic"])
 def test_columns_equal_the_stacked_components(method: str) -> None:
     """Child scores given to a kernel as columns give the stacked array's result to the last bit (one or

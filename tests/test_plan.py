@@ -114,3 +114,34 @@ def test_one_rank_function_ties_after_rounding() -> None:
     a = np.array([0.1 + 0.2, 0.3, 0.2, np.nan])  # 0.30000000000000004 and 0.3 tie
     np.testing.assert_array_equal(ranks(a), [1.0, 1.0, 3.0, np.nan])
     np.testing.assert_array_equal(ranks(np.array([[3.0, np.nan, 1.0, 3.0]])), [[1.0, np.nan, 3.0, 1.0]])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # TOPSIS over excluded components, both ways
+@pytest.mark.parametrize("data", ["asem", "default"])
+@pytest.mark.parametrize("case", [c for _, c in CASES], ids=[n for n, _ in CASES])
+def test_replications_last_equal_apply_each(data: str, case: dict[str, Any]) -> None:
+    """The Monte Carlo engine's layout (Plan.apply_replications: scores (units, r)) gives apply_each's root
+    scores, transposed, to the last bit: weight noise on every level or on some, excluded components
+    (multipliers 0), stage weights per unit, negative normalised values under a geometric mean."""
+    result = evaluate_case(data, case)
+    ctx = mc.build_context(result, [], _inputs(data)[0])
+    plan, x = ctx.plan, ctx.variants[()]
+    base = {plan.stage: ctx.stage_weights[0]} if plan.stage is not None else {}
+    previous, previous_bad = plan.apply_flagged(x, base)
+    rng = np.random.default_rng(14)
+    for trial in range(6):
+        r = (1, 2, 7, 300, 1000, 241)[trial]
+        nodes = [j for j in range(len(plan.aggregates)) if rng.random() < 0.5] or [plan.root]
+        factor = {j: rng.uniform(0.75, 1.25, (r, len(plan.children[j]))) for j in nodes}
+        if trial % 2:  # exclusions: some multipliers 0
+            for f in factor.values():
+                f[rng.random(f.shape) < 0.2] = 0.0
+        dirty: set[int] = set()
+        for j in factor:
+            while j >= 0 and j not in dirty:
+                dirty.add(j)
+                j = plan.parent[j]
+        want = plan.apply_each(x, base, factor, dirty=dirty, previous=previous, previous_bad=previous_bad,
+                               root_only=True)[0]  # fmt: skip
+        got = plan.apply_replications(x, base, factor, dirty, previous, previous_bad)
+        np.testing.assert_array_equal(got.T if got.ndim == 2 else got, want)

@@ -145,6 +145,87 @@ def _products(factor: Array, terms: Array, wb: Array) -> tuple[Array, Array]:
     return both[:, :units], both[:, units:]
 
 
+_BLAS_RUN = 240  # replications per product in _products_t (a run of 240 doubles: under glibc's 2 KiB)
+POWERS: dict[AggregateKernel, int] = {}
+"""The power of each power-mean kernel (filled below): the kernels :func:`shared_mean_t` and
+:func:`columns_mean_t` compute in the replications-last layout."""
+
+
+def shared_mean_t(x: Array, base: Array, factor: Array, min_share: float, power: int) -> Array:
+    """:func:`_mean` of components ``x`` ``(units, k)`` shared by the ``r`` replications of ``factor``
+    ``(r, k)``, laid out replications last: ``(units, r)`` — the same numbers as ``_mean(x, base, factor,
+    …).T``, without the ``(r, 1)`` total weights broadcast along each row (numpy buffers such rows)."""
+    present = ~np.isnan(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
+        numerator, total = _products_t(factor, wb * _terms(x, present, power), wb)
+        out = _from_terms(numerator / total, power)
+    unit_bad = _too_few(present, min_share)  # (units,): small, checked once
+    if power != 1:
+        unit_bad |= np.any(present & (x <= 0), axis=-1)
+    nonpositive = total <= 0
+    if bool(unit_bad.any()) or bool(nonpositive.any()):
+        out = np.where(nonpositive | unit_bad[:, None], np.nan, out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _products_t(factor: Array, terms: Array, wb: Array) -> tuple[Array, Array]:
+    """:func:`_products` transposed: ``terms @ factor.T`` and ``wb @ factor.T`` ``(units, r)`` (the totals
+    ``(1, r)`` when every unit has the same weights). Over fewer than 8 components OpenBLAS sums each
+    element in one chain of fused multiply-adds whichever operand comes first (the same numbers, tested);
+    over more (or for one replication, a matrix-vector product), the products of :func:`_products` are
+    taken and transposed."""
+    units, k = wb.shape
+    r = factor.shape[0]
+    if k >= 8 or units < 2 or r < 2:
+        numerator, total = _products(factor, terms, wb)
+        return numerator.T, total.T
+    rows = wb[:1] if bool((wb == wb[0]).all()) else wb
+    left = np.concatenate([terms, rows])
+    # OpenBLAS zeroes its output before adding the products: rows one longer than the product and at
+    # most _BLAS_RUN replications per call (runs of equal length, each of at least 2: a matrix product
+    # every time) keep each zeroed run short (glibc clears longer runs with `rep stosb`, a byte at a time
+    # under callgrind's count); each element is the same chain of multiply-adds either way
+    both = np.empty((left.shape[0], r + 1))[:, :r]
+    runs = -(-r // _BLAS_RUN)
+    size, extra = divmod(r, runs)
+    a = 0
+    for i in range(runs):
+        b = a + size + (i < extra)
+        np.matmul(left, factor[a:b].T, out=both[:, a:b])
+        a = b
+    return both[:units], both[units:]
+
+
+def columns_mean_t(cols: tuple[Array, ...], base: Array, factor: Array, power: int) -> Array | None:
+    """:func:`_columns_mean` of one or two complete components that vary by replication, laid out
+    replications last (``(units, r)`` each; ``factor`` ``(r, k)``): ``(units, r)``, the same numbers as
+    ``_columns_mean`` of the transposed columns, transposed. ``None`` for the other cases."""
+    if len(cols) > 2 or not cols:
+        return None
+    shape = cols[0].shape
+    if len(shape) != 2 or not all(c.shape == shape for c in cols) or not cols[0].size:
+        return None
+    low = min(np.minimum.reduce(c, axis=None) for c in cols)  # NaN if a component is missing
+    if np.isnan(low) or (power != 1 and not low > 0):
+        return None
+    w = base[None, ...] * factor[:, None, :]  # (r, 1 | units, k), as _columns_mean has it
+    total = w.sum(axis=-1).T  # (1 | units, r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = cols if power == 1 else tuple(np.log(c) if power == 0 else 1.0 / c for c in cols)
+        # _dot_last over one or two components, written out: the first product, the second added, 0 added
+        out = terms[0] * w[..., 0].T
+        if len(cols) == 2:
+            out += terms[1] * w[..., 1].T
+        out += 0.0
+        out /= total
+        out = _from_terms(out, power)
+    nonpositive = total <= 0
+    if bool(nonpositive.any()):
+        out = np.where(nonpositive, np.nan, out)
+    return np.asarray(out, dtype=np.float64)
+
+
 def _columns_mean(cols: tuple[Array, ...], base: Array, factor: Array | None, power: int) -> Array | None:
     """:func:`_mean` of one or two complete components given as columns that vary by replication
     (``(r, units)`` each, as the scores of noisy child aggregates are): the same operations on each
@@ -269,6 +350,8 @@ AGGREGATORS: dict[str, AggregateKernel] = {
     AggregateMethod.topsis: topsis,
 }
 """The one registry of aggregation kernels: method name → kernel."""
+
+POWERS.update({arithmetic: 1, geometric: 0, harmonic: -1})
 
 NEEDS_POSITIVE = frozenset({AggregateMethod.geometric, AggregateMethod.harmonic})
 """Methods undefined over a component ≤ 0 (the pipeline refuses such data; the Monte Carlo engine leaves

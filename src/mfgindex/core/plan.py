@@ -33,9 +33,12 @@ import pandas as pd
 from mfgindex.core.aggregate import (
     AGGREGATORS,
     NEEDS_POSITIVE,
+    POWERS,
     AggregateKernel,
     Components,
     any_last,
+    columns_mean_t,
+    shared_mean_t,
     stacked,
 )
 from mfgindex.core.framework import Aggregate, Framework
@@ -214,6 +217,72 @@ class Plan:
         if root_only:
             return [vals[-1]], [bad[-1]]  # type: ignore[list-item]
         return vals[n:], bad[n:]  # type: ignore[return-value]
+
+    def apply_replications(
+        self,
+        leaves: Array,
+        base: Mapping[int, Array],
+        factor: Mapping[int, Array],
+        dirty: Set[int],
+        previous: Array,
+        previous_bad: Bools | None = None,
+    ) -> Array:
+        """The root's scores of :meth:`apply_each` (``root_only``) for leaves ``(units, n)`` shared by the
+        ``r`` replications of ``factor``, laid out replications last: ``(units, r)`` (``(units,)`` when
+        nothing varies) — the same numbers, transposed.
+
+        Scores that vary by replication are ``(units, r)`` arrays, those shared ``(units,)``; the means
+        over shared components and over one or two varying ones are computed in that layout (no ``(r, 1)``
+        weight totals broadcast along rows), any other aggregate by its kernel on the transposed columns.
+        Flags of unscored units are kept in :meth:`apply_each`'s layout."""
+        n = self.n_indicators
+        min_share = self.settings.min_share
+        vals: list[Array | None] = [None] * n
+        bad: list[Bools | None] = [None] * n  # in apply_each's layout: (units,) or (r, units)
+        for j, kids in enumerate(self.children):
+            if j not in dirty:
+                vals.append(previous[:, j])
+                was = None if previous_bad is None else previous_bad[:, j]
+                bad.append(was if was is not None and bool(was.any()) else None)
+                continue
+            cols = self.leaf_children[j]
+            x: Components
+            if cols is not None:
+                x = leaves[:, cols]
+            else:
+                x = tuple(leaves[:, s] if s < n else vals[s] for s in kids)  # type: ignore[misc]
+            f = factor.get(j)
+            w = base.get(j, self.weights[j])
+            power = POWERS.get(self.kernels[j])
+            columns = x if isinstance(x, tuple) else None
+            varying = columns is not None and any(c.ndim == 2 for c in columns)
+            v: Array | None = None
+            checked = False  # every component known > 0 and present
+            if f is not None and power is not None:
+                if not varying:
+                    v = shared_mean_t(stacked(x), w, f, min_share, power)
+                elif columns is not None and all(c.ndim == 2 for c in columns):
+                    v = columns_mean_t(columns, w, f, power)
+                    checked = v is not None and power != 1
+            if v is None:  # the kernel on the columns in apply_each's layout, the result transposed
+                old = x if not isinstance(x, tuple) else tuple(c.T if c.ndim == 2 else c for c in x)
+                r = self.kernels[j](old, w, f, min_share, self.settings)
+                v = r.T if r.ndim == 2 else r
+            flag: Bools | None = None
+            for s in kids:
+                flag = _or(flag, bad[s])
+            if not checked and self.methods[j] in NEEDS_POSITIVE and not _all_positive(x):
+                old = x if not isinstance(x, tuple) else tuple(c.T if c.ndim == 2 else c for c in x)
+                with np.errstate(invalid="ignore"):
+                    flag = _or(flag, any_last(stacked(old) <= 0))
+            if flag is not None and not bool(flag.any()):
+                flag = None
+            if flag is not None:  # in apply_each's layout, then back
+                r = np.where(flag, np.nan, v.T if v.ndim == 2 else v)
+                v = r.T if r.ndim == 2 else r
+            vals.append(v)
+            bad.append(flag)
+        return vals[-1]  # type: ignore[return-value]
 
     def frame(self, scores: Array, index: pd.Index) -> pd.DataFrame:
         """Scores ``(units, aggregates)`` as a frame in the framework's order (root first)."""

@@ -411,8 +411,9 @@ def evaluate_grouped(ctx: Context, draws: Draws) -> tuple[Array, IntArray | None
                 while j >= 0 and j not in dirty:
                     dirty.add(j)
                     j = p.parent[j]
-            out[sel] = p.apply_each(x, base, factor, dirty=dirty, previous=previous,
-                                    previous_bad=previous_bad, root_only=True)[0]  # fmt: skip
+            # computed replications last ((units, r): no per-replication totals broadcast along rows)
+            root = p.apply_replications(x, base, factor, dirty, previous, previous_bad)
+            out[sel] = root.T if root.ndim == 2 else root
         start += len(rows)
     return out, order
 
