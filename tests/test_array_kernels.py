@@ -72,6 +72,27 @@ def test_vectorised_treatment_is_the_one_column_rule_on_every_column(seed: int) 
     assert by["c7"].winsorised_low > 0 or by["c7"].log_transformed or not by["c7"].treated
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_vectorised_treatment_follows_the_one_column_rule_through_both_tails(seed: int) -> None:
+    """Columns whose skew changes sign while they are winsorised (both tails moved), ties, columns that
+    would become constant and log fallbacks, under random limits: every column as the one-column rule."""
+    rng = np.random.default_rng(1000 + seed)
+    units, k = int(rng.integers(5, 90)), 16
+    x = rng.lognormal(0.0, rng.uniform(0.2, 2.5, size=k), size=(units, k))
+    flip = rng.random((units, k)) < 0.5
+    x[:, ::2] = np.where(flip[:, ::2], x[:, ::2], -x[:, ::2] * rng.uniform(0.5, 3.0))  # two heavy tails
+    x[:, 3] = np.round(x[:, 3])  # ties
+    x[rng.random(x.shape) < 0.1] = np.nan
+    m = Methods(winmax=int(rng.integers(0, 12)), skew_thresh=float(rng.uniform(0.2, 2.5)), kurt_thresh=0.0)
+    cols = [f"c{j}" for j in range(k)]
+    y, flags, logs = treat_values(x, cols, m)
+    for j, log in enumerate(logs):
+        want, changed, hi, lo, logged = winsorise(x[:, j], m.winmax, m.skew_thresh, m.kurt_thresh)
+        np.testing.assert_array_equal(y[:, j], want)
+        np.testing.assert_array_equal(flags[:, j], changed)
+        assert (log.winsorised_high, log.winsorised_low, log.log_transformed) == (hi, lo, logged)
+
+
 def test_group_and_plain_imputation_by_hand() -> None:
     x = np.array([[1.0, np.nan], [3.0, 4.0], [np.nan, 8.0], [10.0, np.nan], [np.nan, 1.0]])
     groups = np.array(["a", "a", "a", "b", None], dtype=object)

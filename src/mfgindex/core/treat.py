@@ -249,76 +249,135 @@ def _winsorise_rows(
     kurt_t: Array,
     stats: tuple[Array, Array] | None = None,
 ) -> _Many:
-    """:func:`winsorise` on every row of ``xt`` (``(k, units)``) at once, step by step for all rows
-    (``stats``: the rows' :func:`_moments`, when known)."""
-    y = xt.copy()
-    present = ~np.isnan(y)
-    hi_set = np.zeros(y.shape, dtype=bool)
-    lo_set = np.zeros(y.shape, dtype=bool)
-    s, k = _moments(y) if stats is None else (stats[0].copy(), stats[1].copy())
-    # _near's tolerances, once: |value − threshold| ≤ tol is the test
-    tol_s = _MARGIN * np.maximum(1.0, np.abs(skew_t))
-    tol_k = _MARGIN * np.maximum(1.0, np.abs(kurt_t))
-    close = _near(np.abs(s), skew_t) | _near(k, kurt_t)
-    fail = (np.abs(s) >= skew_t) & (k >= kurt_t)
-    untreated = np.zeros(len(y), dtype=bool)
-    active = fail.copy()
-    complete = bool(present.all())
-    # each step's statistics, kept to find the decisions too close to call once after the loop
-    signs: list[tuple[npt.NDArray[np.bool_], Array]] = []  # (rows stepping, their skew: its sign decides)
-    steps: list[tuple[npt.NDArray[np.bool_], Array, Array]] = []  # (rows moved, their new skew, kurtosis)
-    while True:
-        step = active & fail & (hi_set.sum(axis=1) + lo_set.sum(axis=1) < winmax)
-        if not step.any():
-            break
-        high = s >= 0
-        signs.append((step, s.copy()))
-        with np.errstate(invalid="ignore"):
-            if complete:  # no missing value: the extremes and the masks without masking
-                idx = y == np.where(high, y.max(axis=1), y.min(axis=1))[:, None]
-                rest = ~idx
-            else:
-                top = np.where(present, y, -np.inf).max(axis=1)
-                bottom = np.where(present, y, np.inf).min(axis=1)
-                idx = present & (y == np.where(high, top, bottom)[:, None])
-                rest = present & ~idx
-            rest_top = np.where(rest, y, -np.inf).max(axis=1)
-            rest_bottom = np.where(rest, y, np.inf).min(axis=1)
-        # the row would become constant: untreated (see winsorise)
-        flat = ~rest.any(axis=1) | (rest_top - rest_bottom == 0)
-        untreated |= step & flat
-        active &= ~(step & flat)
-        go = step & ~flat
-        y = np.where(go[:, None] & idx, np.where(high, rest_top, rest_bottom)[:, None], y)
-        hi_set = np.where((go & high)[:, None], idx, hi_set)
-        lo_set = np.where((go & ~high)[:, None], idx, lo_set)
-        s_new, k_new = _moments(y[go])
-        s[go], k[go] = s_new, k_new
-        steps.append((go, s_new, k_new))
-        with np.errstate(invalid="ignore"):
-            fail[go] = (np.abs(s_new) >= skew_t[go]) & (k_new >= kurt_t[go])
-    if signs:
-        with np.errstate(invalid="ignore"):
-            # _near(s, 0) where a row stepped: the sign of its skew (the tail) was close to call
-            stepped, before = np.array([v for v, _ in signs]), np.array([v for _, v in signs])
-            close |= (stepped & (np.abs(before) <= _MARGIN)).any(axis=0)
-            # _near of the statistics after each step against the thresholds
-            moved = np.concatenate([go.nonzero()[0] for go, _, _ in steps])
-            s_all = np.concatenate([v for _, v, _ in steps])
-            k_all = np.concatenate([v for _, _, v in steps])
-            near = (np.abs(np.abs(s_all) - skew_t[moved]) <= tol_s[moved]) | (
-                np.abs(k_all - kurt_t[moved]) <= tol_k[moved]
-            )
-            close[moved[near]] = True
-    logged = active & fail
-    values = np.where(untreated[:, None], xt, y)
-    changed = np.where(untreated[:, None], False, hi_set | lo_set)
-    if logged.any():
-        values[logged] = np.stack([log_ct(r) for r in xt[logged]])
-        changed[logged] = present[logged]
-    high_n = np.where(logged | untreated, 0, hi_set.sum(axis=1))
-    low_n = np.where(logged | untreated, 0, lo_set.sum(axis=1))
-    return _Many(values, changed, high_n, low_n, logged, untreated & (winmax > 0), close, s, k)
+    """:func:`winsorise` on every row of ``xt`` (``(k, units)``) at once (``stats``: the rows'
+    :func:`_moments`, when known).
+
+    After ``a`` steps in the high tail and ``b`` in the low one, a row is its values clipped to
+    ``[w[b], w[D − 1 − a]]`` (``w``: its ``D`` distinct values, ascending), and the points moved at the
+    last step in a tail are those at or beyond the tail's bound before it. The rule's path through these
+    states is followed row by row on plain numbers; the statistics of the states are computed for all rows
+    together, the states along each row's current tail that the rule may reach at once (a row's statistics
+    are the same computed alone or with other rows: each row's own sums).
+    """
+    rows = len(xt)
+    s0, k0 = _moments(xt) if stats is None else stats
+    # each row's distinct values ascending (``w``) and how many of its values lie below each (``below``)
+    srt = np.sort(xt, axis=1)  # NaN last
+    first = ~np.isnan(srt)
+    n_present = first.sum(axis=1).tolist()
+    first[:, 1:] &= srt[:, 1:] != srt[:, :-1]
+    at_r, at_c = first.nonzero()
+    flat_w, flat_below = srt[at_r, at_c].tolist(), at_c.tolist()
+    w: list[list[float]] = []
+    below: list[list[int]] = []
+    d_ = first.sum(axis=1).tolist()
+    off = 0
+    for d, n in zip(d_, n_present, strict=True):
+        w.append(flat_w[off : off + d])
+        below.append([*flat_below[off : off + d], n])
+        off += d
+    wmax, st_, kt_ = winmax.tolist(), skew_t.tolist(), kurt_t.tolist()
+    s_, k_ = s0.tolist(), k0.tolist()
+    tol_s = [_MARGIN * max(1.0, abs(t)) for t in st_]  # _near's tolerances
+    tol_k = [_MARGIN * max(1.0, abs(t)) for t in kt_]
+    close = [
+        abs(abs(s) - t) <= ts or abs(k - u) <= tk
+        for s, k, t, u, ts, tk in zip(s_, k_, st_, kt_, tol_s, tol_k, strict=True)
+    ]
+    fail = [abs(s) >= t and k >= u for s, k, t, u in zip(s_, k_, st_, kt_, strict=True)]
+    a, b = [0] * rows, [0] * rows  # steps taken in the high and the low tail
+    hi_n, lo_n = [0] * rows, [0] * rows  # points moved at the last step in the high and the low tail
+    untreated = [False] * rows
+    known: dict[tuple[int, int, int], tuple[float, float]] = {}  # (row, a, b) → skewness, kurtosis
+    todo = [r for r in range(rows) if fail[r]]
+    while todo:
+        waiting, states = [], []
+        for r in todo:  # follow the row's path until it ends or waits for the statistics of its state
+            ar, br, s, st, kt = a[r], b[r], s_[r], st_[r], kt_[r]
+            while True:
+                if ar or br:  # a step was taken: the statistics of the state reached decide next
+                    got = known.get((r, ar, br))
+                    if got is None:  # this state and the next ones along the tail the rule may reach
+                        more = min(wmax[r] - hi_n[r] - lo_n[r], d_[r] - ar - br - 2, _AHEAD)
+                        ahead = range(max(more, 0) + 1)
+                        states += (
+                            [(r, ar + t, br) for t in ahead] if s >= 0 else [(r, ar, br + t) for t in ahead]
+                        )
+                        waiting.append(r)
+                        break
+                    s, k = got
+                    s_[r], k_[r] = got
+                    if abs(abs(s) - st) <= tol_s[r] or abs(k - kt) <= tol_k[r]:
+                        close[r] = True
+                    fail[r] = abs(s) >= st and k >= kt
+                if not (fail[r] and hi_n[r] + lo_n[r] < wmax[r]):
+                    break
+                if abs(s) <= _MARGIN:  # the sign of the skew (the tail) close to call
+                    close[r] = True
+                if d_[r] - ar - br <= 2:  # the row would become constant: untreated (see winsorise)
+                    untreated[r] = True
+                    break
+                if s >= 0:
+                    hi_n[r] = n_present[r] - below[r][d_[r] - 1 - ar]
+                    ar += 1
+                else:
+                    lo_n[r] = below[r][br + 1]
+                    br += 1
+            a[r], b[r] = ar, br
+        if states:
+            known.update(zip(states, _clipped_moments(xt, w, states), strict=True))
+        todo = waiting
+    logged = [f and not u for f, u in zip(fail, untreated, strict=True)]
+    kept = [not (g or u) for g, u in zip(logged, untreated, strict=True)]  # winsorised, or as it was
+    inf = float("inf")
+    top, bottom, was_top, was_bottom = [inf] * rows, [-inf] * rows, [inf] * rows, [-inf] * rows
+    for r in range(rows):
+        if kept[r] and a[r]:
+            top[r], was_top[r] = w[r][d_[r] - 1 - a[r]], w[r][d_[r] - a[r]]
+        if kept[r] and b[r]:
+            bottom[r], was_bottom[r] = w[r][b[r]], w[r][b[r] - 1]
+    values = _clip(xt, bottom, top)
+    # the points moved at the last step in each tail: at or beyond the tail's bound before it
+    changed = (xt >= np.array(was_top)[:, None]) | (xt <= np.array(was_bottom)[:, None])
+    logs = np.array(logged, dtype=bool)
+    if any(logged):
+        values[logs] = np.stack([log_ct(r) for r in xt[logs]])
+        changed[logs] = ~np.isnan(xt[logs])
+    return _Many(
+        values,
+        changed,
+        np.array([h if k else 0 for h, k in zip(hi_n, kept, strict=True)], dtype=np.intp),
+        np.array([lo if k else 0 for lo, k in zip(lo_n, kept, strict=True)], dtype=np.intp),
+        logs,
+        np.array(untreated, dtype=bool) & (winmax > 0),
+        np.array(close, dtype=bool),
+        np.array(s_, dtype=np.float64),
+        np.array(k_, dtype=np.float64),
+    )
+
+
+_AHEAD = 8  # at most this many states beyond the one due are computed at once, per row
+
+
+def _clip(xt: Array, bottom: Sequence[float], top: Sequence[float]) -> Array:
+    """``xt``'s rows clipped to ``[bottom, top]`` (±inf: no bound); NaN stays NaN."""
+    out: Array = np.maximum(np.minimum(xt, np.array(top)[:, None]), np.array(bottom)[:, None])
+    return out
+
+
+def _clipped_moments(
+    xt: Array, w: list[list[float]], states: list[tuple[int, int, int]]
+) -> list[tuple[float, float]]:
+    """:func:`_moments` of the rows ``r`` of ``xt`` clipped to ``[w[r][b], w[r][D − 1 − a]]``, per
+    ``(r, a, b)``."""
+    skew, kurt = _moments(
+        _clip(
+            xt[[r for r, _, _ in states]],
+            [w[r][b] for r, _, b in states],
+            [w[r][-1 - a] for r, a, _ in states],
+        )
+    )
+    return list(zip(skew.tolist(), kurt.tolist(), strict=True))
 
 
 _UNTREATED = "fails the outlier rule but left untreated: winsorising would make it constant"
