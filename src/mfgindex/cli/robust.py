@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mfgindex.cli.options import (
+    Command,
     DataOpt,
     ForceOpt,
     FrameworkOpt,
@@ -83,7 +84,7 @@ def _factors(path: Path | None, result: Result) -> list[Factor]:
 def register(app: typer.Typer) -> None:
     """Add the robustness commands to the main CLI."""
 
-    @app.command()
+    @app.command(cls=Command)
     @with_method_options
     def audit(
         framework: FrameworkOpt = "caict2023",
@@ -121,7 +122,7 @@ def register(app: typer.Typer) -> None:
 
         guarded(go)
 
-    @app.command()
+    @app.command(cls=Command)
     @with_method_options
     def uncertainty(
         framework: FrameworkOpt = "caict2023",
@@ -191,7 +192,7 @@ def register(app: typer.Typer) -> None:
 
         guarded(go)
 
-    @app.command()
+    @app.command(cls=Command)
     @with_method_options
     def sensitivity(
         framework: FrameworkOpt = "caict2023",

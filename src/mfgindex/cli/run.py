@@ -13,6 +13,7 @@ from mfgindex.cli.console import err, guarded, out, print_warnings
 from mfgindex.cli.options import (
     AcceptOpt,
     AllowThinOpt,
+    Command,
     CorrectionsOpt,
     DataOpt,
     DefaultDataOpt,
@@ -200,5 +201,5 @@ def validate_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run")(run)
-    app.command("validate")(validate_cmd)
+    app.command("run", cls=Command)(run)
+    app.command("validate", cls=Command)(validate_cmd)

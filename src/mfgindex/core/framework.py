@@ -13,6 +13,7 @@ package for developing composite indicators, *JOSS* 7(78), 4567.
 import math
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +37,20 @@ class FormulaOp(StrEnum):
     density = "density"  # scale · num / area
 
 
+# the operands each formula needs (built once: a framework validates one formula per indicator)
+_OPERANDS: dict[FormulaOp, tuple[str, ...]] = {
+    FormulaOp.value: ("var",),
+    FormulaOp.growth: ("var",),
+    FormulaOp.index_growth: ("var",),
+    FormulaOp.ratio: ("num", "den"),
+    FormulaOp.share: ("num", "den"),
+    FormulaOp.intensity: ("num", "den"),
+    FormulaOp.per_capita: ("num", "den"),
+    FormulaOp.density: ("num", "den"),
+    FormulaOp.list_count: ("entries",),
+}
+
+
 class Formula(ConfigModel):
     """How a derived indicator is computed from raw variables (see ``mfgindex.core.derive``)."""
 
@@ -51,18 +66,7 @@ class Formula(ConfigModel):
 
     @model_validator(mode="after")
     def _operands(self) -> "Formula":
-        needs: dict[FormulaOp, tuple[str, ...]] = {
-            FormulaOp.value: ("var",),
-            FormulaOp.growth: ("var",),
-            FormulaOp.index_growth: ("var",),
-            FormulaOp.ratio: ("num", "den"),
-            FormulaOp.share: ("num", "den"),
-            FormulaOp.intensity: ("num", "den"),
-            FormulaOp.per_capita: ("num", "den"),
-            FormulaOp.density: ("num", "den"),
-            FormulaOp.list_count: ("entries",),
-        }
-        missing = [k for k in needs[self.op] if getattr(self, k) is None]
+        missing = [k for k in _OPERANDS[self.op] if getattr(self, k) is None]
         if missing:
             names = ["list" if k == "entries" else k for k in missing]
             raise ValueError(f"formula op {self.op.value!r} needs {', '.join(names)}")
@@ -95,7 +99,15 @@ class Indicator(ConfigModel):
         return True
 
     def resolved_formula(self) -> Formula:
-        return self.formula if self.formula is not None else Formula(op=FormulaOp.value, var=self.id)
+        """The indicator's formula; none given: the raw variable of its own id (``op: value``)."""
+        return self.formula if self.formula is not None else _implied_formula(self.id)
+
+
+@lru_cache(maxsize=4096)
+def _implied_formula(var: str) -> Formula:
+    """``Formula(op=value, var=var)``, validated once per variable: formulas are frozen, so indicators of
+    the same id share one (every stage that reads variables asks for each indicator's formula)."""
+    return Formula(op=FormulaOp.value, var=var)
 
 
 def _node_kind(value: Any) -> str:
