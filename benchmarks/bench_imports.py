@@ -1,0 +1,82 @@
+"""Start-up of ``mfgindex uncertainty`` in CPU instructions (callgrind): its imports and the whole command.
+
+Three processes, each counted whole under ``valgrind --tool=callgrind`` (Linux; ``apt install valgrind``):
+
+  third    the interpreter and the third-party libraries every evaluating command loads (numpy, pandas,
+           pydantic, typer, rich)
+  own      the same, then the command's own modules (as ``bench_uncertainty_phases.py`` imports them)
+  command  the whole command on ASEM, N = 10,000, as ``bench_uncertainty.py asem-10k`` runs it
+
+and prints each total, ``own − third`` (what the command's own modules cost to load: mfgindex's modules
+and the third-party submodules only they bring, e.g. pydantic's models machinery and its plugin lookup)
+and ``command − own`` (the command after its imports). Instruction counts repeat to a few thousand where
+timings on a shared virtual machine drift by ±30 %: compare two versions of the code by running this with
+``PYTHONPATH=<checkout>/src`` for each. The bytecode cache is a temporary folder filled by an untimed run
+first (as ``bench_uncertainty.py``: an installed package runs from compiled files). About two minutes.
+
+Usage:  .venv/bin/python benchmarks/bench_imports.py [third] [own] [command]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ASEM = ROOT / "src" / "mfgindex" / "data" / "asem"
+THIRD = "import gc\ngc.disable()\nimport numpy, pandas, pydantic, typer, rich, typer.main\n"
+OWN = (  # as bench_uncertainty_phases.py: the modules of the command, loaded with the collector off
+    THIRD
+    + "import importlib\n"
+    + "for m in ('mfgindex.cli.main', 'mfgindex.cli.robust', 'mfgindex.services.runner',\n"
+    + "          'mfgindex.robust.uncertainty', 'mfgindex.cli.console', 'mfgindex.cli.progress',\n"
+    + "          'mfgindex.core.outdir'):\n"
+    + "    importlib.import_module(m)\n"
+)
+COMMAND = ["uncertainty", "-f", str(ASEM / "iMeta.csv"), "-d", str(ASEM / "iData.csv"), "--denominate",
+           "--impute", "group_mean", "--impute-group", "EurAsia_group", "--n", "10000", "--seed", "1",
+           "--force"]  # fmt: skip
+
+
+def count(argv: list[str], env: dict[str, str], out: Path) -> int:
+    """Instructions of the whole process ``argv`` (run once untimed first, to fill the bytecode cache)."""
+    subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv]
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"no total in {out}")
+    return int(found.group(1))
+
+
+def main(names: list[str]) -> None:
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (Linux: apt install valgrind); it counts the instructions")
+    names = names or ["third", "own", "command"]
+    with tempfile.TemporaryDirectory() as tmp:
+        # one OpenBLAS thread and a fixed hash seed, as bench_instructions.py: the counts repeat
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "PYTHONPYCACHEPREFIX": tmp}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        exe = str(Path(sys.executable).with_name("mfgindex"))  # the console script, as a user runs it
+        argv = {
+            "third": [sys.executable, "-c", THIRD],
+            "own": [sys.executable, "-c", OWN],
+            "command": [sys.executable, exe, *COMMAND, "--out", str(Path(tmp) / "out")],
+        }
+        got: dict[str, int] = {}
+        for name in names:
+            got[name] = count(argv[name], env, Path(tmp) / f"{name}.out")
+            print(f"{name:8s} {got[name] / 1e6:10,.1f} M instructions", flush=True)
+    if "third" in got and "own" in got:
+        print(f"own imports (own − third)      {(got['own'] - got['third']) / 1e6:10,.1f} M")
+    if "own" in got and "command" in got:
+        print(f"after the imports (command − own) {(got['command'] - got['own']) / 1e6:7,.1f} M")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
