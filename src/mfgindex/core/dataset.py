@@ -86,6 +86,10 @@ class Dataset:
 def unit_rows(ds: Dataset, codes: pd.Index) -> npt.NDArray[np.intp] | None:
     """Rows of ``codes`` in the dataset's unit table (kept for the last few code lists); None when some code
     is not a unit."""
+    last = ds.__dict__.get("_unit_rows_last")
+    if last is not None and last[0] is codes:  # the same (immutable) Index as last time
+        same: npt.NDArray[np.intp] | None = last[1]
+        return same
     kept: dict[tuple[str, ...], npt.NDArray[np.intp]] = ds.__dict__.setdefault("_unit_rows", {})
     key = tuple(map(str, codes))
     pos = kept.get(key)
@@ -94,7 +98,9 @@ def unit_rows(ds: Dataset, codes: pd.Index) -> npt.NDArray[np.intp] | None:
         if len(kept) >= 8:
             kept.pop(next(iter(kept)))
         kept[key] = pos
-    return None if bool((pos < 0).any()) else pos
+    found = None if bool((pos < 0).any()) else pos
+    ds.__dict__["_unit_rows_last"] = (codes, found)
+    return found
 
 
 def sha256(path: Path) -> str:

@@ -69,5 +69,16 @@ class Copies(Mapping[str, pd.Series]):
 
 
 def copied(value: Any) -> Any:
-    """A deep copy of a record made of dicts, lists and scalars (pickled and back: done in C)."""
+    """A deep copy of a record made of dicts, lists and scalars (the containers copied, the immutable
+    scalars shared, anything else copied through pickle)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _SCALARS else copied(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _SCALARS else copied(v) for v in value]
     return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+_SCALARS = frozenset({str, float, int, bool, type(None)})

@@ -102,12 +102,16 @@ class TreatLog:
         return self.log_transformed or (self.winsorised_high + self.winsorised_low) > 0
 
     @classmethod
-    def _of(cls, *values: Any) -> TreatLog:
-        """A log from its fields in order, written into the instance's dict at once: the frozen
-        dataclass's ``__init__`` sets each field through ``object.__setattr__`` (a third of the time)."""
-        log = object.__new__(cls)
-        log.__dict__.update(zip(_LOG_FIELDS, values, strict=True))
-        return log
+    def _many(cls, *columns: Sequence[Any]) -> list[TreatLog]:
+        """Logs from their fields given as columns (one sequence per field, in order), each written into
+        its instance's dict at once: the frozen dataclass's ``__init__`` sets each field through
+        ``object.__setattr__`` (a third of the time)."""
+        new, out = object.__new__, []
+        for values in zip(*columns, strict=True):
+            log = new(cls)
+            log.__dict__.update(zip(_LOG_FIELDS, values, strict=True))
+            out.append(log)
+        return out
 
 
 _LOG_FIELDS = tuple(f.name for f in fields(TreatLog))
@@ -288,28 +292,40 @@ def _winsorise_rows(
     a, b = [0] * rows, [0] * rows  # steps taken in the high and the low tail
     hi_n, lo_n = [0] * rows, [0] * rows  # points moved at the last step in the high and the low tail
     untreated = [False] * rows
-    known: dict[tuple[int, int, int], tuple[float, float]] = {}  # (row, a, b) → skewness, kurtosis
+    # the statistics of the states ahead along the tail of a row's last step (the next one last), and
+    # whether a step was taken whose state's statistics are still to be read
+    ahead: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    ahead_high, due = [True] * rows, [False] * rows
     todo = [r for r in range(rows) if fail[r]]
     while todo:
-        waiting, states = [], []
+        waiting: list[int] = []
+        counts: list[int] = []
+        at: list[int] = []
+        lows: list[float] = []
+        tops: list[float] = []
         for r in todo:  # follow the row's path until it ends or waits for the statistics of its state
-            ar, br, s, st, kt = a[r], b[r], s_[r], st_[r], kt_[r]
+            ar, br, s, st, kt, wr, stepped = a[r], b[r], s_[r], st_[r], kt_[r], w[r], due[r]
             while True:
-                if ar or br:  # a step was taken: the statistics of the state reached decide next
-                    got = known.get((r, ar, br))
-                    if got is None:  # this state and the next ones along the tail the rule may reach
-                        more = min(wmax[r] - hi_n[r] - lo_n[r], d_[r] - ar - br - 2, _AHEAD)
-                        ahead = range(max(more, 0) + 1)
-                        states += (
-                            [(r, ar + t, br) for t in ahead] if s >= 0 else [(r, ar, br + t) for t in ahead]
-                        )
+                if stepped:  # the statistics of the state reached decide next
+                    if not ahead[r]:  # this state and the next ones along the tail the rule may reach
+                        n = max(min(wmax[r] - hi_n[r] - lo_n[r], d_[r] - ar - br - 2, _AHEAD), 0) + 1
+                        top = d_[r] - 1 - ar
+                        if s >= 0:
+                            tops += wr[top - n + 1 : top + 1][::-1]
+                            lows += [wr[br]] * n
+                        else:
+                            tops += [wr[top]] * n
+                            lows += wr[br : br + n]
+                        at += [r] * n
+                        counts.append(n)
                         waiting.append(r)
+                        ahead_high[r] = s >= 0
                         break
-                    s, k = got
-                    s_[r], k_[r] = got
+                    s_[r], k_[r] = s, k = ahead[r].pop()
                     if abs(abs(s) - st) <= tol_s[r] or abs(k - kt) <= tol_k[r]:
                         close[r] = True
                     fail[r] = abs(s) >= st and k >= kt
+                    stepped = False
                 if not (fail[r] and hi_n[r] + lo_n[r] < wmax[r]):
                     break
                 if abs(s) <= _MARGIN:  # the sign of the skew (the tail) close to call
@@ -317,15 +333,22 @@ def _winsorise_rows(
                 if d_[r] - ar - br <= 2:  # the row would become constant: untreated (see winsorise)
                     untreated[r] = True
                     break
+                if (s >= 0) is not ahead_high[r]:  # the tail changed: the states ahead are of the other
+                    ahead[r] = []
                 if s >= 0:
                     hi_n[r] = n_present[r] - below[r][d_[r] - 1 - ar]
                     ar += 1
                 else:
                     lo_n[r] = below[r][br + 1]
                     br += 1
-            a[r], b[r] = ar, br
-        if states:
-            known.update(zip(states, _clipped_moments(xt, w, states), strict=True))
+                stepped = True
+            a[r], b[r], due[r] = ar, br, stepped
+        if waiting:
+            got = _clipped_moments(xt, at, lows, tops)
+            pos = 0
+            for r, n in zip(waiting, counts, strict=True):
+                ahead[r] = got[pos : pos + n][::-1]
+                pos += n
         todo = waiting
     logged = [f and not u for f, u in zip(fail, untreated, strict=True)]
     kept = [not (g or u) for g, u in zip(logged, untreated, strict=True)]  # winsorised, or as it was
@@ -366,17 +389,10 @@ def _clip(xt: Array, bottom: Sequence[float], top: Sequence[float]) -> Array:
 
 
 def _clipped_moments(
-    xt: Array, w: list[list[float]], states: list[tuple[int, int, int]]
+    xt: Array, rows: list[int], bottom: list[float], top: list[float]
 ) -> list[tuple[float, float]]:
-    """:func:`_moments` of the rows ``r`` of ``xt`` clipped to ``[w[r][b], w[r][D − 1 − a]]``, per
-    ``(r, a, b)``."""
-    skew, kurt = _moments(
-        _clip(
-            xt[[r for r, _, _ in states]],
-            [w[r][b] for r, _, b in states],
-            [w[r][-1 - a] for r, a, _ in states],
-        )
-    )
+    """:func:`_moments` of the rows ``rows`` of ``xt`` clipped to ``[bottom, top]`` (one bound each)."""
+    skew, kurt = _moments(_clip(xt[rows], bottom, top))
     return list(zip(skew.tolist(), kurt.tolist(), strict=True))
 
 
@@ -475,13 +491,14 @@ def treat_values(
     moved = [j for j in listed if moves[j]]
     if moved:
         after_s[moved], after_k[moved] = _moments(np.ascontiguousarray(out[:, moved].T))
-    cols = [str(c) for c in columns]
-    s0, k0, s1, k1 = skew.tolist(), kurt.tolist(), after_s.tolist(), after_k.tolist()
-    hs, ls, lg_ = high.tolist(), low.tolist(), logged.tolist()
-    make = TreatLog._of
-    logs.extend(
-        make(cols[j], s0[j], k0[j], hs[j], ls[j], lg_[j], s1[j], k1[j], notes.get(j, "")) for j in listed
-    )
+    fields = [
+        [str(c) for c in columns],
+        *(v.tolist() for v in (skew, kurt, high, low, logged, after_s, after_k)),
+        [notes.get(j, "") for j in range(k)],
+    ]
+    if len(listed) < k:
+        fields = [[f[j] for j in listed] for f in fields]
+    logs.extend(TreatLog._many(*fields))
     return out, flags, logs
 
 
