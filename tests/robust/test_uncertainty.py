@@ -133,19 +133,20 @@ def test_rank_counts_by_hand() -> None:
 def test_rank_counts_equal_scipy_min_ranks(units: int) -> None:
     """The histogram counted from the sorted keys (:func:`rank_counts`) is the tally of competition ranks
     computed by scipy (``rankdata(method="min")`` of the negated scores rounded to 1e-9): ties, NaN rows,
-    large scores (the argsort path) included."""
+    large scores (the argsort path) included; 700 rows: the keys' rows added to in runs (numpy's buffer
+    length, see ``rank._add_rows``) and the remaining rows one by one."""
     from scipy.stats import rankdata
 
     rng = np.random.default_rng(units)
-    for case in range(6):
-        x = rng.normal(50, 20, (40, units))
+    for case in range(8):
+        x = rng.normal(50, 20, (40 if case < 6 else 700, units))
         if case == 1:
             x = np.round(x)  # ties
         if case == 2:
             x[rng.random(x.shape) < 0.05] = np.nan
         if case == 3:
             x *= 1e5  # beyond exact integer keys: argsort
-        if case == 4:
+        if case in (4, 7):
             x[::3, 0] = x[::3, -1]  # one tie in every third row
         want = np.zeros((units, units + 1), dtype=np.int64)
         for row in x:

@@ -7,6 +7,8 @@ against a sequential sum) tie the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -78,13 +80,18 @@ def rank_counts(scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
     if keyed is None:
         return rank_histogram(ranks(rows), n)
     k, shift, _ = keyed
-    # sorted keys differ by less than 2^(shift−1) exactly within a tie group (the spacing bit of the keys)
-    step = np.subtract(k[:, 1:], k[:, :-1])
+    # sorted keys differ by less than 2^(shift−1) exactly within a tie group (the spacing bit of the keys):
+    # the steps between neighbours taken over the flat array (one contiguous subtraction; numpy buffers
+    # the rows' offset views), the steps from a row's last key to the next row's first overwritten
+    flat = k.reshape(-1)
+    step = np.empty(flat.size, dtype=np.int64)
+    np.subtract(flat[1:], flat[:-1], out=step[:-1])
+    step[n - 1 :: n] = 1 << (shift - 1)  # (not a tie)
     tied = None
-    if np.minimum.reduce(step, axis=None) < 1 << (shift - 1):
-        tied = np.flatnonzero(np.minimum.reduce(step, axis=-1) < 1 << (shift - 1))
+    if np.minimum.reduce(step) < 1 << (shift - 1):
+        tied = np.flatnonzero(np.minimum.reduce(step.reshape(-1, n), axis=-1) < 1 << (shift - 1))
     np.bitwise_and(k, (1 << shift) - 1, out=k)  # the unit at each sorted position
-    k += np.arange(0, n * n, n, dtype=np.int64)  # position p (rank p + 1) → bin p·n + unit
+    _add_rows(k, np.arange(0, n * n, n, dtype=np.int64))  # position p (rank p + 1) → bin p·n + unit
     if tied is not None:
         k[tied] = n * n  # a bin past the others, dropped
     by_rank = np.bincount(k.reshape(-1), minlength=n * n + 1)[: n * n].reshape(n, n)
@@ -93,6 +100,22 @@ def rank_counts(scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
     if tied is not None:
         counts += rank_histogram(ranks(rows[tied]), n)
     return counts
+
+
+def _add_rows(a: npt.NDArray[Any], v: npt.NDArray[Any]) -> None:
+    """``a += v`` in place, ``v`` ``(n,)`` added to every row of ``a`` (``(…, n)``, C-contiguous). Rows
+    of a few dozen elements are added as runs of ``m`` rows against ``v`` repeated ``m`` times, runs at
+    least numpy's buffer long: numpy otherwise copies such short rows through its buffer to add them."""
+    n = v.shape[0]
+    rows = a.reshape(-1, n)
+    m = -(-np.getbufsize() // n)
+    main = rows.shape[0] - rows.shape[0] % m if m > 1 else 0
+    if main:
+        runs = rows[:main].reshape(-1, m * n)
+        np.add(runs, np.tile(v, m), out=runs)
+    if main < rows.shape[0]:
+        rest = rows[main:]
+        np.add(rest, v, out=rest)
 
 
 def rank_histogram(rk: npt.NDArray[np.float64], n_units: int) -> npt.NDArray[np.int64]:
@@ -139,7 +162,7 @@ def _keyed_sort(
     u = y.view(np.uint64)  # unsigned: shifts and sums wrap (modulo 2^64) by definition
     u <<= np.uint64(shift)
     # + position − _MAGIC_BITS·2^shift, modulo 2^64: the signed key · 2^shift + position
-    u += np.arange(n, dtype=np.uint64) - np.uint64((_MAGIC_BITS << shift) % (1 << 64))
+    _add_rows(u, np.arange(n, dtype=np.uint64) - np.uint64((_MAGIC_BITS << shift) % (1 << 64)))
     k = u.view(np.int64)
     nan = None  # (the sum is NaN if one score is)
     if given is None and np.isnan(np.add.reduce(x, axis=None)):
