@@ -211,12 +211,14 @@ def columns_mean_t(cols: tuple[Array, ...], base: Array, factor: Array, power: i
         return None
     w = base[None, ...] * factor[:, None, :]  # (r, 1 | units, k), as _columns_mean has it
     total = w.sum(axis=-1).T  # (1 | units, r)
+    # each component's weights as a contiguous row (numpy buffers an operand strided along the inner axis)
+    wc = [np.ascontiguousarray(w[..., i].T) for i in range(len(cols))]
     with np.errstate(invalid="ignore", divide="ignore"):
         terms = cols if power == 1 else tuple(np.log(c) if power == 0 else 1.0 / c for c in cols)
         # _dot_last over one or two components, written out: the first product, the second added, 0 added
-        out = terms[0] * w[..., 0].T
+        out = terms[0] * wc[0]
         if len(cols) == 2:
-            out += terms[1] * w[..., 1].T
+            out += terms[1] * wc[1]
         out += 0.0
         out /= total
         out = _from_terms(out, power)
