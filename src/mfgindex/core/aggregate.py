@@ -173,21 +173,23 @@ def _products_t(factor: Array, terms: Array, wb: Array) -> tuple[Array, Array]:
     """:func:`_products` transposed: ``terms @ factor.T`` and ``wb @ factor.T`` ``(units, r)`` (the totals
     ``(1, r)`` when every unit has the same weights). Over fewer than 8 components OpenBLAS sums each
     element in one chain of fused multiply-adds whichever operand comes first (the same numbers, tested);
-    over more (or for one replication, a matrix-vector product), the products of :func:`_products` are
-    taken and transposed."""
+    over more (or for fewer than 4 replications), the products of :func:`_products` are taken and
+    transposed."""
     units, k = wb.shape
     r = factor.shape[0]
-    if k >= 8 or units < 2 or r < 2:
+    if k >= 8 or units < 2 or r < 4:
         numerator, total = _products(factor, terms, wb)
         return numerator.T, total.T
     rows = wb[:1] if bool((wb == wb[0]).all()) else wb
     left = np.concatenate([terms, rows])
-    # OpenBLAS zeroes its output before adding the products: rows one longer than the product and at
-    # most _BLAS_RUN replications per call (runs of equal length, each of at least 2: a matrix product
-    # every time) keep each zeroed run short (glibc clears longer runs with `rep stosb`, a byte at a time
-    # under callgrind's count); each element is the same chain of multiply-adds either way
-    both = np.empty((left.shape[0], r + 1))[:, :r]
-    runs = -(-r // _BLAS_RUN)
+    # OpenBLAS zeroes its output before adding the products: in runs of at most _BLAS_RUN replications
+    # (at least two runs of equal length, each of at least 2 replications: a matrix product every time),
+    # each run a slice of the contiguous result, it zeroes it run by run — in one memset a whole
+    # contiguous output, which glibc does with `rep stosb`, a byte at a time under callgrind's count; each
+    # element is the same chain of multiply-adds either way. (The result stays contiguous: numpy buffers
+    # rows it cannot iterate as one.)
+    both = np.empty((left.shape[0], r))
+    runs = max(2, -(-r // _BLAS_RUN))
     size, extra = divmod(r, runs)
     a = 0
     for i in range(runs):
