@@ -20,12 +20,12 @@ Usage:  .venv/bin/python benchmarks/bench_imports.py [third] [own] [command]
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from bench_instructions import callgrind  # the one callgrind runner of the benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "src" / "mfgindex" / "data" / "asem"
@@ -41,17 +41,6 @@ OWN = (  # as bench_uncertainty_phases.py: the modules of the command, loaded wi
 COMMAND = ["uncertainty", "-f", str(ASEM / "iMeta.csv"), "-d", str(ASEM / "iData.csv"), "--denominate",
            "--impute", "group_mean", "--impute-group", "EurAsia_group", "--n", "10000", "--seed", "1",
            "--force"]  # fmt: skip
-
-
-def count(argv: list[str], env: dict[str, str], out: Path) -> int:
-    """Instructions of the whole process ``argv`` (run once untimed first, to fill the bytecode cache)."""
-    subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv]
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
-    if found is None:
-        raise RuntimeError(f"no total in {out}")
-    return int(found.group(1))
 
 
 def main(names: list[str]) -> None:
@@ -70,7 +59,7 @@ def main(names: list[str]) -> None:
         }
         got: dict[str, int] = {}
         for name in names:
-            got[name] = count(argv[name], env, Path(tmp) / f"{name}.out")
+            got[name] = callgrind(argv[name], env, Path(tmp) / f"{name}.out")
             print(f"{name:8s} {got[name] / 1e6:10,.1f} M instructions", flush=True)
     if "third" in got and "own" in got:
         print(f"own imports (own − third)      {(got['own'] - got['third']) / 1e6:10,.1f} M")

@@ -82,8 +82,17 @@ def total(script: str, n: int, out: Path) -> int:
     # one thread for OpenBLAS; a fixed hash seed, as web_instructions.py: string hashing varies the counts
     # by about ±100 k per unit from run to run otherwise (set orders, dict probes)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", script]
-    subprocess.run([*cmd, str(n)], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return callgrind([sys.executable, "-c", script, str(n)], env, out)
+
+
+def callgrind(argv: list[str], env: dict[str, str], out: Path) -> int:
+    """Instructions of the whole process ``argv`` (callgrind's total; its profile written to ``out``).
+
+    It runs once uncounted first: where the bytecode cache is empty (a fresh checkout, a new
+    ``PYTHONPYCACHEPREFIX``) the first process compiles the sources, and a difference of two counts
+    would subtract that compilation from one of them only."""
+    for cmd in (argv, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv]):
+        subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
     if found is None:
         raise RuntimeError(f"no total in {out}")
