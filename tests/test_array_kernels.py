@@ -6,6 +6,7 @@ column-vectorised treatment."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -241,13 +242,11 @@ def test_stage_mix_three_stages_by_hand() -> None:
     np.testing.assert_allclose(w.loc["v"].to_numpy(), [0.25 * 0.5 + 0.75 * 0.75, 0.25 * 0.5 + 0.75 * 0.25])
 
 
-def test_weighted_sums_and_totals_in_one_product_equal_separate_products() -> None:
-    """The aggregation kernels' one matrix product (weighted sums with the total weights as extra columns)
-    gives the two separate products ``factor @ terms.T`` and ``factor @ wb.T`` to the last bit, whatever
-    the number of replications, units and components, with equal or unit-varying weights."""
-    from mfgindex.core.aggregate import _products
-
-    rng = np.random.default_rng(11)
+def _product_cases(seed: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """400 random (multipliers (r, k), terms (units, k), weights (units, k)) for the aggregation's matrix
+    products: few or many replications, 1-11 components, equal weights, every third case a unit missing
+    its components."""
+    rng = np.random.default_rng(seed)
     for case in range(400):
         r = int(rng.integers(1, 6)) if case % 2 else int(rng.integers(1, 3000))
         k, units = int(rng.integers(1, 12)), int(rng.integers(1, 120))
@@ -256,6 +255,17 @@ def test_weighted_sums_and_totals_in_one_product_equal_separate_products() -> No
         wb = np.repeat(rng.uniform(0.0, 1.0, (1, k)), units, axis=0)
         if case % 3 == 0:
             wb[rng.integers(0, units)] = 0.0  # a unit missing its components
+        yield factor, terms, wb
+
+
+def test_weighted_sums_and_totals_in_one_product_equal_separate_products() -> None:
+    """The aggregation kernels' one matrix product (weighted sums with the total weights as extra columns)
+    gives the two separate products ``factor @ terms.T`` and ``factor @ wb.T`` to the last bit, whatever
+    the number of replications, units and components, with equal or unit-varying weights."""
+    from mfgindex.core.aggregate import _products
+
+    for factor, terms, wb in _product_cases(11):
+        r, units = factor.shape[0], wb.shape[0]
         sums, totals = _products(factor, terms, wb)
         assert np.array_equal(sums, factor @ terms.T)
         assert np.array_equal(np.broadcast_to(totals, (r, units)), factor @ wb.T)
@@ -266,15 +276,8 @@ def test_products_replications_last_equal_separate_products() -> None:
     call) gives the separate products, transposed, to the last bit."""
     from mfgindex.core.aggregate import _products_t
 
-    rng = np.random.default_rng(13)
-    for case in range(400):
-        r = int(rng.integers(1, 6)) if case % 2 else int(rng.integers(1, 3000))
-        k, units = int(rng.integers(1, 12)), int(rng.integers(1, 120))
-        factor = rng.uniform(0.75, 1.25, (r, k))
-        terms = rng.uniform(-5.0, 100.0, (units, k))
-        wb = np.repeat(rng.uniform(0.0, 1.0, (1, k)), units, axis=0)
-        if case % 3 == 0:
-            wb[rng.integers(0, units)] = 0.0  # a unit missing its components
+    for factor, terms, wb in _product_cases(13):
+        r, units = factor.shape[0], wb.shape[0]
         sums, totals = _products_t(factor, terms, wb)
         assert np.array_equal(sums, (factor @ terms.T).T)
         assert np.array_equal(np.broadcast_to(totals, (units, r)), (factor @ wb.T).T)
