@@ -33,7 +33,7 @@ THIRD = "import gc\ngc.disable()\nimport numpy, pandas, pydantic, typer, rich, t
 OWN = (  # as bench_uncertainty_phases.py: the modules of the command, loaded with the collector off
     THIRD
     + "import importlib\n"
-    + "for m in ('mfgindex.cli.main', 'mfgindex.cli.robust', 'mfgindex.services.runner',\n"
+    + "for m in ('mfgindex.cli.main', 'mfgindex.cli.uncertainty', 'mfgindex.services.runner',\n"
     + "          'mfgindex.robust.uncertainty', 'mfgindex.cli.console', 'mfgindex.cli.progress',\n"
     + "          'mfgindex.core.outdir'):\n"
     + "    importlib.import_module(m)\n"

@@ -41,7 +41,7 @@ imp("import numpy", "numpy")
 imp("import pandas" + (" with pyarrow" if importlib.util.find_spec("pyarrow") else ""), "pandas")
 imp("import pydantic", "pydantic")
 imp("import typer, rich", "typer", "rich")
-imp("import mfgindex (the command's modules)", "mfgindex.cli.main", "mfgindex.cli.robust",
+imp("import mfgindex (the command's modules)", "mfgindex.cli.main", "mfgindex.cli.uncertainty",
     "mfgindex.services.runner", "mfgindex.robust.uncertainty", "mfgindex.cli.console",
     "mfgindex.cli.progress", "mfgindex.core.outdir")
 WRAP = [

@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "analyze": ("mfgindex.cli.analyze",),
     "report": ("mfgindex.cli.report",),
     "audit": ("mfgindex.cli.robust",),
-    "uncertainty": ("mfgindex.cli.robust",),
+    "uncertainty": ("mfgindex.cli.uncertainty",),
     "sensitivity": ("mfgindex.cli.robust",),
     "serve": ("mfgindex.cli.serve",),
     "init": ("mfgindex.cli.workspace",),

@@ -1,4 +1,5 @@
-"""``mfgindex audit | uncertainty | sensitivity``: thin commands over :mod:`mfgindex.robust`."""
+"""``mfgindex audit | sensitivity``: thin commands over :mod:`mfgindex.robust`, and the options and helpers
+the robustness commands share (``uncertainty`` is :mod:`mfgindex.cli.uncertainty`)."""
 
 from __future__ import annotations
 
@@ -56,14 +57,14 @@ ChunkOpt = Annotated[int, typer.Option(min=1, help="每块重复次数 (chunk si
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
     from mfgindex.cli.progress import bar
 
     with bar(total, label) as advance:
         yield advance
 
 
-def _evaluate(options: RunSpec) -> tuple[Result, Dataset]:
+def evaluate(options: RunSpec) -> tuple[Result, Dataset]:
     """Evaluate as ``mfgindex run`` does (read, plausibility checks, coverage gate); warnings on stderr."""
     from mfgindex.cli.console import print_warnings
     from mfgindex.services import runner
@@ -73,7 +74,7 @@ def _evaluate(options: RunSpec) -> tuple[Result, Dataset]:
     return result, prepared.dataset
 
 
-def _factors(path: Path | None, result: Result) -> list[Factor]:
+def assumed_factors(path: Path | None, result: Result) -> list[Factor]:
     from mfgindex.robust import assumptions
 
     if path is None:
@@ -82,7 +83,7 @@ def _factors(path: Path | None, result: Result) -> list[Factor]:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the robustness commands to the main CLI."""
+    """Add ``audit`` and ``sensitivity`` to the main CLI."""
 
     @app.command(cls=Command)
     @with_method_options
@@ -110,7 +111,7 @@ def register(app: typer.Typer) -> None:
             check_out_dir(out_dir)
             check_replaceable(out_dir, force)
             with spinner("审计计算中 (auditing)…"):
-                result, ds = _evaluate(make_options(framework, data, year, previous_year, top, 0, methods))
+                result, ds = evaluate(make_options(framework, data, year, previous_year, top, 0, methods))
                 a = audit_mod.audit(result, ds)
                 with output_folder(out_dir, "audit", force=force) as stage:
                     written = output_paths(out_dir, stage, audit_mod.write_audit(a, stage))
@@ -118,76 +119,6 @@ def register(app: typer.Typer) -> None:
             low_alpha = a.cronbach[(a.cronbach.over == "children") & (a.cronbach.alpha < 0.7)]
             out.print(f"{len(flagged)} flagged correlations; α < 0.7 for children of: "
                       + (", ".join(map(str, low_alpha["aggregate"])) or "none"))  # fmt: skip
-            print_outputs(out_dir, (p.name for p in written))
-
-        guarded(go)
-
-    @app.command(cls=Command)
-    @with_method_options
-    def uncertainty(
-        framework: FrameworkOpt = "caict2023",
-        data: DataOpt = None,
-        year: YearOpt = None,
-        previous_year: PrevOpt = None,
-        top: TopOpt = None,
-        n: Annotated[int, typer.Option("--n", min=1, help="蒙特卡洛重复次数 (replications)。")] = 1000,
-        seed: SeedOpt = 0,
-        assumptions_file: AssumptionsOpt = None,
-        out_dir: OutOpt = Path("out/uncertainty"),
-        force: ForceOpt = False,
-        backend: BackendOpt = BackendChoice.local,
-        scheduler: SchedulerOpt = None,
-        chunk: ChunkOpt = 1000,
-        charts: Annotated[
-            bool,
-            typer.Option("--charts/--no-charts", help="另绘排名区间图 (rank-interval chart, PNG 与 SVG)。"),
-        ] = False,
-        replications: Annotated[
-            bool,
-            typer.Option(
-                "--replications/--no-replications",
-                help="另写 replications.parquet (每次重复的假设、float32 指数与排名)。",
-            ),
-        ] = False,
-        methods: dict[str, Any] | None = None,
-    ) -> None:
-        """不确定性分析 (uncertainty)：蒙特卡洛模拟排名区间。
-
-        输出 uncertainty.csv 与 uncertainty.json；--replications 另写每次重复的结果，--charts 另绘排名区间图。
-        """
-        from mfgindex.cli.console import err, guarded, print_outputs
-        from mfgindex.cli.progress import spinner
-        from mfgindex.core.files import check_out_dir
-        from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
-        from mfgindex.robust import limits
-        from mfgindex.robust import uncertainty as ua_mod
-
-        def go() -> None:
-            check_out_dir(out_dir)
-            check_replaceable(out_dir, force)
-            limits.check_evaluations(n, f"{n:,} replications")  # before evaluating
-            options = make_options(framework, data, year, previous_year, top, seed, methods)
-            with spinner("评价计算中 (evaluating)…"):
-                result, ds = _evaluate(options)
-                factors = _factors(assumptions_file, result)
-            with output_folder(out_dir, "uncertainty", force=force) as stage:
-                parquet = stage / "replications.parquet" if replications else None
-                with _progress(n, "不确定性分析 (uncertainty)") as progress:
-                    res = ua_mod.run(result, ds, factors, n, seed, chunk=chunk, backend=backend.value,
-                                     scheduler=scheduler, parquet=parquet, progress=progress)  # fmt: skip
-                config = {"options": options.record(), "seed": seed, "chunk": chunk,
-                          "assumptions": [f.describe() for f in factors]}  # fmt: skip
-                written = [*ua_mod.write(res, stage, config), *([parquet] if parquet else [])]
-                if charts:
-                    from mfgindex.robust import charts as charts_mod  # matplotlib: only when asked
-
-                    written += charts_mod.rank_intervals(res.stats, stage / "rank_intervals",
-                                                         f"{result.framework.name_zh or result.framework.id} · {result.year}")  # fmt: skip  # noqa: E501
-            written = output_paths(out_dir, stage, written)
-            if res.n_nan:
-                err.print(f"[yellow]warning[/yellow] {res.n_nan} unit-replications without a score "
-                          f"(geometric/harmonic mean over a value ≤ 0) in {res.n_replications_with_nan} "
-                          "replications; those units are unranked there (column n_ranked)")  # fmt: skip
             print_outputs(out_dir, (p.name for p in written))
 
         guarded(go)
@@ -241,14 +172,14 @@ def register(app: typer.Typer) -> None:
             check_replaceable(out_dir, force)
             options = make_options(framework, data, year, previous_year, top, seed, methods)
             with spinner("评价计算中 (evaluating)…"):
-                result, ds = _evaluate(options)
-                factors = _factors(assumptions_file, result)
+                result, ds = evaluate(options)
+                factors = assumed_factors(assumptions_file, result)
             sa_mod.check_size(result, factors, n)  # before the progress bar and any work
             if n & (n - 1):
                 err.print(f"[yellow]warning[/yellow] --n {n} is not a power of 2; Sobol sequences "
                           "balance best at powers of 2")  # fmt: skip
             runs = n * (len(factors) + 2)
-            with _progress(runs, "敏感性分析 (Sobol)") as progress:
+            with progress_bar(runs, "敏感性分析 (Sobol)") as progress:
                 res = sa_mod.run(result, ds, factors, n, seed, chunk=chunk, backend=backend.value,
                                  scheduler=scheduler, per_unit=per_unit, progress=progress)  # fmt: skip
             config = {"options": options.record(), "seed": seed, "chunk": chunk,
