@@ -37,11 +37,20 @@ class Engine(core_whatif.Engine):
         self.codes_json = orjson.dumps(self.codes)
         self.between = [b',"nominal_rank":' + n + b',"rank_change":' for n in encode_ints(self.nominal_rank)]
         self._nominal_columns: dict[str, bytes] = {}
+        self._keys: dict[tuple[str, bool], bytes] = {}
         # the nominal side of the rank correlation (:meth:`correlation`)
         self._ranked = ~np.isnan(self.nominal_rank)
         nominal = self.nominal_rank[self._ranked]
         self._centred = nominal - nominal.mean()
         self._square = (self._centred * self._centred).sum()
+        # the cities by nominal rank (unranked last, then by position): ties of a new rank keep this order
+        self._by_nominal = np.argsort(self.nominal_rank, kind="stable")
+
+    def row_order(self, rank: Vec) -> npt.NDArray[np.intp]:
+        """The cities sorted by ``rank``, then by nominal rank, then by position (unranked last):
+        ``np.lexsort((nominal_rank, rank))`` with NaN last, as one stable sort of the nominal order."""
+        by_nominal = self._by_nominal
+        return by_nominal[np.argsort(rank[by_nominal], kind="stable")]
 
     def correlation(self, rank: Vec) -> float | None:
         """``spearman(rank, self.nominal_rank)``, the same number, with the nominal ranks' part computed
@@ -52,6 +61,16 @@ class Engine(core_whatif.Engine):
         x = a - a.mean()
         den = math.sqrt(float((x * x).sum() * self._square))
         return None if den == 0 else float((x * self._centred).sum() / den)
+
+    def field_key(self, field: str, first: bool) -> bytes:
+        """``"field":[`` (with the comma before it unless ``first``), encoded once per field name."""
+        key = (field, first)
+        text = self._keys.get(key)
+        if text is None:
+            text = (b"" if first else b",") + orjson.dumps(field) + b":["
+            if len(self._keys) < 1024:
+                self._keys[key] = text
+        return text
 
     def nominal_column(self, field: str) -> bytes:
         """The text of a nominal column of the compact form (``nominal_rank`` or an aggregate's nominal
@@ -102,35 +121,43 @@ def round6(values: Vec) -> Vec:
     return out
 
 
-def encode_floats(values: Vec) -> list[bytes]:
-    """Each value as ``repr`` writes it (NaN as ``null``), formatted by orjson in C.
+def _items(text: bytes, suffix: bytes) -> list[bytes]:
+    """The comma-separated items of ``text`` (orjson's numbers), each followed by ``suffix``."""
+    if not suffix:
+        return text.split(b",")
+    return (text.replace(b",", suffix + b"\0") + suffix).split(b"\0")  # (no NUL in numbers' text)
+
+
+def encode_floats(values: Vec, suffix: bytes = b"") -> list[bytes]:
+    """Each value as ``repr`` writes it (NaN as ``null``), formatted by orjson in C, followed by ``suffix``.
 
     orjson writes the shortest round-trip digits like ``repr``, in the same notation except below 10⁻⁴
     (``0.000012`` against ``1.2e-05``): those few take ``repr``.
     """
-    items = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+    items = _items(orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1], suffix)
     with np.errstate(invalid="ignore"):
         small = np.flatnonzero((np.abs(values) < 1e-4) & (values != 0))
     for i in small.tolist():
-        items[i] = repr(float(values[i])).encode()
+        items[i] = repr(float(values[i])).encode() + suffix
     return items
 
 
-def score_texts(values: Vec) -> list[bytes]:
+def score_texts(values: Vec, suffix: bytes = b"") -> list[bytes]:
     """The JSON text of each score in every what-if answer (rows, columns, the nominal cells, and so the
     export built from the rows): ``repr(round(v, 6))``, NaN as ``null`` — the one rounding of what-if
     scores (:func:`round6`: Python's correctly rounded ``round``, not ``np.round``, which differs near
-    ties in the seventh decimal)."""
-    return encode_floats(round6(values))
+    ties in the seventh decimal); each followed by ``suffix``."""
+    return encode_floats(round6(values), suffix)
 
 
-def encode_ints(values: Vec) -> list[bytes]:
-    """Whole numbers stored as floats (ranks) as JSON integers, NaN as ``null``."""
+def encode_ints(values: Vec, suffix: bytes = b"") -> list[bytes]:
+    """Whole numbers stored as floats (ranks) as JSON integers, NaN as ``null``; each followed by
+    ``suffix``."""
     missing = np.isnan(values)
     items = orjson.dumps(np.where(missing, 0, values).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY)
-    out = items[1:-1].split(b",")
+    out = _items(items[1:-1], suffix)
     for i in np.flatnonzero(missing).tolist():
-        out[i] = b"null"
+        out[i] = b"null" + suffix
     return out
 
 
@@ -160,42 +187,56 @@ def rows_json(
     dims: list[str],
     top: int | None = None,
 ) -> bytes:
-    """The rows as a UTF-8 JSON array (sorted by the new rank), built from pre-encoded per-city pieces.
+    """The rows as a UTF-8 JSON array (sorted by the new rank): :func:`row_parts` joined."""
+    return b"".join(row_parts(outcome, engine, prefixes, dims, top))
 
-    Each row: ``{code, name, province, region, rank, nominal_rank, rank_change, <root>, <dims>…}``.
-    Hand-assembled because ``json.dumps`` of 333 dicts costs ≈ 3 ms, more than the computation; only the
-    recomputed columns are encoded anew (:func:`score_texts`: the text of ``repr(round(v, 6))``), the
-    others come from per-city pieces cached by the engine, already UTF-8 (the
-    names are Chinese: encoding the whole text per request cost as much as building it).
+
+def row_parts(
+    outcome: WhatIf,
+    engine: Engine,
+    prefixes: dict[str, str],
+    dims: list[str],
+    top: int | None = None,
+    lead: bytes = b"[",
+    end: bytes = b"]",
+) -> list[bytes]:
+    """The pieces of the JSON array of rows (sorted by the new rank, then the nominal one), between
+    ``lead`` and ``end`` (``[`` and ``]``; a caller puts the rest of its answer there, so that the body
+    is joined, and copied, once).
+
+    Each row: ``{code, name, province, region, rank, nominal_rank, rank_change, <root>, <dims>…}``, the
+    recomputed columns first. Hand-assembled because ``json.dumps`` of 333 dicts costs ≈ 3 ms, more than
+    the computation; only the recomputed columns are encoded anew (:func:`score_texts`: the text of
+    ``repr(round(v, 6))``), the others come from per-city pieces cached by the engine, already UTF-8 (the
+    names are Chinese: encoding the whole text per request cost as much as building it). A row is five
+    pieces with one column recomputed: its head up to ``"rank":`` and the text between its rank and its
+    rank change (per city, picked in the new order in C), the rank, the rank change followed by the next
+    key, the score (the numbers' texts made in the new order, each with what follows it), and its tail.
     """
     ranks = outcome.rank
-    nominal = outcome.nominal_rank
     cols = [engine.root, *dims]
+    fresh = [c for c in cols if c in outcome.fresh]
     heads, tails, last_tails = engine.row_heads(prefixes, tuple(c for c in cols if c not in outcome.fresh))
-    fresh_cells = [
-        list(map(f',"{c}":'.encode().__add__, score_texts(outcome.scores[c])))
-        for c in cols
-        if c in outcome.fresh
-    ]
-    order = np.lexsort((nominal, np.where(np.isnan(ranks), np.inf, ranks))).tolist()
+    order = engine.row_order(ranks)
     if top is not None:
         order = order[:top]
-    if not order:
-        return b"[]"
-    if len(fresh_cells) > 1:
-        cells = list(map(b"".join, zip(*fresh_cells, strict=True)))
-    else:
-        cells = fresh_cells[0] if fresh_cells else [b""] * len(ranks)
-    pieces = (heads, encode_ints(ranks), engine.between, encode_ints(nominal - ranks), cells, tails)
+    if not order.size:
+        return [lead, end]
+    keys = [f',"{c}":'.encode() for c in fresh]
+    changes = encode_ints((outcome.nominal_rank - ranks)[order], keys[0] if keys else b"")
+    scores = [score_texts(outcome.scores[c][order], k) for c, k in zip(fresh, [*keys[1:], b""], strict=True)]
+    picked = order.tolist()
+    pick = operator.itemgetter(*picked) if len(picked) > 1 else lambda piece: (piece[picked[0]],)
+    # row by row: head, rank, between, change, scores…, tail
+    pieces = (pick(heads), encode_ints(ranks[order]), pick(engine.between), changes, *scores, pick(tails))
     width = len(pieces)
-    parts: list[bytes] = [b""] * (width * len(order) + 2)
-    pick = operator.itemgetter(*order) if len(order) > 1 else lambda piece: (piece[order[0]],)
-    for k, piece in enumerate(pieces):  # row by row: head, rank, nominal rank, change, cells, tail
-        parts[1 + k : -1 : width] = pick(piece)  # the pieces in the new order, picked in C
-    parts[0] = b"["
-    parts[-2] = last_tails[order[-1]]  # no comma after the last row
-    parts[-1] = b"]"
-    return b"".join(parts)
+    parts: list[bytes] = [b""] * (width * len(picked) + 2)
+    for k, piece in enumerate(pieces):
+        parts[1 + k : -1 : width] = piece
+    parts[0] = lead
+    parts[-2] = last_tails[picked[-1]]  # no comma after the last row
+    parts[-1] = end
+    return parts
 
 
 def rows(outcome: WhatIf, engine: Engine, prefixes: dict[str, str], dims: list[str]) -> list[dict[str, Any]]:
@@ -246,33 +287,46 @@ def column_fields(engine: Engine, dims: list[str]) -> list[str]:
 def columns_json(
     outcome: WhatIf, engine: Engine, fields: Sequence[str], keep: npt.NDArray[np.bool_] | None = None
 ) -> bytes:
-    """The compact response body's ``columns`` as JSON: one array per field, in the order of
-    ``engine.codes`` (only the cities where ``keep`` is true, when given).
+    """The compact response body's ``columns`` as JSON: :func:`column_parts` joined."""
+    return b"".join(column_parts(outcome, engine, fields, keep))
+
+
+def column_parts(
+    outcome: WhatIf,
+    engine: Engine,
+    fields: Sequence[str],
+    keep: npt.NDArray[np.bool_] | None = None,
+    lead: bytes = b"{",
+    end: bytes = b"}",
+) -> list[bytes]:
+    """The pieces of the compact response body's ``columns`` object, between ``lead`` and ``end``: one
+    array per field, in the order of ``engine.codes`` (only the cities where ``keep`` is true, when given).
 
     Ranks are integers (null when unranked), scores as in the rows (:func:`score_texts`: rounded to 6
     decimals by Python's ``round``; null when missing), so both forms carry the same text per number.
     About 30 KB for 331 cities and every field, against ≈ 90 KB for the row-wise form.
     """
-    parts = []
-    for f in fields:
+    parts = [lead]
+    for i, f in enumerate(fields):
+        parts.append(engine.field_key(f, first=i == 0))
         if keep is None and (f == "nominal_rank" or (f not in RANK_FIELDS and f not in outcome.fresh)):
             # not recomputed: the nominal values, whose text the engine keeps
-            parts.append(b"".join((orjson.dumps(f), b":[", engine.nominal_column(f), b"]")))
-            continue
-        ints = f in RANK_FIELDS
-        if f == "rank":
-            values = outcome.rank
-        elif f == "nominal_rank":
-            values = outcome.nominal_rank
-        elif f == "rank_change":
-            values = outcome.nominal_rank - outcome.rank
+            parts.append(engine.nominal_column(f))
         else:
-            values = outcome.scores[f]
-        if keep is not None:
-            values = values[keep]
-        text = ints_text(values) if ints else scores_text(values)
-        parts.append(b"".join((orjson.dumps(f), b":[", text, b"]")))
-    return b"".join((b"{", b",".join(parts), b"}"))
+            if f == "rank":
+                values = outcome.rank
+            elif f == "nominal_rank":
+                values = outcome.nominal_rank
+            elif f == "rank_change":
+                values = outcome.nominal_rank - outcome.rank
+            else:
+                values = outcome.scores[f]
+            if keep is not None:
+                values = values[keep]
+            parts.append(ints_text(values) if f in RANK_FIELDS else scores_text(values))
+        parts.append(b"]")
+    parts.append(end)
+    return parts
 
 
 def dumps(data: Any) -> bytes:

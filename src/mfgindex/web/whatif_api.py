@@ -99,19 +99,21 @@ class WhatIfAnswers:
             "max_abs_change": int(np.abs(moved[ok]).max()) if ok.any() else 0,
             "rank_correlation": engine.correlation(outcome.rank),
         }
+        start = whatif.dumps(head)[:-1]
         if body.format == "columns":
             if body.fields is None:
                 fields = whatif.column_fields(engine, service.dim_ids)
-            if body.top is None:
-                codes = engine.codes_json
-                cols = whatif.columns_json(outcome, engine, fields)
-            else:  # keep the first N by new rank, still in code order
+            keep = None
+            codes = engine.codes_json
+            if body.top is not None:  # keep the first N by new rank, still in code order
                 keep = np.nan_to_num(outcome.rank, nan=np.inf) <= body.top
                 codes = whatif.dumps([c for c, k in zip(engine.codes, keep.tolist(), strict=True) if k])
-                cols = whatif.columns_json(outcome, engine, fields, keep)
-            return b"".join((whatif.dumps(head)[:-1], b',"codes":', codes, b',"columns":', cols, b"}"))
-        rows = whatif.rows_json(outcome, engine, self.prefixes[year], service.dim_ids, body.top)
-        return b"".join((whatif.dumps(head)[:-1], b',"rows":', rows, b"}"))  # one copy of the body
+            lead = b"".join((start, b',"codes":', codes, b',"columns":{'))
+            return b"".join(whatif.column_parts(outcome, engine, fields, keep, lead, b"}}"))
+        parts = whatif.row_parts(
+            outcome, engine, self.prefixes[year], service.dim_ids, body.top, start + b',"rows":[', b"]}"
+        )
+        return b"".join(parts)  # one copy of the body
 
 
 WHATIF_PATH = "/api/whatif"
