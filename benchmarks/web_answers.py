@@ -80,6 +80,10 @@ def requests(seed: int = 0) -> list[bytes]:
                 )
             )
     out.append(whatif_request({"weights": {}, "range": [0, 1e6], "format": "columns"}))
+    for form in forms:  # nothing recomputed: the nominal ranking
+        out.append(whatif_request({**form}))
+        out.append(whatif_request({"weights": {"scale": 1, "quality": 1}, "top": 7, **form}))
+        out.append(whatif_request({"weights": {"green_parks": 1, "green_factories": 1}, **form}))
     out.append(whatif_request({"weights": {"scale": 1}, "normalise": "zscore", "aggregate": "geometric"}))
     repeat = out[:10]  # the same requests again: answered from the cache
     out.extend(repeat)

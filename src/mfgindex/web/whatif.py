@@ -224,7 +224,8 @@ def row_parts(
         return [lead, end]
     keys = [f',"{c}":'.encode() for c in fresh]
     changes = encode_ints((outcome.nominal_rank - ranks)[order], keys[0] if keys else b"")
-    scores = [score_texts(outcome.scores[c][order], k) for c, k in zip(fresh, [*keys[1:], b""], strict=True)]
+    follow = [*keys[1:], b""][: len(fresh)]
+    scores = [score_texts(outcome.scores[c][order], k) for c, k in zip(fresh, follow, strict=True)]
     picked = order.tolist()
     pick = operator.itemgetter(*picked) if len(picked) > 1 else lambda piece: (piece[picked[0]],)
     # row by row: head, rank, between, change, scores…, tail
