@@ -74,12 +74,17 @@ def evaluate(options: RunSpec) -> tuple[Result, Dataset]:
     return result, prepared.dataset
 
 
-def assumed_factors(path: Path | None, result: Result) -> list[Factor]:
+def nominal_run(options: RunSpec, assumptions_file: Path | None) -> tuple[Result, Dataset, list[Factor]]:
+    """The nominal run of ``options`` (:func:`evaluate`) and the assumptions around it — ``assumptions_file``
+    read against the run's framework, else COINr's default assumptions — under the evaluating spinner."""
+    from mfgindex.cli.progress import spinner
     from mfgindex.robust import assumptions
 
-    if path is None:
-        return assumptions.default_assumptions(result.framework)
-    return assumptions.load(path, result.framework)
+    with spinner("评价计算中 (evaluating)…"):
+        result, ds = evaluate(options)
+        if assumptions_file is None:
+            return result, ds, assumptions.default_assumptions(result.framework)
+        return result, ds, assumptions.load(assumptions_file, result.framework)
 
 
 def register(app: typer.Typer) -> None:
@@ -162,7 +167,6 @@ def register(app: typer.Typer) -> None:
         --per-unit 另算各单位指数的 Sobol 指数，--charts 另绘条形图。
         """
         from mfgindex.cli.console import err, guarded, out, print_outputs
-        from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
         from mfgindex.robust import sensitivity as sa_mod
@@ -171,9 +175,7 @@ def register(app: typer.Typer) -> None:
             check_out_dir(out_dir)
             check_replaceable(out_dir, force)
             options = make_options(framework, data, year, previous_year, top, seed, methods)
-            with spinner("评价计算中 (evaluating)…"):
-                result, ds = evaluate(options)
-                factors = assumed_factors(assumptions_file, result)
+            result, ds, factors = nominal_run(options, assumptions_file)
             sa_mod.check_size(result, factors, n)  # before the progress bar and any work
             if n & (n - 1):
                 err.print(f"[yellow]warning[/yellow] --n {n} is not a power of 2; Sobol sequences "

@@ -31,8 +31,7 @@ from mfgindex.cli.robust import (
     OutOpt,
     SchedulerOpt,
     SeedOpt,
-    assumed_factors,
-    evaluate,
+    nominal_run,
     progress_bar,
 )
 
@@ -74,7 +73,6 @@ def register(app: typer.Typer) -> None:
         输出 uncertainty.csv 与 uncertainty.json；--replications 另写每次重复的结果，--charts 另绘排名区间图。
         """
         from mfgindex.cli.console import err, guarded, print_outputs
-        from mfgindex.cli.progress import spinner
         from mfgindex.core.files import check_out_dir
         from mfgindex.core.outdir import check_replaceable, output_folder, output_paths
         from mfgindex.robust import limits
@@ -85,9 +83,7 @@ def register(app: typer.Typer) -> None:
             check_replaceable(out_dir, force)
             limits.check_evaluations(n, f"{n:,} replications")  # before evaluating
             options = make_options(framework, data, year, previous_year, top, seed, methods)
-            with spinner("评价计算中 (evaluating)…"):
-                result, ds = evaluate(options)
-                factors = assumed_factors(assumptions_file, result)
+            result, ds, factors = nominal_run(options, assumptions_file)
             with output_folder(out_dir, "uncertainty", force=force) as stage:
                 parquet = stage / "replications.parquet" if replications else None
                 with progress_bar(n, "不确定性分析 (uncertainty)") as progress:
