@@ -69,9 +69,6 @@ def _mean(x: Components, base: Array, factor: Array | None, min_share: float, po
     unit's score NaN (the pipeline checks the range beforehand and tells the user).
     """
     if isinstance(x, tuple):
-        out = _columns_mean(x, base, factor, power)
-        if out is not None:
-            return out
         x = stacked(x)
     # the smallest component: NaN if one is missing, > 0 if all are positive (one pass, no mask)
     if factor is not None and x.ndim == 3 and x.size and not np.isnan(low := np.min(x)):
@@ -96,20 +93,9 @@ def _mean(x: Components, base: Array, factor: Array | None, min_share: float, po
         if bool(nonpositive.any()):
             out = np.where(nonpositive, np.nan, out)
         return np.asarray(out, dtype=np.float64)
+    if factor is not None and x.ndim == 2:  # components shared by the r replications: matrix products
+        return shared_mean_t(x, base, factor, min_share, power).T
     present = ~np.isnan(x)
-    if factor is not None and x.ndim == 2:
-        # components shared by the r replications: Σ_j f_rj·b_j·t_uj as (r, k) @ (k, units)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            wb = np.where(present, np.broadcast_to(base, x.shape), 0.0)
-            numerator, total = _products(factor, wb * _terms(x, present, power), wb)
-            out = _from_terms(numerator / total, power)
-        unit_bad = _too_few(present, min_share)  # (units,): small, checked once
-        if power != 1:
-            unit_bad |= np.any(present & (x <= 0), axis=-1)
-        nonpositive = total <= 0
-        if bool(unit_bad.any()) or bool(nonpositive.any()):
-            out = np.where(nonpositive | unit_bad, np.nan, out)
-        return np.asarray(out, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         term = _terms(x, present, power)
         w = base if factor is None else base[None, ...] * factor[:, None, :]
@@ -200,9 +186,10 @@ def _products_t(factor: Array, terms: Array, wb: Array) -> tuple[Array, Array]:
 
 
 def columns_mean_t(cols: tuple[Array, ...], base: Array, factor: Array, power: int) -> Array | None:
-    """:func:`_columns_mean` of one or two complete components that vary by replication, laid out
-    replications last (``(units, r)`` each; ``factor`` ``(r, k)``): ``(units, r)``, the same numbers as
-    ``_columns_mean`` of the transposed columns, transposed. ``None`` for the other cases."""
+    """:func:`_mean` of one or two complete components that vary by replication, laid out replications
+    last (``(units, r)`` each; ``factor`` ``(r, k)``): ``(units, r)``, the same numbers as ``_mean`` of the
+    transposed columns, transposed (its sums written out as :func:`_dot_last` has them, on the columns:
+    no stacked copy). ``None`` for the other cases (``_mean`` computes those)."""
     if len(cols) > 2 or not cols:
         return None
     shape = cols[0].shape
@@ -211,7 +198,7 @@ def columns_mean_t(cols: tuple[Array, ...], base: Array, factor: Array, power: i
     low = min(np.minimum.reduce(c, axis=None) for c in cols)  # NaN if a component is missing
     if np.isnan(low) or (power != 1 and not low > 0):
         return None
-    w = base[None, ...] * factor[:, None, :]  # (r, 1 | units, k), as _columns_mean has it
+    w = base[None, ...] * factor[:, None, :]  # (r, 1 | units, k), as _mean has it
     total = w.sum(axis=-1).T  # (1 | units, r)
     # each component's weights as a contiguous row (numpy buffers an operand strided along the inner axis)
     wc = [np.ascontiguousarray(w[..., i].T) for i in range(len(cols))]
@@ -223,30 +210,6 @@ def columns_mean_t(cols: tuple[Array, ...], base: Array, factor: Array, power: i
             out += terms[1] * wc[1]
         out += 0.0
         out /= total
-        out = _from_terms(out, power)
-    nonpositive = total <= 0
-    if bool(nonpositive.any()):
-        out = np.where(nonpositive, np.nan, out)
-    return np.asarray(out, dtype=np.float64)
-
-
-def _columns_mean(cols: tuple[Array, ...], base: Array, factor: Array | None, power: int) -> Array | None:
-    """:func:`_mean` of one or two complete components given as columns that vary by replication
-    (``(r, units)`` each, as the scores of noisy child aggregates are): the same operations on each
-    column as on the stacked array, without stacking it. ``None`` for the other cases."""
-    if factor is None or len(cols) > 2 or not cols:
-        return None
-    shape = cols[0].shape
-    if len(shape) != 2 or not all(c.shape == shape for c in cols) or not cols[0].size:
-        return None
-    low = min(np.minimum.reduce(c, axis=None) for c in cols)  # NaN if a component is missing
-    if np.isnan(low) or (power != 1 and not low > 0):
-        return None
-    w = base[None, ...] * factor[:, None, :]
-    total = w.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = cols if power == 1 else tuple(np.log(c) if power == 0 else 1.0 / c for c in cols)
-        out = _dot_last(terms, w) / total
         out = _from_terms(out, power)
     nonpositive = total <= 0
     if bool(nonpositive.any()):
@@ -268,25 +231,18 @@ def _too_few(present: npt.NDArray[np.bool_], min_share: float) -> npt.NDArray[np
     return np.asarray(none | (count / k < min_share))
 
 
-def _dot_last(x: Components, w: Array) -> Array:
+def _dot_last(x: Array, w: Array) -> Array:
     """Σ_k x[..., k]·w[..., k] (``w`` broadcast against ``x``), as einsum sums it. Over one or two
     components the sum written out is the same to the last bit — einsum adds the products to 0 one by one:
     the first is exact, the second one addition, and adding 0 last turns −0 into 0 as einsum does — and
-    needs no broadcast copy of the weights (nor a stacked copy of columns); over more components,
-    einsum's own order is kept."""
-    if isinstance(x, tuple):
-        cols = x
-    else:
-        cols = tuple(x[..., i] for i in range(x.shape[-1])) if x.shape[-1] <= 2 else ()
-    k = len(cols) if isinstance(x, tuple) else x.shape[-1]
+    needs no broadcast copy of the weights; over more components, einsum's own order is kept."""
+    k = x.shape[-1]
     if k in (1, 2):
-        first, second = cols[0], cols[-1]
-        out = first * w[..., 0]
+        out = x[..., 0] * w[..., 0]
         if k == 2:
-            out += second * w[..., 1]
+            out += x[..., 1] * w[..., 1]
         out += 0.0
         return np.asarray(out, dtype=np.float64)
-    x = stacked(x)
     w3 = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
     return np.asarray(np.einsum("...k,...k->...", x, w3), dtype=np.float64)
 

@@ -116,12 +116,8 @@ class Plan:
         leaves: Array,
         base: Mapping[int, Array] | None = None,
         factor: Mapping[int, Array] | None = None,
-        *,
-        dirty: Set[int] | None = None,
-        previous: Array | None = None,
-        root_only: bool = False,
     ) -> Array:
-        """Scores of every aggregate, bottom-up: ``(…, units, aggregates)`` (``(…, units)`` if ``root_only``).
+        """Scores of every aggregate, bottom-up: ``(…, units, aggregates)`` (:meth:`apply_each`, stacked).
 
         Parameters
         ----------
@@ -131,17 +127,8 @@ class Plan:
             Aggregate index → weights replacing the nominal ones: ``(k,)`` or per unit ``(units, k)``.
         factor
             Aggregate index → per-replication multipliers ``(r, k)`` of the weights (noise, exclusions).
-        dirty, previous
-            Recompute only the ``dirty`` aggregates; take the others from ``previous`` scores
-            ``(units, aggregates)`` (which must be those of the same leaves).
         """
-        out = self.apply_each(leaves, base, factor, dirty=dirty, previous=previous, root_only=root_only)
-        if root_only:
-            return out[-1]
-        if all(v.shape == out[0].shape for v in out):
-            return np.stack(out, axis=-1)
-        shape = np.broadcast_shapes(*(v.shape for v in out))
-        return np.stack([np.broadcast_to(v, shape) for v in out], axis=-1)
+        return stacked(tuple(self.apply_each(leaves, base, factor)))
 
     def apply_each(
         self,
@@ -154,11 +141,14 @@ class Plan:
         previous_bad: Bools | None = None,
         root_only: bool = False,
     ) -> list[Array]:
-        """:meth:`apply`, with the scores of each aggregate as a list (no final stacking).
+        """:meth:`apply`, with the scores of each aggregate as a list (no final stacking; only the root's
+        if ``root_only``).
 
-        ``previous_bad`` (``(units, aggregates)``, from :meth:`apply_flagged`) marks the scores in
-        ``previous`` that are missing because a geometric or harmonic mean met a value ≤ 0, so that the
-        aggregates above them stay unscored (a merely missing component would be skipped).
+        ``dirty``, ``previous``: recompute only the ``dirty`` aggregates; take the others from ``previous``
+        scores ``(units, aggregates)`` (which must be those of the same leaves). ``previous_bad``
+        (``(units, aggregates)``, from :meth:`apply_flagged`) marks the scores in ``previous`` that are
+        missing because a geometric or harmonic mean met a value ≤ 0, so that the aggregates above them
+        stay unscored (a merely missing component would be skipped).
         """
         vals, _ = self._apply(leaves, base, factor, dirty, previous, previous_bad, root_only)
         return vals
@@ -170,7 +160,7 @@ class Plan:
         vals, bad = self._apply(leaves, base, None, None, None, None, False)
         shape = np.broadcast_shapes(*(v.shape for v in vals))
         flags = [np.zeros(shape, dtype=bool) if b is None else np.broadcast_to(b, shape) for b in bad]
-        return np.stack([np.broadcast_to(v, shape) for v in vals], axis=-1), np.stack(flags, axis=-1)
+        return stacked(tuple(vals)), np.stack(flags, axis=-1)
 
     def _apply(
         self,
