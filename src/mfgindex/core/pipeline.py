@@ -409,24 +409,14 @@ def evaluate(
     years = ds.years()
     if year not in years:
         raise UserError(Problem(f"no data for year {year}", expected=f"one of {years}"))
-    if previous_year is not None and previous_year >= year:
-        raise UserError(
-            Problem(
-                f"the previous year {previous_year} is not before the year {year}",
-                column="--previous-year",
-                value=str(previous_year),
-                expected=f"a year before {year}",
-            )
-        )
-    if previous_year is not None and previous_year not in years:
-        raise UserError(
-            Problem(
-                f"no data for the previous year {previous_year}",
-                column="--previous-year",
-                value=str(previous_year),
-                expected=f"one of {[y for y in years if y < year]} or no --previous-year",
-            )
-        )
+    if previous_year is not None and (previous_year >= year or previous_year not in years):
+        if previous_year >= year:
+            what = f"the previous year {previous_year} is not before the year {year}"
+            expected = f"a year before {year}"
+        else:
+            what = f"no data for the previous year {previous_year}"
+            expected = f"one of {[y for y in years if y < year]} or no --previous-year"
+        raise UserError(Problem(what, column="--previous-year", value=str(previous_year), expected=expected))
     prev_year = previous_year if previous_year is not None else year - 1
     has_prev = prev_year in years
     derivation = None
