@@ -58,14 +58,9 @@ def make_figures(
     if run.is_cities and g is not None and ctx["va"].notna().any():
         label = g.va_label if lang == "zh" else "secondary-sector VA"
         out["va"] = run_figures.va_distribution_chart(t, ctx, n, a.year, a.previous_year, label, lang, src)
-        if ctx["growth"].notna().any():
-            out["growth"] = run_figures.growth_distribution_chart(
-                t, ctx, n, a.year, g.growth_national, label, lang, src
-            )
-        if ctx["share"].notna().any():
-            out["share"] = run_figures.va_share_chart(
-                t, ctx, n, a.year, g.national_va_share_of_gdp, label, lang, src
-            )
+        for key, national in (("growth", g.growth_national), ("share", g.national_va_share_of_gdp)):
+            if ctx[key].notna().any():
+                out[key] = run_figures.context_chart(t, ctx, key, n, a.year, national, label, lang, src)
     if dims:
         out["subindex"] = run_figures.subindex_distribution_chart(t, dims, labels, n, lang, src)
     if len(dims) >= 3:

@@ -110,18 +110,28 @@ def va_distribution_chart(
     return fig
 
 
-def _sorted_bars(
+def context_chart(
     table: pd.DataFrame,
-    values: pd.Series,
-    n: int,
-    title: str,
-    ylabel: str,
-    refs: Sequence[tuple[float, str]],
-    source: str,
+    context: pd.DataFrame,
+    column: str,
+    n: int = 50,
+    year: int = 0,
+    national: float | None = None,
+    label: str = "第二产业增加值",
     lang: str = "zh",
+    source: str = "",
 ) -> Figure:
+    """The top-``n`` cities' ``context[column]``, sorted, as bars coloured by region: 图6 (``"growth"``,
+    nominal growth of value added, with the national growth) or 图7 (``"share"``, value added as a share
+    of GDP, with 50 % and the national share, 40 % without it)."""
+    tx = _FIG_TEXT[lang]
+    refs: list[tuple[float, str]] = [(0.5, "50%")] if column == "share" else []
+    if national is not None:
+        refs.append((national, tx["national"].format(v=f"{national * 100:.1f}%")))
+    elif column == "share":
+        refs.append((0.4, "40%"))
     t = top(table, n)
-    v = (values.reindex(t.index) * 100).dropna().sort_values(ascending=False)
+    v = (context[column].reindex(t.index) * 100).dropna().sort_values(ascending=False)
     fig = _figure(PRINT_WIDTH_IN, 3.4)
     ax = fig.add_subplot()
     x = np.arange(len(v), dtype=float)
@@ -136,67 +146,13 @@ def _sorted_bars(
     ax.set_xticks(x, [_short(str(t.at[k, "name"])) for k in v.index], rotation=90, fontsize=MIN_PRINT_PT)
     ax.tick_params(axis="y", labelsize=MIN_PRINT_PT)
     ax.set_xlim(-0.7, len(v) - 0.3)
-    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_ylabel(tx[f"{column}_axis"], fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=col, label=r) for r, col in REGION_COLOURS.items() if r in set(t["region"])]
     ax.legend(handles=handles, fontsize=MIN_PRINT_PT, frameon=False, loc="upper center", ncols=4)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(tx[f"{column}_title"].format(year=year, n=n, label=label), fontsize=10)
     _source(fig, source, lang)
     return fig
-
-
-def growth_distribution_chart(
-    table: pd.DataFrame,
-    context: pd.DataFrame,
-    n: int = 50,
-    year: int = 0,
-    national: float | None = None,
-    label: str = "第二产业增加值",
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """图6: nominal growth of value added of each top-``n`` city, sorted, with the national growth."""
-    tx = _FIG_TEXT[lang]
-    refs = [] if national is None else [(national, tx["national"].format(v=f"{national * 100:.1f}%"))]
-    return _sorted_bars(
-        table,
-        context["growth"],
-        n,
-        tx["growth_title"].format(year=year, n=n, label=label),
-        tx["growth_axis"],
-        refs,
-        source,
-        lang,
-    )
-
-
-def va_share_chart(
-    table: pd.DataFrame,
-    context: pd.DataFrame,
-    n: int = 50,
-    year: int = 0,
-    national: float | None = None,
-    label: str = "第二产业增加值",
-    lang: str = "zh",
-    source: str = "",
-) -> Figure:
-    """图7: value added as a share of GDP for each top-``n`` city, sorted, with 40 %, 50 % and national."""
-    tx = _FIG_TEXT[lang]
-    refs: list[tuple[float, str]] = [(0.5, "50%")]
-    if national is not None:
-        refs.append((national, tx["national"].format(v=f"{national * 100:.1f}%")))
-    else:
-        refs.append((0.4, "40%"))
-    return _sorted_bars(
-        table,
-        context["share"],
-        n,
-        tx["share_title"].format(year=year, n=n, label=label),
-        tx["share_axis"],
-        refs,
-        source,
-        lang,
-    )
 
 
 def subindex_distribution_chart(
