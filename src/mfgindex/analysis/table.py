@@ -112,6 +112,14 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
     problems: list[Problem] = []
     rows: list[dict[str, object]] = []
     seen: dict[str, int] = {}
+    line = 0
+
+    def bad(message: str, key: str, value: str, expected: str = "") -> None:
+        """A problem in this row's ``key`` column (the row is left out)."""
+        problems.append(
+            Problem(message, file=fname, row=line, column=cols[key], value=value, expected=expected)
+        )
+
     for i, rec in enumerate(raw.to_dict("records")):
         line = i + 2
         province_text = str(rec[cols["province"]]).strip()
@@ -120,25 +128,15 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
             continue  # blank line
         province = geo.normalise_province(province_text)
         if province is None:
-            problems.append(
-                Problem("无法识别的省份", file=fname, row=line, column=cols["province"], value=province_text)
-            )
+            bad("无法识别的省份", "province", province_text)
             continue
         match = geo.resolve(city_text, province)
         if match.code is None:
-            problems.append(Problem(match.reason, file=fname, row=line, column=cols["city"], value=city_text))
+            bad(match.reason, "city", city_text)
             continue
         code = match.code
         if code in seen:
-            problems.append(
-                Problem(
-                    f"城市重复（已见于第 {seen[code]} 行）",
-                    file=fname,
-                    row=line,
-                    column=cols["city"],
-                    value=city_text,
-                )
-            )
+            bad(f"城市重复（已见于第 {seen[code]} 行）", "city", city_text)
             continue
         seen[code] = line
         rank_text = str(rec[cols["national_rank"]]).strip()
@@ -147,16 +145,7 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
             if rank < 1 or float(rank_text) != rank:
                 raise ValueError(rank_text)
         except ValueError:
-            problems.append(
-                Problem(
-                    "排名不是正整数",
-                    file=fname,
-                    row=line,
-                    column=cols["national_rank"],
-                    value=rank_text,
-                    expected="1, 2, 3 …",
-                )
-            )
+            bad("排名不是正整数", "national_rank", rank_text, "1, 2, 3 …")
             continue
         row: dict[str, object] = {
             "code": code,
@@ -169,30 +158,17 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
             text = str(rec[cols["province_rank"]]).strip()
             m = _PROVINCE_RANK.match(text) if text else None
             if text and m is None:
-                problems.append(
-                    Problem(
-                        "无法识别的地区排名",
-                        file=fname,
-                        row=line,
-                        column=cols["province_rank"],
-                        value=text,
-                        expected="苏1",
-                    )
-                )
+                bad("无法识别的地区排名", "province_rank", text, "苏1")
                 continue
             if m is not None:
                 abbr = m.group(1).strip()
                 prov_short = str(units.at[code, "province"])
                 prov_abbr = str(units.at[code, "province_abbr"])
                 if abbr and abbr not in (prov_abbr, prov_short):
-                    problems.append(
-                        Problem(
-                            f"地区排名的简称与省份不符（{prov_short} 的简称是 {prov_abbr}）",
-                            file=fname,
-                            row=line,
-                            column=cols["province_rank"],
-                            value=text,
-                        )
+                    bad(
+                        f"地区排名的简称与省份不符（{prov_short} 的简称是 {prov_abbr}）",
+                        "province_rank",
+                        text,
                     )
                     continue
                 row["province_rank"] = int(m.group(2))
@@ -201,16 +177,7 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
             if text:
                 word = _CHANGE_WORDS.get(text.lower())
                 if word is None:
-                    problems.append(
-                        Problem(
-                            "无法识别的排名变化",
-                            file=fname,
-                            row=line,
-                            column=cols["rank_change"],
-                            value=text,
-                            expected="up/down/same/new 或 ↑ ↓ — 新增",
-                        )
-                    )
+                    bad("无法识别的排名变化", "rank_change", text, "up/down/same/new 或 ↑ ↓ — 新增")
                     continue
                 row["change"] = word
         if "prev_rank" in cols:
@@ -219,11 +186,7 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
                 try:
                     row["prev_rank"] = float(int(float(text)))
                 except ValueError:
-                    problems.append(
-                        Problem(
-                            "上年排名不是整数", file=fname, row=line, column=cols["prev_rank"], value=text
-                        )
-                    )
+                    bad("上年排名不是整数", "prev_rank", text)
                     continue
         rows.append(row)
     if problems:
