@@ -226,24 +226,21 @@ def assignment_note(rates: pd.DataFrame | None, lang: str = "zh", most: int = 6)
     low_all = low_rate_regions(rates)
     low = low_all.head(most)
     more = len(low_all) - len(low)
-    if lang == "en":
+    en = lang == "en"
+    if en:
         text = f"{done}/{total} entries ({done / total:.0%}) assigned to a city"
-        if len(low):
-            parts = [
-                f"{r} {a}/{n} ({a / n:.0%})"
-                for r, a, n in zip(low["region"], low["assigned"], low["entries"], strict=True)
-            ]
+    else:
+        text = f"已分配到城市的条目 {done}/{total}（{done / total:.0%}）"
+    if len(low):
+        form = "{} {}/{} ({:.0%})" if en else "{} {}/{}（{:.0%}）"
+        rows = zip(low["region"], low["assigned"], low["entries"], strict=True)
+        parts = [form.format(r, a, n, a / n) for r, a, n in rows]
+        if en:
             text += "; low in " + ", ".join(parts) + (f" and {more} more" if more else "")
             text += ": counts there are understated"
-        return text
-    text = f"已分配到城市的条目 {done}/{total}（{done / total:.0%}）"
-    if len(low):
-        parts = [
-            f"{r} {a}/{n}（{a / n:.0%}）"
-            for r, a, n in zip(low["region"], low["assigned"], low["entries"], strict=True)
-        ]
-        text += "；分配率偏低：" + "、".join(parts) + (f"等 {len(low_all)} 个地区" if more else "")
-        text += "，这些地区的城市计数偏低"
+        else:
+            text += "；分配率偏低：" + "、".join(parts) + (f"等 {len(low_all)} 个地区" if more else "")
+            text += "，这些地区的城市计数偏低"
     return text
 
 
