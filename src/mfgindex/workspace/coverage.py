@@ -99,11 +99,24 @@ def _sources(s: pd.Series) -> str:
     return "; ".join(f"{k} ×{v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
-def _years(obs: pd.DataFrame, years: Iterable[int] | None) -> list[int]:
-    """The years asked for, or every year with observations."""
-    if years is not None:
-        return sorted({int(y) for y in years})
-    return sorted({int(y) for y in obs["year"]})
+def _read(
+    directory: Path,
+    framework: str | Framework,
+    years: Iterable[int] | None,
+    snapshot: int | None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> tuple[Framework, pd.DataFrame, dict[str, pd.DataFrame], list[int]]:
+    """The framework (its cities checked), the workspace's observations and lists, and the years asked for
+    (default every year with observations); a ``threshold`` outside [0, 1] is refused first."""
+    if not 0 <= threshold <= 1:
+        raise UserError(
+            Problem("threshold outside [0, 1]", column="--threshold", value=f"{threshold:g}", expected="0-1")
+        )
+    fw = framework if isinstance(framework, Framework) else fw_mod.load(framework)
+    _check_cities(fw)
+    obs, lists = _observations(directory, snapshot)
+    ys = sorted({int(y) for y in (years if years is not None else obs["year"])})
+    return fw, obs, lists, ys
 
 
 def variables(
@@ -116,10 +129,8 @@ def variables(
 
     Columns: ``variable, name_zh, in_framework, year, cities, of, share, sources``.
     """
-    fw = framework if isinstance(framework, Framework) else fw_mod.load(framework)
-    _check_cities(fw)
-    obs, lists = _observations(directory, snapshot)
-    return _variables(obs, lists, fw, _years(obs, years))
+    fw, obs, lists, ys = _read(directory, framework, years, snapshot)
+    return _variables(obs, lists, fw, ys)
 
 
 def _variables(
@@ -210,14 +221,8 @@ def dimensions(
     Columns: ``year, dimension, name_zh, indicators, cells, with_data, share, thin, weakest`` (the
     dimension's indicator with the fewest cities, and how many).
     """
-    if not 0 <= threshold <= 1:
-        raise UserError(
-            Problem("threshold outside [0, 1]", column="--threshold", value=f"{threshold:g}", expected="0-1")
-        )
-    fw = framework if isinstance(framework, Framework) else fw_mod.load(framework)
-    _check_cities(fw)
-    obs, lists = _observations(directory, snapshot)
-    return _dimensions(obs, lists, fw, _years(obs, years), threshold)
+    fw, obs, lists, ys = _read(directory, framework, years, snapshot, threshold)
+    return _dimensions(obs, lists, fw, ys, threshold)
 
 
 def _dimensions(
@@ -308,14 +313,7 @@ def coverage(
     snapshot: int | None = None,
 ) -> Coverage:
     """Both coverage tables (read once from the workspace)."""
-    if not 0 <= threshold <= 1:
-        raise UserError(
-            Problem("threshold outside [0, 1]", column="--threshold", value=f"{threshold:g}", expected="0-1")
-        )
-    fw = framework if isinstance(framework, Framework) else fw_mod.load(framework)
-    _check_cities(fw)
-    obs, lists = _observations(directory, snapshot)
-    ys = _years(obs, years)
+    fw, obs, lists, ys = _read(directory, framework, years, snapshot, threshold)
     return Coverage(
         str(directory),
         fw.id,

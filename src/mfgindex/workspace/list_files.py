@@ -121,11 +121,17 @@ def _read_entries(
     problems: list[Problem] = []
     rows: list[dict[str, object]] = []
     seen: dict[tuple[str, str, str], int] = {}
+    row = 0
+
+    def bad(message: str, column: str | None, value: str = "", expected: str = "") -> None:
+        """A problem in this row (the row is left out)."""
+        problems.append(Problem(message, file, sheet, row, column or "", value, expected))
+
     for i, rec in enumerate(df.to_dict("records")):
         row = i + 2
         name = str(rec[name_col]).strip()
         if not name:
-            problems.append(Problem("empty name", file=file, sheet=sheet, row=row, column=name_col))
+            bad("empty name", name_col)
             continue
         province = str(rec[prov_col]).strip() if prov_col else ""
         batch = str(rec[batch_col]).strip() if batch_col else ""
@@ -135,17 +141,7 @@ def _read_entries(
         if year_col and str(rec[year_col]).strip():
             text = str(rec[year_col]).strip().removesuffix(".0")
             if not re.fullmatch(r"\d{4}", text):
-                problems.append(
-                    Problem(
-                        "year is not a year",
-                        file=file,
-                        sheet=sheet,
-                        row=row,
-                        column=year_col,
-                        value=text,
-                        expected="a year such as 2022",
-                    )
-                )
+                bad("year is not a year", year_col, text, "a year such as 2022")
                 continue
             y = int(text)
         elif batch in (batch_years or {}):
@@ -155,17 +151,8 @@ def _read_entries(
         elif year is not None:
             y = year
         if y is None:
-            problems.append(
-                Problem(
-                    "no year for this entry",
-                    file=file,
-                    sheet=sheet,
-                    row=row,
-                    column=year_col or batch_col or name_col,
-                    value=batch,
-                    expected="a year column, a batch that is a year, --batch-years or --year",
-                )
-            )
+            expected = "a year column, a batch that is a year, --batch-years or --year"
+            bad("no year for this entry", year_col or batch_col or name_col, batch, expected)
             continue
         given = ""
         # a given adcode, else a given city name (within the entry's province), assigns the entry directly
@@ -175,17 +162,8 @@ def _read_entries(
             prov_short = places.parse_province(province) if province and not by_code else None
             m = geo.resolve(str(rec[place_col]).strip(), prov_short)
             if m.code is None:
-                problems.append(
-                    Problem(
-                        m.reason,
-                        file=file,
-                        sheet=sheet,
-                        row=row,
-                        column=place_col,
-                        value=str(rec[place_col]),
-                        expected="a prefecture-level adcode" if by_code else "a prefecture-level city",
-                    )
-                )
+                expected = "a prefecture-level adcode" if by_code else "a prefecture-level city"
+                bad(m.reason, place_col, str(rec[place_col]), expected)
                 continue
             given = m.code
         attrs = ""
@@ -194,29 +172,11 @@ def _read_entries(
             try:
                 attrs = json_attrs({"weight": float(text) if text else 1.0})
             except ValueError:
-                problems.append(
-                    Problem(
-                        "weight is not a number",
-                        file=file,
-                        sheet=sheet,
-                        row=row,
-                        column=weight_col,
-                        value=text,
-                    )
-                )
+                bad("weight is not a number", weight_col, text)
                 continue
         key = (name, province, batch)
         if key in seen:
-            problems.append(
-                Problem(
-                    f"duplicate entry (name, province, batch), first at row {seen[key]}",
-                    file=file,
-                    sheet=sheet,
-                    row=row,
-                    column=name_col,
-                    value=name,
-                )
-            )
+            bad(f"duplicate entry (name, province, batch), first at row {seen[key]}", name_col, name)
             continue
         seen[key] = row
         rows.append(
