@@ -43,8 +43,14 @@ class Engine(core_whatif.Engine):
         nominal = self.nominal_rank[self._ranked]
         self._centred = nominal - nominal.mean()
         self._square = (self._centred * self._centred).sum()
+        self._everyone = bool(self._ranked.all())
         # the cities by nominal rank (unranked last, then by position): ties of a new rank keep this order
         self._by_nominal = np.argsort(self.nominal_rank, kind="stable")
+        # ranks and rank changes lie within ±span: their texts are picked from a table (:meth:`int_texts`)
+        top = float(np.fmax.reduce(self.nominal_rank)) if self.nominal_rank.size else 0.0
+        self._span = int(max(len(self.codes), top if top == top else 0))
+        self._int_tables: dict[bytes, list[bytes]] = {}
+        self._counting = np.arange(1.0, self._span + 1.0)
 
     def row_order(self, rank: Vec) -> npt.NDArray[np.intp]:
         """The cities sorted by ``rank``, then by nominal rank, then by position (unranked last):
@@ -55,12 +61,38 @@ class Engine(core_whatif.Engine):
     def correlation(self, rank: Vec) -> float | None:
         """``spearman(rank, self.nominal_rank)``, the same number, with the nominal ranks' part computed
         once (when every city ranked nominally is ranked in ``rank``, the usual case)."""
+        if self._everyone and self._centred.size >= 3:  # every city ranked nominally: no selection
+            total = np.add.reduce(rank)  # (``rank.sum()``; NaN when a city is unranked)
+            if total == total:
+                x = rank - total / rank.size  # (``rank.mean()``: the sum over the count)
+                den = math.sqrt(float(np.add.reduce(x * x) * self._square))
+                return None if den == 0 else float(np.add.reduce(x * self._centred) / den)
         if bool((np.isnan(rank) & self._ranked).any()) or self._centred.size < 3:
             return spearman(rank, self.nominal_rank)
         a = rank[self._ranked]
         x = a - a.mean()
         den = math.sqrt(float((x * x).sum() * self._square))
         return None if den == 0 else float((x * self._centred).sum() / den)
+
+    def int_texts(self, values: Vec, suffix: bytes = b"") -> Sequence[bytes]:
+        """:func:`encode_ints` of ranks or rank changes of this engine's cities (whole numbers within
+        ±span, or NaN), picked from a table of texts, each followed by ``suffix``; the ranks 1, 2, … m in
+        that order (no tie, none missing: the new ranks in the rows' order, as a rule) are a slice of it."""
+        span = self._span
+        table = self._int_tables.get(suffix)
+        if table is None:
+            table = [str(k).encode() + suffix for k in range(-span, span + 1)] + [b"null" + suffix]
+            if len(self._int_tables) < 64:
+                self._int_tables[suffix] = table
+        m = values.size
+        if m == 0:
+            return []
+        if m <= span and bool((values == self._counting[:m]).all()):
+            return table[span + 1 : span + 1 + m]
+        missing = np.isnan(values)
+        at = np.add(values, span, out=np.full(m, 2 * span + 1.0), where=~missing)
+        picked = at.astype(np.intp).tolist()
+        return operator.itemgetter(*picked)(table) if m > 1 else [table[picked[0]]]
 
     def field_key(self, field: str, first: bool) -> bytes:
         """``"field":[`` (with the comma before it unless ``first``), encoded once per field name."""
@@ -111,14 +143,28 @@ def round6(values: Vec) -> Vec:
     error of a tie (…5 in the seventh decimal): with ``|v·10⁶| < 10¹²`` that error is below 10⁻⁴, so values
     within 10⁻³ of a tie, and the large, NaN or infinite ones, take Python's ``round``.
     """
+    return _round6(values)[0]
+
+
+def _round6(values: Vec) -> tuple[Vec, bool]:
+    """:func:`round6`, and whether every value is finite with ``|v·10⁶| < 10¹²`` (the usual case: then
+    no step meets a NaN or an infinity, and no warning needs silencing)."""
     scaled = values * 1e6
-    out: Vec = np.rint(scaled) / 1e6
-    with np.errstate(invalid="ignore"):
-        near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3
-        risky = near_tie | ~(np.abs(scaled) < 1e12)
-    for i in np.flatnonzero(risky).tolist():
+    out: Vec = np.rint(scaled)
+    clean = bool(scaled.size) and bool(np.minimum.reduce(scaled) > -1e12)
+    clean = clean and bool(np.maximum.reduce(scaled) < 1e12)
+    if clean:  # (a NaN fails both comparisons)
+        gap = np.subtract(scaled, out, out=scaled)
+        np.abs(gap, out=gap)
+        risky = np.flatnonzero(gap > 0.499)  # within 10⁻³ of a tie (the distance to it is 0.5 − gap)
+    else:
+        with np.errstate(invalid="ignore"):
+            near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3
+            risky = np.flatnonzero(near_tie | ~(np.abs(scaled) < 1e12))
+    out /= 1e6
+    for i in risky.tolist():
         out[i] = round(float(values[i]), 6)
-    return out
+    return out, clean
 
 
 def _items(text: bytes, suffix: bytes) -> list[bytes]:
@@ -128,18 +174,26 @@ def _items(text: bytes, suffix: bytes) -> list[bytes]:
     return (text.replace(b",", suffix + b"\0") + suffix).split(b"\0")  # (no NUL in numbers' text)
 
 
-def encode_floats(values: Vec, suffix: bytes = b"") -> list[bytes]:
-    """Each value as ``repr`` writes it (NaN as ``null``), formatted by orjson in C, followed by ``suffix``.
+def encode_floats(values: Vec, suffix: bytes = b"", finite: bool = False) -> list[bytes]:
+    """Each value as ``repr`` writes it (NaN as ``null``), formatted by orjson in C, followed by ``suffix``
+    (``finite``: the caller knows that every value is finite).
 
     orjson writes the shortest round-trip digits like ``repr``, in the same notation except below 10⁻⁴
     (``0.000012`` against ``1.2e-05``): those few take ``repr``.
     """
     items = _items(orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1], suffix)
-    with np.errstate(invalid="ignore"):
-        small = np.flatnonzero((np.abs(values) < 1e-4) & (values != 0))
-    for i in small.tolist():
+    for i in _small(values, finite).tolist():
         items[i] = repr(float(values[i])).encode() + suffix
     return items
+
+
+def _small(values: Vec, finite: bool) -> npt.NDArray[np.intp]:
+    """Positions of the values whose ``repr`` is in exponent notation: ``0 < |v| < 10⁻⁴``."""
+    if finite:
+        small = np.flatnonzero(np.abs(values) < 1e-4)
+        return small[values[small] != 0] if small.size else small
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero((np.abs(values) < 1e-4) & (values != 0))
 
 
 def score_texts(values: Vec, suffix: bytes = b"") -> list[bytes]:
@@ -147,7 +201,8 @@ def score_texts(values: Vec, suffix: bytes = b"") -> list[bytes]:
     export built from the rows): ``repr(round(v, 6))``, NaN as ``null`` — the one rounding of what-if
     scores (:func:`round6`: Python's correctly rounded ``round``, not ``np.round``, which differs near
     ties in the seventh decimal); each followed by ``suffix``."""
-    return encode_floats(round6(values), suffix)
+    rounded, finite = _round6(values)
+    return encode_floats(rounded, suffix, finite)
 
 
 def encode_ints(values: Vec, suffix: bytes = b"") -> list[bytes]:
@@ -172,11 +227,9 @@ def ints_text(values: Vec) -> bytes:
 def scores_text(values: Vec) -> bytes:
     """``b",".join(score_texts(values))``: orjson's text of the rounded values between its brackets,
     unsplit when no value needs ``repr``'s notation (:func:`encode_floats`)."""
-    rounded = round6(values)
-    with np.errstate(invalid="ignore"):
-        small = bool(((np.abs(rounded) < 1e-4) & (rounded != 0)).any())
-    if small:
-        return b",".join(encode_floats(rounded))
+    rounded, finite = _round6(values)
+    if _small(rounded, finite).size:
+        return b",".join(encode_floats(rounded, finite=finite))
     return orjson.dumps(rounded, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1]
 
 
@@ -223,13 +276,20 @@ def row_parts(
     if not order.size:
         return [lead, end]
     keys = [f',"{c}":'.encode() for c in fresh]
-    changes = encode_ints((outcome.nominal_rank - ranks)[order], keys[0] if keys else b"")
+    changes = engine.int_texts((outcome.nominal_rank - ranks)[order], keys[0] if keys else b"")
     follow = [*keys[1:], b""][: len(fresh)]
     scores = [score_texts(outcome.scores[c][order], k) for c, k in zip(fresh, follow, strict=True)]
     picked = order.tolist()
     pick = operator.itemgetter(*picked) if len(picked) > 1 else lambda piece: (piece[picked[0]],)
     # row by row: head, rank, between, change, scores…, tail
-    pieces = (pick(heads), encode_ints(ranks[order]), pick(engine.between), changes, *scores, pick(tails))
+    pieces = (
+        pick(heads),
+        engine.int_texts(ranks[order]),
+        pick(engine.between),
+        changes,
+        *scores,
+        pick(tails),
+    )
     width = len(pieces)
     parts: list[bytes] = [b""] * (width * len(picked) + 2)
     for k, piece in enumerate(pieces):

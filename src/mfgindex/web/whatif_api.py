@@ -7,6 +7,7 @@ answers a well-formed request before FastAPI's routing, the route answers the re
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from typing import Any
 
@@ -172,10 +173,17 @@ def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
     """Refuse (422, with the reason) a what-if whose scores are not finite numbers or cannot tell any two
     cities apart: the answer must be valid JSON and a ranking (no bare ``inf``, not all rank 1). Only the
     recomputed aggregates can have changed: the others are the nominal run's finite scores."""
+    span: tuple[float, float] | None = None  # the root's lowest and highest score (NaN left out)
     for node, values in outcome.scores.items():
         if node not in outcome.fresh:
             continue
         arr = np.asarray(values, dtype=float)
+        if arr.size:  # the extremes ignoring NaN: finite unless a score is infinite (or every one is NaN)
+            low, high = float(np.fmin.reduce(arr)), float(np.fmax.reduce(arr))
+            if math.isfinite(low) and math.isfinite(high):
+                if node == root:
+                    span = (low, high)
+                continue
         if np.isinf(arr).any():
             raise UserError(
                 Problem(
@@ -184,6 +192,10 @@ def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
                     expected="a normalisation range and weights of ordinary size",
                 )
             )
+    if span is not None:  # ``np.ptp`` of the finite scores and their largest magnitude, from the extremes
+        low, high = span
+        if not high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
+            return  # the usual case: the scores differ (whether one or more are finite: no refusal)
     scores = np.asarray(outcome.scores.get(root, []), dtype=float)
     finite = scores[np.isfinite(scores)]
     if finite.size > 1 and np.ptp(finite) <= 1e-9 * max(1.0, float(np.abs(finite).max())):
