@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from mfgindex.analysis.city import city_profile
 from mfgindex.core import pipeline
 from mfgindex.web import export, whatif
+from mfgindex.web.app import GZIP_MINIMUM, App
 from mfgindex.web.state import AppState
 
 DIMS = ["scale", "quality", "innovation", "green", "digital", "enterprise", "agglomeration"]
@@ -592,6 +593,48 @@ def test_whatif_fast_path_answers_like_the_route(client: TestClient, body: objec
     assert fast.status_code == route.status_code
     assert fast.content == route.content
     assert list(fast.headers.items()) == list(route.headers.items())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"weights": {"innovation": 0.4, "scale": 0.05}},
+        {"weights": {"innovation": 0.4}, "format": "columns", "top": 5},
+        {"weights": {"innovation": 0.4}, "format": "columns", "top": 1, "fields": ["rank"]},  # < 1 KB
+        {"weights": {"scale": -1}},
+        "not json",
+        "x" * 20_000,  # over the body limit: the guard's 413
+    ],
+)
+def test_whatif_front_answers_like_the_whole_stack(client: TestClient, body: object) -> None:
+    """Without gzip, ``application/json`` is answered in front of every layer (``App.front``), the other
+    content type by the route through the guard, gzip's pass-through and FastAPI: the same status,
+    headers (``vary`` from 1 KB, the security headers) and bytes."""
+    app = client.app
+    assert isinstance(app, App) and app.front is not None
+    raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    seen: list[object] = []
+    answer = app.front.answers.answer
+
+    def counted(request: object) -> bytes:
+        seen.append(request)
+        return answer(request)  # type: ignore[arg-type]
+
+    identity = {"accept-encoding": "identity"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(app.front.answers, "answer", counted)
+        front = client.post(
+            "/api/whatif", content=raw, headers={**identity, "content-type": "application/json"}
+        )
+    route = client.post(
+        "/api/whatif", content=raw, headers={**identity, "content-type": "application/json; charset=utf-8"}
+    )
+    assert front.status_code == route.status_code
+    assert front.content == route.content
+    assert list(front.headers.items()) == list(route.headers.items())
+    assert len(seen) == (front.status_code == 200)  # the front parsed and answered it
+    if front.status_code == 200:
+        assert ("vary" in front.headers) == (len(front.content) >= GZIP_MINIMUM)
 
 
 def test_whatif_fast_path_hands_what_it_does_not_answer_to_the_app(client: TestClient) -> None:

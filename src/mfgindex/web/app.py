@@ -134,6 +134,29 @@ async def _answer(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+GZIP_MINIMUM = 1024  # bytes: smaller answers are sent uncompressed
+
+
+class App(FastAPI):
+    """The FastAPI app with the what-if fast path in front of every layer (``front``, set by
+    :func:`create_app`: :class:`mfgindex.web.whatif_api.WhatIfFast`): a what-if request it answers whole
+    skips FastAPI's and Starlette's entry, the error middleware, the guard and gzip's pass-through, whose
+    headers it adds itself; it hands every other request to the whole stack."""
+
+    front: whatif_api.WhatIfFast | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
+        if front is not None and scope["type"] == "http" and scope["path"] == whatif_api.WHATIF_PATH:
+            await front(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The whole stack (what the front hands over)."""
+        await super().__call__(scope, receive, send)
+
+
 class Compress:
     """gzip (responses over 1 KB, when the client accepts it): level 6, except the what-if answers at level 1.
 
@@ -142,8 +165,8 @@ class Compress:
     """
 
     def __init__(self, app: ASGIApp) -> None:
-        self.default = GZipMiddleware(app, minimum_size=1024, compresslevel=6)
-        self.fast = GZipMiddleware(app, minimum_size=1024, compresslevel=1)
+        self.default = GZipMiddleware(app, minimum_size=GZIP_MINIMUM, compresslevel=6)
+        self.fast = GZipMiddleware(app, minimum_size=GZIP_MINIMUM, compresslevel=1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         gzip = self.fast if scope.get("path") == "/api/whatif" else self.default
@@ -189,7 +212,7 @@ def create_app(
         state = from_run_dir(run_dir) if run_dir is not None else from_options(options)
     service = Service(state)
     answers = whatif_api.WhatIfAnswers(service)
-    app = FastAPI(
+    app = App(
         title="mfgindex API",
         summary="城市制造业高质量发展评价 — rankings, city profiles, what-if weights",
         version=version(),
@@ -247,6 +270,14 @@ def create_app(
     # gzip for pages, JSON and static files (ECharts 1.1 MB → 0.37 MB); boundary files come pre-compressed
     app.add_middleware(Compress)
     app.add_middleware(Guard, max_body=max_body, limits=limits)
+    app.front = whatif_api.WhatIfFast(
+        app.stack,
+        answers,
+        front=True,
+        max_body=limits.get(whatif_api.WHATIF_PATH, max_body),
+        vary_from=GZIP_MINIMUM,
+        extra=SECURITY_HEADERS,
+    )
     return app
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -130,18 +131,49 @@ class WhatIfFast:
     :meth:`WhatIfAnswers.answer` — what the route does. Anything else (another content type, a body that
     does not validate, a request the service refuses) is handed to the app with the body replayed, so every
     error comes from the route and its handlers, word for word.
+
+    Placed in front of every layer (``front``, :class:`mfgindex.web.app.App`), it answers only what those
+    layers would pass through unchanged but for their headers, and adds these itself: a request that does
+    not accept gzip, with a body within ``max_body`` bytes; its answer carries ``vary: Accept-Encoding``
+    from ``vary_from`` bytes (gzip's pass-through) and the ``extra`` headers (the guard's). Everything
+    else goes to ``app``, the whole stack (where this middleware, inside the guard and gzip, takes it).
     """
 
-    def __init__(self, app: Any, answers: WhatIfAnswers) -> None:
+    def __init__(
+        self,
+        app: Any,
+        answers: WhatIfAnswers,
+        *,
+        front: bool = False,
+        max_body: int = 0,
+        vary_from: int = 0,
+        extra: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
         self.app = app
         self.answers = answers
+        self.front = front
+        self.max_body = max_body
+        self.vary_from = vary_from
+        self.extra = list(extra)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] != WHATIF_PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        if next((v for k, v in scope["headers"] if k == b"content-type"), None) != JSON:
+        content_type = length = None
+        for k, v in scope["headers"]:
+            if k == b"content-type":
+                content_type = v if content_type is None else content_type
+            elif k == b"content-length":  # (the guard reads the last one)
+                length = v
+            elif k == b"accept-encoding" and self.front and b"gzip" in v.lower():
+                content_type = b""  # gzip's to compress: the whole stack answers
+                break
+        if content_type != JSON or (self.front and (length is None or not length.isdigit())):
             await self.app(scope, receive, send)
+            return
+        if self.front and int(length) > self.max_body:  # type: ignore[arg-type]
+            await self.app(scope, receive, send)  # the guard refuses it
             return
         messages = []
         body = b""
@@ -151,22 +183,41 @@ class WhatIfFast:
             if message["type"] != "http.request":
                 break
             body += message.get("body", b"")
-            if not message.get("more_body", False):
+            if not message.get("more_body", False) or (self.front and len(body) > self.max_body):
                 break
         try:
+            if self.front and len(body) > self.max_body:
+                raise _HandOver
             request = WhatIfRequest.model_validate_json(body)
             answer = self.answers.answer(request)
-        except (ValidationError, UserError):
-            pending = iter(messages)
-
-            async def replay() -> Any:
-                return next(pending, None) or await receive()
-
-            await self.app(scope, replay, send)
+        except (ValidationError, UserError, _HandOver):
+            await self._hand_over(scope, receive, send, messages)
+            return
+        except Exception:
+            if not self.front:
+                raise
+            await self._hand_over(scope, receive, send, messages)  # the guard's answer, and its log
             return
         headers = [(b"content-length", str(len(answer)).encode()), (b"content-type", JSON)]
+        if self.front:
+            if len(answer) >= self.vary_from:
+                headers.append((b"vary", b"Accept-Encoding"))
+            headers += self.extra
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
+
+    async def _hand_over(self, scope: Any, receive: Any, send: Any, messages: list[Any]) -> None:
+        """The request to the app, with the messages already read replayed."""
+        pending = iter(messages)
+
+        async def replay() -> Any:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)
+
+
+class _HandOver(Exception):
+    """A request the fast path leaves to the app."""
 
 
 def check_outcome(outcome: whatif.WhatIf, root: str) -> None:
