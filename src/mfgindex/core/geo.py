@@ -6,13 +6,18 @@ licences). Nothing is fetched at run time.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 REGIONS_ZH: dict[str, str] = {"east": "东部", "central": "中部", "west": "西部", "northeast": "东北"}
@@ -284,6 +289,27 @@ def geojson_path(kind: str) -> Path:
         "nine_dash": "china_south_china_sea_line.geojson",
     }
     return data_path("geo", files[kind])
+
+
+@cache
+def geojson(kind: str) -> dict[str, Any]:
+    """The shipped boundary file ``kind`` (:func:`geojson_path`), parsed once: read it, do not change it."""
+    with open(geojson_path(kind), encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def geometry_parts(geometry: Mapping[str, Any]) -> list[npt.NDArray[np.float64]]:
+    """A GeoJSON (multi-)polygon's outer rings or (multi-)line's lines, each as an array of points."""
+    kind, coords = geometry["type"], geometry["coordinates"]
+    many = coords if kind.startswith("Multi") else [coords]
+    return [np.asarray(p[0] if kind.endswith("Polygon") else p, dtype=float) for p in many]
+
+
+@cache
+def boundary(kind: str) -> tuple[npt.NDArray[np.float64], ...]:
+    """The parts (:func:`geometry_parts`) of every feature of the boundary file ``kind``, built once."""
+    return tuple(p for f in geojson(kind)["features"] for p in geometry_parts(f["geometry"]))
 
 
 @cache

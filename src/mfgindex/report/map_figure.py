@@ -3,13 +3,10 @@ from the shipped geometry, city names placed so that none overlaps a name, a poi
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection, PolyCollection
@@ -31,37 +28,13 @@ from mfgindex.report.figure_style import (
 )
 
 
-def _load(kind: str) -> dict[str, Any]:
-    with open(geo.geojson_path(kind), encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
-
-
-@cache
-def _province_rings() -> tuple[np.ndarray, ...]:
-    rings: list[np.ndarray] = []
-    for f in _load("provinces")["features"]:
-        g = f["geometry"]
-        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-        rings.extend(np.asarray(p[0], dtype=float) for p in polys)
-    return tuple(rings)
-
-
-@cache
-def _dash_lines() -> tuple[np.ndarray, ...]:
-    lines: list[np.ndarray] = []
-    for f in _load("nine_dash")["features"]:
-        g = f["geometry"]
-        parts = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
-        lines.extend(np.asarray(p, dtype=float) for p in parts)
-    return tuple(lines)
-
-
 def _draw_base(ax: Any, extent: tuple[float, float, float, float]) -> None:
     ax.add_collection(
-        PolyCollection(list(_province_rings()), facecolor="#F2F2F2", edgecolor="#9A9A9A", linewidth=0.3)
+        PolyCollection(
+            list(geo.boundary("provinces")), facecolor="#F2F2F2", edgecolor="#9A9A9A", linewidth=0.3
+        )
     )
-    ax.add_collection(LineCollection(list(_dash_lines()), colors="#555555", linewidths=0.8))
+    ax.add_collection(LineCollection(list(geo.boundary("nine_dash")), colors="#555555", linewidths=0.8))
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect(1 / math.cos(math.radians((extent[2] + extent[3]) / 2)))

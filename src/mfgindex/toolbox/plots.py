@@ -6,9 +6,7 @@ system font is needed and a stale font cache does not produce tofu boxes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -195,42 +193,20 @@ def grade_bars(counts: pd.DataFrame, title: str = "耦合协调度等级分布")
 # ---------------------------------------------------------------- LISA map
 
 
-def _rings(geometry: dict[str, Any]) -> list[np.ndarray]:
-    coords = geometry["coordinates"]
-    polys = [coords] if geometry["type"] == "Polygon" else coords
-    return [np.asarray(p[0], dtype=float) for p in polys]
-
-
-@cache
-def _geojson(kind: str) -> dict[str, Any]:
-    with open(geo.geojson_path(kind), encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
-
-
-def _dash_lines() -> list[np.ndarray]:
-    out: list[np.ndarray] = []
-    for f in _geojson("nine_dash")["features"]:
-        g = f["geometry"]
-        parts = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
-        out.extend(np.asarray(p, dtype=float) for p in parts)
-    return out
-
-
 def _draw(ax: Any, clusters: pd.Series, extent: tuple[float, float, float, float], lw: float) -> None:
     polys: list[np.ndarray] = []
     colours: list[str] = []
-    for f in _geojson("prefectures")["features"]:
+    for f in geo.geojson("prefectures")["features"]:
         code = str(f["properties"]["adcode"])
         c = clusters.get(code)
         colour = LISA_COLOURS.get(str(c), "#FFFFFF") if c is not None else "#FFFFFF"
-        for ring in _rings(f["geometry"]):
+        for ring in geo.geometry_parts(f["geometry"]):
             polys.append(ring)
             colours.append(colour)
     ax.add_collection(PolyCollection(polys, facecolors=colours, edgecolors="#999999", linewidths=lw))
-    prov = [r for f in _geojson("provinces")["features"] for r in _rings(f["geometry"])]
+    prov = list(geo.boundary("provinces"))
     ax.add_collection(PolyCollection(prov, facecolors="none", edgecolors="#555555", linewidths=lw * 2.5))
-    ax.add_collection(LineCollection(_dash_lines(), colors="#555555", linewidths=0.8))
+    ax.add_collection(LineCollection(list(geo.boundary("nine_dash")), colors="#555555", linewidths=0.8))
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect(1.25)
