@@ -97,6 +97,12 @@ def panel_of(ctx: Context) -> Panel:
     return build_panel(ctx.ds, ctx.framework, ys, ctx.comparable)
 
 
+def check_choice(value: str, choices: tuple[str, ...], what: str, option: str) -> None:
+    """Refuse an ``option`` value outside ``choices`` ("unknown ``what``", the choices expected)."""
+    if value not in choices:
+        raise UserError(Problem(f"unknown {what}", column=option, value=value, expected=", ".join(choices)))
+
+
 def unit_groups(kind: str, units: pd.DataFrame, clusters: str = "caict2023") -> pd.Series:
     from mfgindex.core import geo
 

@@ -12,6 +12,7 @@ from mfgindex.core.errors import Problem, UserError
 from mfgindex.toolbox.methods.common import (
     Option,
     Output,
+    check_choice,
     label,
     method,
     node_names,
@@ -216,15 +217,7 @@ def gra_cmd(
     from mfgindex.toolbox.gra import gra_relation, gra_scores, topsis_gra
     from mfgindex.toolbox.panel import to_unit_interval
 
-    if method not in ("mean", "initial", "minmax", "none"):
-        raise UserError(
-            Problem(
-                "unknown scaling",
-                column="--dimensionless",
-                value=method,
-                expected="mean, initial, minmax, none",
-            )
-        )
+    check_choice(method, ("mean", "initial", "minmax", "none"), "scaling", "--dimensionless")
     r = ctx.result
     names = node_names(ctx.framework)
     norm = to_unit_interval(r.current.stages["normalised"], ctx.framework)
@@ -313,19 +306,8 @@ def moran_cmd(
     from mfgindex.toolbox import plots
     from mfgindex.toolbox.spatial import SpatialWeights, lisa, moran, spatial_weights
 
-    if weights not in ("queen", "rook", "knn", "distance"):
-        raise UserError(
-            Problem(
-                "unknown weights",
-                column="--weights",
-                value=weights,
-                expected="queen, rook, knn, distance",
-            )
-        )
-    if islands not in ("attach", "keep", "drop"):
-        raise UserError(
-            Problem("unknown island rule", column="--islands", value=islands, expected="attach, keep, drop")
-        )
+    check_choice(weights, ("queen", "rook", "knn", "distance"), "weights", "--weights")
+    check_choice(islands, ("attach", "keep", "drop"), "island rule", "--islands")
     r = ctx.result
     names = node_names(ctx.framework)
     cols = r.aggregate_ids()[:1] + [c.id for c in ctx.framework.root.children]
