@@ -32,7 +32,7 @@ from mfgindex.core import geo
 from mfgindex.core.dataset import sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.policy import records as rec
-from mfgindex.workspace.schema import Connection, connect, run
+from mfgindex.workspace.schema import Connection, connect, run, transaction
 from mfgindex.workspace.store import _new_import, next_id, now, whoami
 
 CONTENT = ("unit", "year", "kind", "department", "title", "text", "tags", "source", "source_url", "seq")
@@ -98,8 +98,7 @@ def import_policies(
         if write.empty:
             return PolicyImport(str(path), None, 0, 0, counts["same"])
         supersede = [i for i, s in zip(old_ids, status, strict=True) if s != "same"]
-        con.begin()
-        try:
+        with transaction(con):
             at = now()
             summary = {"added": counts["new"], "changed": counts["changed"], "unchanged": counts["same"]}
             import_id = _new_import(
@@ -139,10 +138,6 @@ def import_policies(
             for old_id, new_id in zip(supersede, ids.tolist(), strict=True):
                 if old_id is not None:
                     run(con, "UPDATE policy_records SET superseded_by = ? WHERE id = ?", [new_id, old_id])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     return PolicyImport(str(path), import_id, counts["new"], counts["changed"], counts["same"])
 
 

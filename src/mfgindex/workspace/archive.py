@@ -25,7 +25,7 @@ import duckdb
 from mfgindex.core.dataset import sha256
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.workspace import schema
-from mfgindex.workspace.schema import Connection, connect, db_path
+from mfgindex.workspace.schema import Connection, connect, db_path, transaction
 
 MANIFEST = "manifest.json"
 KIND = "mfgindex workspace export"
@@ -247,15 +247,10 @@ def restore(folder: Path, directory: Path) -> dict[str, int]:
             ]
             if problems:
                 raise UserError(problems)
-            con.begin()
-            try:
+            with transaction(con):
                 con.execute("DELETE FROM schema_version").fetchall()  # replaced by the exported rows
                 for entry in manifest["tables"]:
                     _load_table(con, folder, entry, fmt)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
             schema.migrate(con)  # newer migrations, if the export is older than this mfgindex
             counts = {t: int(con.execute(f"SELECT count(*) FROM {_ident(t)}").fetchall()[0][0]) for t in got}
         finally:

@@ -15,7 +15,7 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.files import check_out_dir
-from mfgindex.workspace.schema import Connection, connect, db_path, run
+from mfgindex.workspace.schema import Connection, connect, db_path, run, transaction
 from mfgindex.workspace.store import (
     DEFAULT_SOURCE,
     _ensure_variables,
@@ -75,8 +75,7 @@ def init(directory: Path, with_default: bool = False, entered_by: str | None = N
     if db_path(directory).exists():
         raise UserError(Problem("a workspace already exists here", file=str(directory)))
     with connect(directory, create=True) as con:
-        con.begin()
-        try:
+        with transaction(con):
             units = _units_frame()
             con.register("units_df", units)
             run(con, "INSERT INTO units SELECT * FROM units_df")
@@ -85,10 +84,6 @@ def init(directory: Path, with_default: bool = False, entered_by: str | None = N
             con.register("vars_df", variables)
             run(con, "INSERT INTO variables SELECT id, name_zh, unit, kind, definition, source FROM vars_df")
             con.unregister("vars_df")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         counts = {"units": len(units), "variables": len(variables), "observations": 0, "list_entries": 0}
         if with_default:
             counts.update(load_default(con, whoami(entered_by)))
@@ -98,8 +93,7 @@ def init(directory: Path, with_default: bool = False, entered_by: str | None = N
 def load_default(con: Connection, entered_by: str) -> dict[str, int]:
     """Load ``mfgindex.core.dataset.default()`` (values and lists) as one import."""
     ds = dataset_mod.default()
-    con.begin()
-    try:
+    with transaction(con):
         at = now()
         import_id = _new_import(
             con,
@@ -127,10 +121,6 @@ def load_default(con: Connection, entered_by: str) -> dict[str, int]:
         n_entries = 0
         for name, frame in ds.lists.items():
             n_entries += _insert_default_list(con, name, frame, import_id, at)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return {"observations": len(obs), "list_entries": n_entries}
 
 

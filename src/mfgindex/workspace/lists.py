@@ -33,7 +33,7 @@ from mfgindex.workspace.list_files import (
     _read_entries,
     _read_table,
 )
-from mfgindex.workspace.schema import Connection, connect, run
+from mfgindex.workspace.schema import Connection, connect, run, transaction
 from mfgindex.workspace.store import _new_import, insert_entries, now, whoami
 
 LIST_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -205,16 +205,11 @@ def import_list(
         _, old = _current_version(con, name)
         if _same(old, resolved):
             return _report(name, None, resolved, warnings=warnings)
-        con.begin()
-        try:
+        with transaction(con):
             summary = {"entries": len(resolved), "resolved": int((resolved["unit"] != "").sum())}
             import_id = _store_version(
                 con, name, resolved, "list", str(path), sha256(path), whoami(entered_by), summary
             )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     return _report(name, import_id, resolved, warnings=warnings)
 
 
@@ -283,8 +278,7 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
     who = whoami(entered_by)
     with connect(directory) as con:
         version, old = _current_version(con, name)
-        con.begin()
-        try:
+        with transaction(con):
             at = now()
             for entry, province, code, where in rows:
                 run(
@@ -307,10 +301,6 @@ def import_assignments(directory: Path, name: str, path: Path, entered_by: str |
                     import_id = _store_version(
                         con, name, resolved, "assignments", str(path), sha256(path), who, summary
                     )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     if version is None:
         return ListReport(name, None, 0, 0, {}, unmatched, warnings)
     return _report(name, import_id, resolved, unmatched, warnings)

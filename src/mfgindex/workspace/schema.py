@@ -27,6 +27,19 @@ def run(con: Connection, sql: str, params: list[Any] | None = None) -> None:
     con.execute(sql, params).fetchall()
 
 
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """One transaction around the block: committed when it ends, rolled back when anything (an error, an
+    interrupt) stops it."""
+    con.begin()
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
 def _v1(con: Connection) -> None:
     """Base tables: units, variables, imports, observations, lists, list entries, runs."""
     run(
@@ -133,8 +146,7 @@ def migrate(con: Connection, target: int = LATEST) -> list[int]:
         )
     applied = []
     for v in range(current + 1, target + 1):
-        con.begin()
-        try:
+        with transaction(con):
             if v == 1:
                 run(
                     con,
@@ -143,10 +155,6 @@ def migrate(con: Connection, target: int = LATEST) -> list[int]:
             step = MIGRATIONS[v - 1]
             step(con)
             run(con, "INSERT INTO schema_version VALUES (?, now(), ?)", [v, (step.__doc__ or "").strip()])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         applied.append(v)
     return applied
 

@@ -31,7 +31,7 @@ from mfgindex.core import framework as fw_mod
 from mfgindex.core import geo, ingest
 from mfgindex.core.dataset import sha256
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.workspace.schema import Connection, connect, run
+from mfgindex.workspace.schema import Connection, connect, run, transaction
 
 VARIABLE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NOTES_SHEETS = frozenset({"说明", "notes", "readme", "README"})
@@ -356,8 +356,7 @@ def import_values(
             return ImportReport(
                 str(path), None, 0, int(same.sum()), changes.reset_index(drop=True), (), obs.attrs["warnings"]
             )
-        con.begin()
-        try:
+        with transaction(con):
             at = now()
             summary = {
                 "added": int(is_new.sum()),
@@ -389,10 +388,6 @@ def import_values(
                     "WHERE observations.id = sup_df.old_id",
                 )
                 con.unregister("sup_df")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     return ImportReport(
         str(path),
         import_id,
