@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from mfgindex.core import geo
-from mfgindex.core.framework import Aggregate, Framework, Indicator
+from mfgindex.core.framework import Framework, Indicator, walk
 from mfgindex.core.result import Result
 
 
@@ -96,12 +96,6 @@ def _dimension_weights(
     w = w.where(scores[dims].notna(), 0.0)
     total = w.sum(axis=1)
     return w.div(total.where(total > 0), axis=0)
-
-
-def _leaves(node: Aggregate | Indicator) -> list[Indicator]:
-    if isinstance(node, Indicator):
-        return [node]
-    return [leaf for c in node.children for leaf in _leaves(c)]
 
 
 def measure(
@@ -187,8 +181,8 @@ def measure(
                     _f(raw.at[ref_code, leaf.id]) if ref_code in raw.index else math.nan,
                     leaf.unit,
                 )
-                for leaf in _leaves(node)
-                if leaf.id in raw.columns
+                for leaf in walk(node)
+                if isinstance(leaf, Indicator) and leaf.id in raw.columns
             )
             # indicators where the two cities do not differ (e.g. both 0 on a list) explain nothing
             inds = tuple(i for i in inds if not (i[2] == i[3] or (math.isnan(i[2]) and math.isnan(i[3]))))

@@ -18,7 +18,7 @@ from mfgindex.core import treat as treat_mod
 from mfgindex.core.dataset import Dataset, unit_rows
 from mfgindex.core.errors import Problem, UserError
 from mfgindex.core.frames import empty_frame, from_array, from_columns
-from mfgindex.core.framework import Aggregate, Framework, Indicator
+from mfgindex.core.framework import Aggregate, Framework, Indicator, walk
 from mfgindex.core.impute import impute_values
 from mfgindex.core.methods import ImputeMethod, TreatSpec
 from mfgindex.core.plan import Plan, compile_plan
@@ -93,7 +93,7 @@ def _layout(framework: Framework) -> _Layout:
         inds = framework.indicators()
         pos = {i.id: k for k, i in enumerate(inds)}
         leaves = tuple(
-            (agg, np.array([pos[n.id] for n in _leaves(agg)], dtype=np.intp))
+            (agg, np.array([pos[n.id] for n in walk(agg) if isinstance(n, Indicator)], dtype=np.intp))
             for agg in framework.aggregates()
         )
         return _Layout(
@@ -168,7 +168,7 @@ def _check_scores(framework: Framework, cur: YearResult) -> None:
     if not bool(np.isnan(cur.scores.to_numpy(dtype=np.float64)[:, at]).all()):
         return
     normalised = cur.stages["normalised"]
-    blank = [i.id for i in _leaves(root) if not normalised[i.id].notna().any()]
+    blank = [i.id for i in walk(root) if isinstance(i, Indicator) and not normalised[i.id].notna().any()]
     raise UserError(
         Problem(
             f"no unit has a score for {root.id!r} in {cur.year}"
@@ -332,13 +332,6 @@ def _coverage(layout: _Layout, raw: Array) -> pd.DataFrame:
     # cells with data per aggregate (an integer product: exact) over its cells
     share = (layout.membership @ present) / (len(raw) * counts)
     return from_columns({"name_zh": names, "indicators": counts, "coverage": share}, index)
-
-
-def _leaves(node: Aggregate) -> list[Indicator]:
-    out: list[Indicator] = []
-    for c in node.children:
-        out.extend(_leaves(c) if isinstance(c, Aggregate) else [c])
-    return out
 
 
 def _effective_weights(

@@ -10,7 +10,7 @@ import pandas as pd
 from mfgindex.analysis.run import RunData
 from mfgindex.core.dataset import assignment_note, low_rate_regions
 from mfgindex.core.findings import KIND_ZH
-from mfgindex.core.framework import Aggregate, Indicator
+from mfgindex.core.framework import Aggregate, Indicator, walk
 from mfgindex.report import sources as src_mod
 from mfgindex.report.table_cells import _h, fmt_pct
 
@@ -25,7 +25,7 @@ def framework_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     fw = run.framework
     for dim in fw.root.children:
-        inds = [dim] if isinstance(dim, Indicator) else _leaves(dim)
+        inds = [n for n in walk(dim) if isinstance(n, Indicator)]
         for ind in inds:
             parent = dim.id if isinstance(dim, Aggregate) else fw.root.id
             w = _node_weight(run, parent, ind.id) if isinstance(dim, Aggregate) else None
@@ -68,16 +68,6 @@ def list_notes(run: RunData, lang: str = "zh") -> str:
     return ("；" if lang == "zh" else "; ").join(seen.values())
 
 
-def _leaves(node: Aggregate) -> list[Indicator]:
-    out: list[Indicator] = []
-    for c in node.children:
-        if isinstance(c, Indicator):
-            out.append(c)
-        else:
-            out.extend(_leaves(c))
-    return out
-
-
 def stage_table(run: RunData, lang: str = "zh") -> pd.DataFrame | None:
     """Dimension weights by development stage, with the number of cities in each stage."""
     rule = run.framework.stages
@@ -103,7 +93,7 @@ def coverage_table(run: RunData, lang: str = "zh") -> pd.DataFrame:
     """Data sources and coverage per dimension."""
     rows = []
     for dim in run.framework.root.children:
-        inds = [dim] if isinstance(dim, Indicator) else _leaves(dim)
+        inds = [n for n in walk(dim) if isinstance(n, Indicator)]
         sources = sorted({i.source.split(" (")[0] for i in inds if i.source})
         rows.append(
             {

@@ -44,7 +44,7 @@ from scipy.interpolate import make_lsq_spline, make_smoothing_spline
 from mfgindex.core import derive, pipeline
 from mfgindex.core.dataset import Dataset
 from mfgindex.core.files import write_csv
-from mfgindex.core.framework import Aggregate, Framework
+from mfgindex.core.framework import Aggregate, Framework, Indicator, walk
 from mfgindex.core.result import Result
 from mfgindex.core.weights.classes import local_weights
 
@@ -160,11 +160,8 @@ def _smooth(x: Array, y: Array, w: Array) -> Array:
 
 
 # -- the audit of a result ----------------------------------------------------------------------------------
-def _leaves(node: Aggregate) -> list[str]:
-    out: list[str] = []
-    for c in node.children:
-        out.extend(_leaves(c) if isinstance(c, Aggregate) else [c.id])
-    return out
+def _leaf_ids(node: Aggregate) -> list[str]:
+    return [n.id for n in walk(node) if isinstance(n, Indicator)]
 
 
 def _parents(framework: Framework) -> dict[str, str]:
@@ -215,12 +212,13 @@ def correlations(framework: Framework, table: pd.DataFrame) -> pd.DataFrame:
 def cronbach_table(framework: Framework, table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for agg in framework.aggregates():
+        leaves = _leaf_ids(agg)
         rows.append(
             {
                 "aggregate": agg.id,
                 "over": "indicators",
-                "k": len(_leaves(agg)),
-                "alpha": cronbach_alpha(table[_leaves(agg)]),
+                "k": len(leaves),
+                "alpha": cronbach_alpha(table[leaves]),
             }
         )
         kids = [c.id for c in agg.children]
@@ -234,7 +232,7 @@ def pca_tables(framework: Framework, table: pd.DataFrame) -> tuple[pd.DataFrame,
     """(summary per aggregate and basis, PC1 loadings)."""
     rows, loads = [], []
     for agg in framework.aggregates():
-        for over, cols in (("indicators", _leaves(agg)), ("children", [c.id for c in agg.children])):
+        for over, cols in (("indicators", _leaf_ids(agg)), ("children", [c.id for c in agg.children])):
             res = pca(table[cols])
             ev = res.eigenvalues
             rows.append(
@@ -328,7 +326,7 @@ def coverage(
     units["availability"] = present.mean(axis=1)
     units["non_zero"] = 1.0 - units["n_zero"] / present.sum(axis=1).where(present.sum(axis=1) > 0)
     for agg in framework.aggregates():
-        units[f"availability_{agg.id}"] = present[_leaves(agg)].mean(axis=1)
+        units[f"availability_{agg.id}"] = present[_leaf_ids(agg)].mean(axis=1)
     units.index.name = "code"
     return ind, units.reset_index()
 

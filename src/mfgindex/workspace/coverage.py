@@ -24,7 +24,7 @@ from mfgindex.core import derive, geo
 from mfgindex.core import framework as fw_mod
 from mfgindex.core.dataset import Dataset, assignment_note, low_rate_regions
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.framework import Aggregate, Framework, Indicator
+from mfgindex.core.framework import Aggregate, Framework, Indicator, walk
 from mfgindex.workspace import snapshots, store, template
 from mfgindex.workspace.schema import connect
 
@@ -191,13 +191,6 @@ def _variables(
     return pd.DataFrame(rows, columns=columns).fillna({"note": ""})
 
 
-def _leaves(node: Aggregate) -> list[Indicator]:
-    out: list[Indicator] = []
-    for c in node.children:
-        out.extend(_leaves(c) if isinstance(c, Aggregate) else [c])
-    return out
-
-
 def _raw(ds: Dataset, fw: Framework, year: int, cities: pd.Index) -> pd.DataFrame:
     """Raw (derived) indicator values; an indicator whose variable or list is absent is all missing."""
     cols = {}
@@ -236,7 +229,7 @@ def _dimensions(
     for year in years:
         raw = _raw(ds, fw, year, cities)
         groups: list[tuple[str, str, list[str]]] = [
-            (d.id, d.name_zh or "", [i.id for i in _leaves(d)]) for d in dims
+            (d.id, d.name_zh or "", [i.id for i in walk(d) if isinstance(i, Indicator)]) for d in dims
         ]
         if loose:
             groups.append((fw.root.id, fw.root.name_zh or "", [i.id for i in loose]))
