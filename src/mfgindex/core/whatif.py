@@ -131,17 +131,30 @@ class Engine:
         self.nominal_scores = {a: self.nominal_matrix[:, j] for j, a in enumerate(self.plan.aggregates)}
         self.node_ids = frozenset(_node_ids(fw)) - {self.root}
         self._plans: dict[str, Plan] = {}
+        # per parent, for :meth:`local`: its children, nominal weights (as floats too) and the tolerance
+        # within which given weights count as the nominal ones
+        self._parents = [
+            (
+                p,
+                tuple(kids),
+                self.nominal[p],
+                self.nominal[p].tolist(),
+                1e-15 + 1e-12 * np.abs(self.nominal[p]),
+            )
+            for p, kids in self.children.items()
+        ]
+        # nodes whose nominal weights are all positive (:meth:`stage_weights` needs no guard for them)
+        self._positive = {k: bool((self.nominal[k] > 0).all()) for k in self.unit_weights}
 
     def local(self, weights: dict[str, float]) -> dict[str, Vec]:
         """Nominal local weights with the given ones replaced, each parent rescaled to sum to 1."""
         out = dict(self.nominal)
         problems = []
-        for parent, kids in self.children.items():
-            if not any(k in weights for k in kids):
+        for parent, kids, nominal, listed, tolerance in self._parents:
+            if weights.keys().isdisjoint(kids):
                 continue
-            nominal = self.nominal[parent]
-            w = np.array([weights.get(k, v) for k, v in zip(kids, nominal.tolist(), strict=True)])
-            total = float(w.sum())
+            w = np.array([weights.get(k, v) for k, v in zip(kids, listed, strict=True)])
+            total = float(np.add.reduce(w))  # (``w.sum()``)
             if total <= 0:
                 problems.append(
                     Problem(
@@ -154,7 +167,7 @@ class Engine:
             w = w / total
             # equal to the nominal weights up to rounding → keep the nominal arrays (and nominal scores);
             # np.allclose(w, nominal, rtol=1e-12, atol=1e-15) for finite weights, without its overhead
-            if not bool(np.all(np.abs(w - nominal) <= 1e-15 + 1e-12 * np.abs(nominal))):
+            if not bool(np.logical_and.reduce(np.abs(w - nominal) <= tolerance)):
                 out[parent] = w
         if problems:
             raise UserError(problems)
@@ -171,6 +184,14 @@ class Engine:
             if new is nom:
                 out[node] = per_unit
                 continue
+            if self._positive[node]:  # the usual case, without a guard against a zero nominal weight
+                ratio = new / nom
+                if math.isfinite(float(np.add.reduce(ratio))):
+                    w = per_unit * ratio
+                    total = np.add.reduce(w, axis=1, keepdims=True)  # (``w.sum(axis=1, keepdims=True)``)
+                    if bool(np.logical_and.reduce(total > 0, axis=None)):  # (NaN is not > 0)
+                        out[node] = w / total
+                        continue
             with np.errstate(divide="ignore", invalid="ignore"):
                 w = np.where(nom > 0, per_unit * (new / nom), new)
                 total = w.sum(axis=1, keepdims=True)

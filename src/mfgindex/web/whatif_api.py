@@ -37,7 +37,7 @@ class WhatIfAnswers:
             for y, e in self.engines.items()
         }
         # encoded what-if responses by canonical request (LRU)
-        self.cache: OrderedDict[str, bytes] = OrderedDict()
+        self.cache: OrderedDict[str | bytes, bytes] = OrderedDict()
 
     def run(self, body: WhatIfRequest) -> tuple[int, whatif.WhatIf]:
         """The what-if of ``body``'s year (refused when it gives no ranking: :func:`check_outcome`)."""
@@ -48,18 +48,27 @@ class WhatIfAnswers:
         check_outcome(outcome, self.engines[year].root)
         return year, outcome
 
-    def answer(self, body: WhatIfRequest) -> bytes:
-        """The encoded what-if response (from the LRU cache of responses when the request repeats)."""
-        key = body.model_dump_json()
-        cached = self.cache.get(key)
+    def answer(self, body: WhatIfRequest, raw: bytes | None = None) -> bytes:
+        """The encoded what-if response (from the LRU cache of responses when the request repeats), kept
+        under the request's canonical JSON, or under ``raw``, the body it was parsed from (the fast path's
+        key: :meth:`cached` finds it before parsing)."""
+        key = body.model_dump_json() if raw is None else raw
+        cached = self.cached(key)
         if cached is not None:
-            self.cache.move_to_end(key)
             return cached
         encoded = self.encode(body)
         self.cache[key] = encoded
         if len(self.cache) > WHATIF_CACHE:
             self.cache.popitem(last=False)
         return encoded
+
+    def cached(self, key: str | bytes) -> bytes | None:
+        """The answer kept under ``key`` (a canonical request, or a raw body: ``str`` and ``bytes`` keys
+        never compare equal), marked as recently used."""
+        cached = self.cache.get(key)
+        if cached is not None:
+            self.cache.move_to_end(key)
+        return cached
 
     def encode(self, body: WhatIfRequest) -> bytes:
         """The what-if response to ``body``, encoded (rows, or columns of the fields asked for)."""
@@ -89,16 +98,17 @@ class WhatIfAnswers:
                 )
             fields = list(dict.fromkeys(body.fields))
         year, outcome = self.run(body)
-        local = outcome.local[st.root_id]
+        local = outcome.local[st.root_id].tolist()
         moved = outcome.nominal_rank - outcome.rank
-        ok = ~np.isnan(moved)
+        if math.isnan(np.add.reduce(moved)):  # some city unranked: left out
+            moved = moved[~np.isnan(moved)]
         head: dict[str, Any] = {
             "year": year,
             "index_id": st.root_id,
-            "weights": {k: round(float(w), 12) for k, w in zip(service.root_children, local, strict=True)},
+            "weights": {k: round(w, 12) for k, w in zip(service.root_children, local, strict=True)},
             "stages": body.stages,
-            "changed": int((moved[ok] != 0).sum()),
-            "max_abs_change": int(np.abs(moved[ok]).max()) if ok.any() else 0,
+            "changed": int(np.count_nonzero(moved)),
+            "max_abs_change": int(np.maximum.reduce(np.abs(moved))) if moved.size else 0,
             "rank_correlation": engine.correlation(outcome.rank),
         }
         start = whatif.dumps(head)[:-1]
@@ -188,8 +198,9 @@ class WhatIfFast:
         try:
             if self.front and len(body) > self.max_body:
                 raise _HandOver
-            request = WhatIfRequest.model_validate_json(body)
-            answer = self.answers.answer(request)
+            answer = self.answers.cached(body)  # the same body as before: its answer, unparsed
+            if answer is None:
+                answer = self.answers.answer(WhatIfRequest.model_validate_json(body), body)
         except (ValidationError, UserError, _HandOver):
             await self._hand_over(scope, receive, send, messages)
             return
