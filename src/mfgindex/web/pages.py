@@ -5,6 +5,7 @@ Chinese by default; ``?lang=en`` switches to English and is remembered in a cook
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -349,16 +350,21 @@ def not_found(request: Request, service: Service, detail: str) -> Response:
     return render(request, service, "error.html", "error", status=404, detail=detail)
 
 
+PLAIN = {"/": "ranking", "/map": "map", "/summary": "summary", "/compare": "compare", "/about": "about"}
+"""The pages that are their template alone: path → page (template ``<page>.html``)."""
+
+
+def _plain(service: Service, page: str) -> Callable[[Request], Response]:
+    def show(request: Request) -> Response:
+        return render(request, service, f"{page}.html", page)
+
+    return show
+
+
 def router(service: Service) -> APIRouter:
     pages = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-
-    @pages.get("/")
-    def ranking(request: Request) -> Response:
-        return render(request, service, "ranking.html", "ranking")
-
-    @pages.get("/map")
-    def china_map(request: Request) -> Response:
-        return render(request, service, "map.html", "map")
+    for path, page in PLAIN.items():
+        pages.add_api_route(path, _plain(service, page), methods=["GET"], name=page)
 
     @pages.get("/city/{code}")
     def city(request: Request, code: str) -> Response:
@@ -379,17 +385,5 @@ def router(service: Service) -> APIRouter:
             )
         name = service.state.unit_label(code)["name"]
         return render(request, service, "city.html", "city", code=code, name=name)
-
-    @pages.get("/summary")
-    def summary(request: Request) -> Response:
-        return render(request, service, "summary.html", "summary")
-
-    @pages.get("/compare")
-    def compare(request: Request) -> Response:
-        return render(request, service, "compare.html", "compare")
-
-    @pages.get("/about")
-    def about(request: Request) -> Response:
-        return render(request, service, "about.html", "about")
 
     return pages

@@ -239,23 +239,12 @@ def rows_json(
     prefixes: dict[str, str],
     dims: list[str],
     top: int | None = None,
-) -> bytes:
-    """The rows as a UTF-8 JSON array (sorted by the new rank): :func:`row_parts` joined."""
-    return b"".join(row_parts(outcome, engine, prefixes, dims, top))
-
-
-def row_parts(
-    outcome: WhatIf,
-    engine: Engine,
-    prefixes: dict[str, str],
-    dims: list[str],
-    top: int | None = None,
     lead: bytes = b"[",
     end: bytes = b"]",
-) -> list[bytes]:
-    """The pieces of the JSON array of rows (sorted by the new rank, then the nominal one), between
-    ``lead`` and ``end`` (``[`` and ``]``; a caller puts the rest of its answer there, so that the body
-    is joined, and copied, once).
+) -> bytes:
+    """The rows as a UTF-8 JSON array (sorted by the new rank, then the nominal one), between ``lead`` and
+    ``end`` (``[`` and ``]``; a caller puts the rest of its answer there, so that the body is joined, and
+    copied, once).
 
     Each row: ``{code, name, province, region, rank, nominal_rank, rank_change, <root>, <dims>…}``, the
     recomputed columns first. Hand-assembled because ``json.dumps`` of 333 dicts costs ≈ 3 ms, more than
@@ -274,7 +263,7 @@ def row_parts(
     if top is not None:
         order = order[:top]
     if not order.size:
-        return [lead, end]
+        return lead + end
     keys = [f',"{c}":'.encode() for c in fresh]
     changes = engine.int_texts((outcome.nominal_rank - ranks)[order], keys[0] if keys else b"")
     follow = [*keys[1:], b""][: len(fresh)]
@@ -297,7 +286,7 @@ def row_parts(
     parts[0] = lead
     parts[-2] = last_tails[picked[-1]]  # no comma after the last row
     parts[-1] = end
-    return parts
+    return b"".join(parts)
 
 
 def rows(outcome: WhatIf, engine: Engine, prefixes: dict[str, str], dims: list[str]) -> list[dict[str, Any]]:
@@ -346,22 +335,16 @@ def column_fields(engine: Engine, dims: list[str]) -> list[str]:
 
 
 def columns_json(
-    outcome: WhatIf, engine: Engine, fields: Sequence[str], keep: npt.NDArray[np.bool_] | None = None
-) -> bytes:
-    """The compact response body's ``columns`` as JSON: :func:`column_parts` joined."""
-    return b"".join(column_parts(outcome, engine, fields, keep))
-
-
-def column_parts(
     outcome: WhatIf,
     engine: Engine,
     fields: Sequence[str],
     keep: npt.NDArray[np.bool_] | None = None,
     lead: bytes = b"{",
     end: bytes = b"}",
-) -> list[bytes]:
-    """The pieces of the compact response body's ``columns`` object, between ``lead`` and ``end``: one
-    array per field, in the order of ``engine.codes`` (only the cities where ``keep`` is true, when given).
+) -> bytes:
+    """The compact response body's ``columns`` as a JSON object, between ``lead`` and ``end`` (``{`` and
+    ``}``; a caller puts the rest of its answer there, so that the body is joined once): one array per
+    field, in the order of ``engine.codes`` (only the cities where ``keep`` is true, when given).
 
     Ranks are integers (null when unranked), scores as in the rows (:func:`score_texts`: rounded to 6
     decimals by Python's ``round``; null when missing), so both forms carry the same text per number.
@@ -387,7 +370,7 @@ def column_parts(
             parts.append(ints_text(values) if f in RANK_FIELDS else scores_text(values))
         parts.append(b"]")
     parts.append(end)
-    return parts
+    return b"".join(parts)
 
 
 def dumps(data: Any) -> bytes:
