@@ -195,6 +195,24 @@ IMETA_HEAD = "Level,iCode,iName,Direction,Weight,Parent,Type\n"
             "row 2:column Weight: not a number",
         ),
         ("1,x,X,1,1,,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n", "found 2"),
+        # COINr's check_iMeta rules on Level and Direction (its documentation: indicators at Level 1, a
+        # Parent in the Level immediately above, Direction either -1 or 1)
+        (
+            "x,x,X,1,1,a,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n",
+            "row 2:column Level: Level is not a whole number of at least 1 (value 'x'",
+        ),
+        (
+            "1,x,X,1,1,a,Indicator\n2,y,Y,1,1,a,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n",
+            "row 3:column Level: an Indicator row must be at Level 1 (value '2'",
+        ),
+        (
+            "1,x,X,1,1,a,Indicator\n2,a,A,,1,index,Aggregate\n4,index,I,,1,,Aggregate\n",
+            "row 3:column Level: Level is not one below its Parent's (index is at Level 4)",
+        ),
+        (
+            "1,x,X,0,1,a,Indicator\n2,a,A,,1,index,Aggregate\n3,index,I,,1,,Aggregate\n",
+            "row 2:column Direction: Direction is neither 1 nor -1 (value '0'",
+        ),
         ("", "the file is empty"),
     ],
 )

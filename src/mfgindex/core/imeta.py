@@ -7,6 +7,7 @@ located user error (file, row, column).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,8 @@ def framework_data(path: Path, max_levels: int) -> dict[str, Any]:
                     value=str(v["row"]["Parent"]),
                 )
             )
+    columns = _level_problems(rows, file) + _direction_problems(rows, file)
+    problems.extend(sorted(columns, key=lambda p: p.row or 0))
     if problems:
         raise UserError(problems)
 
@@ -174,7 +177,7 @@ def framework_data(path: Path, max_levels: int) -> dict[str, Any]:
             node["children"] = [build(c, level + 1) for c in children.get(code, [])]
             return node
         direction = num(r.get("Direction"), code, "Direction")
-        node["direction"] = -1 if direction is not None and direction < 0 else 1
+        node["direction"] = -1 if direction == -1 else 1
         if isinstance(r.get("Unit"), str):
             node["unit"] = r["Unit"]
         target = num(r.get("Target"), code, "Target")
@@ -193,3 +196,84 @@ def framework_data(path: Path, max_levels: int) -> dict[str, Any]:
         "methods": {"treat": "winsorise", "normalise": "minmax", "aggregate": "arithmetic"},
     }
     return data
+
+
+def _level_problems(rows: dict[str, dict[str, Any]], file: str) -> list[Problem]:
+    """COINr's rules for the ``Level`` column (``check_iMeta``), where the table has one: every Indicator
+    and Aggregate row has a whole Level ≥ 1, indicators are at Level 1, and a row's Parent is one Level
+    above it. The tree itself comes from ``Parent``; a Level that contradicts it is a slip in the table."""
+    levels: dict[str, int] = {}
+    problems: list[Problem] = []
+    for code, v in rows.items():
+        r = v["row"]
+        if "Level" not in r:
+            return []
+        raw = r["Level"]
+        try:
+            level = float(raw)
+        except (TypeError, ValueError):
+            level = math.nan
+        if not (level >= 1 and level.is_integer()):
+            problems.append(
+                Problem(
+                    "Level is missing" if pd.isna(raw) else "Level is not a whole number of at least 1",
+                    file=file,
+                    row=v["row_no"],
+                    column="Level",
+                    value="" if pd.isna(raw) else str(raw),
+                    expected="1 for an indicator, one more than its children's Level for an aggregate",
+                )
+            )
+        elif v["kind"] == "Indicator" and level != 1:
+            problems.append(
+                Problem(
+                    "an Indicator row must be at Level 1",
+                    file=file,
+                    row=v["row_no"],
+                    column="Level",
+                    value=str(raw),
+                    expected="1",
+                )
+            )
+        else:
+            levels[code] = int(level)
+    for code, level in levels.items():
+        parent = rows[code]["row"]["Parent"]
+        if isinstance(parent, str) and parent in levels and levels[parent] != level + 1:
+            problems.append(
+                Problem(
+                    f"Level is not one below its Parent's ({parent} is at Level {levels[parent]})",
+                    file=file,
+                    row=rows[code]["row_no"],
+                    column="Level",
+                    value=str(level),
+                    expected=str(levels[parent] - 1),
+                )
+            )
+    return problems
+
+
+def _direction_problems(rows: dict[str, dict[str, Any]], file: str) -> list[Problem]:
+    """An Indicator's ``Direction``, where given as a number, is 1 or -1 (COINr's rule; a 0 or a 2 would
+    otherwise count silently as 1). A Direction that is not a number is reported when the tree is built."""
+    problems = []
+    for v in rows.values():
+        raw = v["row"].get("Direction")
+        if v["kind"] != "Indicator" or pd.isna(raw):
+            continue
+        try:
+            direction = float(raw)
+        except (TypeError, ValueError):
+            continue
+        if direction not in (1, -1):
+            problems.append(
+                Problem(
+                    "Direction is neither 1 nor -1",
+                    file=file,
+                    row=v["row_no"],
+                    column="Direction",
+                    value=f"{direction:g}",
+                    expected="1 (higher is better) or -1 (lower is better)",
+                )
+            )
+    return problems
