@@ -33,6 +33,7 @@ def setup_cjk_font() -> str:
         raise FontMissingError(f"安装不完整，缺少随包字体 (shipped font missing): {missing}")
     family = fonts.use_in_matplotlib()
     mpl.rcParams["svg.fonttype"] = "path"  # glyphs as paths: the SVG needs no font on the reader's machine
+    mpl.rcParams["svg.hashsalt"] = "mfgindex"  # ids from a fixed salt: the same figure, the same SVG file
     return family
 
 

@@ -15,13 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from mfgindex.core import fonts
-
-
-def _style() -> None:
-    fonts.use_in_matplotlib()  # the shipped CJK font, registered by path (no system font needed)
-    plt.rcParams["svg.hashsalt"] = "mfgindex"
-    plt.rcParams["svg.fonttype"] = "path"  # glyphs as paths: the SVG needs no font on the reader's machine
+from mfgindex.core.figures import setup_cjk_font
 
 
 def _save(fig: Any, stem: Path) -> list[Path]:
@@ -36,7 +30,7 @@ def _save(fig: Any, stem: Path) -> list[Path]:
 def rank_intervals(stats: pd.DataFrame, stem: Path, title: str = "", max_units: int = 60) -> list[Path]:
     """Per unit (best nominal ranks first, at most ``max_units``): the 5-95 % rank interval as a bar, the
     median rank as a dot and the nominal rank as a cross (COINr ``plot_uncertainty``)."""
-    _style()
+    setup_cjk_font()
     s = stats.dropna(subset=["nominal_rank"]).sort_values("nominal_rank", kind="mergesort").head(max_units)
     n = len(s)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.22 * n + 1.5), 4.8))
@@ -61,7 +55,7 @@ def rank_intervals(stats: pd.DataFrame, stem: Path, title: str = "", max_units: 
 def sobol_bars(sobol: pd.DataFrame, stem: Path, title: str = "") -> list[Path]:
     """First-order and total Sobol indices per assumption with their bootstrap intervals (negative
     estimates shown as 0, as COINr's ``plot_sensitivity``)."""
-    _style()
+    setup_cjk_font()
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 * len(sobol) + 2), 4.0))
     x = np.arange(len(sobol))
     s1 = np.clip(sobol["S1"].to_numpy(np.float64), 0, None)
