@@ -16,7 +16,7 @@ import pandas as pd
 
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.ingest import read_csv, read_frame
+from mfgindex.core.ingest import read_cells
 
 CHANGES: tuple[str, ...] = ("up", "down", "same", "new")
 
@@ -88,10 +88,7 @@ def read_published_ranking(path: str | Path) -> pd.DataFrame:
     if not p.is_file():
         raise UserError(Problem("文件不存在", file=fname))
     try:
-        if p.suffix.lower() == ".xlsx":  # the reader's limits; formula cells refused
-            raw = read_frame(p)[0]
-        else:
-            raw = read_csv(p, dtype=str, keep_default_na=False)[0]
+        raw = read_cells(p)[0]
     except (ValueError, OSError) as exc:
         raise UserError(Problem(f"无法读取文件: {exc}", file=fname)) from exc
     cols = _find_columns([str(c) for c in raw.columns])

@@ -39,7 +39,7 @@ import pandas as pd
 
 from mfgindex.core import geo
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.ingest import read_csv, read_frame
+from mfgindex.core.ingest import read_cells
 
 KINDS: dict[str, str] = {
     "gov_work_report": "政府工作报告",
@@ -151,10 +151,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, str]:
     if suffix not in (".csv", ".xlsx"):
         raise UserError(Problem("unsupported file type", file=file, expected=".csv or .xlsx"))
     try:
-        if suffix == ".xlsx":  # the reader's limits; formula cells refused
-            df, sheet, _ = read_frame(Path(path))
-        else:
-            df, sheet = read_csv(Path(path), dtype=str, keep_default_na=False)[0], ""
+        df, sheet, _ = read_cells(Path(path))
     except UserError:
         raise
     except Exception as exc:  # a corrupt or unreadable file is the user's input problem

@@ -47,11 +47,7 @@ def read_ranking(path: Path) -> pd.Series:
     from mfgindex.core import geo, ingest
 
     try:
-        df = (
-            ingest.read_frame(path)[0]  # the reader's limits; formula cells refused
-            if path.suffix.lower() == ".xlsx"
-            else ingest.read_csv(path, dtype=str, keep_default_na=False)[0]  # UTF-8, else GBK
-        )
+        df = ingest.read_cells(path)[0]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UserError(Problem(f"cannot read the ranking: {exc}", file=str(path))) from None
     df.columns = [str(c).strip() for c in df.columns]

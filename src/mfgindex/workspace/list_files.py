@@ -10,7 +10,6 @@ import pandas as pd
 
 from mfgindex.core import geo, ingest
 from mfgindex.core.errors import Problem, UserError
-from mfgindex.core.ingest import read_frame
 from mfgindex.workspace import places
 from mfgindex.workspace.store import json_attrs
 
@@ -51,12 +50,9 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
     if not path.exists():
         raise UserError(Problem("file not found", file=str(path)))
     try:
-        if path.suffix.lower() == ".xlsx":  # the reader's limits; formula cells refused
-            df, name, _ = read_frame(path)
-            return df, name, ()
-        if path.suffix.lower() == ".csv":
-            df, encoding = ingest.read_csv(path, dtype=str, keep_default_na=False)  # UTF-8, else GBK
-            return df, "", _encoding_warnings(path, encoding)
+        if path.suffix.lower() in (".xlsx", ".csv"):
+            df, name, encoding = ingest.read_cells(path)
+            return df, name, _encoding_warnings(path, encoding)
     except UserError:
         raise
     except Exception as exc:  # a corrupt or unreadable file is the user's input problem

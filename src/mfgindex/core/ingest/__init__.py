@@ -31,6 +31,7 @@ from mfgindex.core.ingest.sources import (
     column_letter,
     decode,
     limits,
+    read_cells,
     read_csv,
     read_frame,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "parse_number",
     "parse_year",
     "read",
+    "read_cells",
     "read_csv",
     "read_frame",
     "read_map",

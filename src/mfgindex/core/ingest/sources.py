@@ -341,6 +341,18 @@ def _xlsx_cells(ws: Any, file: str, title: str, problems: list[Problem]) -> Iter
         yield n, cells
 
 
+def read_cells(path: Path) -> tuple[pd.DataFrame, str, str]:
+    """A user's small table with every cell as text: an XLSX through :func:`read_frame` (the reader's limits,
+    formula cells refused, the first visible sheet), anything else through :func:`read_csv` (UTF-8, else GBK;
+    empty cells as ``""``). Returns the frame, the sheet read (``""`` for a CSV) and the CSV's encoding
+    (``""`` for a workbook). The readers of rankings, lists, policy records and external series use it."""
+    if path.suffix.lower() == ".xlsx":
+        df, sheet, _ = read_frame(path)
+        return df, sheet, ""
+    df, encoding = read_csv(path, dtype=str, keep_default_na=False)
+    return df, "", encoding
+
+
 def read_frame(path: Path) -> tuple[pd.DataFrame, str, list[Problem]]:
     """A small table of another shape (lists, rankings, policy records, external series), read within the
     reader's limits: the CSV, or the workbook's first visible sheet, with the first row as the header.

@@ -170,11 +170,7 @@ def read_external(path: Path, column: str | None) -> pd.Series:
     from mfgindex.core import geo, ingest
 
     try:
-        df = (
-            ingest.read_frame(path)[0]  # the reader's limits; formula cells refused
-            if path.suffix.lower() == ".xlsx"
-            else ingest.read_csv(path, dtype=str, keep_default_na=False)[0]  # UTF-8, else GBK
-        )
+        df = ingest.read_cells(path)[0]
     except (OSError, ValueError) as exc:
         raise UserError(Problem(f"cannot read: {exc}", file=str(path))) from None
     key = next((c for c in ("code", "adcode", "city", "城市", "name") if c in df.columns), None)
