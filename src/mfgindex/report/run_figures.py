@@ -4,6 +4,7 @@ sub-index distributions and the radar grid of the top cities."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -238,8 +239,13 @@ def radar_grid(
         for a, d in zip(angles, dims, strict=True):
             c, s_ = math.cos(a), math.sin(a)
             ha = "left" if c > 0.2 else "right" if c < -0.2 else "center"
-            va = "bottom" if s_ > 0.2 else "top" if s_ < -0.2 else "center"
-            ax.text(a, vmax * 1.08, labels.get(d, d), fontsize=8.5, ha=ha, va=va, clip_on=False)
+            va = "bottom" if s_ > 0.5 else "top" if s_ < -0.5 else "center"  # sides: centred, so that
+            # a two-line label there does not climb into its neighbour above or below
+            # long English names wrapped at spaces ("Industrial / agglomeration"): on one line they ran
+            # into the next panel and past the page edge; Chinese names have no spaces and stay whole
+            label = textwrap.fill(labels.get(d, d), 14, break_long_words=False)
+            radius = vmax * (1.16 if va == "center" and "\n" in label else 1.08)  # a tall box's corner
+            ax.text(a, radius, label, fontsize=8.5, ha=ha, va=va, clip_on=False, multialignment="center")
         ax.set_title(f"{int(row['rank'])}. {row['name']!s}", fontsize=9.5, pad=16)
     fig.suptitle(tx["radar_title"].format(k=len(codes)), fontsize=10)
     _source(fig, source, lang)
