@@ -204,15 +204,11 @@ def _level_problems(rows: dict[str, dict[str, Any]], file: str) -> list[Problem]
     above it. The tree itself comes from ``Parent``; a Level that contradicts it is a slip in the table."""
     levels: dict[str, int] = {}
     problems: list[Problem] = []
+    if not rows or "Level" not in next(iter(rows.values()))["row"]:  # every row has the table's columns
+        return []
     for code, v in rows.items():
-        r = v["row"]
-        if "Level" not in r:
-            return []
-        raw = r["Level"]
-        try:
-            level = float(raw)
-        except (TypeError, ValueError):
-            level = math.nan
+        raw = v["row"]["Level"]
+        level = _float(raw)
         if not (level >= 1 and level.is_integer()):
             problems.append(
                 Problem(
@@ -255,15 +251,12 @@ def _level_problems(rows: dict[str, dict[str, Any]], file: str) -> list[Problem]
 
 def _direction_problems(rows: dict[str, dict[str, Any]], file: str) -> list[Problem]:
     """An Indicator's ``Direction``, where given as a number, is 1 or -1 (COINr's rule; a 0 or a 2 would
-    otherwise count silently as 1). A Direction that is not a number is reported when the tree is built."""
+    otherwise count silently as 1)."""
     problems = []
     for v in rows.values():
         raw = v["row"].get("Direction")
-        if v["kind"] != "Indicator" or pd.isna(raw):
-            continue
-        try:
-            direction = float(raw)
-        except (TypeError, ValueError):
+        direction = _float(raw)
+        if v["kind"] != "Indicator" or math.isnan(direction):  # not a number: reported when the tree is built
             continue
         if direction not in (1, -1):
             problems.append(
@@ -277,3 +270,11 @@ def _direction_problems(rows: dict[str, dict[str, Any]], file: str) -> list[Prob
                 )
             )
     return problems
+
+
+def _float(raw: Any) -> float:
+    """A cell as a number; NaN where it is empty or not a number (the checks above say which)."""
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        return math.nan
