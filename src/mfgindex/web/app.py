@@ -169,7 +169,7 @@ class Compress:
         self.fast = GZipMiddleware(app, minimum_size=GZIP_MINIMUM, compresslevel=1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        gzip = self.fast if scope.get("path") == "/api/whatif" else self.default
+        gzip = self.fast if scope.get("path") == whatif_api.WHATIF_PATH else self.default
         await gzip(scope, receive, send)
 
 
